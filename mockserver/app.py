@@ -1,0 +1,27 @@
+"""The application factory: one Flask app serving every provider plus the admin API."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from mockserver.engine.admin import mount_admin
+from mockserver.engine.provider import Provider
+from mockserver.engine.routing import mount
+from mockserver.engine.runtime import Emulator
+from mockserver.engine.settings import Settings
+from mockserver.providers import all_providers
+
+
+def create_app(settings: Settings | None = None, providers: list[Provider] | None = None) -> Flask:
+    emulator = Emulator(providers if providers is not None else all_providers(), settings or Settings())
+    app = Flask("mockserver")
+    app.extensions["mockserver"] = emulator
+    mount(app, emulator)
+    mount_admin(app, emulator)
+    emulator.dispatcher.start()
+    return app
+
+
+def emulator_of(app: Flask) -> Emulator:
+    emulator: Emulator = app.extensions["mockserver"]
+    return emulator

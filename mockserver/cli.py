@@ -1,0 +1,113 @@
+"""`mockserver serve` and friends."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from mockserver import __version__
+from mockserver.engine.ratelimit import parse_rate
+from mockserver.engine.settings import DEMO_KEY, Settings
+from mockserver.providers import all_providers
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    result: int = args.run(args)
+    return result
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mockserver", description="Stateful emulators of marketing-platform APIs.")
+    parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="start the emulators", description="Start every provider's emulator.")
+    names = [p.name for p in all_providers()]
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback only)")
+    serve.add_argument("--port", type=int, default=8080, help="port to listen on (default: 8080; 0 picks a free one)")
+    serve.add_argument("--seed", type=int, default=1, help="seed of the demo data and ids (default: 1)")
+    serve.add_argument("--no-demo-data", action="store_true", help="start with no demo tenant")
+    serve.add_argument("--demo-key", default=DEMO_KEY, help=f"API key of the demo tenant (default: {DEMO_KEY})")
+    serve.add_argument("--native", choices=names, help="also serve this provider at the root, e.g. /api/contacts")
+    serve.add_argument(
+        "--refuse-unknown-keys",
+        action="store_true",
+        help="answer 401 for API keys that are not the demo key, not given with --api-key and not created by the admin API",
+    )
+    serve.add_argument("--api-key", action="append", default=[], metavar="KEY", help="a key to accept (repeatable)")
+    serve.add_argument("--strict-responses", action="store_true", help="check every response against the spec; a mismatch becomes a 500")
+    serve.add_argument("--rate-limit", default="1000/10", metavar="COUNT/SECONDS", help="per-key rate limit (default: 1000/10)")
+    serve.add_argument("--webhook-time-scale", type=float, default=1.0, metavar="FACTOR", help="multiply webhook retry delays (0.001 turns minutes into tens of ms)")
+    serve.add_argument("--webhook-timeout", type=float, default=10.0, metavar="SECONDS", help="timeout of one webhook delivery (default: 10)")
+    serve.add_argument("--threads", type=int, default=8, help="worker threads (default: 8)")
+    serve.set_defaults(run=_serve)
+
+    providers = commands.add_parser("providers", help="list the providers and their base paths")
+    providers.set_defaults(run=_providers)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from mockserver.app import create_app
+    from mockserver.serving import Server
+
+    try:
+        rate, window = parse_rate(args.rate_limit)
+    except ValueError as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 2
+    settings = Settings(
+        seed=args.seed,
+        demo_data=not args.no_demo_data,
+        demo_key=args.demo_key,
+        allow_unknown_keys=not args.refuse_unknown_keys,
+        api_keys=tuple(args.api_key),
+        strict_responses=args.strict_responses,
+        rate_limit=rate,
+        rate_window=window,
+        webhook_time_scale=args.webhook_time_scale,
+        webhook_timeout=args.webhook_timeout,
+        native=args.native,
+    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(settings)
+    try:
+        server = Server(app, host=args.host, port=args.port, threads=args.threads)
+    except OSError as exc:
+        print(f"mockserver: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        app.extensions["mockserver"].dispatcher.stop()
+        return 1
+    signal.signal(signal.SIGTERM, _exit_quietly)
+    print(f"mockserver {__version__} listening on {server.url}", flush=True)
+    for provider in all_providers():
+        native = "  (also at the root)" if provider.name == args.native else ""
+        print(f"  {provider.title:<28} {server.url}/{provider.name}{native}", flush=True)
+    print(f"  {'admin API':<28} {server.url}/__admin/", flush=True)
+    if settings.demo_data:
+        print(f"demo data: use the API key '{settings.demo_key}'; any other key gets an empty account", flush=True)
+    print("Ctrl-C stops the server.", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    print("mockserver stopped.", flush=True)
+    return 0
+
+
+def _providers(_: argparse.Namespace) -> int:
+    for provider in all_providers():
+        print(f"{provider.name:<14} /{provider.name}/...  {provider.title}")
+    return 0
+
+
+def _exit_quietly(*_: Any) -> None:
+    raise KeyboardInterrupt

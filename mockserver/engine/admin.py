@@ -1,0 +1,220 @@
+"""The admin API under /__admin/: reset, seed, tenants, webhook attempts, journal, clock,
+and each provider's own actions (things that happen outside the API, such as a sale)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Flask, Response, request
+
+from mockserver.engine.clock import parse_iso
+from mockserver.engine.context import Call
+from mockserver.engine.errors import ApiError
+from mockserver.engine.provider import AdminAction, Provider
+from mockserver.engine.runtime import Emulator, encode
+
+
+class AdminError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def mount_admin(app: Flask, emulator: Emulator) -> None:
+    admin = Blueprint("admin", __name__, url_prefix="/__admin")
+
+    @admin.errorhandler(AdminError)
+    def admin_error(err: AdminError) -> Response:
+        return _json({"error": err.message}, err.status)
+
+    @admin.errorhandler(ApiError)
+    def api_error(err: ApiError) -> Response:
+        body: dict[str, Any] = {"error": err.message or err.code}
+        if err.violations:
+            body["violations"] = [{"path": v.path, "message": v.message} for v in err.violations]
+        return _json(body, err.status)
+
+    @admin.get("/")
+    def index() -> Response:
+        settings = emulator.settings
+        return _json(
+            {
+                "providers": {
+                    name: {
+                        "title": spec.title,
+                        "baseUrl": f"{request.host_url.rstrip('/')}/{name}",
+                        "operations": len(spec.operations),
+                        "adminActions": [f"{m} /__admin/{name}/{p}" for m, p in emulator.providers[name].admin_actions],
+                    }
+                    for name, spec in emulator.specs.items()
+                },
+                "demoKey": settings.demo_key if settings.demo_data else None,
+                "nativeRoot": settings.native,
+                "allowUnknownKeys": settings.allow_unknown_keys,
+                "seed": settings.seed,
+                "clock": emulator.clock.describe(),
+            }
+        )
+
+    @admin.get("/health")
+    def health() -> Response:
+        return _json({"status": "ok"})
+
+    @admin.post("/reset")
+    def reset() -> Response:
+        body = _body()
+        provider = _provider_name(body.get("provider"), required=False)
+        key = _optional_str(body, "apiKey")
+        dropped = emulator.reset(provider, key)
+        if provider is None and key is None:
+            emulator.journal.clear()
+            emulator.clock.reset()
+        return _json({"reset": dropped})
+
+    @admin.post("/seed")
+    def seed() -> Response:
+        body = _body()
+        seed_value = body.get("seed", emulator.settings.seed)
+        if not isinstance(seed_value, int) or isinstance(seed_value, bool):
+            raise AdminError(400, "seed must be an integer")
+        key = _optional_str(body, "apiKey") or emulator.settings.demo_key
+        names = [_provider_name(body["provider"])] if body.get("provider") else list(emulator.providers)
+        tenants = [emulator.seed(emulator.providers[name], key, seed_value).describe() for name in names]
+        return _json({"seeded": tenants})
+
+    @admin.get("/tenants")
+    def tenants() -> Response:
+        provider = _provider_name(request.args.get("provider"), required=False)
+        return _json({"items": [t.describe() for t in emulator.store.tenants(provider)]})
+
+    @admin.post("/tenants")
+    def create_tenant() -> Response:
+        body = _body()
+        provider = emulator.providers[_provider_name(body.get("provider"))]
+        key = _optional_str(body, "apiKey")
+        if not key:
+            raise AdminError(400, "apiKey is required")
+        if body.get("demo"):
+            tenant = emulator.seed(provider, key, int(body.get("seed", emulator.settings.seed)))
+        else:
+            tenant = emulator.create_tenant(provider, key)
+        return _json(tenant.describe(), 201)
+
+    @admin.get("/webhooks/attempts")
+    def attempts() -> Response:
+        provider = _provider_name(request.args.get("provider"), required=False)
+        items = emulator.dispatcher.attempts(provider, request.args.get("apiKey"))
+        for name in ("event", "webhookId", "messageId"):
+            if request.args.get(name):
+                items = [a for a in items if a[name] == request.args[name]]
+        return _json({"items": items, "outstanding": emulator.dispatcher.outstanding()})
+
+    @admin.post("/webhooks/wait")
+    def wait() -> Response:
+        timeout = _body().get("timeout", 10)
+        if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 <= timeout <= 600:
+            raise AdminError(400, "timeout must be a number of seconds between 0 and 600")
+        idle = emulator.dispatcher.wait_idle(float(timeout))
+        return _json({"idle": idle, "outstanding": emulator.dispatcher.outstanding()})
+
+    @admin.get("/journal")
+    def journal() -> Response:
+        provider = _provider_name(request.args.get("provider"), required=False)
+        limit = request.args.get("limit", type=int)
+        return _json({"items": emulator.journal.entries(provider, request.args.get("apiKey"), limit)})
+
+    @admin.delete("/journal")
+    def clear_journal() -> Response:
+        emulator.journal.clear()
+        return Response(status=204)
+
+    @admin.get("/clock")
+    def clock() -> Response:
+        return _json(emulator.clock.describe())
+
+    @admin.post("/clock")
+    def move_clock() -> Response:
+        body = _body()
+        clock_ = emulator.clock
+        if "set" in body:
+            at = parse_iso(str(body["set"]))
+            if at is None:
+                raise AdminError(400, "set must be an ISO 8601 instant")
+            clock_.set(at)
+        if "advance" in body:
+            seconds = body["advance"]
+            if not isinstance(seconds, int | float) or isinstance(seconds, bool):
+                raise AdminError(400, "advance must be a number of seconds")
+            clock_.advance(float(seconds))
+        if body.get("freeze") is True:
+            clock_.freeze()
+        elif body.get("freeze") is False:
+            clock_.unfreeze()
+        if body.get("reset") is True:
+            clock_.reset()
+        return _json(clock_.describe())
+
+    @admin.get("/strict")
+    def strict() -> Response:
+        return _json({"enabled": emulator.settings.strict_responses, "problems": emulator.strict_problems})
+
+    for provider in emulator.providers.values():
+        for (method, path), action in provider.admin_actions.items():
+            admin.add_url_rule(
+                f"/{provider.name}/{path}",
+                endpoint=f"{provider.name}:{method}:{path}",
+                view_func=_action_view(emulator, provider, action),
+                methods=[method],
+            )
+
+    app.register_blueprint(admin)
+
+
+def _action_view(emulator: Emulator, provider: Provider, action: AdminAction) -> Any:
+    def view(**path_values: Any) -> Response:
+        body = _body()
+        key = _optional_str(body, "apiKey") or request.args.get("apiKey") or emulator.settings.demo_key
+        tenant = emulator.tenant(provider, key) or emulator.create_tenant(provider, key)
+        params = {**request.args.to_dict(), **path_values}
+        reply, payload = emulator.run(provider, tenant, action, Call(tenant, emulator.services, params, body, request))
+        return Response(payload, status=reply.status, headers=reply.headers, content_type="application/json" if payload else None)
+
+    view.__name__ = f"{provider.name}_{action.__name__}"
+    return view
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(encode(body), status=status, content_type="application/json")
+
+
+def _body() -> dict[str, Any]:
+    data = request.get_data()
+    if not data.strip():
+        return {}
+    try:
+        body = json.loads(data)
+    except ValueError as exc:
+        raise AdminError(400, "the body is not valid JSON") from exc
+    if not isinstance(body, dict):
+        raise AdminError(400, "the body must be a JSON object")
+    return body
+
+
+def _optional_str(body: dict[str, Any], name: str) -> str | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise AdminError(400, f"{name} must be a string")
+    return value
+
+
+def _provider_name(value: Any, *, required: bool = True) -> Any:
+    from flask import current_app
+
+    emulator: Emulator = current_app.extensions["mockserver"]
+    if value is None and not required:
+        return None
+    if value not in emulator.providers:
+        raise AdminError(400, f"provider must be one of {sorted(emulator.providers)}")
+    return value

@@ -1,0 +1,60 @@
+"""What a provider declares so the engine can run it. Providers fill it; the engine reads it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Request
+
+from mockserver.engine.errors import ApiError
+from mockserver.engine.store import Tenant
+
+if TYPE_CHECKING:
+    from mockserver.engine.context import Call, Reply, Services
+    from mockserver.engine.ratelimit import Quota
+    from mockserver.engine.webhooks import Outgoing
+
+
+@dataclass(frozen=True)
+class ErrorReply:
+    status: int
+    body: Any  # JSON-able
+    content_type: str = "application/json"
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened in a tenant and may have webhook subscribers."""
+
+    name: str
+    payload: Any
+    at: float  # emulator clock, epoch seconds
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+
+Handler = Callable[["Call"], "Reply"]
+AdminAction = Callable[["Call"], "Reply"]
+
+
+@dataclass(frozen=True)
+class Provider:
+    name: str  # short name and gateway prefix: /systeme/...
+    title: str
+    spec_file: Path
+    handlers: Mapping[str, Handler]  # operationId -> behaviour
+    credentials: Callable[[Request], str | None]  # the API key a request carries, if any
+    render_error: Callable[[ApiError], ErrorReply]
+    init_tenant: Callable[[Tenant, "Services"], None]  # what a brand-new account has
+    seed_demo: Callable[[Tenant, "Services", int], None]  # demo data, from a seed
+    deliveries: Callable[[Tenant, Event, "Services"], list["Outgoing"]]  # signed webhook messages
+    retry_schedule: tuple[float, ...]  # seconds before each retry of a failed delivery
+    quota_headers: Callable[["Quota"], dict[str, str]]
+    # Extra admin endpoints under /__admin/<name>/: (METHOD, path) -> action.
+    admin_actions: Mapping[tuple[str, str], AdminAction] = field(default_factory=dict)
+    # Runs before authentication, for checks a provider's front door makes (e.g. User-Agent).
+    preflight: Callable[[Request], None] | None = None
+    content_type: str = "application/json"

@@ -1,0 +1,63 @@
+"""The one seeded source of randomness, so that a run can be replayed."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+import uuid
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from faker import Faker
+
+
+class Randomness:
+    """Ids and tokens for live traffic, and derived generators for demo data.
+
+    Demo data gets its own generator per (seed, scope), so a tenant's demo data does not
+    depend on what else happened in the run.
+    """
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+        self._last_uuid7 = 0
+
+    def bits(self, count: int) -> int:
+        with self._lock:
+            return self._rng.getrandbits(count)
+
+    def uuid4(self) -> str:
+        return str(uuid.UUID(int=self.bits(128), version=4))
+
+    def uuid7(self, unix_seconds: float) -> str:
+        """A UUIDv7 (RFC 9562): time-ordered, strictly increasing within this process."""
+        millis = int(unix_seconds * 1000) & ((1 << 48) - 1)
+        value = (millis << 80) | (0x7 << 76) | (self.bits(12) << 64) | (0b10 << 62) | self.bits(62)
+        with self._lock:
+            if value <= self._last_uuid7:
+                # Same millisecond (or a clock moved back): keep the order by counting on.
+                value = self._last_uuid7 + 1
+            self._last_uuid7 = value
+        return str(uuid.UUID(int=value))
+
+    def token(self, nbytes: int = 16) -> str:
+        return f"{self.bits(nbytes * 8):0{nbytes * 2}x}"
+
+    def derived(self, *scope: object, seed: int | None = None) -> random.Random:
+        """A generator of its own for one scope, e.g. ('demo', 'systeme')."""
+        return random.Random(_scope_seed(self.seed if seed is None else seed, scope))
+
+    def faker(self, *scope: object, seed: int | None = None, locale: str = "en_US") -> Faker:
+        from faker import Faker  # imported late: it is slow to import and only demo data needs it
+
+        fake = Faker(locale)
+        fake.seed_instance(_scope_seed(self.seed if seed is None else seed, scope))
+        return fake
+
+
+def _scope_seed(seed: int, scope: tuple[object, ...]) -> int:
+    text = ":".join([str(seed), *map(str, scope)])
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")

@@ -1,0 +1,76 @@
+"""Flask routes generated from each provider's spec, at `/<provider>/...` and optionally
+at the root; unknown paths and methods answered in the provider's native error body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
+
+from mockserver.engine.errors import MethodNotAllowed, NotFound
+from mockserver.engine.provider import Provider
+from mockserver.engine.runtime import Emulator
+from mockserver.engine.spec import Operation, flask_rule
+
+
+def mount(app: Flask, emulator: Emulator) -> None:
+    for provider in emulator.providers.values():
+        prefixes = [f"/{provider.name}"]
+        if emulator.settings.native == provider.name:
+            prefixes.append("")
+        for op in emulator.specs[provider.name].operations:
+            view = _view(emulator, provider, op)
+            for prefix in prefixes:
+                app.add_url_rule(
+                    prefix + flask_rule(op.path),
+                    endpoint=f"{provider.name}:{op.operation_id}:{prefix or 'native'}",
+                    view_func=view,
+                    methods=[op.method],
+                    provide_automatic_options=False,
+                )
+
+    @app.errorhandler(404)
+    def not_found(_: HTTPException) -> Any:
+        provider = provider_for_path(emulator, request.path)
+        if provider is None:
+            return jsonify(error=f"No endpoint at {request.path}"), 404
+        return _native(emulator, provider, NotFound(f'No route found for "{request.method} {request.path}"'))
+
+    @app.errorhandler(405)
+    def method_not_allowed(exc: WerkzeugMethodNotAllowed) -> Any:
+        allowed = sorted(exc.valid_methods or [])
+        provider = provider_for_path(emulator, request.path)
+        if provider is None:
+            return jsonify(error="Method not allowed"), 405, {"Allow": ", ".join(allowed)}
+        err = MethodNotAllowed(
+            f'No route found for "{request.method} {request.path}": Method Not Allowed (Allow: {", ".join(allowed)})',
+            headers={"Allow": ", ".join(allowed)},
+        )
+        return _native(emulator, provider, err)
+
+
+def provider_for_path(emulator: Emulator, path: str) -> Provider | None:
+    if path.startswith("/__admin"):
+        return None
+    first = path.strip("/").split("/", 1)[0]
+    if first in emulator.providers:
+        return emulator.providers[first]
+    if emulator.settings.native is not None:
+        return emulator.providers[emulator.settings.native]
+    return None
+
+
+def _view(emulator: Emulator, provider: Provider, op: Operation) -> Any:
+    def view(**path_values: str) -> Response:
+        return emulator.handle(provider, op, path_values)
+
+    view.__name__ = op.operation_id
+    return view
+
+
+def _native(emulator: Emulator, provider: Provider, err: Exception) -> Response:
+    assert isinstance(err, NotFound | MethodNotAllowed)
+    status, payload, content_type, headers = emulator.render(provider, err)
+    return Response(payload, status=status, headers=headers, content_type=content_type)

@@ -1,0 +1,170 @@
+"""The emulator: shared services, tenants, and the request pipeline every operation runs.
+
+Pipeline: preflight -> credentials -> tenant -> rate limit -> parameters -> body ->
+handler (under the tenant's lock, which also covers encoding the reply) -> webhooks ->
+rate-limit headers -> strict response check -> journal.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import Response, request
+
+from mockserver.engine.clock import Clock, iso
+from mockserver.engine.context import Call, Reply, Services
+from mockserver.engine.errors import ApiError, RateLimited, Unauthorized
+from mockserver.engine.journal import Journal
+from mockserver.engine.provider import ErrorReply, Provider
+from mockserver.engine.randomness import Randomness
+from mockserver.engine.ratelimit import Quota, RateLimiter
+from mockserver.engine.settings import Settings
+from mockserver.engine.spec import ApiSpec, Operation, load_spec
+from mockserver.engine.store import MemoryStore, Store, Tenant
+from mockserver.engine.validation import check_response, read_body, read_parameters
+from mockserver.engine.webhooks import WebhookDispatcher
+
+log = logging.getLogger("mockserver")
+
+
+class Emulator:
+    def __init__(self, providers: list[Provider], settings: Settings, store: Store | None = None) -> None:
+        self.settings = settings
+        self.clock = Clock()
+        self.random = Randomness(settings.seed)
+        self.services = Services(self.clock, self.random)
+        self.store = store or MemoryStore()
+        self.limiter = RateLimiter(settings.rate_limit, settings.rate_window)
+        self.journal = Journal(settings.journal_size)
+        self.dispatcher = WebhookDispatcher(
+            self.clock,
+            time_scale=settings.webhook_time_scale,
+            timeout=settings.webhook_timeout,
+            workers=settings.webhook_workers,
+        )
+        self.providers = {p.name: p for p in providers}
+        self.specs: dict[str, ApiSpec] = {p.name: load_spec(p.spec_file) for p in providers}
+        self.strict_problems: list[dict[str, Any]] = []
+        for provider in providers:
+            missing = [op.operation_id for op in self.specs[provider.name].operations if op.operation_id not in provider.handlers]
+            if missing:
+                raise ValueError(f"{provider.name}: operations without a handler: {missing}")
+        if settings.native is not None and settings.native not in self.providers:
+            raise ValueError(f"unknown provider {settings.native!r} for the native root")
+
+    # -- tenants ----------------------------------------------------------------------
+    def tenant(self, provider: Provider, key: str, *, create: bool = True) -> Tenant | None:
+        """The tenant an API key selects, created on first use as the settings allow."""
+        tenant = self.store.get(provider.name, key)
+        if tenant is not None or not create:
+            return tenant
+        settings = self.settings
+        demo = settings.demo_data and key == settings.demo_key
+        if not (demo or settings.allow_unknown_keys or key in settings.api_keys or key == settings.demo_key):
+            return None
+        return self.store.get_or_create(provider.name, key, lambda t: self._init(provider, t, demo, settings.seed))
+
+    def seed(self, provider: Provider, key: str, seed: int) -> Tenant:
+        """Replace a tenant with a fresh account filled with demo data from `seed`."""
+        self.reset(provider.name, key)
+        return self.store.get_or_create(provider.name, key, lambda t: self._init(provider, t, True, seed))
+
+    def create_tenant(self, provider: Provider, key: str) -> Tenant:
+        """Register a key as a new empty account (used when unknown keys are refused)."""
+        return self.store.get_or_create(provider.name, key, lambda t: self._init(provider, t, False, 0))
+
+    def reset(self, provider: str | None = None, key: str | None = None) -> int:
+        self.dispatcher.forget(provider, key)
+        self.limiter.forget(provider, key)
+        return self.store.drop(provider, key)
+
+    def _init(self, provider: Provider, tenant: Tenant, demo: bool, seed: int) -> None:
+        provider.init_tenant(tenant, self.services)
+        if demo:
+            tenant.demo = True
+            provider.seed_demo(tenant, self.services, seed)
+
+    # -- running behaviour ------------------------------------------------------------
+    def run(self, provider: Provider, tenant: Tenant, action: Callable[[Call], Reply], call: Call) -> tuple[Reply, bytes]:
+        """Run a handler or admin action under the tenant's lock, then send its webhooks."""
+        with tenant.lock:
+            reply = action(call)
+            payload = encode(reply.body)
+            messages = [m for event in call.events for m in provider.deliveries(tenant, event, self.services)]
+        self.dispatcher.submit(provider.name, tenant.key, messages, provider.retry_schedule)
+        return reply, payload
+
+    def handle(self, provider: Provider, op: Operation, path_values: Mapping[str, str]) -> Response:
+        """Answer one API request (called by the generated Flask view)."""
+        started = time.perf_counter()
+        key: str | None = None
+        quota: Quota | None = None
+        content_type: str | None = provider.content_type
+        try:
+            if provider.preflight is not None:
+                provider.preflight(request)
+            key = provider.credentials(request)
+            if not key:
+                raise Unauthorized("missing")
+            tenant = self.tenant(provider, key)
+            if tenant is None:
+                raise Unauthorized("invalid")
+            quota = self.limiter.take(provider.name, key)
+            if not quota.allowed:
+                raise RateLimited(headers={"Retry-After": str(quota.reset_in)})
+            params = read_parameters(op, path_values, request.args, request.headers)
+            _, body = read_body(op, request.content_type, request.get_data(cache=False))
+            call = Call(tenant, self.services, params, body, request)
+            reply, payload = self.run(provider, tenant, provider.handlers[op.operation_id], call)
+            status, headers = reply.status, dict(reply.headers)
+        except ApiError as err:
+            status, payload, content_type, headers = self.render(provider, err)
+        except Exception:  # a bug of ours: answer natively, never with a traceback
+            log.exception("%s %s failed", request.method, request.path)
+            status, payload, content_type, headers = self.render(provider, ApiError("Internal Server Error"))
+        if quota is not None:
+            headers.update(provider.quota_headers(quota))
+        if not payload:
+            content_type = None
+        if self.settings.strict_responses:
+            problems = check_response(op.response_for(status), content_type, json.loads(payload) if payload else None, headers)
+            if problems:
+                return self._strict_failure(provider, op, status, problems)
+        self.journal.record(
+            {
+                "at": iso(self.clock.now()),
+                "provider": provider.name,
+                "apiKey": key,
+                "operationId": op.operation_id,
+                "method": request.method,
+                "path": request.full_path.rstrip("?"),
+                "status": status,
+                "durationMs": round((time.perf_counter() - started) * 1000, 3),
+            }
+        )
+        return Response(payload, status=status, headers=headers, content_type=content_type)
+
+    def render(self, provider: Provider, err: ApiError) -> tuple[int, bytes, str, dict[str, str]]:
+        reply: ErrorReply = provider.render_error(err)
+        headers = {**reply.headers, **err.headers}
+        return reply.status, encode(reply.body), reply.content_type, headers
+
+    def _strict_failure(self, provider: Provider, op: Operation, status: int, problems: list[str]) -> Response:
+        record = {"provider": provider.name, "operationId": op.operation_id, "status": status, "problems": problems}
+        self.strict_problems.append(record)
+        log.error("strict response check failed: %s", record)
+        body = {"mockserver": "the response did not match the spec (strict mode)", **record}
+        return Response(encode(body), status=500, content_type="application/json")
+
+
+def encode(body: Any) -> bytes:
+    if body is None:
+        return b""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+__all__ = ["Clock", "Emulator", "encode"]

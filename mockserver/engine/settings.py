@@ -1,0 +1,29 @@
+"""Run-time options of one emulator process (the command line fills these)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEMO_KEY = "demo"
+
+
+@dataclass(frozen=True)
+class Settings:
+    seed: int = 1
+    demo_data: bool = True
+    demo_key: str = DEMO_KEY
+    # Unknown API keys get a fresh empty tenant; when False they are refused with 401,
+    # except for the keys listed in `api_keys` (and the demo key).
+    allow_unknown_keys: bool = True
+    api_keys: tuple[str, ...] = ()
+    # Check every response against the spec; a mismatch becomes a 500 (tests turn this on).
+    strict_responses: bool = False
+    rate_limit: int = 1000
+    rate_window: float = 10.0
+    # Multiplies every webhook retry delay: 0.001 turns a minute into 60 ms.
+    webhook_time_scale: float = 1.0
+    webhook_timeout: float = 10.0
+    webhook_workers: int = 4
+    journal_size: int = 1000
+    # A provider also served at the root (its native paths), e.g. "systeme".
+    native: str | None = None

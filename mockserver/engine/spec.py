@@ -1,0 +1,234 @@
+"""Load an OpenAPI 3.1 document once and compile what each request will need.
+
+Everything here runs at start-up: parameter readers, JSON Schema validators (built by
+openapi-core's OAS 3.1 validator factory) and response checks. Requests then only look
+things up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema.protocols import Validator
+from jsonschema_path import SchemaPath
+from openapi_core.validation.schemas import oas31_schema_validators_factory
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+# Methods outside OpenAPI's fixed set are declared on a path item as `x-methods: {NAME: op}`.
+EXTRA_METHODS_KEY = "x-methods"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    location: str  # path | query | header
+    required: bool
+    style: str
+    explode: bool
+    kind: str  # the schema's type: integer, number, boolean, string, array, object
+    item_kind: str
+    default: Any
+    validator: Validator
+
+
+@dataclass(frozen=True)
+class Body:
+    required: bool
+    media: dict[str, Validator | None]  # media type -> schema validator
+
+
+@dataclass(frozen=True)
+class HeaderSpec:
+    name: str
+    required: bool
+    validator: Validator | None
+
+
+@dataclass(frozen=True)
+class ResponseSpec:
+    media: dict[str, Validator | None]
+    headers: tuple[HeaderSpec, ...]
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method: str  # upper case
+    path: str  # as in the spec: /api/contacts/{id}
+    parameters: tuple[Parameter, ...]
+    body: Body | None
+    responses: dict[str, ResponseSpec]
+    secured: bool
+    extensions: dict[str, Any] = field(default_factory=dict)
+
+    def response_for(self, status: int) -> ResponseSpec | None:
+        return (
+            self.responses.get(str(status))
+            or self.responses.get(f"{status // 100}XX")
+            or self.responses.get("default")
+        )
+
+
+@dataclass(frozen=True)
+class ApiSpec:
+    source: Path
+    document: dict[str, Any]
+    operations: tuple[Operation, ...]
+    webhooks: dict[str, Validator | None]  # event name -> validator of its payload
+
+    @property
+    def title(self) -> str:
+        return str(self.document["info"]["title"])
+
+    def operation(self, operation_id: str) -> Operation:
+        for op in self.operations:
+            if op.operation_id == operation_id:
+                return op
+        raise KeyError(operation_id)
+
+
+def load_spec(path: Path) -> ApiSpec:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return _Compiler(path, document).compile()
+
+
+class _Compiler:
+    def __init__(self, source: Path, document: dict[str, Any]) -> None:
+        self.source = source
+        self.document = document
+        self.root = SchemaPath.from_dict(document, base_uri=source.resolve().as_uri())
+
+    def compile(self) -> ApiSpec:
+        operations = tuple(self._operations())
+        ids = [op.operation_id for op in operations]
+        duplicated = {i for i in ids if ids.count(i) > 1}
+        if duplicated:
+            raise ValueError(f"{self.source}: duplicate operationIds {sorted(duplicated)}")
+        webhooks = {
+            name: self._body_validator(("webhooks", name, "post"))
+            for name in self.document.get("webhooks", {})
+        }
+        return ApiSpec(self.source, self.document, operations, webhooks)
+
+    def _operations(self) -> Iterator[Operation]:
+        default_security = self.document.get("security", [])
+        for path, item in self.document.get("paths", {}).items():
+            where = ("paths", path)
+            methods = [(m, where + (m,)) for m in HTTP_METHODS if m in item]
+            methods += [(m, where + (EXTRA_METHODS_KEY, m)) for m in item.get(EXTRA_METHODS_KEY, {})]
+            for method, loc in methods:
+                op = self._node(loc)
+                security = op.get("security", default_security)
+                yield Operation(
+                    operation_id=op["operationId"],
+                    method=method.upper(),
+                    path=path,
+                    parameters=tuple(self._parameters(where, loc)),
+                    body=self._body(loc),
+                    responses=self._responses(loc),
+                    secured=any(bool(req) for req in security),
+                    extensions={k: v for k, v in op.items() if k.startswith("x-")},
+                )
+
+    def _parameters(self, item_loc: tuple[str, ...], op_loc: tuple[str, ...]) -> Iterator[Parameter]:
+        seen: set[tuple[str, str]] = set()
+        for owner in (op_loc, item_loc):  # operation-level parameters override path-level ones
+            for index, _ in enumerate(self._node(owner).get("parameters", [])):
+                node, loc = self._resolve(owner + ("parameters", str(index)))
+                ident = (node["name"], node["in"])
+                if ident in seen:
+                    continue
+                seen.add(ident)
+                schema, schema_loc = self._resolve(loc + ("schema",))
+                items = schema.get("items", {})
+                if "$ref" in items:
+                    items = self._resolve(schema_loc + ("items",))[0]
+                style = node.get("style", "form" if node["in"] == "query" else "simple")
+                yield Parameter(
+                    name=node["name"],
+                    location=node["in"],
+                    required=bool(node.get("required", False)),
+                    style=style,
+                    explode=bool(node.get("explode", style == "form")),
+                    kind=_type_of(schema),
+                    item_kind=_type_of(items),
+                    default=schema.get("default"),
+                    validator=self._validator(loc + ("schema",)),
+                )
+
+    def _body(self, op_loc: tuple[str, ...]) -> Body | None:
+        if "requestBody" not in self._node(op_loc):
+            return None
+        node, loc = self._resolve(op_loc + ("requestBody",))
+        media = {
+            mt: (self._validator(loc + ("content", mt, "schema")) if "schema" in spec else None)
+            for mt, spec in node.get("content", {}).items()
+        }
+        return Body(required=bool(node.get("required", False)), media=media)
+
+    def _body_validator(self, op_loc: tuple[str, ...]) -> Validator | None:
+        body = self._body(op_loc)
+        return next(iter(body.media.values()), None) if body else None
+
+    def _responses(self, op_loc: tuple[str, ...]) -> dict[str, ResponseSpec]:
+        compiled = {}
+        for status in self._node(op_loc).get("responses", {}):
+            node, loc = self._resolve(op_loc + ("responses", str(status)))
+            media = {
+                mt: (self._validator(loc + ("content", mt, "schema")) if "schema" in spec else None)
+                for mt, spec in node.get("content", {}).items()
+            }
+            headers = []
+            for name in node.get("headers", {}):
+                header, header_loc = self._resolve(loc + ("headers", name))
+                validator = self._validator(header_loc + ("schema",)) if "schema" in header else None
+                headers.append(HeaderSpec(name, bool(header.get("required", False)), validator))
+            compiled[str(status).upper()] = ResponseSpec(media, tuple(headers))
+        return compiled
+
+    def _validator(self, loc: tuple[str, ...]) -> Validator:
+        schema_path = self.root
+        node: Any = self.document
+        for part in loc:
+            key: str | int = int(part) if isinstance(node, list) else part
+            node = node[key]
+            schema_path = schema_path / key
+        return oas31_schema_validators_factory.create(self.root, schema_path).validator
+
+    def _node(self, loc: tuple[str, ...]) -> Any:
+        node: Any = self.document
+        for part in loc:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        return node
+
+    def _resolve(self, loc: tuple[str, ...]) -> tuple[Any, tuple[str, ...]]:
+        """The node at `loc` with local `$ref`s followed, and where it really lives."""
+        node = self._node(loc)
+        while isinstance(node, dict) and "$ref" in node:
+            ref = node["$ref"]
+            if not ref.startswith("#/"):
+                raise ValueError(f"{self.source}: only local $refs are supported, not {ref}")
+            loc = tuple(_unescape(part) for part in ref[2:].split("/"))
+            node = self._node(loc)
+        return node, loc
+
+
+def _type_of(schema: dict[str, Any]) -> str:
+    kind = schema.get("type", "string")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "string")
+    return str(kind)
+
+
+def _unescape(part: str) -> str:
+    return part.replace("~1", "/").replace("~0", "~")
+
+
+def flask_rule(path: str) -> str:
+    """`/api/contacts/{id}` -> `/api/contacts/<id>` (values stay strings; the spec types them)."""
+    return re.sub(r"\{([^}]+)\}", r"<\1>", path)

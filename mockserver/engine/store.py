@@ -1,0 +1,231 @@
+"""Tenant-keyed state. The in-memory backend sits behind the small `Store` interface.
+
+Thread safety: a tenant's `lock` is held for the whole of a request that touches it, so
+no reader sees half a write. The store's own lock only guards the tenant registry.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+Row = dict[str, Any]
+Key = Any  # int ids, or strings that sort in creation order (UUIDv7)
+IndexKey = Callable[[Row], Hashable | None]
+
+
+class DuplicateKey(Exception):
+    def __init__(self, index: str, value: Hashable) -> None:
+        super().__init__(f"{index}={value!r}")
+        self.index = index
+        self.value = value
+
+
+class Table:
+    """The records of one kind in one tenant, in key order, with unique indexes.
+
+    Keys must be inserted in increasing order (ids are handed out that way), which keeps
+    cursor pages O(log n) to find however deep they are.
+    Rows are replaced, never mutated in place, when an indexed value changes.
+    """
+
+    def __init__(self) -> None:
+        self._keys: list[Key] = []
+        self._rows: dict[Key, Row] = {}
+        self._indexes: dict[str, tuple[IndexKey, dict[Hashable, Key]]] = {}
+
+    def add_index(self, name: str, key_of: IndexKey) -> None:
+        entries: dict[Hashable, Key] = {}
+        for key, row in self._rows.items():
+            value = key_of(row)
+            if value is not None:
+                entries[value] = key
+        self._indexes[name] = (key_of, entries)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, key: Key) -> bool:
+        return key in self._rows
+
+    def get(self, key: Key) -> Row | None:
+        return self._rows.get(key)
+
+    def find(self, index: str, value: Hashable) -> Row | None:
+        key = self._indexes[index][1].get(value)
+        return None if key is None else self._rows[key]
+
+    def rows(self) -> Iterator[Row]:
+        """Rows in key order (a snapshot of the keys, so callers may delete while iterating)."""
+        for key in list(self._keys):
+            row = self._rows.get(key)
+            if row is not None:
+                yield row
+
+    def insert(self, key: Key, row: Row) -> Row:
+        if self._keys and key <= self._keys[-1]:
+            raise ValueError(f"keys must increase: {key!r} after {self._keys[-1]!r}")
+        self._check_unique(row, exclude=None)
+        self._keys.append(key)
+        self._rows[key] = row
+        for name, (key_of, entries) in self._indexes.items():
+            value = key_of(row)
+            if value is not None:
+                entries[value] = key
+        return row
+
+    def replace(self, key: Key, row: Row) -> Row:
+        old = self._rows[key]
+        self._check_unique(row, exclude=key)
+        for key_of, entries in self._indexes.values():
+            before, after = key_of(old), key_of(row)
+            if before != after:
+                if before is not None:
+                    entries.pop(before, None)
+                if after is not None:
+                    entries[after] = key
+        self._rows[key] = row
+        return row
+
+    def delete(self, key: Key) -> Row | None:
+        row = self._rows.pop(key, None)
+        if row is None:
+            return None
+        del self._keys[bisect_left(self._keys, key)]
+        for key_of, entries in self._indexes.values():
+            value = key_of(row)
+            if value is not None and entries.get(value) == key:
+                del entries[value]
+        return row
+
+    def page(
+        self,
+        *,
+        after: Key | None = None,
+        limit: int,
+        descending: bool = False,
+        where: Callable[[Row], bool] | None = None,
+    ) -> tuple[list[Row], bool]:
+        """Up to `limit` rows strictly after the cursor in the chosen order, and whether
+        more remain. The cursor is positional: it need not be a key that still exists."""
+        keys, rows = self._keys, self._rows
+        found: list[Row] = []
+        if descending:
+            index = (bisect_left(keys, after) if after is not None else len(keys)) - 1
+            step = -1
+        else:
+            index = bisect_right(keys, after) if after is not None else 0
+            step = 1
+        while 0 <= index < len(keys):
+            row = rows[keys[index]]
+            if where is None or where(row):
+                if len(found) == limit:
+                    return found, True
+                found.append(row)
+            index += step
+        return found, False
+
+    def _check_unique(self, row: Row, exclude: Key | None) -> None:
+        for name, (key_of, entries) in self._indexes.items():
+            value = key_of(row)
+            if value is None:
+                continue
+            holder = entries.get(value)
+            if holder is not None and holder != exclude:
+                raise DuplicateKey(name, value)
+
+
+@dataclass
+class Tenant:
+    """One account of one provider: its tables, id counters and settings."""
+
+    provider: str
+    key: str
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    tables: dict[str, Table] = field(default_factory=dict, repr=False)
+    counters: dict[str, int] = field(default_factory=dict, repr=False)
+    settings: dict[str, Any] = field(default_factory=dict)
+    demo: bool = False
+
+    def table(self, name: str) -> Table:
+        table = self.tables.get(name)
+        if table is None:
+            table = self.tables[name] = Table()
+        return table
+
+    def next_id(self, kind: str, start: int = 1) -> int:
+        """The next id of a kind; ids are never handed out twice in a tenant's life."""
+        value = self.counters.get(kind, start - 1) + 1
+        self.counters[kind] = value
+        return value
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "provider": self.provider,
+            "apiKey": self.key,
+            "demo": self.demo,
+            "settings": dict(self.settings),
+            "records": {name: len(table) for name, table in sorted(self.tables.items())},
+        }
+
+
+TenantInit = Callable[[Tenant], None]
+
+
+class Store(ABC):
+    """Where tenants live. Replace the in-memory backend by implementing this."""
+
+    @abstractmethod
+    def get(self, provider: str, key: str) -> Tenant | None: ...
+
+    @abstractmethod
+    def get_or_create(self, provider: str, key: str, init: TenantInit) -> Tenant:
+        """The tenant, created and initialised once if it does not exist yet."""
+
+    @abstractmethod
+    def drop(self, provider: str | None = None, key: str | None = None) -> int:
+        """Forget tenants (all, one provider's, or one); answers how many went."""
+
+    @abstractmethod
+    def tenants(self, provider: str | None = None) -> list[Tenant]: ...
+
+
+class MemoryStore(Store):
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tenants: dict[tuple[str, str], Tenant] = {}
+
+    def get(self, provider: str, key: str) -> Tenant | None:
+        return self._tenants.get((provider, key))
+
+    def get_or_create(self, provider: str, key: str, init: TenantInit) -> Tenant:
+        tenant = self._tenants.get((provider, key))
+        if tenant is not None:
+            return tenant
+        with self._lock:
+            tenant = self._tenants.get((provider, key))
+            if tenant is None:
+                tenant = Tenant(provider=provider, key=key)
+                with tenant.lock:
+                    init(tenant)
+                self._tenants[(provider, key)] = tenant
+            return tenant
+
+    def drop(self, provider: str | None = None, key: str | None = None) -> int:
+        with self._lock:
+            doomed = [
+                ident
+                for ident in self._tenants
+                if (provider is None or ident[0] == provider) and (key is None or ident[1] == key)
+            ]
+            for ident in doomed:
+                del self._tenants[ident]
+            return len(doomed)
+
+    def tenants(self, provider: str | None = None) -> list[Tenant]:
+        with self._lock:
+            return [t for (p, _), t in self._tenants.items() if provider is None or p == provider]

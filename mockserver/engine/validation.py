@@ -1,0 +1,206 @@
+"""Read a request against its compiled operation: parameters, content type, body.
+
+The result is either the typed values the handler works with, or an ApiError carrying
+every violation found, in the engine's neutral form (providers phrase them natively).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from jsonschema.exceptions import ValidationError
+from jsonschema.protocols import Validator
+from werkzeug.datastructures import MultiDict
+
+from mockserver.engine.errors import BadRequest, NotFound, UnsupportedMediaType, ValidationFailed, Violation
+from mockserver.engine.spec import Operation, Parameter, ResponseSpec
+
+_INTEGER = re.compile(r"[+-]?\d+\Z")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
+_DEEP_KEY = re.compile(r"([^\[\]]+)\[([^\[\]]*)\]\Z")
+_TRUE = {"true", "1"}
+_FALSE = {"false", "0"}
+
+
+def read_parameters(
+    op: Operation,
+    path_values: Mapping[str, str],
+    query: MultiDict[str, str],
+    headers: Mapping[str, str],
+) -> dict[str, Any]:
+    """Typed parameter values (defaults filled in); ValidationFailed on any violation.
+
+    A path value that does not fit its schema names no resource at all: that is NotFound,
+    as routing with typed segments answers in the real services.
+    """
+    values: dict[str, Any] = {}
+    violations: list[Violation] = []
+    for param in op.parameters:
+        raw = _raw_value(param, path_values, query, headers)
+        if raw is None:
+            if param.required:
+                violations.append(Violation(param.name, "This value is required.", "required"))
+            elif param.default is not None:
+                values[param.name] = param.default
+            continue
+        value = _cast(param.kind, param.item_kind, raw)
+        found = _violations(param.validator, value, prefix=param.name)
+        if found and param.location == "path":
+            raise NotFound(f"no resource at {param.name}={raw!r}", violations=found)
+        if found:
+            violations.extend(found)
+        else:
+            values[param.name] = value
+    if violations:
+        raise ValidationFailed("invalid parameters", violations=violations)
+    return values
+
+
+def read_body(op: Operation, content_type: str | None, data: bytes) -> tuple[str | None, Any]:
+    """The parsed, validated body and its media type (None, None when there is none)."""
+    body = op.body
+    if body is None:
+        return None, None
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    if not data and not media_type:
+        if body.required:
+            raise UnsupportedMediaType("", list(body.media))
+        return None, None
+    if media_type not in body.media:
+        raise UnsupportedMediaType(media_type, list(body.media))
+    value = parse_json(data) if _is_json(media_type) else data.decode("utf-8", "replace")
+    validator = body.media[media_type]
+    if validator is not None:
+        found = _violations(validator, value, prefix="")
+        if found:
+            raise ValidationFailed("invalid body", violations=found)
+    return media_type, value
+
+
+def parse_json(data: bytes) -> Any:
+    if not data.strip():
+        raise BadRequest("Syntax error")
+    try:
+        return json.loads(data, parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest("Syntax error") from exc
+
+
+def check_response(spec: ResponseSpec | None, media_type: str | None, body: Any, headers: Mapping[str, str]) -> list[str]:
+    """What is wrong with a response the emulator built (an empty list when it conforms)."""
+    if spec is None:
+        return ["the status code is not documented"]
+    problems = []
+    if spec.media:
+        if media_type not in spec.media:
+            problems.append(f"content type {media_type!r} is not one of {sorted(spec.media)}")
+        else:
+            validator = spec.media[media_type]
+            if validator is not None:
+                problems += [f"body {v.path or '(root)'}: {v.message}" for v in _violations(validator, body, "")]
+    elif body is not None:
+        problems.append("a body was sent where none is documented")
+    lowered = {name.lower(): value for name, value in headers.items()}
+    for header in spec.headers:
+        value = lowered.get(header.name.lower())
+        if value is None:
+            if header.required:
+                problems.append(f"header {header.name} is missing")
+            continue
+        if header.validator is not None:
+            kind = header.validator.schema.get("type", "string") if isinstance(header.validator.schema, dict) else "string"
+            cast = _cast(str(kind), "string", value)
+            problems += [f"header {header.name}: {v.message}" for v in _violations(header.validator, cast, "")]
+    return problems
+
+
+def _raw_value(
+    param: Parameter, path_values: Mapping[str, str], query: MultiDict[str, str], headers: Mapping[str, str]
+) -> Any:
+    if param.location == "path":
+        return path_values.get(param.name)
+    if param.location == "header":
+        return headers.get(param.name)
+    if param.location != "query":
+        return None
+    if param.style == "deepObject":
+        found = {}
+        for key, value in query.items(multi=True):
+            match = _DEEP_KEY.match(key)
+            if match and match.group(1) == param.name:
+                found[match.group(2)] = value
+        return found or None
+    if param.name not in query:
+        return None
+    if param.kind == "array":
+        if param.explode:
+            return query.getlist(param.name)
+        return [part for part in query[param.name].split(",")]
+    return query[param.name]
+
+
+def _cast(kind: str, item_kind: str, raw: Any) -> Any:
+    """Turn query/path text into the schema's type; leave it as text when it does not fit,
+    so that the schema validator reports a type violation."""
+    if isinstance(raw, list):
+        return [_cast(item_kind, "string", item) for item in raw]
+    if isinstance(raw, dict) or not isinstance(raw, str):
+        return raw
+    if kind == "integer" and _INTEGER.match(raw):
+        return int(raw)
+    if kind == "number" and _NUMBER.match(raw):
+        return float(raw)
+    if kind == "boolean":
+        lowered = raw.lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+    return raw
+
+
+def _violations(validator: Validator, value: Any, prefix: str) -> list[Violation]:
+    found: list[Violation] = []
+    seen: set[tuple[str, str]] = set()
+    for error in validator.iter_errors(value):
+        for violation in _explain(error, prefix):
+            ident = (violation.path, violation.rule)
+            if ident not in seen:
+                seen.add(ident)
+                found.append(violation)
+    return found
+
+
+def _explain(error: ValidationError, prefix: str) -> Iterable[Violation]:
+    rule = str(error.validator)
+    path = _join(prefix, error.absolute_path)
+    params = {"expected": error.validator_value, "value": error.instance}
+    if rule == "required" and isinstance(error.instance, dict):
+        for name in error.validator_value:
+            if name not in error.instance:
+                yield Violation(_join(path, [name]), "This value is required.", "required", params)
+        return
+    if rule == "type" and error.instance is None:
+        rule = "not_null"
+    yield Violation(path, error.message, rule, params)
+
+
+def _join(prefix: str, parts: Iterable[Any]) -> str:
+    text = prefix
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text = f"{text}.{part}" if text else str(part)
+    return text
+
+
+def _is_json(media_type: str) -> bool:
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")

@@ -1,0 +1,228 @@
+"""Webhook delivery: a background pool that POSTs signed messages, retries failures on
+the provider's schedule (compressible with `time_scale`) and records every attempt."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from mockserver.engine.clock import Clock, iso
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for one endpoint, built and signed by the provider."""
+
+    url: str
+    body: bytes
+    headers: Mapping[str, str]
+    event: str
+    webhook_id: str
+    message_id: str
+    # Headers that change with each attempt (e.g. an attempt id), given the attempt number.
+    attempt_headers: Callable[[int], Mapping[str, str]] | None = None
+
+
+@dataclass(order=True)
+class _Job:
+    due: float
+    order: int
+    provider: str = field(compare=False)
+    tenant: str = field(compare=False)
+    outgoing: Outgoing = field(compare=False)
+    schedule: tuple[float, ...] = field(compare=False)
+    attempt: int = field(compare=False, default=1)
+    cancelled: bool = field(compare=False, default=False)  # its tenant was reset mid-flight
+
+
+class WebhookDispatcher:
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        time_scale: float = 1.0,
+        timeout: float = 10.0,
+        workers: int = 4,
+        history: int = 10_000,
+    ) -> None:
+        self.clock = clock
+        self.time_scale = time_scale
+        self.timeout = timeout
+        self._workers = workers
+        self._cond = threading.Condition()
+        self._queue: list[_Job] = []
+        self._order = itertools.count()
+        self._in_flight: list[_Job] = []
+        self._running = False
+        self._threads: list[threading.Thread] = []
+        self._history: deque[dict[str, Any]] = deque(maxlen=history)
+        self._attempt_ids = itertools.count(1)
+        self._local = threading.local()
+
+    # -- life cycle -------------------------------------------------------------------
+    def start(self) -> None:
+        with self._cond:
+            if self._running:
+                return
+            self._running = True
+        for number in range(self._workers):
+            thread = threading.Thread(target=self._work, name=f"webhooks-{number}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        with self._cond:
+            self._running = False
+            self._cond.notify_all()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()
+
+    # -- queueing ---------------------------------------------------------------------
+    def submit(self, provider: str, tenant: str, messages: list[Outgoing], schedule: tuple[float, ...]) -> None:
+        if not messages:
+            return
+        now = time.monotonic()
+        with self._cond:
+            for message in messages:
+                heapq.heappush(self._queue, _Job(now, next(self._order), provider, tenant, message, schedule))
+            self._cond.notify_all()
+
+    def forget(self, provider: str | None = None, tenant: str | None = None) -> None:
+        """Drop the queued messages and recorded attempts of some tenants (on reset)."""
+
+        def matches(p: str | None, t: str | None) -> bool:
+            return (provider is None or p == provider) and (tenant is None or t == tenant)
+
+        with self._cond:
+            self._queue = [job for job in self._queue if not matches(job.provider, job.tenant)]
+            heapq.heapify(self._queue)
+            for job in self._in_flight:
+                if matches(job.provider, job.tenant):
+                    job.cancelled = True
+            kept = [a for a in self._history if not matches(a["provider"], a["apiKey"])]
+            self._history.clear()
+            self._history.extend(kept)
+
+    def outstanding(self) -> int:
+        """Messages queued, waiting for a retry, or being sent right now."""
+        with self._cond:
+            return len(self._queue) + len(self._in_flight)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until nothing is outstanding (True) or the timeout passes (False)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._queue or self._in_flight:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cond.wait(min(remaining, 0.05))
+            return True
+
+    def attempts(self, provider: str | None = None, tenant: str | None = None) -> list[dict[str, Any]]:
+        """Every recorded attempt, oldest first."""
+        with self._cond:
+            return [
+                dict(a)
+                for a in self._history
+                if (provider is None or a["provider"] == provider) and (tenant is None or a["apiKey"] == tenant)
+            ]
+
+    # -- the workers ------------------------------------------------------------------
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                job = self._next_due()
+                if job is None:
+                    return
+                self._in_flight.append(job)
+            try:
+                self._deliver(job)
+            finally:
+                with self._cond:
+                    self._in_flight.remove(job)
+                    self._cond.notify_all()
+
+    def _next_due(self) -> _Job | None:
+        """Wait (holding the condition) for a job whose time has come; None when stopping."""
+        while self._running:
+            if self._queue:
+                wait = self._queue[0].due - time.monotonic()
+                if wait <= 0:
+                    return heapq.heappop(self._queue)
+                self._cond.wait(wait)
+            else:
+                self._cond.wait()
+        return None
+
+    def _deliver(self, job: _Job) -> None:
+        message = job.outgoing
+        headers = dict(message.headers)
+        if message.attempt_headers is not None:
+            headers.update(message.attempt_headers(job.attempt))
+        started = time.monotonic()
+        at = iso(self.clock.now())
+        status: int | None = None
+        error: str | None = None
+        response_text = ""
+        try:
+            response = self._session().post(
+                message.url, data=message.body, headers=headers, timeout=self.timeout, allow_redirects=False
+            )
+            status = response.status_code
+            response_text = response.text[:1000]
+            if not 200 <= status < 300:
+                error = f"HTTP {status}"
+        except requests.RequestException as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        ok = error is None
+        retry_in = None
+        if not ok and job.attempt <= len(job.schedule):
+            retry_in = job.schedule[job.attempt - 1] * self.time_scale
+        record = {
+            "id": next(self._attempt_ids),
+            "provider": job.provider,
+            "apiKey": job.tenant,
+            "webhookId": message.webhook_id,
+            "messageId": message.message_id,
+            "event": message.event,
+            "url": message.url,
+            "attempt": job.attempt,
+            "at": at,
+            "ok": ok,
+            "status": status,
+            "error": error,
+            "durationMs": round((time.monotonic() - started) * 1000, 2),
+            "willRetry": retry_in is not None,
+            "nextAttemptInSeconds": retry_in,
+            "requestHeaders": headers,
+            "requestBody": message.body.decode("utf-8", "replace"),
+            "responseBody": response_text,
+        }
+        with self._cond:
+            if job.cancelled:
+                return
+            self._history.append(record)
+            if retry_in is not None and self._running:
+                job.attempt += 1
+                job.due = time.monotonic() + retry_in
+                job.order = next(self._order)
+                heapq.heappush(self._queue, job)
+                self._cond.notify_all()
+
+    def _session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.trust_env = False  # never route loopback deliveries through a proxy
+            self._local.session = session
+        return session

@@ -1,0 +1,18 @@
+"""The providers. Each one is a spec in specs/ plus a package of behaviour here."""
+
+from __future__ import annotations
+
+from mockserver.engine.provider import Provider
+
+
+def all_providers() -> list[Provider]:
+    from mockserver.providers.systeme import PROVIDER as systeme
+
+    return [systeme]
+
+
+def provider_named(name: str) -> Provider:
+    for provider in all_providers():
+        if provider.name == name:
+            return provider
+    raise KeyError(name)

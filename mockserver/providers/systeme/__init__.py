@@ -1,0 +1,72 @@
+"""Systeme.io: contacts, tags, fields, school, community, payments and webhooks."""
+
+from __future__ import annotations
+
+from werkzeug.wrappers import Request
+
+from mockserver.engine.ratelimit import Quota
+from mockserver.providers.base import Provider, spec_path
+from mockserver.providers.systeme import admin, contacts, demo, payments, school, tags, webhooks
+from mockserver.providers.systeme.errors import render_error
+
+
+def _api_key(request: Request) -> str | None:
+    return request.headers.get("X-API-Key")
+
+
+def _quota_headers(quota: Quota) -> dict[str, str]:
+    return {
+        "X-RateLimit-Limit": str(quota.limit),
+        "X-RateLimit-Remaining": str(quota.remaining),
+        "X-RateLimit-Refill": str(quota.reset_in),
+    }
+
+
+HANDLERS = {
+    "listContacts": contacts.list_contacts,
+    "createContact": contacts.create_contact,
+    "getContact": contacts.get_contact,
+    "updateContact": contacts.update_contact,
+    "deleteContact": contacts.delete_contact,
+    "assignTagToContact": contacts.assign_tag,
+    "removeTagFromContact": contacts.remove_tag,
+    "listTags": tags.list_tags,
+    "createTag": tags.create_tag,
+    "getTag": tags.get_tag,
+    "updateTag": tags.update_tag,
+    "deleteTag": tags.delete_tag,
+    "listContactFields": tags.list_contact_fields,
+    "createContactField": tags.create_contact_field,
+    "updateContactField": tags.update_contact_field,
+    "deleteContactField": tags.delete_contact_field,
+    "listCourses": school.list_courses,
+    "createEnrollment": school.create_enrollment,
+    "listEnrollments": school.list_enrollments,
+    "deleteEnrollment": school.delete_enrollment,
+    "listCommunities": school.list_communities,
+    "createMembership": school.create_membership,
+    "listMemberships": school.list_memberships,
+    "deleteMembership": school.delete_membership,
+    "listSubscriptions": payments.list_subscriptions,
+    "cancelSubscription": payments.cancel_subscription,
+    "listWebhooks": webhooks.list_webhooks,
+    "createWebhook": webhooks.create_webhook,
+    "getWebhook": webhooks.get_webhook,
+    "updateWebhook": webhooks.update_webhook,
+    "deleteWebhook": webhooks.delete_webhook,
+}
+
+PROVIDER = Provider(
+    name="systeme",
+    title="Systeme.io",
+    spec_file=spec_path("systeme"),
+    handlers=HANDLERS,
+    credentials=_api_key,
+    render_error=render_error,
+    init_tenant=demo.init_tenant,
+    seed_demo=demo.seed_demo,
+    deliveries=webhooks.deliveries,
+    retry_schedule=webhooks.RETRY_SCHEDULE,
+    quota_headers=_quota_headers,
+    admin_actions=admin.ACTIONS,
+)

@@ -1,0 +1,198 @@
+"""Admin actions for what happens outside the API: sales in funnels, opt-in forms, and
+courses or communities built in the app. Mounted under /__admin/systeme/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from mockserver.engine.context import Call, Reply
+from mockserver.engine.errors import ValidationFailed, Violation
+from mockserver.engine.store import Row
+from mockserver.providers.systeme import records
+from mockserver.providers.systeme.contacts import add_contact
+from mockserver.providers.systeme.payments import (
+    cancel_sale,
+    contact_for_sale,
+    order_view,
+    record_sale,
+    sale_payload,
+    subscription,
+)
+from mockserver.providers.systeme.records import COMMUNITIES, CONTACTS, COURSES, ORDERS
+
+_TEXT = {"type": "string", "minLength": 1, "maxLength": 255}
+_FIELDS = {"type": "object", "additionalProperties": {"type": ["string", "null"], "maxLength": 1000}}
+_SCHEMAS = {
+    "sale": {
+        "type": "object",
+        "properties": {
+            "apiKey": {"type": "string"},
+            "email": _TEXT,
+            "contactId": {"type": "integer", "minimum": 1},
+            "fields": _FIELDS,
+            "pricePlan": {
+                "type": "object",
+                "properties": {
+                    "name": _TEXT,
+                    "innerName": _TEXT,
+                    "amount": {"type": "integer", "minimum": 0},
+                    "currency": {"type": "string", "pattern": "^[A-Za-z]{3}$"},
+                    "type": {"enum": ["one_shot", "subscription", "limited_subscription"]},
+                    "interval": {"enum": ["day", "week", "month", "year"]},
+                    "intervalCount": {"type": "integer", "minimum": 1, "maximum": 365},
+                    "limitOfPayments": {"type": ["integer", "null"], "minimum": 1, "maximum": 1000},
+                    "trialPeriod": {"type": ["integer", "null"], "minimum": 1},
+                    "trialInterval": {"enum": ["day", "week", "month", "year", None]},
+                },
+            },
+            "coupon": {
+                "type": ["object", "null"],
+                "required": ["code", "discountAmount", "discountType"],
+                "properties": {
+                    "code": _TEXT,
+                    "innerName": _TEXT,
+                    "discountAmount": {"type": "integer", "minimum": 0},
+                    "discountType": {"enum": ["fixed", "percent"]},
+                },
+            },
+            "funnel": _TEXT,
+            "funnelStep": _TEXT,
+            "paymentProcessor": {"enum": ["stripe", "paypal", "cash_on_delivery", "razorpay", "mollie", "xendit", "flutterwave", "paystack"]},
+            "clientIp": {"type": "string", "maxLength": 45},
+            "sourceUrl": {"type": ["string", "null"], "maxLength": 2048},
+        },
+        "anyOf": [{"required": ["email"]}, {"required": ["contactId"]}],
+    },
+    "opt_in": {
+        "type": "object",
+        "required": ["email"],
+        "properties": {
+            "apiKey": {"type": "string"},
+            "email": _TEXT,
+            "fields": _FIELDS,
+            "locale": {"type": "string"},
+            "sourceURL": {"type": ["string", "null"], "maxLength": 2048},
+        },
+    },
+    "course": {
+        "type": "object",
+        "required": ["name"],
+        "properties": {
+            "name": _TEXT,
+            "modules": {"type": "array", "items": _TEXT, "maxItems": 100},
+            "active": {"type": "boolean"},
+            "locale": {"type": "string"},
+        },
+    },
+    "community": {"type": "object", "required": ["name"], "properties": {"name": _TEXT}},
+    "payments": {"type": "object", "required": ["enabled"], "properties": {"enabled": {"type": "boolean"}}},
+}
+_VALIDATORS = {name: Draft202012Validator(schema) for name, schema in _SCHEMAS.items()}
+
+
+def create_sale(call: Call) -> Reply:
+    """A buyer completes an order form: SALE_NEW (and CONTACT_CREATED for a new buyer)."""
+    body = _checked("sale", call.body)
+    contact = contact_for_sale(call, body)
+    order, sub = record_sale(call, contact, body)
+    return Reply(201, _sale_view(call, order, sub))
+
+
+def cancel_sale_action(call: Call) -> Reply:
+    """A refund or cancellation in the app: SALE_CANCELED."""
+    order, sub = cancel_sale(call, int(call.params["order_id"]))
+    return Reply(200, _sale_view(call, order, sub))
+
+
+def list_sales(call: Call) -> Reply:
+    orders = call.tenant.table(ORDERS)
+    return Reply(200, {"items": [_sale_view(call, order, None) for order in orders.rows()]})
+
+
+def opt_in(call: Call) -> Reply:
+    """A visitor submits an opt-in form: CONTACT_CREATED if new, then CONTACT_OPT_IN."""
+    body = _checked("opt_in", call.body)
+    tenant = call.tenant
+    email = body["email"].strip()
+    if not records.email_is_deliverable(email):
+        raise ValidationFailed("invalid email", violations=[Violation("email", "This value is not a valid email address.")])
+    fields = {k: v for k, v in (body.get("fields") or {}).items() if v is not None}
+    unknown = [slug for slug in fields if tenant.table(records.FIELDS).find("slug", slug) is None]
+    if unknown:
+        raise ValidationFailed("unknown fields", violations=[Violation(f"fields.{s}", "No such contact field.") for s in unknown])
+    row = tenant.table(CONTACTS).find("email", email.casefold())
+    source = body.get("sourceURL", "https://optin.systeme.io/form")
+    if row is None:
+        row = add_contact(call, email=email, locale=body.get("locale", "en"), fields=fields, source_url=source)
+    else:
+        row["fields"] = {**row["fields"], **fields}
+        row["sourceURL"] = source
+    row["needsConfirmation"] = False
+    row["unsubscribed"] = False
+    call.emit("CONTACT_OPT_IN", {"contact": records.contact(tenant, row)})
+    return Reply(200, records.contact(tenant, row))
+
+
+def create_course(call: Call) -> Reply:
+    body = _checked("course", call.body)
+    tenant = call.tenant
+    course_id = tenant.next_id("course")
+    modules = [{"id": tenant.next_id("course_module"), "name": name} for name in body.get("modules", [])]
+    row = tenant.table(COURSES).insert(
+        course_id,
+        {"id": course_id, "name": body["name"], "active": body.get("active", True), "locale": body.get("locale", "en"),
+         "domainName": None, "path": body["name"].lower().replace(" ", "-"), "modules": modules},
+    )
+    return Reply(201, records.course(row))
+
+
+def create_community(call: Call) -> Reply:
+    body = _checked("community", call.body)
+    tenant = call.tenant
+    community_id = tenant.next_id("community")
+    row = tenant.table(COMMUNITIES).insert(
+        community_id,
+        {"id": community_id, "name": body["name"], "domainName": None, "path": body["name"].lower().replace(" ", "-")},
+    )
+    return Reply(201, records.community(row))
+
+
+def set_payments(call: Call) -> Reply:
+    body = _checked("payments", call.body)
+    call.tenant.settings["payments"] = body["enabled"]
+    return Reply(200, {"payments": body["enabled"]})
+
+
+ACTIONS = {
+    ("POST", "sales"): create_sale,
+    ("GET", "sales"): list_sales,
+    ("POST", "sales/<int:order_id>/cancel"): cancel_sale_action,
+    ("POST", "opt-ins"): opt_in,
+    ("POST", "courses"): create_course,
+    ("POST", "communities"): create_community,
+    ("POST", "payments"): set_payments,
+}
+
+
+def _sale_view(call: Call, order: Row, sub: Row | None) -> dict[str, Any]:
+    if sub is None and order["subscriptionId"]:
+        sub = call.tenant.table(records.SUBSCRIPTIONS).get(order["subscriptionId"])
+    return {
+        "order": order_view(order),
+        "subscription": subscription(sub, call.clock.time()) if sub else None,
+        "payload": sale_payload(call.tenant, order),
+    }
+
+
+def _checked(schema: str, body: Any) -> dict[str, Any]:
+    body = body if body is not None else {}
+    errors = sorted(_VALIDATORS[schema].iter_errors(body), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise ValidationFailed(
+            "invalid body",
+            violations=[Violation(".".join(map(str, e.absolute_path)) or "(body)", e.message) for e in errors],
+        )
+    assert isinstance(body, dict)
+    return body

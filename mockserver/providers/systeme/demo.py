@@ -1,0 +1,129 @@
+"""A new account's defaults, and the demo account's data (deterministic for a seed)."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+
+from mockserver.engine.context import Call, Services
+from mockserver.engine.store import Tenant
+from mockserver.providers.systeme import records
+from mockserver.providers.systeme.payments import record_sale
+from mockserver.providers.systeme.records import COMMUNITIES, CONTACTS, COURSES, ENROLLMENTS, MEMBERSHIPS, TAGS
+from mockserver.providers.systeme.tags import add_field
+
+# Demo records are dated between these instants, whatever day the demo is loaded.
+DEMO_START = datetime(2024, 1, 8, 9, 0, tzinfo=UTC).timestamp()
+DEMO_END = datetime(2026, 6, 30, 18, 0, tzinfo=UTC).timestamp()
+
+DEMO_TAGS = ("Lead", "Customer", "VIP", "Newsletter", "Webinar attendee", "Black Friday", "Affiliate", "Churned")
+DEMO_COURSES = (
+    ("Email Marketing Masterclass", ("Getting started", "Building your list", "Writing campaigns", "Automation")),
+    ("Sales Funnel Blueprint", ("Funnel basics", "Landing pages", "Upsells", "Analytics")),
+    ("Podcast Launch Kit", ("Equipment", "Recording", "Publishing")),
+)
+DEMO_COMMUNITIES = ("Funnel Builders Club", "Course Creators Circle")
+CONTACT_COUNT = 60
+
+
+def init_tenant(tenant: Tenant, _: Services) -> None:
+    records.init_tables(tenant)
+    tenant.settings["payments"] = False
+    for name, slug in records.DEFAULT_FIELDS:
+        add_field(tenant, name, slug)
+
+
+def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
+    rng = services.random.derived("systeme", "demo", seed=seed)
+    fake = services.random.faker("systeme", "demo", seed=seed)
+    tenant.settings["payments"] = True
+    step = (DEMO_END - DEMO_START) / (CONTACT_COUNT + len(DEMO_TAGS) + 10)
+    moment = DEMO_START
+
+    tag_ids = []
+    for name in DEMO_TAGS:
+        tag_id = tenant.next_id("tag")
+        tenant.table(TAGS).insert(tag_id, {"id": tag_id, "name": name, "createdAt": moment})
+        tag_ids.append(tag_id)
+        moment += step / 4
+
+    contacts = tenant.table(CONTACTS)
+    for _ in range(CONTACT_COUNT):
+        first, last = fake.first_name(), fake.last_name()
+        email = f"{first}.{last}".lower().replace(" ", "").replace("'", "") + f"{rng.randint(1, 999)}@{fake.free_email_domain()}"
+        if contacts.find("email", email.casefold()) is not None:
+            continue
+        contact_id = tenant.next_id("contact")
+        fields = {"first_name": first, "surname": last}
+        if rng.random() < 0.6:
+            fields["phone_number"] = fake.numerify("+1 ###-###-####")
+        if rng.random() < 0.5:
+            fields["city"], fields["country"] = fake.city(), rng.choice(("US", "FR", "GB", "DE", "CA", "ES"))
+        moment += step * rng.uniform(0.5, 1.5)
+        contacts.insert(
+            contact_id,
+            {
+                "id": contact_id,
+                "email": email,
+                "registeredAt": moment,
+                "locale": rng.choice(("en", "en", "en", "fr", "es", "de")),
+                "sourceURL": rng.choice((None, "https://demo.systeme.io/optin", "https://demo.systeme.io/webinar")),
+                "unsubscribed": rng.random() < 0.08,
+                "bounced": rng.random() < 0.04,
+                "needsConfirmation": rng.random() < 0.1,
+                "fields": fields,
+                "tags": sorted(rng.sample(tag_ids, rng.randint(0, 3))),
+            },
+        )
+
+    contact_ids = [row["id"] for row in contacts.rows()]
+    course_ids = []
+    for name, modules in DEMO_COURSES:
+        course_id = tenant.next_id("course")
+        module_rows = [{"id": tenant.next_id("course_module"), "name": module_name} for module_name in modules]
+        slug = name.lower().replace(" ", "-")
+        tenant.table(COURSES).insert(
+            course_id,
+            {"id": course_id, "name": name, "active": course_id != 3, "locale": "en",
+             "domainName": "demo.systeme.io", "path": slug, "modules": module_rows},
+        )
+        course_ids.append(course_id)
+    for contact_id in rng.sample(contact_ids, 20):
+        enrollment_id = tenant.next_id("enrollment")
+        tenant.table(ENROLLMENTS).insert(
+            enrollment_id,
+            {"id": enrollment_id, "contactId": contact_id, "courseId": rng.choice(course_ids),
+             "accessType": "full_access", "modules": [], "active": True, "createdAt": moment},
+        )
+
+    community_ids = []
+    for name in DEMO_COMMUNITIES:
+        community_id = tenant.next_id("community")
+        tenant.table(COMMUNITIES).insert(
+            community_id,
+            {"id": community_id, "name": name, "domainName": "demo.systeme.io", "path": name.lower().replace(" ", "-")},
+        )
+        community_ids.append(community_id)
+    for contact_id in rng.sample(contact_ids, 15):
+        membership_id = tenant.next_id("membership")
+        tenant.table(MEMBERSHIPS).insert(
+            membership_id,
+            {"id": membership_id, "communityId": rng.choice(community_ids), "contactId": contact_id, "createdAt": moment},
+        )
+
+    _demo_sales(tenant, services, rng, contact_ids, moment)
+
+
+def _demo_sales(tenant: Tenant, services: Services, rng: random.Random, contact_ids: list[int], moment: float) -> None:
+    """Orders and subscriptions, made by the same code as admin-created sales. Seeding is
+    not a request, so the events they record are never delivered."""
+    plans = (
+        {"name": "Email Marketing Masterclass", "amount": 19700, "type": "one_shot"},
+        {"name": "Funnel Builders Club monthly", "amount": 2900, "type": "subscription", "interval": "month"},
+        {"name": "Coaching in 3 payments", "amount": 9900, "type": "limited_subscription", "interval": "month", "limitOfPayments": 3},
+    )
+    call = Call(tenant, services, {}, None)
+    contacts = tenant.table(CONTACTS)
+    for contact_id in rng.sample(contact_ids, 12):
+        moment += 3600 * rng.uniform(1, 48)
+        record_sale(call, contacts.get(contact_id) or {}, {"pricePlan": rng.choice(plans)}, at=moment)

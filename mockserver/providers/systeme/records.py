@@ -1,0 +1,173 @@
+"""Systeme.io records: how they are stored in a tenant and rendered as the API shows them."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from mockserver.engine.clock import iso
+from mockserver.engine.context import Call
+from mockserver.engine.errors import NotFound
+from mockserver.engine.store import Row, Table, Tenant
+
+CONTACTS, TAGS, FIELDS = "contacts", "tags", "fields"
+COURSES, ENROLLMENTS = "courses", "enrollments"
+COMMUNITIES, MEMBERSHIPS = "communities", "memberships"
+SUBSCRIPTIONS, ORDERS, WEBHOOKS = "subscriptions", "orders", "webhooks"
+
+DEFAULT_FIELDS = (
+    ("First name", "first_name"),
+    ("Last name", "surname"),
+    ("Phone number", "phone_number"),
+    ("Street address", "street_address"),
+    ("City", "city"),
+    ("Country", "country"),
+    ("State", "state"),
+    ("Postcode", "postcode"),
+    ("Company name", "company_name"),
+)
+DEFAULT_SLUGS = frozenset(slug for _, slug in DEFAULT_FIELDS)
+# The gateway reference's example names the two name fields this way.
+FIELD_ALIASES = {"firstName": "first_name", "lastName": "surname"}
+
+# ISO 3166-1 alpha-2: the `country` field takes these codes.
+COUNTRIES = frozenset(
+    """AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ
+    BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO
+    DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU
+    GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW
+    KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU
+    MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW
+    PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF
+    TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA
+    ZM ZW""".split()
+)
+
+_LOCAL_PART = re.compile(r"[^@\s\"(),:;<>\[\\\]]{1,64}\Z")
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)\Z")
+_RESERVED_TLDS = {"invalid", "test", "localhost", "local"}
+
+
+def email_is_deliverable(email: str) -> bool:
+    """The emulator's stand-in for the real MX lookup (documented in the spec): a
+    well-formed address whose domain has a dot, no reserved top-level name, and no label
+    starting with `nomx`."""
+    local, at, domain = email.rpartition("@")
+    if not at or not _LOCAL_PART.match(local) or local.startswith(".") or local.endswith(".") or ".." in local:
+        return False
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+        return False
+    tld = labels[-1].lower()
+    if not tld.isalpha() or len(tld) < 2 or tld in _RESERVED_TLDS:
+        return False
+    return not any(label.lower().startswith("nomx") for label in labels)
+
+
+def email_key(row: Row) -> str:
+    return str(row["email"]).casefold()
+
+
+def name_key(row: Row) -> str:
+    return str(row["name"]).casefold()
+
+
+def init_tables(tenant: Tenant) -> None:
+    """Create the tables and their unique indexes for a new account."""
+    tenant.table(CONTACTS).add_index("email", email_key)
+    tenant.table(TAGS).add_index("name", name_key)
+    tenant.table(FIELDS).add_index("slug", lambda row: row["slug"])
+    tenant.table(WEBHOOKS).add_index("name", lambda row: row["name"])
+    tenant.table(WEBHOOKS).add_index("url", lambda row: row["url"])
+    for name in (COURSES, ENROLLMENTS, COMMUNITIES, MEMBERSHIPS, SUBSCRIPTIONS, ORDERS):
+        tenant.table(name)
+
+
+def stamp(epoch: float) -> str:
+    return iso(datetime.fromtimestamp(epoch, UTC))
+
+
+def require(table: Table, key: Any) -> Row:
+    row = table.get(key)
+    if row is None:
+        raise NotFound("Not Found")
+    return row
+
+
+def page_body(call: Call, table: Table, render: Any, where: Any = None) -> dict[str, Any]:
+    """One page of a list, the same way for every list: `limit`, `startingAfter`, `order`."""
+    rows, more = table.page(
+        after=call.params.get("startingAfter"),
+        limit=call.params["limit"],
+        descending=call.params["order"] == "desc",
+        where=where,
+    )
+    return {"items": [render(row) for row in rows], "hasMore": more}
+
+
+# -- rendering -------------------------------------------------------------------------
+def contact_summary(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "email": row["email"],
+        "registeredAt": stamp(row["registeredAt"]),
+        "locale": row["locale"],
+        "sourceURL": row["sourceURL"],
+        "unsubscribed": row["unsubscribed"],
+        "bounced": row["bounced"],
+        "needsConfirmation": row["needsConfirmation"],
+    }
+
+
+def contact(tenant: Tenant, row: Row) -> dict[str, Any]:
+    values = row["fields"]
+    tags = tenant.table(TAGS)
+    rendered = contact_summary(row)
+    rendered["fields"] = [
+        {"fieldName": f["fieldName"], "slug": f["slug"], "value": values.get(f["slug"])} for f in tenant.table(FIELDS).rows()
+    ]
+    rendered["tags"] = [{"id": tag["id"], "name": tag["name"]} for tag in map(tags.get, row["tags"]) if tag is not None]
+    return rendered
+
+
+def tag(row: Row) -> dict[str, Any]:
+    return {"id": row["id"], "name": row["name"], "createdAt": stamp(row["createdAt"])}
+
+
+def tag_ref(row: Row) -> dict[str, Any]:
+    return {"id": row["id"], "name": row["name"]}
+
+
+def contact_field(row: Row) -> dict[str, Any]:
+    return {"fieldName": row["fieldName"], "slug": row["slug"]}
+
+
+def course_summary(row: Row) -> dict[str, Any]:
+    return {"id": row["id"], "locale": row["locale"], "path": row["path"], "active": row["active"], "name": row["name"]}
+
+
+def course(row: Row) -> dict[str, Any]:
+    return {**course_summary(row), "domainName": row["domainName"], "modules": [dict(m) for m in row["modules"]]}
+
+
+def enrollment(tenant: Tenant, row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "contact": contact_summary(tenant.table(CONTACTS).get(row["contactId"]) or {}),
+        "course": course_summary(tenant.table(COURSES).get(row["courseId"]) or {}),
+        "accessType": row["accessType"],
+        "active": row["active"],
+    }
+
+
+def community(row: Row) -> dict[str, Any]:
+    return {"id": row["id"], "name": row["name"], "domainName": row["domainName"], "path": row["path"]}
+
+
+def membership(tenant: Tenant, row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "community": community(tenant.table(COMMUNITIES).get(row["communityId"]) or {}),
+        "contact": {"id": row["contactId"]},
+    }

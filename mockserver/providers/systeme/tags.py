@@ -1,0 +1,114 @@
+"""Tags and contact fields: the account's vocabulary for describing contacts."""
+
+from __future__ import annotations
+
+from mockserver.engine.context import Call, Reply
+from mockserver.engine.errors import NotFound
+from mockserver.engine.store import Row, Tenant
+from mockserver.providers.base import fail
+from mockserver.providers.systeme import records
+from mockserver.providers.systeme.errors import violation
+from mockserver.providers.systeme.records import CONTACTS, FIELDS, TAGS
+
+
+def list_tags(call: Call) -> Reply:
+    query = (call.params.get("query") or "").casefold()
+    where = (lambda row: query in row["name"].casefold()) if query else None
+    return Reply(200, records.page_body(call, call.tenant.table(TAGS), records.tag, where))
+
+
+def get_tag(call: Call) -> Reply:
+    return Reply(200, records.tag(records.require(call.tenant.table(TAGS), call.params["id"])))
+
+
+def create_tag(call: Call) -> Reply:
+    tenant = call.tenant
+    name = _tag_name(call, exclude=None)
+    tag_id = tenant.next_id("tag")
+    row = tenant.table(TAGS).insert(tag_id, {"id": tag_id, "name": name, "createdAt": call.clock.time()})
+    return Reply(201, records.tag(row))
+
+
+def update_tag(call: Call) -> Reply:
+    table = call.tenant.table(TAGS)
+    row = records.require(table, call.params["id"])
+    name = _tag_name(call, exclude=row["id"])
+    return Reply(200, records.tag(table.replace(row["id"], {**row, "name": name})))
+
+
+def delete_tag(call: Call) -> Reply:
+    tenant = call.tenant
+    tag_id = call.params["id"]
+    records.require(tenant.table(TAGS), tag_id)
+    tenant.table(TAGS).delete(tag_id)
+    for contact in tenant.table(CONTACTS).rows():
+        if tag_id in contact["tags"]:
+            contact["tags"] = [t for t in contact["tags"] if t != tag_id]
+    return Reply(204)
+
+
+def _tag_name(call: Call, exclude: int | None) -> str:
+    name = call.body["name"].strip()
+    if not name:
+        raise fail(violation("name", "This value should not be blank.", "required"))
+    holder = call.tenant.table(TAGS).find("name", name.casefold())
+    if holder is not None and holder["id"] != exclude:
+        raise fail(violation("name", "This value is already used.", "unique"))
+    return name
+
+
+def list_contact_fields(call: Call) -> Reply:
+    return Reply(200, {"items": [records.contact_field(row) for row in call.tenant.table(FIELDS).rows()], "hasMore": False})
+
+
+def create_contact_field(call: Call) -> Reply:
+    tenant, body = call.tenant, call.body
+    fields = tenant.table(FIELDS)
+    name, slug = body["fieldName"].strip(), body["slug"].strip()
+    problems = []
+    if not name:
+        problems.append(violation("fieldName", "This value should not be blank.", "required"))
+    if not slug:
+        problems.append(violation("slug", "This value should not be blank.", "required"))
+    elif not slug.replace("_", "a").isalnum() or not slug.isascii():
+        problems.append(violation("slug", "This value is not valid.", "pattern"))
+    elif fields.find("slug", slug) is not None:
+        problems.append(violation("slug", "This value is already used.", "unique"))
+    if problems:
+        raise fail(*problems)
+    row = add_field(call.tenant, name, slug)
+    return Reply(201, records.contact_field(row))
+
+
+def add_field(tenant: Tenant, name: str, slug: str) -> Row:
+    field_id = tenant.next_id("field")
+    return tenant.table(FIELDS).insert(field_id, {"id": field_id, "fieldName": name, "slug": slug})
+
+
+def update_contact_field(call: Call) -> Reply:
+    fields = call.tenant.table(FIELDS)
+    row = fields.find("slug", call.params["slug"])
+    if row is None:
+        raise NotFound("Not Found")
+    name = call.body.get("fieldName")
+    if name is not None:
+        if not name.strip():
+            raise fail(violation("fieldName", "This value should not be blank.", "required"))
+        row = fields.replace(row["id"], {**row, "fieldName": name.strip()})
+    return Reply(200, records.contact_field(row))
+
+
+def delete_contact_field(call: Call) -> Reply:
+    tenant = call.tenant
+    fields = tenant.table(FIELDS)
+    slug = call.params["slug"]
+    row = fields.find("slug", slug)
+    if row is None:
+        raise NotFound("Not Found")
+    if slug in records.DEFAULT_SLUGS:
+        raise fail(violation("slug", "A default contact field cannot be deleted."))
+    fields.delete(row["id"])
+    for contact in tenant.table(CONTACTS).rows():
+        if slug in contact["fields"]:
+            contact["fields"] = {k: v for k, v in contact["fields"].items() if k != slug}
+    return Reply(204)

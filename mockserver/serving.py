@@ -1,0 +1,76 @@
+"""Serve the WSGI app with waitress: one process, many threads, one shared state."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from flask import Flask
+from waitress.server import create_server
+
+from mockserver.app import emulator_of
+
+
+class Server:
+    """A running emulator on a real socket (port 0 picks a free one)."""
+
+    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 8080, threads: int = 8) -> None:
+        self.app = app
+        self._server: Any = create_server(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="mockserver",
+            connection_limit=1000,
+            channel_timeout=120,
+        )
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+
+    @property
+    def host(self) -> str:
+        return str(self._server.effective_host)
+
+    @property
+    def port(self) -> int:
+        return int(self._server.effective_port)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until stop() is called or Ctrl-C arrives."""
+        try:
+            self._loop()
+        finally:
+            self._close()
+
+    def start(self) -> Server:
+        """Serve in a background thread (tests)."""
+        self._thread = threading.Thread(target=self.serve_forever, name="mockserver-http", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Ask the serving thread to finish, and wait for it."""
+        self._stopping.set()
+        self._server.pull_trigger()  # wakes the event loop at once
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(10)
+            self._thread = None
+
+    def _loop(self) -> None:
+        from waitress import wasyncore
+
+        while not self._stopping.is_set():
+            wasyncore.loop(timeout=1.0, map=self._server._map, count=1)
+
+    def _close(self) -> None:
+        """Runs on the serving thread, so no socket is closed under a running select()."""
+        from waitress import wasyncore
+
+        self._server.task_dispatcher.shutdown(timeout=5)
+        wasyncore.close_all(self._server._map)
+        emulator_of(self.app).dispatcher.stop()

@@ -1,0 +1,57 @@
+"""Shared fixtures: one strict emulator per test session; a fresh API key (so a fresh,
+isolated tenant) per test; webhook receivers that stop after each test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support import ApiClient, RunningEmulator, WebhookReceiver
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[RunningEmulator]:
+    running = RunningEmulator()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(autouse=True)
+def _responses_match_the_spec(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Strict mode records every response that breaks its spec; any such response fails the test."""
+    if "emulator" not in request.fixturenames:
+        yield
+        return
+    running: RunningEmulator = request.getfixturevalue("emulator")
+    running.emulator.strict_problems.clear()
+    yield
+    problems = list(running.emulator.strict_problems)
+    running.emulator.strict_problems.clear()
+    assert not problems, f"responses that do not match the spec: {problems}"
+
+
+@pytest.fixture
+def api_key() -> str:
+    return f"test-{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+def systeme(emulator: RunningEmulator, api_key: str) -> ApiClient:
+    """A Systeme.io client on a fresh, empty account."""
+    return ApiClient(f"{emulator.url}/systeme", {"X-API-Key": api_key})
+
+
+@pytest.fixture
+def systeme_demo(emulator: RunningEmulator) -> Iterator[ApiClient]:
+    """A Systeme.io client on the demo account, freshly re-seeded."""
+    emulator.admin("POST", "seed", json={"provider": "systeme", "apiKey": "demo"}).raise_for_status()
+    yield ApiClient(f"{emulator.url}/systeme", {"X-API-Key": "demo"})
+
+
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    server = WebhookReceiver()
+    yield server
+    server.stop()
