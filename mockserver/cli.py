@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import signal
 import sys
@@ -44,10 +45,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="answer 401 for API keys that are not the demo key, not given with --api-key and not created by the admin API",
     )
     serve.add_argument("--api-key", action="append", default=[], metavar="KEY", help="a key to accept (repeatable)")
-    serve.add_argument("--strict-responses", action="store_true", help="check every response against the spec; a mismatch becomes a 500")
+    serve.add_argument(
+        "--strict-responses", action="store_true", help="check every response against the spec; a mismatch becomes a 500"
+    )
     serve.add_argument("--rate-limit", default="1000/10", metavar="COUNT/SECONDS", help="per-key rate limit (default: 1000/10)")
-    serve.add_argument("--webhook-time-scale", type=float, default=1.0, metavar="FACTOR", help="multiply webhook retry delays (0.001 turns minutes into tens of ms)")
-    serve.add_argument("--webhook-timeout", type=float, default=10.0, metavar="SECONDS", help="timeout of one webhook delivery (default: 10)")
+    serve.add_argument(
+        "--webhook-time-scale",
+        type=float,
+        default=1.0,
+        metavar="FACTOR",
+        help="multiply webhook retry delays (0.001 turns minutes into tens of ms)",
+    )
+    serve.add_argument(
+        "--webhook-timeout", type=float, default=10.0, metavar="SECONDS", help="timeout of one webhook delivery (default: 10)"
+    )
     serve.add_argument("--threads", type=int, default=8, help="worker threads (default: 8)")
     serve.set_defaults(run=_serve)
 
@@ -95,10 +106,8 @@ def _serve(args: argparse.Namespace) -> int:
     if settings.demo_data:
         print(f"demo data: use the API key '{settings.demo_key}'; any other key gets an empty account", flush=True)
     print("Ctrl-C stops the server.", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     print("mockserver stopped.", flush=True)
     return 0
 

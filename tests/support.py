@@ -81,9 +81,7 @@ class ApiClient:
 
     def merge_patch(self, path: str, body: Any) -> requests.Response:
         """PATCH with application/merge-patch+json, as Systeme.io requires."""
-        return self.request(
-            "PATCH", path, data=json.dumps(body), headers={"Content-Type": "application/merge-patch+json"}
-        )
+        return self.request("PATCH", path, data=json.dumps(body), headers={"Content-Type": "application/merge-patch+json"})
 
 
 @dataclass

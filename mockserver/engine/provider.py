@@ -48,11 +48,11 @@ class Provider:
     handlers: Mapping[str, Handler]  # operationId -> behaviour
     credentials: Callable[[Request], str | None]  # the API key a request carries, if any
     render_error: Callable[[ApiError], ErrorReply]
-    init_tenant: Callable[[Tenant, "Services"], None]  # what a brand-new account has
-    seed_demo: Callable[[Tenant, "Services", int], None]  # demo data, from a seed
-    deliveries: Callable[[Tenant, Event, "Services"], list["Outgoing"]]  # signed webhook messages
+    init_tenant: Callable[[Tenant, Services], None]  # what a brand-new account has
+    seed_demo: Callable[[Tenant, Services, int], None]  # demo data, from a seed
+    deliveries: Callable[[Tenant, Event, Services], list[Outgoing]]  # signed webhook messages
     retry_schedule: tuple[float, ...]  # seconds before each retry of a failed delivery
-    quota_headers: Callable[["Quota"], dict[str, str]]
+    quota_headers: Callable[[Quota], dict[str, str]]
     # Extra admin endpoints under /__admin/<name>/: (METHOD, path) -> action.
     admin_actions: Mapping[tuple[str, str], AdminAction] = field(default_factory=dict)
     # Runs before authentication, for checks a provider's front door makes (e.g. User-Agent).

@@ -67,11 +67,7 @@ class Operation:
     extensions: dict[str, Any] = field(default_factory=dict)
 
     def response_for(self, status: int) -> ResponseSpec | None:
-        return (
-            self.responses.get(str(status))
-            or self.responses.get(f"{status // 100}XX")
-            or self.responses.get("default")
-        )
+        return self.responses.get(str(status)) or self.responses.get(f"{status // 100}XX") or self.responses.get("default")
 
 
 @dataclass(frozen=True)
@@ -109,18 +105,15 @@ class _Compiler:
         duplicated = {i for i in ids if ids.count(i) > 1}
         if duplicated:
             raise ValueError(f"{self.source}: duplicate operationIds {sorted(duplicated)}")
-        webhooks = {
-            name: self._body_validator(("webhooks", name, "post"))
-            for name in self.document.get("webhooks", {})
-        }
+        webhooks = {name: self._body_validator(("webhooks", name, "post")) for name in self.document.get("webhooks", {})}
         return ApiSpec(self.source, self.document, operations, webhooks)
 
     def _operations(self) -> Iterator[Operation]:
         default_security = self.document.get("security", [])
         for path, item in self.document.get("paths", {}).items():
             where = ("paths", path)
-            methods = [(m, where + (m,)) for m in HTTP_METHODS if m in item]
-            methods += [(m, where + (EXTRA_METHODS_KEY, m)) for m in item.get(EXTRA_METHODS_KEY, {})]
+            methods: list[tuple[str, tuple[str, ...]]] = [(m, (*where, m)) for m in HTTP_METHODS if m in item]
+            methods += [(str(m), (*where, EXTRA_METHODS_KEY, str(m))) for m in item.get(EXTRA_METHODS_KEY, {})]
             for method, loc in methods:
                 op = self._node(loc)
                 security = op.get("security", default_security)

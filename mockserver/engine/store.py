@@ -72,7 +72,7 @@ class Table:
         self._check_unique(row, exclude=None)
         self._keys.append(key)
         self._rows[key] = row
-        for name, (key_of, entries) in self._indexes.items():
+        for key_of, entries in self._indexes.values():
             value = key_of(row)
             if value is not None:
                 entries[value] = key

@@ -13,7 +13,7 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 from jsonschema.protocols import Validator
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import Headers, MultiDict
 
 from mockserver.engine.errors import BadRequest, NotFound, UnsupportedMediaType, ValidationFailed, Violation
 from mockserver.engine.spec import Operation, Parameter, ResponseSpec
@@ -29,7 +29,7 @@ def read_parameters(
     op: Operation,
     path_values: Mapping[str, str],
     query: MultiDict[str, str],
-    headers: Mapping[str, str],
+    headers: Headers | Mapping[str, str],
 ) -> dict[str, Any]:
     """Typed parameter values (defaults filled in); ValidationFailed on any violation.
 
@@ -118,7 +118,7 @@ def check_response(spec: ResponseSpec | None, media_type: str | None, body: Any,
 
 
 def _raw_value(
-    param: Parameter, path_values: Mapping[str, str], query: MultiDict[str, str], headers: Mapping[str, str]
+    param: Parameter, path_values: Mapping[str, str], query: MultiDict[str, str], headers: Headers | Mapping[str, str]
 ) -> Any:
     if param.location == "path":
         return path_values.get(param.name)
@@ -138,7 +138,8 @@ def _raw_value(
     if param.kind == "array":
         if param.explode:
             return query.getlist(param.name)
-        return [part for part in query[param.name].split(",")]
+        text = query[param.name]
+        return text.split(",") if text else []  # `tags=` is the empty list in form style
     return query[param.name]
 
 
@@ -178,7 +179,7 @@ def _explain(error: ValidationError, prefix: str) -> Iterable[Violation]:
     rule = str(error.validator)
     path = _join(prefix, error.absolute_path)
     params = {"expected": error.validator_value, "value": error.instance}
-    if rule == "required" and isinstance(error.instance, dict):
+    if rule == "required" and isinstance(error.instance, dict) and isinstance(error.validator_value, list):
         for name in error.validator_value:
             if name not in error.instance:
                 yield Violation(_join(path, [name]), "This value is required.", "required", params)

@@ -43,6 +43,10 @@ class _Job:
     cancelled: bool = field(compare=False, default=False)  # its tenant was reset mid-flight
 
 
+def _endpoint(job: _Job) -> tuple[str, str, str]:
+    return job.provider, job.tenant, job.outgoing.url
+
+
 class WebhookDispatcher:
     def __init__(
         self,
@@ -153,13 +157,29 @@ class WebhookDispatcher:
                     self._cond.notify_all()
 
     def _next_due(self) -> _Job | None:
-        """Wait (holding the condition) for a job whose time has come; None when stopping."""
+        """Wait (holding the condition) for a job whose time has come and whose endpoint is
+        not busy with an earlier message; None when stopping. One message at a time per
+        endpoint keeps first deliveries in the order the events happened."""
         while self._running:
-            if self._queue:
-                wait = self._queue[0].due - time.monotonic()
-                if wait <= 0:
-                    return heapq.heappop(self._queue)
-                self._cond.wait(wait)
+            now = time.monotonic()
+            busy = {_endpoint(job) for job in self._in_flight}
+            skipped: list[_Job] = []
+            found: _Job | None = None
+            while self._queue and self._queue[0].due <= now:
+                job = heapq.heappop(self._queue)
+                if _endpoint(job) in busy:
+                    skipped.append(job)
+                else:
+                    found = job
+                    break
+            for job in skipped:
+                heapq.heappush(self._queue, job)
+            if found is not None:
+                return found
+            if skipped:
+                self._cond.wait(0.05)  # a finishing delivery wakes us; a later job may fall due
+            elif self._queue:
+                self._cond.wait(self._queue[0].due - now)
             else:
                 self._cond.wait()
         return None

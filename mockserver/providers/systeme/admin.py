@@ -24,7 +24,7 @@ from mockserver.providers.systeme.records import COMMUNITIES, CONTACTS, COURSES,
 
 _TEXT = {"type": "string", "minLength": 1, "maxLength": 255}
 _FIELDS = {"type": "object", "additionalProperties": {"type": ["string", "null"], "maxLength": 1000}}
-_SCHEMAS = {
+_SCHEMAS: dict[str, dict[str, Any]] = {
     "sale": {
         "type": "object",
         "properties": {
@@ -59,7 +59,9 @@ _SCHEMAS = {
             },
             "funnel": _TEXT,
             "funnelStep": _TEXT,
-            "paymentProcessor": {"enum": ["stripe", "paypal", "cash_on_delivery", "razorpay", "mollie", "xendit", "flutterwave", "paystack"]},
+            "paymentProcessor": {
+                "enum": ["stripe", "paypal", "cash_on_delivery", "razorpay", "mollie", "xendit", "flutterwave", "paystack"]
+            },
             "clientIp": {"type": "string", "maxLength": 45},
             "sourceUrl": {"type": ["string", "null"], "maxLength": 2048},
         },
@@ -142,8 +144,15 @@ def create_course(call: Call) -> Reply:
     modules = [{"id": tenant.next_id("course_module"), "name": name} for name in body.get("modules", [])]
     row = tenant.table(COURSES).insert(
         course_id,
-        {"id": course_id, "name": body["name"], "active": body.get("active", True), "locale": body.get("locale", "en"),
-         "domainName": None, "path": body["name"].lower().replace(" ", "-"), "modules": modules},
+        {
+            "id": course_id,
+            "name": body["name"],
+            "active": body.get("active", True),
+            "locale": body.get("locale", "en"),
+            "domainName": None,
+            "path": body["name"].lower().replace(" ", "-"),
+            "modules": modules,
+        },
     )
     return Reply(201, records.course(row))
 

@@ -76,8 +76,16 @@ def create_contact(call: Call) -> Reply:
     return Reply(201, records.contact(tenant, row))
 
 
-def add_contact(call: Call, *, email: str, locale: str = "en", fields: dict[str, str] | None = None,
-                tags: list[int] | None = None, source_url: str | None = None, needs_confirmation: bool = False) -> Row:
+def add_contact(
+    call: Call,
+    *,
+    email: str,
+    locale: str = "en",
+    fields: dict[str, str] | None = None,
+    tags: list[int] | None = None,
+    source_url: str | None = None,
+    needs_confirmation: bool = False,
+) -> Row:
     """Store a new contact and announce it (CONTACT_CREATED, then a CONTACT_TAG_ADDED per tag)."""
     tenant = call.tenant
     contact_id = tenant.next_id("contact")

@@ -84,16 +84,30 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
         slug = name.lower().replace(" ", "-")
         tenant.table(COURSES).insert(
             course_id,
-            {"id": course_id, "name": name, "active": course_id != 3, "locale": "en",
-             "domainName": "demo.systeme.io", "path": slug, "modules": module_rows},
+            {
+                "id": course_id,
+                "name": name,
+                "active": course_id != 3,
+                "locale": "en",
+                "domainName": "demo.systeme.io",
+                "path": slug,
+                "modules": module_rows,
+            },
         )
         course_ids.append(course_id)
     for contact_id in rng.sample(contact_ids, 20):
         enrollment_id = tenant.next_id("enrollment")
         tenant.table(ENROLLMENTS).insert(
             enrollment_id,
-            {"id": enrollment_id, "contactId": contact_id, "courseId": rng.choice(course_ids),
-             "accessType": "full_access", "modules": [], "active": True, "createdAt": moment},
+            {
+                "id": enrollment_id,
+                "contactId": contact_id,
+                "courseId": rng.choice(course_ids),
+                "accessType": "full_access",
+                "modules": [],
+                "active": True,
+                "createdAt": moment,
+            },
         )
 
     community_ids = []
@@ -120,7 +134,13 @@ def _demo_sales(tenant: Tenant, services: Services, rng: random.Random, contact_
     plans = (
         {"name": "Email Marketing Masterclass", "amount": 19700, "type": "one_shot"},
         {"name": "Funnel Builders Club monthly", "amount": 2900, "type": "subscription", "interval": "month"},
-        {"name": "Coaching in 3 payments", "amount": 9900, "type": "limited_subscription", "interval": "month", "limitOfPayments": 3},
+        {
+            "name": "Coaching in 3 payments",
+            "amount": 9900,
+            "type": "limited_subscription",
+            "interval": "month",
+            "limitOfPayments": 3,
+        },
     )
     call = Call(tenant, services, {}, None)
     contacts = tenant.table(CONTACTS)

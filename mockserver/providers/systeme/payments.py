@@ -94,8 +94,16 @@ def record_sale(call: Call, contact: Row, spec: dict[str, Any], at: float | None
         sub_id = tenant.next_id("subscription")
         sub = tenant.table(SUBSCRIPTIONS).insert(
             sub_id,
-            {"id": sub_id, "contactId": contact["id"], "orderId": order_id, "createdAt": now, "pricePlan": plan,
-             "status": "active", "cancelledAt": None, "cancelAt": None},
+            {
+                "id": sub_id,
+                "contactId": contact["id"],
+                "orderId": order_id,
+                "createdAt": now,
+                "pricePlan": plan,
+                "status": "active",
+                "cancelledAt": None,
+                "cancelAt": None,
+            },
         )
         order["subscriptionId"] = sub_id
     tenant.table(ORDERS).insert(order_id, order)

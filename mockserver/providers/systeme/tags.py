@@ -48,7 +48,7 @@ def delete_tag(call: Call) -> Reply:
 
 
 def _tag_name(call: Call, exclude: int | None) -> str:
-    name = call.body["name"].strip()
+    name = str(call.body["name"]).strip()
     if not name:
         raise fail(violation("name", "This value should not be blank.", "required"))
     holder = call.tenant.table(TAGS).find("name", name.casefold())

@@ -129,9 +129,7 @@ def deliveries(tenant: Tenant, event: Event, services: Services) -> list[Outgoin
                 "X-Webhook-Event-Timestamp": timestamp,
                 "X-Webhook-Signature": hmac_sha256_hex(row["secret"], body),
             }
-            messages.append(
-                Outgoing(row["url"], body, headers, event.name, row["id"], message_id, _attempt_headers(services))
-            )
+            messages.append(Outgoing(row["url"], body, headers, event.name, row["id"], message_id, _attempt_headers(services)))
     return messages
 
 
@@ -156,7 +154,9 @@ def _subscriptions(call: Call, requested: list[Any], existing: Mapping[str, Row]
     problems: list[Violation] = []
     for item in requested:
         event = item if isinstance(item, str) else item["event"]
-        version = DEFAULT_SCHEMA_VERSION[event] if isinstance(item, str) else item.get("schemaVersion", DEFAULT_SCHEMA_VERSION[event])
+        version = (
+            DEFAULT_SCHEMA_VERSION[event] if isinstance(item, str) else item.get("schemaVersion", DEFAULT_SCHEMA_VERSION[event])
+        )
         if any(s["event"] == event for s in found):
             problems.append(violation("subscriptions", "This collection should contain only unique elements.", "uniqueItems"))
             break

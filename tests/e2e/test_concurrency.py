@@ -1,0 +1,82 @@
+"""Many clients at once on one account: no lost write, no id handed out twice, no torn list."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.support import ApiClient
+
+THREADS = 16
+
+
+def walk(client: ApiClient, path: str) -> list[dict[str, object]]:
+    seen: list[dict[str, object]] = []
+    params: dict[str, object] = {"limit": 100}
+    while True:
+        page = client.get(path, params=params).json()
+        seen += page["items"]
+        if not page["hasMore"]:
+            return seen
+        params["startingAfter"] = page["items"][-1]["id"]
+
+
+def test_parallel_creates_lose_nothing_and_never_reuse_an_id(systeme: ApiClient) -> None:
+    def create(number: int) -> int:
+        response = systeme.post("/api/contacts", json={"email": f"c{number}@gmail.com"})
+        assert response.status_code == 201, response.text
+        contact_id: int = response.json()["id"]
+        return contact_id
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        ids = list(pool.map(create, range(400)))
+    assert len(set(ids)) == 400
+    listed = walk(systeme, "/api/contacts")
+    assert sorted(c["id"] for c in listed) == sorted(ids)  # type: ignore[type-var]
+    assert {c["email"] for c in listed} == {f"c{n}@gmail.com" for n in range(400)}
+
+
+def test_a_race_for_one_email_has_exactly_one_winner(systeme: ApiClient) -> None:
+    def create(_: int) -> int:
+        return systeme.post("/api/contacts", json={"email": "race@gmail.com"}).status_code
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        statuses = list(pool.map(create, range(32)))
+    assert statuses.count(201) == 1
+    assert statuses.count(422) == 31
+
+
+def test_parallel_tag_assignments_all_land(systeme: ApiClient) -> None:
+    contact = systeme.post("/api/contacts", json={"email": "tagged@gmail.com"}).json()
+    tag_ids = [systeme.post("/api/tags", json={"name": f"t{n}"}).json()["id"] for n in range(40)]
+
+    def assign(tag_id: int) -> int:
+        return systeme.post(f"/api/contacts/{contact['id']}/tags", json={"tagId": tag_id}).status_code
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        assert set(pool.map(assign, tag_ids)) == {204}
+    carried = systeme.get(f"/api/contacts/{contact['id']}").json()["tags"]
+    assert sorted(t["id"] for t in carried) == sorted(tag_ids)
+
+
+def test_lists_read_during_writes_are_consistent(systeme: ApiClient) -> None:
+    """Readers racing writers always get a well-formed page in strict id order."""
+
+    def write(number: int) -> None:
+        created = systeme.post("/api/contacts", json={"email": f"w{number}@gmail.com"}).json()
+        if number % 3 == 0:
+            systeme.delete(f"/api/contacts/{created['id']}")
+
+    def read(_: int) -> list[int]:
+        page = systeme.get("/api/contacts", params={"limit": 100}).json()
+        ids: list[int] = [c["id"] for c in page["items"]]
+        assert ids == sorted(ids, reverse=True)
+        assert len(ids) == len(set(ids))
+        return ids
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        writes = [pool.submit(write, n) for n in range(150)]
+        reads = [pool.submit(read, n) for n in range(150)]
+        for future in writes + reads:
+            future.result()
+    remaining = walk(systeme, "/api/contacts")
+    assert len(remaining) == 100

@@ -1,0 +1,343 @@
+"""The webhook dispatcher on its own: delivery, retries on the (compressed) schedule,
+refused connections, timeouts, forgetting a tenant, and waiting until idle."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from mockserver.engine.clock import Clock, iso
+from mockserver.engine.webhooks import Outgoing, WebhookDispatcher
+from tests.support import Received, WebhookReceiver
+
+# Schedules below are in "provider seconds"; this scale turns 10 s into 10 ms.
+SCALE = 0.001
+FAST = (10.0, 10.0, 10.0, 10.0)
+
+Factory = Callable[..., WebhookDispatcher]
+
+
+@pytest.fixture
+def make_dispatcher() -> Iterator[Factory]:
+    started: list[WebhookDispatcher] = []
+
+    def make(clock: Clock | None = None, **options: Any) -> WebhookDispatcher:
+        options.setdefault("time_scale", SCALE)
+        options.setdefault("timeout", 2.0)
+        options.setdefault("workers", 2)
+        dispatcher = WebhookDispatcher(clock or Clock(), **options)
+        dispatcher.start()
+        started.append(dispatcher)
+        return dispatcher
+
+    yield make
+    for dispatcher in started:
+        dispatcher.stop(timeout=2.0)
+
+
+@pytest.fixture
+def dispatcher(make_dispatcher: Factory) -> WebhookDispatcher:
+    return make_dispatcher()
+
+
+def _message(
+    url: str,
+    *,
+    body: bytes = b'{"contact":{"id":1}}',
+    event: str = "CONTACT_CREATED",
+    message_id: str = "msg-1",
+    attempt_headers: Callable[[int], Mapping[str, str]] | None = None,
+) -> Outgoing:
+    return Outgoing(
+        url=url,
+        body=body,
+        headers={"Content-Type": "application/json", "X-Webhook-Event": event, "X-Webhook-Signature": "sig"},
+        event=event,
+        webhook_id="hook-1",
+        message_id=message_id,
+        attempt_headers=attempt_headers,
+    )
+
+
+def _closed_port_url() -> str:
+    """A loopback URL nobody listens on: a port we bound and released."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/hook"
+
+
+def _wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.005)
+    return condition()
+
+
+@pytest.fixture
+def failing_receiver() -> Iterator[WebhookReceiver]:
+    server = WebhookReceiver(respond=lambda _: 503)
+    yield server
+    server.stop()
+
+
+# -- delivery -----------------------------------------------------------------------------
+
+
+def test_a_delivery_arrives_with_its_body_and_headers(dispatcher: WebhookDispatcher, receiver: WebhookReceiver) -> None:
+    message = _message(receiver.url, body=b'{"contact":{"id":42}}')
+    dispatcher.submit("systeme", "tenant", [message], FAST)
+    received = receiver.wait_for(1, timeout=5)
+    assert len(received) == 1
+    assert received[0].path == "/hook"
+    assert received[0].body == b'{"contact":{"id":42}}'
+    assert received[0].headers["Content-Type"] == "application/json"
+    assert received[0].headers["X-Webhook-Event"] == "CONTACT_CREATED"
+    assert received[0].headers["X-Webhook-Signature"] == "sig"
+
+
+def test_a_successful_delivery_is_recorded_once(dispatcher: WebhookDispatcher, receiver: WebhookReceiver) -> None:
+    dispatcher.submit("systeme", "tenant", [_message(receiver.url)], FAST)
+    assert dispatcher.wait_idle(5)
+    [attempt] = dispatcher.attempts()
+    assert attempt["provider"] == "systeme"
+    assert attempt["apiKey"] == "tenant"
+    assert attempt["webhookId"] == "hook-1"
+    assert attempt["messageId"] == "msg-1"
+    assert attempt["event"] == "CONTACT_CREATED"
+    assert attempt["url"] == receiver.url
+    assert attempt["attempt"] == 1
+    assert attempt["ok"] is True
+    assert attempt["status"] == 200
+    assert attempt["error"] is None
+    assert attempt["willRetry"] is False
+    assert attempt["nextAttemptInSeconds"] is None
+    assert attempt["requestBody"] == '{"contact":{"id":1}}'
+    assert attempt["responseBody"] == "ok"
+    assert attempt["requestHeaders"]["X-Webhook-Event"] == "CONTACT_CREATED"
+    assert len(receiver.received) == 1
+
+
+def test_attempts_are_stamped_by_the_emulator_clock(make_dispatcher: Factory, receiver: WebhookReceiver) -> None:
+    clock = Clock()
+    moment = datetime(2031, 2, 3, 4, 5, 6, tzinfo=UTC)
+    clock.freeze(moment)
+    dispatcher = make_dispatcher(clock)
+    dispatcher.submit("systeme", "tenant", [_message(receiver.url)], FAST)
+    assert dispatcher.wait_idle(5)
+    assert [a["at"] for a in dispatcher.attempts()] == [iso(moment)]
+
+
+def test_every_message_of_a_submission_is_delivered(dispatcher: WebhookDispatcher, receiver: WebhookReceiver) -> None:
+    messages = [_message(receiver.url, message_id=f"m{n}", body=f'{{"n":{n}}}'.encode()) for n in range(6)]
+    dispatcher.submit("systeme", "tenant", messages, FAST)
+    assert dispatcher.wait_idle(5)
+    assert sorted(r.body for r in receiver.received) == sorted(m.body for m in messages)
+    assert sorted(a["messageId"] for a in dispatcher.attempts()) == [f"m{n}" for n in range(6)]
+
+
+def test_an_empty_submission_queues_nothing(dispatcher: WebhookDispatcher) -> None:
+    dispatcher.submit("systeme", "tenant", [], FAST)
+    assert dispatcher.outstanding() == 0
+    assert dispatcher.attempts() == []
+
+
+# -- retries ------------------------------------------------------------------------------
+
+
+def test_a_receiver_failing_twice_gets_three_attempts(make_dispatcher: Factory) -> None:
+    dispatcher = make_dispatcher()
+    receiver = WebhookReceiver(fail_first=2)
+    try:
+        dispatcher.submit("systeme", "tenant", [_message(receiver.url)], FAST)
+        assert dispatcher.wait_idle(5)
+        attempts = dispatcher.attempts()
+        assert [a["attempt"] for a in attempts] == [1, 2, 3]
+        assert [a["ok"] for a in attempts] == [False, False, True]
+        assert [a["status"] for a in attempts] == [500, 500, 200]
+        assert [a["willRetry"] for a in attempts] == [True, True, False]
+        assert [a["error"] for a in attempts] == ["HTTP 500", "HTTP 500", None]
+        assert [a["nextAttemptInSeconds"] for a in attempts] == [FAST[0] * SCALE, FAST[1] * SCALE, None]
+        assert {a["messageId"] for a in attempts} == {"msg-1"}
+        assert len({a["id"] for a in attempts}) == 3
+        assert [r.body for r in receiver.received] == [_message(receiver.url).body] * 3
+    finally:
+        receiver.stop()
+
+
+def test_a_retry_waits_for_its_scaled_delay(make_dispatcher: Factory) -> None:
+    arrivals: list[float] = []
+
+    def respond(_: Received) -> int:
+        arrivals.append(time.monotonic())
+        return 500 if len(arrivals) == 1 else 200
+
+    receiver = WebhookReceiver(respond=respond)
+    try:
+        dispatcher = make_dispatcher()
+        dispatcher.submit("systeme", "tenant", [_message(receiver.url)], (150.0,))  # 0.15 s once scaled
+        assert dispatcher.wait_idle(5)
+        assert len(arrivals) == 2
+        assert arrivals[1] - arrivals[0] >= 0.15
+    finally:
+        receiver.stop()
+
+
+def test_a_refused_connection_is_retried_and_recorded_with_an_error(dispatcher: WebhookDispatcher) -> None:
+    url = _closed_port_url()
+    dispatcher.submit("systeme", "tenant", [_message(url)], (10.0,))
+    assert dispatcher.wait_idle(5)
+    attempts = dispatcher.attempts()
+    assert [a["attempt"] for a in attempts] == [1, 2]
+    assert [a["willRetry"] for a in attempts] == [True, False]
+    for attempt in attempts:
+        assert attempt["ok"] is False
+        assert attempt["status"] is None
+        assert "ConnectionError" in attempt["error"]
+        assert attempt["url"] == url
+
+
+def test_a_receiver_slower_than_the_timeout_is_recorded_as_a_timeout(make_dispatcher: Factory) -> None:
+    receiver = WebhookReceiver(delay=1.0)
+    try:
+        dispatcher = make_dispatcher(timeout=0.2)
+        dispatcher.submit("systeme", "tenant", [_message(receiver.url)], ())
+        assert dispatcher.wait_idle(5)
+        [attempt] = dispatcher.attempts()
+        assert attempt["ok"] is False
+        assert attempt["status"] is None
+        assert "Timeout" in attempt["error"]
+        assert attempt["willRetry"] is False
+        assert attempt["durationMs"] < 900  # the dispatcher gave up; it did not wait for the answer
+    finally:
+        receiver.stop()
+
+
+def test_retries_stop_when_the_schedule_is_exhausted(dispatcher: WebhookDispatcher, failing_receiver: WebhookReceiver) -> None:
+    dispatcher.submit("systeme", "tenant", [_message(failing_receiver.url)], (10.0, 10.0))
+    assert dispatcher.wait_idle(5)
+    attempts = dispatcher.attempts()
+    assert [a["attempt"] for a in attempts] == [1, 2, 3]
+    assert [a["willRetry"] for a in attempts] == [True, True, False]
+    assert [a["status"] for a in attempts] == [503, 503, 503]
+    assert dispatcher.outstanding() == 0
+    time.sleep(0.1)  # well past the last scaled delay: nothing more is sent
+    assert len(failing_receiver.received) == 3
+    assert len(dispatcher.attempts()) == 3
+
+
+def test_an_empty_schedule_means_a_single_attempt(dispatcher: WebhookDispatcher, failing_receiver: WebhookReceiver) -> None:
+    dispatcher.submit("systeme", "tenant", [_message(failing_receiver.url)], ())
+    assert dispatcher.wait_idle(5)
+    assert [(a["attempt"], a["willRetry"]) for a in dispatcher.attempts()] == [(1, False)]
+
+
+def test_attempt_headers_are_asked_for_with_increasing_attempt_numbers(make_dispatcher: Factory) -> None:
+    asked: list[int] = []
+    lock = threading.Lock()
+
+    def attempt_headers(number: int) -> Mapping[str, str]:
+        with lock:
+            asked.append(number)
+        return {"X-Attempt": str(number)}
+
+    receiver = WebhookReceiver(fail_first=2)
+    try:
+        dispatcher = make_dispatcher()
+        dispatcher.submit("systeme", "tenant", [_message(receiver.url, attempt_headers=attempt_headers)], FAST)
+        assert dispatcher.wait_idle(5)
+        assert asked == [1, 2, 3]
+        assert [r.headers["X-Attempt"] for r in receiver.received] == ["1", "2", "3"]
+        assert [a["requestHeaders"]["X-Attempt"] for a in dispatcher.attempts()] == ["1", "2", "3"]
+        # The fixed headers travel on every attempt too.
+        assert {r.headers["X-Webhook-Signature"] for r in receiver.received} == {"sig"}
+    finally:
+        receiver.stop()
+
+
+# -- forgetting a tenant ------------------------------------------------------------------
+
+
+def test_forget_drops_queued_retries_and_history_of_one_tenant_only(
+    dispatcher: WebhookDispatcher, failing_receiver: WebhookReceiver
+) -> None:
+    schedule = (200.0,)  # one retry, 0.2 s after the first attempt
+    for provider, tenant in (("p", "a"), ("p", "b"), ("q", "a")):
+        dispatcher.submit(provider, tenant, [_message(failing_receiver.url, message_id=f"{provider}-{tenant}")], schedule)
+    assert _wait_until(lambda: len(dispatcher.attempts()) == 3)
+    dispatcher.forget("p", "a")
+    assert dispatcher.attempts("p", "a") == []
+    assert len(dispatcher.attempts("p", "b")) == 1
+    assert len(dispatcher.attempts("q", "a")) == 1
+    assert dispatcher.wait_idle(5)
+    assert dispatcher.attempts("p", "a") == []
+    assert [a["attempt"] for a in dispatcher.attempts("p", "b")] == [1, 2]
+    assert [a["attempt"] for a in dispatcher.attempts("q", "a")] == [1, 2]
+    assert len(failing_receiver.received) == 5  # three first attempts, two retries: the forgotten one never retried
+
+
+def test_forget_cancels_a_delivery_in_flight(make_dispatcher: Factory) -> None:
+    receiver = WebhookReceiver(delay=0.3, respond=lambda _: 503)
+    try:
+        dispatcher = make_dispatcher()
+        dispatcher.submit("p", "a", [_message(receiver.url)], FAST)
+        time.sleep(0.1)  # the attempt is now waiting on the slow receiver
+        assert dispatcher.outstanding() == 1
+        dispatcher.forget("p", "a")
+        assert dispatcher.wait_idle(5)
+        assert dispatcher.attempts() == []
+        assert len(receiver.received) == 1  # and it was not retried
+    finally:
+        receiver.stop()
+
+
+def test_attempts_filter_by_provider_and_tenant(dispatcher: WebhookDispatcher, receiver: WebhookReceiver) -> None:
+    dispatcher.submit("p", "a", [_message(receiver.url, message_id="pa")], FAST)
+    dispatcher.submit("p", "b", [_message(receiver.url, message_id="pb")], FAST)
+    dispatcher.submit("q", "a", [_message(receiver.url, message_id="qa")], FAST)
+    assert dispatcher.wait_idle(5)
+    assert {a["messageId"] for a in dispatcher.attempts("p")} == {"pa", "pb"}
+    assert {a["messageId"] for a in dispatcher.attempts(tenant="a")} == {"pa", "qa"}
+    assert [a["messageId"] for a in dispatcher.attempts("q", "a")] == ["qa"]
+    assert len(dispatcher.attempts()) == 3
+
+
+# -- waiting ------------------------------------------------------------------------------
+
+
+def test_wait_idle_is_immediately_true_with_nothing_to_do(dispatcher: WebhookDispatcher) -> None:
+    started = time.monotonic()
+    assert dispatcher.wait_idle(5) is True
+    assert time.monotonic() - started < 1
+
+
+def test_wait_idle_times_out_while_a_delivery_is_outstanding(make_dispatcher: Factory) -> None:
+    receiver = WebhookReceiver(delay=0.4)
+    try:
+        dispatcher = make_dispatcher()
+        dispatcher.submit("systeme", "tenant", [_message(receiver.url)], FAST)
+        assert dispatcher.wait_idle(0.05) is False
+        assert dispatcher.outstanding() == 1
+        assert dispatcher.wait_idle(5) is True
+        assert dispatcher.outstanding() == 0
+        assert [a["ok"] for a in dispatcher.attempts()] == [True]
+    finally:
+        receiver.stop()
+
+
+def test_wait_idle_waits_through_pending_retries(dispatcher: WebhookDispatcher) -> None:
+    receiver = WebhookReceiver(fail_first=1)
+    try:
+        dispatcher.submit("systeme", "tenant", [_message(receiver.url)], (100.0,))  # retry after 0.1 s
+        assert dispatcher.wait_idle(5) is True
+        assert [a["ok"] for a in dispatcher.attempts()] == [False, True]
+    finally:
+        receiver.stop()

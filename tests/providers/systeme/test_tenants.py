@@ -1,0 +1,215 @@
+"""Tenants: every API key is its own Systeme.io account. Keys never see each other's
+records; the demo key has demo data; an unknown key gets an empty account, or, when the
+emulator is told to refuse unknown keys, the real service's 401."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from mockserver.engine.settings import Settings
+from tests.support import ApiClient, RunningEmulator
+
+DEFAULT_FIELDS = ["first_name", "surname", "phone_number", "street_address", "city", "country", "state", "postcode", "company_name"]
+MISSING_KEY = "Full authentication is required to access this resource."
+WEBHOOK = {"name": "Hook", "url": "https://hooks.example.com/a", "secret": "s3cret", "subscriptions": ["CONTACT_CREATED"]}
+
+
+def created(response: Any) -> dict[str, Any]:
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def items(client: ApiClient, path: str, **params: Any) -> list[dict[str, Any]]:
+    response = client.get(path, params={"limit": 100, **params})
+    assert response.status_code == 200, response.text
+    found: list[dict[str, Any]] = response.json()["items"]
+    return found
+
+
+@pytest.fixture
+def other(emulator: RunningEmulator, api_key: str) -> ApiClient:
+    """A second fresh account (B), next to the `systeme` one (A)."""
+    return ApiClient(f"{emulator.url}/systeme", {"X-API-Key": f"{api_key}-other"})
+
+
+# -- isolation -------------------------------------------------------------------------------------
+def test_contacts_of_one_key_are_invisible_to_another(systeme: ApiClient, other: ApiClient) -> None:
+    contact = created(systeme.post("/api/contacts", json={"email": "alice@example.com"}))
+
+    assert items(other, "/api/contacts") == []
+    assert items(other, "/api/contacts", email="alice@example.com") == []
+    assert other.get(f"/api/contacts/{contact['id']}").status_code == 404
+    assert other.delete(f"/api/contacts/{contact['id']}").status_code == 404
+    assert other.merge_patch(f"/api/contacts/{contact['id']}", {"locale": "fr"}).status_code == 404
+    assert systeme.get(f"/api/contacts/{contact['id']}").json() == contact
+
+
+def test_tags_of_one_key_are_invisible_to_another(systeme: ApiClient, other: ApiClient) -> None:
+    tag = created(systeme.post("/api/tags", json={"name": "VIP"}))
+
+    assert items(other, "/api/tags") == []
+    assert other.get(f"/api/tags/{tag['id']}").status_code == 404
+    assert other.put(f"/api/tags/{tag['id']}", json={"name": "Renamed"}).status_code == 404
+    assert other.delete(f"/api/tags/{tag['id']}").status_code == 404
+    assert systeme.get(f"/api/tags/{tag['id']}").json() == tag
+
+
+def test_a_tag_of_another_key_cannot_be_assigned(systeme: ApiClient, other: ApiClient) -> None:
+    tag = created(systeme.post("/api/tags", json={"name": "VIP"}))
+    contact = created(other.post("/api/contacts", json={"email": "bob@example.com"}))
+    response = other.post(f"/api/contacts/{contact['id']}/tags", json={"tagId": tag["id"]})
+    assert response.status_code == 422
+    assert [v["propertyPath"] for v in response.json()["violations"]] == ["tagId"]
+
+
+def test_webhooks_of_one_key_are_invisible_to_another(systeme: ApiClient, other: ApiClient) -> None:
+    hook = created(systeme.post("/api/webhooks", json=WEBHOOK))
+
+    assert items(other, "/api/webhooks") == []
+    assert other.get(f"/api/webhooks/{hook['id']}").status_code == 404
+    assert other.merge_patch(f"/api/webhooks/{hook['id']}", {"active": False}).status_code == 404
+    assert other.delete(f"/api/webhooks/{hook['id']}").status_code == 404
+    assert systeme.get(f"/api/webhooks/{hook['id']}").json() == hook
+
+
+def test_unique_values_are_unique_per_account_only(systeme: ApiClient, other: ApiClient) -> None:
+    """The same e-mail, tag name and webhook name/url can exist once in each account."""
+    for client in (systeme, other):
+        created(client.post("/api/contacts", json={"email": "same@example.com"}))
+        created(client.post("/api/tags", json={"name": "Same"}))
+        created(client.post("/api/webhooks", json=WEBHOOK))
+        created(client.post("/api/contact_fields", json={"fieldName": "Shoe size", "slug": "shoe_size"}))
+    assert len(items(systeme, "/api/contacts")) == len(items(other, "/api/contacts")) == 1
+
+
+# -- the demo account and new accounts ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/contacts",
+        "/api/tags",
+        "/api/school/courses",
+        "/api/school/enrollments",
+        "/api/community/communities",
+        "/api/community/memberships",
+        "/api/payment/subscriptions",
+    ],
+)
+def test_demo_key_has_seeded_data(systeme_demo: ApiClient, path: str) -> None:
+    assert items(systeme_demo, path)
+
+
+def test_demo_contacts_carry_demo_tags(systeme_demo: ApiClient) -> None:
+    tag_ids = {tag["id"] for tag in items(systeme_demo, "/api/tags")}
+    carried = {tag["id"] for contact in items(systeme_demo, "/api/contacts") for tag in contact["tags"]}
+    assert carried
+    assert carried <= tag_ids
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/contacts",
+        "/api/tags",
+        "/api/school/courses",
+        "/api/school/enrollments",
+        "/api/community/communities",
+        "/api/community/memberships",
+        "/api/webhooks",
+    ],
+)
+def test_unknown_key_gets_an_empty_account(systeme: ApiClient, path: str) -> None:
+    response = systeme.get(path)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"items": [], "hasMore": False}
+
+
+def test_unknown_key_gets_the_default_contact_fields(systeme: ApiClient) -> None:
+    response = systeme.get("/api/contact_fields")
+    assert response.status_code == 200
+    body = response.json()
+    assert [field["slug"] for field in body["items"]] == DEFAULT_FIELDS
+    assert all(field["fieldName"] for field in body["items"])
+    assert body["hasMore"] is False
+
+
+def test_unknown_key_has_no_payments(systeme: ApiClient) -> None:
+    response = systeme.get("/api/payment/subscriptions")
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    assert response.json()["detail"] == "Not Found"
+
+
+def test_a_new_account_is_not_the_demo_one(systeme_demo: ApiClient, systeme: ApiClient) -> None:
+    assert items(systeme_demo, "/api/contacts")
+    assert items(systeme, "/api/contacts") == []
+
+
+# -- refusing unknown keys ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def _locked_server() -> Iterator[RunningEmulator]:
+    with RunningEmulator(Settings(allow_unknown_keys=False, api_keys=("known",), strict_responses=True)) as running:
+        yield running
+
+
+@pytest.fixture
+def locked(_locked_server: RunningEmulator) -> Iterator[RunningEmulator]:
+    """An emulator that only knows `known` (and `demo`); its responses must match the spec too."""
+    _locked_server.emulator.strict_problems.clear()
+    yield _locked_server
+    assert not _locked_server.emulator.strict_problems
+
+
+def client(server: RunningEmulator, key: str | None) -> ApiClient:
+    return ApiClient(f"{server.url}/systeme", {"X-API-Key": key} if key is not None else {})
+
+
+@pytest.mark.parametrize("path", ["/api/contacts", "/api/tags/1", "/api/webhooks"])
+def test_unknown_key_is_refused_when_unknown_keys_are_not_allowed(locked: RunningEmulator, path: str) -> None:
+    response = client(locked, "stranger").get(path)
+    assert response.status_code == 401
+    assert response.headers["Content-Type"].split(";")[0] == "application/json"
+    assert response.headers["WWW-Authenticate"] == "API Key"
+    assert response.json() == {"detail": "Invalid API Key."}
+
+
+def test_refused_key_gets_no_account(locked: RunningEmulator) -> None:
+    client(locked, "intruder").post("/api/contacts", json={"email": "x@example.com"})
+    listed = locked.admin("GET", "tenants", params={"provider": "systeme"}).json()["items"]
+    assert "intruder" not in {tenant["apiKey"] for tenant in listed}
+
+
+def test_missing_key_is_refused_with_the_full_authentication_message(locked: RunningEmulator) -> None:
+    response = client(locked, None).get("/api/contacts")
+    assert response.status_code == 401
+    assert response.headers["Content-Type"].split(";")[0] == "application/json"
+    assert response.json() == {"detail": MISSING_KEY}
+
+
+def test_listed_key_works(locked: RunningEmulator) -> None:
+    known = client(locked, "known")
+    contact = created(known.post("/api/contacts", json={"email": "known@example.com"}))
+    assert known.get(f"/api/contacts/{contact['id']}").status_code == 200
+
+
+def test_demo_key_works_and_has_demo_data(locked: RunningEmulator) -> None:
+    assert items(client(locked, "demo"), "/api/contacts")
+
+
+def test_registering_a_tenant_lets_its_key_in(locked: RunningEmulator) -> None:
+    newcomer = client(locked, "newcomer")
+    assert newcomer.get("/api/contacts").status_code == 401
+
+    response = locked.admin("POST", "tenants", json={"provider": "systeme", "apiKey": "newcomer"})
+
+    assert response.status_code == 201, response.text
+    assert response.json()["apiKey"] == "newcomer"
+    assert response.json()["demo"] is False
+    assert newcomer.get("/api/contacts").json() == {"items": [], "hasMore": False}
+    created(newcomer.post("/api/tags", json={"name": "Welcome"}))
+    assert [tag["name"] for tag in items(newcomer, "/api/tags")] == ["Welcome"]
+    assert client(locked, "newcomer-2").get("/api/contacts").status_code == 401

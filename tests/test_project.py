@@ -1,0 +1,53 @@
+"""The project's own promises: the README's commands, packaging, lint and types."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_commands() -> list[str]:
+    blocks = re.findall(r"```bash\n(.*?)\n```", (ROOT / "README.md").read_text(), flags=re.S)
+    return [block.strip() for block in blocks[:2]]
+
+
+def test_the_readme_opens_with_the_serve_and_test_commands() -> None:
+    serve, test = readme_commands()
+    assert serve.endswith("mockserver serve")
+    assert "pytest" in test
+
+
+def test_ci_runs_exactly_the_readmes_test_command() -> None:
+    ci_lines = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")]
+    assert readme_commands()[1] in ci_lines
+
+
+def test_every_package_is_listed_for_the_wheel() -> None:
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(init.parent.relative_to(ROOT).parts) for init in (ROOT / "mockserver").rglob("__init__.py")}
+    assert found | {"mockserver.specs"} == listed
+
+
+def test_the_engine_never_imports_the_providers() -> None:
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "mockserver" / "engine").rglob("*.py")
+        if re.search(r"^\s*(from|import)\s+mockserver\.providers", path.read_text(), flags=re.M)
+    ]
+    assert offenders == []
+
+
+def test_ruff_finds_nothing() -> None:
+    for command in (["check", "."], ["format", "--check", "."]):
+        result = subprocess.run([sys.executable, "-m", "ruff", *command], cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict_is_clean() -> None:
+    result = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
