@@ -128,7 +128,9 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:
     @admin.delete("/journal")
     def clear_journal() -> Response:
         emulator.journal.clear()
-        return Response(status=204)
+        response = Response(status=204)
+        del response.headers["Content-Type"]
+        return response
 
     @admin.get("/clock")
     def clock() -> Response:
@@ -179,7 +181,7 @@ def _action_view(emulator: Emulator, provider: Provider, action: AdminAction) ->
         tenant = emulator.tenant(provider, key) or emulator.create_tenant(provider, key)
         params = {**request.args.to_dict(), **path_values}
         reply, payload = emulator.run(provider, tenant, action, Call(tenant, emulator.services, params, body, request))
-        return Response(payload, status=reply.status, headers=reply.headers, content_type="application/json" if payload else None)
+        return _json(reply.body, reply.status) if payload else Response(status=reply.status, headers=reply.headers)
 
     view.__name__ = f"{provider.name}_{action.__name__}"
     return view

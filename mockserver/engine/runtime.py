@@ -146,7 +146,10 @@ class Emulator:
                 "durationMs": round((time.perf_counter() - started) * 1000, 3),
             }
         )
-        return Response(payload, status=status, headers=headers, content_type=content_type)
+        response = Response(payload, status=status, headers=headers, content_type=content_type)
+        if content_type is None:
+            del response.headers["Content-Type"]  # an empty body has no media type
+        return response
 
     def render(self, provider: Provider, err: ApiError) -> tuple[int, bytes, str, dict[str, str]]:
         reply: ErrorReply = provider.render_error(err)

@@ -32,6 +32,7 @@ class Parameter:
     explode: bool
     kind: str  # the schema's type: integer, number, boolean, string, array, object
     item_kind: str
+    format: str | None
     default: Any
     validator: Validator
 
@@ -150,6 +151,7 @@ class _Compiler:
                     explode=bool(node.get("explode", style == "form")),
                     kind=_type_of(schema),
                     item_kind=_type_of(items),
+                    format=schema.get("format"),
                     default=schema.get("default"),
                     validator=self._validator(loc + ("schema",)),
                 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -52,6 +53,8 @@ def read_parameters(
             raise NotFound(f"no resource at {param.name}={raw!r}", violations=found)
         if found:
             violations.extend(found)
+        elif param.format == "uuid" and isinstance(value, str):
+            values[param.name] = str(uuid.UUID(value))  # UUIDs are case-insensitive: canonical form
         else:
             values[param.name] = value
     if violations:
