@@ -19,6 +19,19 @@ from mockserver.engine.runtime import Emulator
 from mockserver.engine.settings import Settings
 from mockserver.serving import Server
 
+# The contact fields every new Systeme.io account has, in order.
+SYSTEME_DEFAULT_SLUGS = [
+    "first_name",
+    "surname",
+    "phone_number",
+    "street_address",
+    "city",
+    "country",
+    "state",
+    "postcode",
+    "company_name",
+]
+
 # What the test suite runs the emulator with: strict response checks on, retries
 # compressed a thousandfold, and a rate limit no test reaches by accident.
 TEST_SETTINGS = Settings(
@@ -130,13 +143,12 @@ class WebhookReceiver:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/hook"
+        return f"http://127.0.0.1:{self._server.server_port}/hook"
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
         deadline = time.monotonic() + timeout

@@ -4,6 +4,7 @@ and each provider's own actions (things that happen outside the API, such as a s
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Flask, Response, request
@@ -13,6 +14,9 @@ from mockserver.engine.context import Call
 from mockserver.engine.errors import ApiError
 from mockserver.engine.provider import AdminAction, Provider
 from mockserver.engine.runtime import Emulator, encode
+
+# Epoch seconds the admin API may move the clock to (1970 to the year 9000).
+CLOCK_RANGE = (0.0, datetime(9000, 1, 1, tzinfo=UTC).timestamp())
 
 
 class AdminError(Exception):
@@ -76,9 +80,7 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:
     @admin.post("/seed")
     def seed() -> Response:
         body = _body()
-        seed_value = body.get("seed", emulator.settings.seed)
-        if not isinstance(seed_value, int) or isinstance(seed_value, bool):
-            raise AdminError(400, "seed must be an integer")
+        seed_value = _seed(body, emulator.settings.seed)
         key = _optional_str(body, "apiKey") or emulator.settings.demo_key
         names = [_provider_name(body["provider"])] if body.get("provider") else list(emulator.providers)
         tenants = [emulator.seed(emulator.providers[name], key, seed_value).describe() for name in names]
@@ -97,7 +99,7 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:
         if not key:
             raise AdminError(400, "apiKey is required")
         if body.get("demo"):
-            tenant = emulator.seed(provider, key, int(body.get("seed", emulator.settings.seed)))
+            tenant = emulator.seed(provider, key, _seed(body, emulator.settings.seed))
         else:
             tenant = emulator.create_tenant(provider, key)
         return _json(tenant.describe(), 201)
@@ -123,6 +125,8 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:
     def journal() -> Response:
         provider = _provider_name(request.args.get("provider"), required=False)
         limit = request.args.get("limit", type=int)
+        if limit is not None and limit < 0:
+            raise AdminError(400, "limit must not be negative")
         return _json({"items": emulator.journal.entries(provider, request.args.get("apiKey"), limit)})
 
     @admin.delete("/journal")
@@ -140,16 +144,22 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:
     def move_clock() -> Response:
         body = _body()
         clock_ = emulator.clock
+        target = clock_.time()
         if "set" in body:
             at = parse_iso(str(body["set"]))
             if at is None:
                 raise AdminError(400, "set must be an ISO 8601 instant")
-            clock_.set(at)
+            target = at.timestamp()
         if "advance" in body:
             seconds = body["advance"]
             if not isinstance(seconds, int | float) or isinstance(seconds, bool):
                 raise AdminError(400, "advance must be a number of seconds")
-            clock_.advance(float(seconds))
+            target += seconds
+        # Checked before anything moves: a clock outside these years breaks every timestamp.
+        if not CLOCK_RANGE[0] <= target <= CLOCK_RANGE[1]:
+            raise AdminError(400, "the clock must stay between the years 1970 and 9000")
+        if "set" in body or "advance" in body:
+            clock_.set(datetime.fromtimestamp(target, UTC))
         if body.get("freeze") is True:
             clock_.freeze()
         elif body.get("freeze") is False:
@@ -187,6 +197,13 @@ def _action_view(emulator: Emulator, provider: Provider, action: AdminAction) ->
     return view
 
 
+def _seed(body: dict[str, Any], default: int) -> int:
+    value = body.get("seed", default)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise AdminError(400, "seed must be an integer")
+    return value
+
+
 def _json(body: Any, status: int = 200) -> Response:
     return Response(encode(body), status=status, content_type="application/json")
 
@@ -196,12 +213,16 @@ def _body() -> dict[str, Any]:
     if not data.strip():
         return {}
     try:
-        body = json.loads(data)
-    except ValueError as exc:
+        body = json.loads(data, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:
         raise AdminError(400, "the body is not valid JSON") from exc
     if not isinstance(body, dict):
         raise AdminError(400, "the body must be a JSON object")
     return body
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def _optional_str(body: dict[str, Any], name: str) -> str | None:

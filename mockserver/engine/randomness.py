@@ -38,8 +38,9 @@ class Randomness:
         value = (millis << 80) | (0x7 << 76) | (self.bits(12) << 64) | (0b10 << 62) | self.bits(62)
         with self._lock:
             if value <= self._last_uuid7:
-                # Same millisecond (or a clock moved back): keep the order by counting on.
-                value = self._last_uuid7 + 1
+                # Same millisecond (or a clock moved back): keep the order by counting on in
+                # the random bits, carrying into the time when they run out (RFC 9562 6.2).
+                value = _next_uuid7(self._last_uuid7)
             self._last_uuid7 = value
         return str(uuid.UUID(int=value))
 
@@ -56,6 +57,16 @@ class Randomness:
         fake = Faker(locale)
         fake.seed_instance(_scope_seed(self.seed if seed is None else seed, scope))
         return fake
+
+
+def _next_uuid7(previous: int) -> int:
+    millis, rand_a, rand_b = previous >> 80, (previous >> 64) & 0xFFF, previous & ((1 << 62) - 1)
+    rand_b += 1
+    if rand_b >> 62:
+        rand_b, rand_a = 0, rand_a + 1
+        if rand_a >> 12:
+            rand_a, millis = 0, millis + 1
+    return (millis << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b
 
 
 def _scope_seed(seed: int, scope: tuple[object, ...]) -> int:

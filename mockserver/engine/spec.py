@@ -32,6 +32,7 @@ class Parameter:
     explode: bool
     kind: str  # the schema's type: integer, number, boolean, string, array, object
     item_kind: str
+    member_kinds: dict[str, str]  # deepObject members' types, by name
     format: str | None
     default: Any
     validator: Validator
@@ -151,6 +152,10 @@ class _Compiler:
                     explode=bool(node.get("explode", style == "form")),
                     kind=_type_of(schema),
                     item_kind=_type_of(items),
+                    member_kinds={
+                        name: _type_of(self._resolve((*schema_loc, "properties", name))[0])
+                        for name in schema.get("properties", {})
+                    },
                     format=schema.get("format"),
                     default=schema.get("default"),
                     validator=self._validator(loc + ("schema",)),
@@ -183,7 +188,8 @@ class _Compiler:
                 header, header_loc = self._resolve(loc + ("headers", name))
                 validator = self._validator(header_loc + ("schema",)) if "schema" in header else None
                 headers.append(HeaderSpec(name, bool(header.get("required", False)), validator))
-            compiled[str(status).upper()] = ResponseSpec(media, tuple(headers))
+            key = str(status)
+            compiled["default" if key == "default" else key.upper()] = ResponseSpec(media, tuple(headers))
         return compiled
 
     def _validator(self, loc: tuple[str, ...]) -> Validator:

@@ -19,8 +19,9 @@ from werkzeug.datastructures import Headers, MultiDict
 from mockserver.engine.errors import BadRequest, NotFound, UnsupportedMediaType, ValidationFailed, Violation
 from mockserver.engine.spec import Operation, Parameter, ResponseSpec
 
-_INTEGER = re.compile(r"[+-]?\d+\Z")
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
+# ASCII digits only: int() would also take the digits of other scripts (Arabic-Indic...).
+_INTEGER = re.compile(r"[+-]?[0-9]+\Z")
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\Z")
 _DEEP_KEY = re.compile(r"([^\[\]]+)\[([^\[\]]*)\]\Z")
 _TRUE = {"true", "1"}
 _FALSE = {"false", "0"}
@@ -47,7 +48,10 @@ def read_parameters(
             elif param.default is not None:
                 values[param.name] = param.default
             continue
-        value = _cast(param.kind, param.item_kind, raw)
+        if isinstance(raw, dict):
+            value = {name: _cast(param.member_kinds.get(name, "string"), "string", text) for name, text in raw.items()}
+        else:
+            value = _cast(param.kind, param.item_kind, raw)
         found = _violations(param.validator, value, prefix=param.name)
         if found and param.location == "path":
             raise NotFound(f"no resource at {param.name}={raw!r}", violations=found)
@@ -88,7 +92,7 @@ def parse_json(data: bytes) -> Any:
         raise BadRequest("Syntax error")
     try:
         return json.loads(data, parse_constant=_refuse_constant)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise BadRequest("Syntax error") from exc
 
 

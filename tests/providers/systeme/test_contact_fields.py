@@ -6,19 +6,7 @@ from typing import Any
 
 import requests
 
-from tests.support import ApiClient
-
-DEFAULT_SLUGS = [
-    "first_name",
-    "surname",
-    "phone_number",
-    "street_address",
-    "city",
-    "country",
-    "state",
-    "postcode",
-    "company_name",
-]
+from tests.support import SYSTEME_DEFAULT_SLUGS, ApiClient
 
 
 def fields(client: ApiClient) -> list[dict[str, Any]]:
@@ -48,7 +36,7 @@ def violation_paths(response: requests.Response) -> list[str]:
 def test_a_new_account_has_the_nine_default_fields_in_order(systeme: ApiClient) -> None:
     items = fields(systeme)
 
-    assert [item["slug"] for item in items] == DEFAULT_SLUGS
+    assert [item["slug"] for item in items] == SYSTEME_DEFAULT_SLUGS
     assert all(set(item) == {"fieldName", "slug"} and item["fieldName"] for item in items)
 
 
@@ -58,7 +46,7 @@ def test_create_a_custom_field_returns_201_and_lists_it_last(systeme: ApiClient)
     assert response.status_code == 201
     assert response.json() == {"fieldName": "Favourite colour", "slug": "favourite_colour"}
     assert fields(systeme)[-1] == {"fieldName": "Favourite colour", "slug": "favourite_colour"}
-    assert [f["slug"] for f in fields(systeme)] == [*DEFAULT_SLUGS, "favourite_colour"]
+    assert [f["slug"] for f in fields(systeme)] == [*SYSTEME_DEFAULT_SLUGS, "favourite_colour"]
 
 
 def test_a_custom_field_appears_on_contacts_and_takes_values(systeme: ApiClient) -> None:
@@ -78,7 +66,7 @@ def test_duplicate_slug_is_422(systeme: ApiClient) -> None:
 
     assert violation_paths(systeme.post("/api/contact_fields", json={"fieldName": "Plan again", "slug": "plan"})) == ["slug"]
     assert violation_paths(systeme.post("/api/contact_fields", json={"fieldName": "City again", "slug": "city"})) == ["slug"]
-    assert [f["slug"] for f in fields(systeme)] == [*DEFAULT_SLUGS, "plan"]
+    assert [f["slug"] for f in fields(systeme)] == [*SYSTEME_DEFAULT_SLUGS, "plan"]
 
 
 def test_duplicate_slug_says_already_used(systeme: ApiClient) -> None:
@@ -91,12 +79,12 @@ def test_duplicate_slug_says_already_used(systeme: ApiClient) -> None:
 def test_bad_slug_is_422(systeme: ApiClient) -> None:
     for slug in ("has space", "dash-ed", "accént", "semi;colon", ""):
         assert violation_paths(systeme.post("/api/contact_fields", json={"fieldName": "Bad", "slug": slug})) == ["slug"], slug
-    assert [f["slug"] for f in fields(systeme)] == DEFAULT_SLUGS
+    assert [f["slug"] for f in fields(systeme)] == SYSTEME_DEFAULT_SLUGS
 
 
 def test_blank_field_name_is_422(systeme: ApiClient) -> None:
     assert violation_paths(systeme.post("/api/contact_fields", json={"fieldName": "  ", "slug": "nameless"})) == ["fieldName"]
-    assert [f["slug"] for f in fields(systeme)] == DEFAULT_SLUGS
+    assert [f["slug"] for f in fields(systeme)] == SYSTEME_DEFAULT_SLUGS
 
 
 def test_rename_with_merge_patch(systeme: ApiClient) -> None:
@@ -141,7 +129,7 @@ def test_delete_a_custom_field_is_204_and_removes_it(systeme: ApiClient) -> None
 
     assert response.status_code == 204
     assert len(response.content) == 0
-    assert [f["slug"] for f in fields(systeme)] == DEFAULT_SLUGS
+    assert [f["slug"] for f in fields(systeme)] == SYSTEME_DEFAULT_SLUGS
     assert systeme.delete("/api/contact_fields/temporary").status_code == 404
 
 
@@ -174,11 +162,11 @@ def test_a_deleted_fields_slug_is_refused_on_contacts(systeme: ApiClient) -> Non
 
 
 def test_default_fields_cannot_be_deleted(systeme: ApiClient) -> None:
-    for slug in DEFAULT_SLUGS:
+    for slug in SYSTEME_DEFAULT_SLUGS:
         response = systeme.delete(f"/api/contact_fields/{slug}")
         assert response.status_code == 422, slug
         assert response.json()["violations"]
-    assert [f["slug"] for f in fields(systeme)] == DEFAULT_SLUGS
+    assert [f["slug"] for f in fields(systeme)] == SYSTEME_DEFAULT_SLUGS
 
 
 def test_delete_an_unknown_slug_is_404(systeme: ApiClient) -> None:

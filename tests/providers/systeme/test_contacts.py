@@ -9,19 +9,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support import ApiClient, RunningEmulator
+from tests.support import SYSTEME_DEFAULT_SLUGS, ApiClient, RunningEmulator
 
-DEFAULT_SLUGS = [
-    "first_name",
-    "surname",
-    "phone_number",
-    "street_address",
-    "city",
-    "country",
-    "state",
-    "postcode",
-    "company_name",
-]
 CONTACT_KEYS = {
     "id",
     "email",
@@ -107,7 +96,7 @@ def test_a_new_contact_lists_the_nine_default_fields_with_null_values(systeme: A
     contact = create_contact(systeme, "nine.fields@gmail.com")
     account_fields = systeme.get("/api/contact_fields").json()["items"]
 
-    assert [field["slug"] for field in contact["fields"]] == DEFAULT_SLUGS
+    assert [field["slug"] for field in contact["fields"]] == SYSTEME_DEFAULT_SLUGS
     assert contact["fields"] == [{"fieldName": f["fieldName"], "slug": f["slug"], "value": None} for f in account_fields]
 
 
@@ -118,7 +107,7 @@ def test_create_sets_fields_given_by_slug(systeme: ApiClient) -> None:
         fields=[{"slug": "city", "value": "Lyon"}, {"slug": "country", "value": "FR"}, {"slug": "phone_number", "value": None}],
     )
 
-    assert values(contact) == {slug: None for slug in DEFAULT_SLUGS} | {"city": "Lyon", "country": "FR"}
+    assert values(contact) == {slug: None for slug in SYSTEME_DEFAULT_SLUGS} | {"city": "Lyon", "country": "FR"}
 
 
 def test_create_accepts_the_first_and_last_name_aliases(systeme: ApiClient) -> None:
@@ -245,7 +234,7 @@ def test_merge_patch_sets_fields_and_keeps_the_ones_left_out(systeme: ApiClient)
     )
 
     assert response.status_code == 200
-    expected = {slug: None for slug in DEFAULT_SLUGS} | {"first_name": "Pat", "city": "Nantes", "company_name": "Acme"}
+    expected = {slug: None for slug in SYSTEME_DEFAULT_SLUGS} | {"first_name": "Pat", "city": "Nantes", "company_name": "Acme"}
     assert values(response.json()) == expected
     assert values(systeme.get(f"/api/contacts/{contact['id']}").json()) == expected
 

@@ -4,6 +4,7 @@ asc|desc (default desc, newest first)."""
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ def check_pages(pages: list[dict[str, Any]], *, size: int, descending: bool) -> 
     assert 0 < len(last["items"]) <= size
     ids = [item["id"] for page in pages for item in page["items"]]
     assert len(set(ids)) == len(ids), "an item was seen twice"
-    pairs = list(zip(ids, ids[1:], strict=False))
+    pairs = list(itertools.pairwise(ids))
     if descending:
         assert all(a > b for a, b in pairs), ids
     else:
@@ -175,7 +176,9 @@ def _tags(_: RunningEmulator, client: ApiClient, __: str) -> set[Any]:
 
 
 def _courses(emulator: RunningEmulator, _: ApiClient, key: str) -> set[Any]:
-    return {admin_create(emulator, "courses", {"apiKey": key, "name": f"Course {n}", "modules": ["One"]})["id"] for n in range(FEW)}
+    return {
+        admin_create(emulator, "courses", {"apiKey": key, "name": f"Course {n}", "modules": ["One"]})["id"] for n in range(FEW)
+    }
 
 
 def _enrollments(emulator: RunningEmulator, client: ApiClient, key: str) -> set[Any]:
@@ -204,7 +207,10 @@ def _memberships(emulator: RunningEmulator, client: ApiClient, key: str) -> set[
 
 
 def _subscriptions(emulator: RunningEmulator, _: ApiClient, key: str) -> set[Any]:
-    sales = [admin_create(emulator, "sales", {"apiKey": key, "email": f"buyer{n}@example.com", "pricePlan": MONTHLY}) for n in range(FEW)]
+    sales = [
+        admin_create(emulator, "sales", {"apiKey": key, "email": f"buyer{n}@example.com", "pricePlan": MONTHLY})
+        for n in range(FEW)
+    ]
     return {sale["subscription"]["id"] for sale in sales}
 
 

@@ -51,6 +51,7 @@ def test_schemathesis_finds_no_failure(tmp_path: Path) -> None:
             capture_output=True,
             text=True,
             timeout=400,
+            cwd=tmp_path,
             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "NO_PROXY": "*"},
         )
         strict = emulator.emulator.strict_problems

@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 
 from mockserver.engine.settings import Settings
-from tests.support import ApiClient, RunningEmulator
+from tests.support import SYSTEME_DEFAULT_SLUGS, ApiClient, RunningEmulator
 
-DEFAULT_FIELDS = ["first_name", "surname", "phone_number", "street_address", "city", "country", "state", "postcode", "company_name"]
 MISSING_KEY = "Full authentication is required to access this resource."
 WEBHOOK = {"name": "Hook", "url": "https://hooks.example.com/a", "secret": "s3cret", "subscriptions": ["CONTACT_CREATED"]}
 
@@ -132,7 +131,7 @@ def test_unknown_key_gets_the_default_contact_fields(systeme: ApiClient) -> None
     response = systeme.get("/api/contact_fields")
     assert response.status_code == 200
     body = response.json()
-    assert [field["slug"] for field in body["items"]] == DEFAULT_FIELDS
+    assert [field["slug"] for field in body["items"]] == SYSTEME_DEFAULT_SLUGS
     assert all(field["fieldName"] for field in body["items"])
     assert body["hasMore"] is False
 
