@@ -12,9 +12,14 @@ from mockserver.engine.settings import Settings
 from mockserver.providers import all_providers
 
 
+# Larger request bodies are refused with 413 (every provider's payloads are far smaller).
+MAX_BODY_BYTES = 10 * 1024 * 1024
+
+
 def create_app(settings: Settings | None = None, providers: list[Provider] | None = None) -> Flask:
     emulator = Emulator(providers if providers is not None else all_providers(), settings or Settings())
     app = Flask("mockserver")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.extensions["mockserver"] = emulator
     mount(app, emulator)
     mount_admin(app, emulator)

@@ -9,7 +9,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 
-from mockserver.engine.errors import MethodNotAllowed, NotFound
+from mockserver.engine.errors import ApiError, MethodNotAllowed, NotFound
 from mockserver.engine.provider import Provider
 from mockserver.engine.runtime import Emulator
 from mockserver.engine.spec import Operation, flask_rule
@@ -31,23 +31,26 @@ def mount(app: Flask, emulator: Emulator) -> None:
                     provide_automatic_options=False,
                 )
 
-    @app.errorhandler(404)
-    def not_found(_: HTTPException) -> Any:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        """Whatever the HTTP layer refuses (no route, wrong method, body too large...) is
+        answered in the provider's native body, or as plain JSON outside the providers."""
+        status = exc.code or 500
+        headers = {}
+        if isinstance(exc, WerkzeugMethodNotAllowed):
+            headers["Allow"] = ", ".join(sorted(exc.valid_methods or []))
         provider = provider_for_path(emulator, request.path)
         if provider is None:
-            return jsonify(error=f"No endpoint at {request.path}"), 404
-        return _native(emulator, provider, NotFound(f'No route found for "{request.method} {request.path}"'))
-
-    @app.errorhandler(405)
-    def method_not_allowed(exc: WerkzeugMethodNotAllowed) -> Any:
-        allowed = sorted(exc.valid_methods or [])
-        provider = provider_for_path(emulator, request.path)
-        if provider is None:
-            return jsonify(error="Method not allowed"), 405, {"Allow": ", ".join(allowed)}
-        err = MethodNotAllowed(
-            f'No route found for "{request.method} {request.path}": Method Not Allowed (Allow: {", ".join(allowed)})',
-            headers={"Allow": ", ".join(allowed)},
-        )
+            return jsonify(error=exc.description or exc.name), status, headers
+        if status == 404:
+            err: ApiError = NotFound(f'No route found for "{request.method} {request.path}"')
+        elif status == 405:
+            err = MethodNotAllowed(
+                f'No route found for "{request.method} {request.path}": Method Not Allowed (Allow: {headers["Allow"]})',
+                headers=headers,
+            )
+        else:
+            err = ApiError(exc.description or exc.name, status=status)
         return _native(emulator, provider, err)
 
 
@@ -70,7 +73,6 @@ def _view(emulator: Emulator, provider: Provider, op: Operation) -> Any:
     return view
 
 
-def _native(emulator: Emulator, provider: Provider, err: Exception) -> Response:
-    assert isinstance(err, NotFound | MethodNotAllowed)
+def _native(emulator: Emulator, provider: Provider, err: ApiError) -> Response:
     status, payload, content_type, headers = emulator.render(provider, err)
     return Response(payload, status=status, headers=headers, content_type=content_type)

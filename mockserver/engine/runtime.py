@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Response, request
+from werkzeug.exceptions import HTTPException
 
 from mockserver.engine.clock import Clock, iso
 from mockserver.engine.context import Call, Reply, Services
@@ -123,6 +124,9 @@ class Emulator:
             status, headers = reply.status, dict(reply.headers)
         except ApiError as err:
             status, payload, content_type, headers = self.render(provider, err)
+        except HTTPException as exc:  # e.g. a body over the size limit
+            err = ApiError(exc.description or exc.name, status=exc.code or 400)
+            status, payload, content_type, headers = self.render(provider, err)
         except Exception:  # a bug of ours: answer natively, never with a traceback
             log.exception("%s %s failed", request.method, request.path)
             status, payload, content_type, headers = self.render(provider, ApiError("Internal Server Error"))
@@ -130,7 +134,8 @@ class Emulator:
             headers.update(provider.quota_headers(quota))
         if not payload:
             content_type = None
-        if self.settings.strict_responses:
+        # 413 comes from the HTTP layer's size limit, not from the API's behaviour.
+        if self.settings.strict_responses and status != 413:
             problems = check_response(op.response_for(status), content_type, json.loads(payload) if payload else None, headers)
             if problems:
                 return self._strict_failure(provider, op, status, problems)

@@ -164,6 +164,10 @@ class Tenant:
         return value
 
     def describe(self) -> dict[str, Any]:
+        with self.lock:
+            return self._describe()
+
+    def _describe(self) -> dict[str, Any]:
         return {
             "provider": self.provider,
             "apiKey": self.key,

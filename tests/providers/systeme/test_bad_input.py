@@ -325,6 +325,13 @@ def test_megabyte_string_is_422_too_long(systeme: ApiClient) -> None:
     assert "email" in violation_paths(response)
 
 
+def test_body_over_the_size_limit_is_413_in_the_native_shape(systeme: ApiClient) -> None:
+    response = systeme.post(
+        "/api/contacts", data=b"[" + b"0," * (6 * MEGABYTE) + b"0]", headers={"Content-Type": "application/json"}
+    )
+    assert_problem(response, 413)
+
+
 @pytest.mark.parametrize("op", WITH_BODY, ids=ids(WITH_BODY))
 def test_deeply_nested_json_is_refused_not_a_crash(systeme: ApiClient, op: Operation) -> None:
     depth = 100_000
