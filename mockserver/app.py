@@ -11,7 +11,6 @@ from mockserver.engine.runtime import Emulator
 from mockserver.engine.settings import Settings
 from mockserver.providers import all_providers
 
-
 # Larger request bodies are refused with 413 (every provider's payloads are far smaller).
 MAX_BODY_BYTES = 10 * 1024 * 1024
 

@@ -125,8 +125,8 @@ class Emulator:
         except ApiError as err:
             status, payload, content_type, headers = self.render(provider, err)
         except HTTPException as exc:  # e.g. a body over the size limit
-            err = ApiError(exc.description or exc.name, status=exc.code or 400)
-            status, payload, content_type, headers = self.render(provider, err)
+            refusal = ApiError(exc.description or exc.name, status=exc.code or 400)
+            status, payload, content_type, headers = self.render(provider, refusal)
         except Exception:  # a bug of ours: answer natively, never with a traceback
             log.exception("%s %s failed", request.method, request.path)
             status, payload, content_type, headers = self.render(provider, ApiError("Internal Server Error"))
