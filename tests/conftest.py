@@ -55,3 +55,24 @@ def receiver() -> Iterator[WebhookReceiver]:
     server = WebhookReceiver()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def clickfunnels(emulator: RunningEmulator, api_key: str) -> ApiClient:
+    """A ClickFunnels client on a fresh account (one team, one workspace, nothing else)."""
+    return ApiClient(f"{emulator.url}/clickfunnels", {"Authorization": f"Bearer {api_key}", "User-Agent": "mockserver-tests/1.0"})
+
+
+@pytest.fixture
+def clickfunnels_demo(emulator: RunningEmulator) -> Iterator[ApiClient]:
+    """A ClickFunnels client on the demo account, freshly re-seeded."""
+    emulator.admin("POST", "seed", json={"provider": "clickfunnels", "apiKey": "demo"}).raise_for_status()
+    yield ApiClient(f"{emulator.url}/clickfunnels", {"Authorization": "Bearer demo", "User-Agent": "mockserver-tests/1.0"})
+
+
+@pytest.fixture
+def workspace_id(clickfunnels: ApiClient) -> int:
+    """The id of the fresh account's only workspace."""
+    team = clickfunnels.get("/api/v2/teams").json()[0]
+    workspace: int = clickfunnels.get(f"/api/v2/teams/{team['id']}/workspaces").json()[0]["id"]
+    return workspace

@@ -66,6 +66,12 @@ class NotFound(ApiError):
     code = "not_found"
 
 
+class NoRoute(NotFound):
+    """No operation at this path at all (as opposed to no record)."""
+
+    code = "no_route"
+
+
 class MethodNotAllowed(ApiError):
     status = 405
     code = "method_not_allowed"
@@ -89,10 +95,15 @@ class UnsupportedMediaType(ApiError):
 
 
 class ValidationFailed(ApiError):
-    """The request is well-formed but breaks the spec or a business rule."""
+    """The request is well-formed but breaks the spec or a business rule. `source` says
+    what was wrong: "parameters" (path, query, header), "body", or "rule" (business)."""
 
     status = 422
     code = "validation"
+
+    def __init__(self, message: str = "", *, source: str = "rule", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.source = source
 
 
 class RateLimited(ApiError):

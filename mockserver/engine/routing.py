@@ -9,7 +9,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 
-from mockserver.engine.errors import ApiError, MethodNotAllowed, NotFound
+from mockserver.engine.errors import ApiError, MethodNotAllowed, NoRoute
 from mockserver.engine.provider import Provider
 from mockserver.engine.runtime import Emulator
 from mockserver.engine.spec import Operation, flask_rule
@@ -43,7 +43,7 @@ def mount(app: Flask, emulator: Emulator) -> None:
         if provider is None:
             return jsonify(error=exc.description or exc.name), status, headers
         if status == 404:
-            err: ApiError = NotFound(f'No route found for "{request.method} {request.path}"')
+            err: ApiError = NoRoute(f'No route found for "{request.method} {request.path}"')
         elif status == 405:
             err = MethodNotAllowed(
                 f'No route found for "{request.method} {request.path}": Method Not Allowed (Allow: {headers["Allow"]})',

@@ -136,7 +136,7 @@ class Emulator:
             content_type = None
         # 413 comes from the HTTP layer's size limit, not from the API's behaviour.
         if self.settings.strict_responses and status != 413:
-            problems = check_response(op.response_for(status), content_type, json.loads(payload) if payload else None, headers)
+            problems = check_response(op.response_for(status), content_type, _decoded(payload, content_type), headers)
             if problems:
                 return self._strict_failure(provider, op, status, problems)
         self.journal.record(
@@ -169,9 +169,20 @@ class Emulator:
         return Response(encode(body), status=500, content_type="application/json")
 
 
+def _decoded(payload: bytes, content_type: str | None) -> Any:
+    if not payload:
+        return None
+    if content_type and "json" in content_type:
+        return json.loads(payload)
+    return payload.decode("utf-8", "replace")
+
+
 def encode(body: Any) -> bytes:
+    """JSON for a reply body; bytes pass through as they are (e.g. an HTML error page)."""
     if body is None:
         return b""
+    if isinstance(body, bytes):
+        return body
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

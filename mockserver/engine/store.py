@@ -33,10 +33,14 @@ class Table:
     Rows are replaced, never mutated in place, when an indexed value changes.
     """
 
+    BURIED_LIMIT = 10_000
+
     def __init__(self) -> None:
         self._keys: list[Key] = []
         self._rows: dict[Key, Row] = {}
         self._indexes: dict[str, tuple[IndexKey, dict[Hashable, Key]]] = {}
+        # The last rows deleted, so a cursor naming one can still be placed in a custom order.
+        self._buried: dict[Key, Row] = {}
 
     def add_index(self, name: str, key_of: IndexKey) -> None:
         entries: dict[Hashable, Key] = {}
@@ -54,6 +58,10 @@ class Table:
 
     def get(self, key: Key) -> Row | None:
         return self._rows.get(key)
+
+    def buried(self, key: Key) -> Row | None:
+        """A recently deleted row, as it was when it went."""
+        return self._buried.get(key)
 
     def find(self, index: str, value: Hashable) -> Row | None:
         key = self._indexes[index][1].get(value)
@@ -96,6 +104,9 @@ class Table:
         if row is None:
             return None
         del self._keys[bisect_left(self._keys, key)]
+        self._buried[key] = row
+        if len(self._buried) > self.BURIED_LIMIT:
+            del self._buried[next(iter(self._buried))]
         for key_of, entries in self._indexes.values():
             value = key_of(row)
             if value is not None and entries.get(value) == key:

@@ -62,7 +62,7 @@ def read_parameters(
         else:
             values[param.name] = value
     if violations:
-        raise ValidationFailed("invalid parameters", violations=violations)
+        raise ValidationFailed("invalid parameters", violations=violations, source="parameters")
     return values
 
 
@@ -83,7 +83,7 @@ def read_body(op: Operation, content_type: str | None, data: bytes) -> tuple[str
     if validator is not None:
         found = _violations(validator, value, prefix="")
         if found:
-            raise ValidationFailed("invalid body", violations=found)
+            raise ValidationFailed("invalid body", violations=found, source="body")
     return media_type, value
 
 
@@ -101,6 +101,7 @@ def check_response(spec: ResponseSpec | None, media_type: str | None, body: Any,
     if spec is None:
         return ["the status code is not documented"]
     problems = []
+    media_type = media_type.split(";", 1)[0].strip() if media_type else media_type
     if spec.media:
         if media_type not in spec.media:
             problems.append(f"content type {media_type!r} is not one of {sorted(spec.media)}")
@@ -191,6 +192,9 @@ def _explain(error: ValidationError, prefix: str) -> Iterable[Violation]:
             if name not in error.instance:
                 yield Violation(_join(path, [name]), "This value is required.", "required", params)
         return
+    if rule == "additionalProperties" and isinstance(error.instance, dict) and isinstance(error.schema, dict):
+        known = error.schema.get("properties", {})
+        params["extra"] = [name for name in error.instance if name not in known]
     if rule == "type" and error.instance is None:
         rule = "not_null"
     yield Violation(path, error.message, rule, params)

@@ -29,6 +29,8 @@ class Outgoing:
     message_id: str
     # Headers that change with each attempt (e.g. an attempt id), given the attempt number.
     attempt_headers: Callable[[int], Mapping[str, str]] | None = None
+    # The statuses that acknowledge the message; None means any 2xx.
+    acknowledged: frozenset[int] | None = None
 
 
 @dataclass(order=True)
@@ -200,7 +202,8 @@ class WebhookDispatcher:
             )
             status = response.status_code
             response_text = response.text[:1000]
-            if not 200 <= status < 300:
+            accepted = 200 <= status < 300 if message.acknowledged is None else status in message.acknowledged
+            if not accepted:
                 error = f"HTTP {status}"
         except requests.RequestException as exc:
             error = f"{type(exc).__name__}: {exc}"

@@ -6,9 +6,10 @@ from mockserver.engine.provider import Provider
 
 
 def all_providers() -> list[Provider]:
+    from mockserver.providers.clickfunnels import PROVIDER as clickfunnels
     from mockserver.providers.systeme import PROVIDER as systeme
 
-    return [systeme]
+    return [systeme, clickfunnels]
 
 
 def provider_named(name: str) -> Provider:

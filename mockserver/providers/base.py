@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 from pathlib import Path
+from typing import Any
+
+from jsonschema.protocols import Validator
 
 from mockserver.engine.context import Call, Reply, Services
 from mockserver.engine.errors import ValidationFailed, Violation
@@ -32,6 +35,19 @@ def fail(*violations: Violation) -> ValidationFailed:
     return ValidationFailed("; ".join(v.message for v in violations), violations=list(violations))
 
 
+def admin_body(validator: Validator, body: Any) -> dict[str, Any]:
+    """An admin action's JSON body, checked against its schema (422 listing what is wrong)."""
+    body = body if body is not None else {}
+    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise ValidationFailed(
+            "invalid body",
+            violations=[Violation(".".join(map(str, e.absolute_path)) or "(body)", e.message) for e in errors],
+        )
+    assert isinstance(body, dict)
+    return body
+
+
 __all__ = [
     "Call",
     "ErrorReply",
@@ -40,6 +56,7 @@ __all__ = [
     "Reply",
     "Services",
     "Violation",
+    "admin_body",
     "fail",
     "hmac_sha256_hex",
     "spec_path",

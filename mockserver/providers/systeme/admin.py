@@ -10,6 +10,7 @@ from jsonschema import Draft202012Validator
 from mockserver.engine.context import Call, Reply
 from mockserver.engine.errors import ValidationFailed, Violation
 from mockserver.engine.store import Row
+from mockserver.providers.base import admin_body
 from mockserver.providers.systeme import records
 from mockserver.providers.systeme.contacts import add_contact
 from mockserver.providers.systeme.payments import (
@@ -196,12 +197,4 @@ def _sale_view(call: Call, order: Row, sub: Row | None) -> dict[str, Any]:
 
 
 def _checked(schema: str, body: Any) -> dict[str, Any]:
-    body = body if body is not None else {}
-    errors = sorted(_VALIDATORS[schema].iter_errors(body), key=lambda e: list(e.absolute_path))
-    if errors:
-        raise ValidationFailed(
-            "invalid body",
-            violations=[Violation(".".join(map(str, e.absolute_path)) or "(body)", e.message) for e in errors],
-        )
-    assert isinstance(body, dict)
-    return body
+    return admin_body(_VALIDATORS[schema], body)

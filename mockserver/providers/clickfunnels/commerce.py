@@ -1,0 +1,170 @@
+"""Products (with archive/unarchive), orders, and fulfillments of order line items."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from mockserver.engine.context import Call, Reply
+from mockserver.engine.errors import Conflict
+from mockserver.engine.store import Row
+from mockserver.providers.clickfunnels import records
+from mockserver.providers.clickfunnels.contacts import announce
+from mockserver.providers.clickfunnels.listing import list_reply
+from mockserver.providers.clickfunnels.records import CONTACTS, FULFILLMENTS, LINE_ITEMS, ORDERS, PRODUCTS, invalid
+
+PRODUCT_FIELDS = ("name", "current_path", "visible_in_store", "visible_in_customer_center", "seo_title",
+                  "seo_description", "commissionable", "image_id")
+
+
+# -- products --------------------------------------------------------------------------
+def list_products(call: Call) -> Reply:
+    space = records.workspace(call)
+    return list_reply(call, call.tenant.table(PRODUCTS), records.product, lambda row: row["workspace_id"] == space["id"])
+
+
+def get_product(call: Call) -> Reply:
+    return Reply(200, records.product(_product(call)))
+
+
+def create_product(call: Call) -> Reply:
+    space = records.workspace(call)
+    attributes = call.body["product"]
+    name = str(attributes.get("name") or "").strip()
+    if not name:
+        raise invalid("name", "can't be blank")
+    row = add_product(call, space["id"], name, _cents(attributes.get("price", 0)), attributes.get("currency", "USD"), attributes)
+    return Reply(201, records.product(row))
+
+
+def add_product(call: Call, workspace_id: int, name: str, cents: int, currency: str, attributes: dict[str, Any]) -> Row:
+    """A product with its default digital variant and price; fires product.created."""
+    tenant, at = call.tenant, call.clock.time()
+    variant = {"id": tenant.next_id("variant"), "public_id": records.public_id(tenant.table(PRODUCTS), call.random),
+               "name": name, "sku": None}
+    price = {"id": tenant.next_id("price"), "public_id": records.public_id(tenant.table(PRODUCTS), call.random),
+             "amount": records.money(cents), "currency": currency, "duration": None, "interval": None, "interval_count": None}
+    fields = {
+        "current_path": None, "visible_in_store": False, "visible_in_customer_center": False, "seo_title": None,
+        "seo_description": None, "commissionable": False, "image_id": None,
+        **{k: v for k, v in attributes.items() if k in PRODUCT_FIELDS},
+    }
+    fields["name"] = name
+    row = records.new_record(
+        tenant, call.random, PRODUCTS, "product", at,
+        workspace_id=workspace_id, archived=False, tag_ids=[], variants=[variant], prices=[price], **fields,
+    )
+    announce(call, "product.created", "Product", row, records.product(row))
+    return row
+
+
+def update_product(call: Call) -> Reply:
+    row = _product(call)
+    attributes = call.body["product"]
+    if "name" in attributes and not str(attributes["name"] or "").strip():
+        raise invalid("name", "can't be blank")
+    row.update({k: v for k, v in attributes.items() if k in PRODUCT_FIELDS})
+    if "price" in attributes:
+        row["prices"][0] = {**row["prices"][0], "amount": records.money(_cents(attributes["price"]))}
+    return _product_changed(call, row)
+
+
+def archive_product(call: Call) -> Reply:
+    row = _product(call)
+    if row["archived"]:
+        raise Conflict("Product is already archived")
+    row["archived"] = True
+    return _product_changed(call, row)
+
+
+def unarchive_product(call: Call) -> Reply:
+    row = _product(call)
+    if not row["archived"]:
+        raise Conflict("Product is not archived")
+    row["archived"] = False
+    return _product_changed(call, row)
+
+
+def _product_changed(call: Call, row: Row) -> Reply:
+    records.touch(row, call)
+    announce(call, "product.updated", "Product", row, records.product(row))
+    return Reply(200, records.product(row))
+
+
+def _product(call: Call) -> Row:
+    return records.find(call.tenant.table(PRODUCTS), call.params["product_id"])
+
+
+def _cents(value: Any) -> int:
+    return int((Decimal(str(value)) * 100).to_integral_value())
+
+
+# -- orders ----------------------------------------------------------------------------
+def list_orders(call: Call) -> Reply:
+    tenant = call.tenant
+    space = records.workspace(call)
+    return list_reply(call, tenant.table(ORDERS), lambda row: records.order(tenant, row), lambda row: row["workspace_id"] == space["id"])
+
+
+def get_order(call: Call) -> Reply:
+    return Reply(200, records.order(call.tenant, records.find(call.tenant.table(ORDERS), call.params["order_id"])))
+
+
+# -- fulfillments ----------------------------------------------------------------------
+def list_fulfillments(call: Call) -> Reply:
+    space = records.workspace(call)
+    return list_reply(call, call.tenant.table(FULFILLMENTS), records.fulfillment, lambda row: row["workspace_id"] == space["id"])
+
+
+def get_fulfillment(call: Call) -> Reply:
+    return Reply(200, records.fulfillment(_fulfillment(call)))
+
+
+def create_fulfillment(call: Call) -> Reply:
+    tenant = call.tenant
+    space = records.workspace(call)
+    attributes = call.body["fulfillment"]
+    contact = tenant.table(CONTACTS).get(attributes["contact_id"])
+    if contact is None or contact["workspace_id"] != space["id"]:
+        raise invalid("contact", "must exist")
+    wanted: dict[int, int] = {}
+    for part in attributes["included_orders_invoices_line_items_attributes"]:
+        item_id = part["invoices_line_item_id"]
+        wanted[item_id] = wanted.get(item_id, 0) + part["quantity"]
+    for item_id, quantity in wanted.items():
+        item = tenant.table(LINE_ITEMS).get(item_id)
+        order = tenant.table(ORDERS).get(item["order_id"]) if item else None
+        if item is None or order is None or order["contact_id"] != contact["id"]:
+            raise invalid("included_orders_invoices_line_items", f"line item {item_id} is not one of the contact's orders")
+        left = item["quantity"] - records.fulfilled_quantity(tenant, item_id)
+        if quantity > left:
+            raise invalid("included_orders_invoices_line_items", f"quantity for line item {item_id} exceeds the {left} left to fulfill")
+    at = call.clock.time()
+    row = records.new_record(
+        tenant, call.random, FULFILLMENTS, "fulfillment", at,
+        workspace_id=space["id"], contact_id=contact["id"], status="fulfilled",
+        fulfillment_number=tenant.next_id(f"fulfillment_number:{space['id']}"),
+        tracking_url=attributes.get("tracking_url"), shipping_provider=attributes.get("shipping_provider"),
+        tracking_code=attributes.get("tracking_code"), location_id=attributes.get("location_id"), parts=[],
+    )
+    row["parts"] = [
+        {"id": tenant.next_id("fulfillment_part"), "public_id": records.public_id(tenant.table(FULFILLMENTS), call.random),
+         "fulfillment_id": row["id"], "invoices_line_item_id": item_id, "quantity": quantity}
+        for item_id, quantity in wanted.items()
+    ]
+    announce(call, "fulfillment.created", "Fulfillment", row, records.fulfillment(row))
+    return Reply(201, records.fulfillment(row))
+
+
+def cancel_fulfillment(call: Call) -> Reply:
+    row = _fulfillment(call)
+    if row["status"] != "fulfilled":
+        raise Conflict(f"Fulfillment is {row['status']} and cannot be cancelled")
+    row["status"] = "cancelled"
+    records.touch(row, call)
+    announce(call, "fulfillment.updated", "Fulfillment", row, records.fulfillment(row))
+    return Reply(200, records.fulfillment(row))
+
+
+def _fulfillment(call: Call) -> Row:
+    return records.find(call.tenant.table(FULFILLMENTS), call.params["fulfillment_id"])

@@ -1,0 +1,46 @@
+"""Images, uploaded from a URL. The emulator does not download them (no network): it
+checks the URL and records where it would host the file."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from mockserver.engine.context import Call, Reply
+from mockserver.providers.clickfunnels import records
+from mockserver.providers.clickfunnels.listing import list_reply
+from mockserver.providers.clickfunnels.records import IMAGES, invalid
+
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg", ".ico"})
+CDN = "https://images.clickfunnels.com"
+
+
+def list_images(call: Call) -> Reply:
+    space = records.workspace(call)
+    return list_reply(call, call.tenant.table(IMAGES), records.image, lambda row: row["workspace_id"] == space["id"])
+
+
+def get_image(call: Call) -> Reply:
+    return Reply(200, records.image(records.find(call.tenant.table(IMAGES), call.params["image_id"])))
+
+
+def create_image(call: Call) -> Reply:
+    space = records.workspace(call)
+    attributes = call.body["image"]
+    source = str(attributes["upload_source_url"]).strip()
+    try:
+        parts = urlsplit(source)
+    except ValueError as exc:
+        raise invalid("upload_source_url", "is invalid") from exc
+    filename = PurePosixPath(unquote(parts.path)).name
+    if parts.scheme not in ("http", "https") or not parts.hostname or not filename:
+        raise invalid("upload_source_url", "is invalid")
+    if PurePosixPath(filename).suffix.lower() not in IMAGE_EXTENSIONS:
+        raise invalid("upload_source_url", "is not an image (jpeg, png, webp, gif, svg or ico)")
+    name = str(attributes.get("name") or "").strip() or filename
+    row = records.new_record(
+        call.tenant, call.random, IMAGES, "image", call.clock.time(),
+        workspace_id=space["id"], url="", alt_text=attributes.get("alt_text"), name=name,
+    )
+    row["url"] = f"{CDN}/{row['public_id']}/{filename}"
+    return Reply(201, records.image(row))

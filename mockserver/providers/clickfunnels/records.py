@@ -1,0 +1,247 @@
+"""ClickFunnels records: tables, ids, public ids, timestamps, and the rendering of each
+resource as the API shows it."""
+
+from __future__ import annotations
+
+import string
+from datetime import UTC, datetime
+from typing import Any
+
+from mockserver.engine.context import Call
+from mockserver.engine.errors import NotFound, ValidationFailed, Violation
+from mockserver.engine.randomness import Randomness
+from mockserver.engine.store import Row, Table, Tenant
+
+TEAMS, WORKSPACES = "teams", "workspaces"
+CONTACTS, TAGS, APPLIED_TAGS = "contacts", "tags", "applied_tags"
+PRODUCTS, ORDERS, LINE_ITEMS, FULFILLMENTS = "products", "orders", "line_items", "fulfillments"
+COURSES, ENROLLMENTS, FORMS, SUBMISSIONS = "courses", "enrollments", "forms", "submissions"
+ENDPOINTS, IMAGES = "endpoints", "images"
+ALL_TABLES = (TEAMS, WORKSPACES, CONTACTS, TAGS, APPLIED_TAGS, PRODUCTS, ORDERS, LINE_ITEMS, FULFILLMENTS,
+              COURSES, ENROLLMENTS, FORMS, SUBMISSIONS, ENDPOINTS, IMAGES)
+PAGE_SIZE = 20
+
+
+def init_tables(tenant: Tenant) -> None:
+    for name in ALL_TABLES:
+        tenant.table(name).add_index("public_id", lambda row: row["public_id"])
+    tenant.table(CONTACTS).add_index(
+        "email", lambda row: (row["workspace_id"], row["email_address"].casefold()) if row["email_address"] else None
+    )
+    tenant.table(TAGS).add_index("name", lambda row: (row["workspace_id"], row["name"].casefold()))
+    tenant.table(APPLIED_TAGS).add_index("pair", lambda row: (row["contact_id"], row["tag_id"]))
+
+
+def new_record(tenant: Tenant, random: Randomness, table: str, kind: str, at: float, **fields: Any) -> Row:
+    """Insert a record with the next id of its kind, a fresh public_id and timestamps."""
+    record_id = tenant.next_id(kind)
+    row = {"id": record_id, "public_id": public_id(tenant.table(table), random), **fields, "created_at": at, "updated_at": at}
+    return tenant.table(table).insert(record_id, row)
+
+
+def public_id(table: Table, random: Randomness) -> str:
+    """Seven letters, mixed case, unique in the table (as the real ids look)."""
+    while True:
+        value = "".join(string.ascii_letters[random.bits(6) % 52] for _ in range(7))
+        if table.find("public_id", value) is None:
+            return value
+
+
+def find(table: Table, ref: str) -> Row:
+    """A record by integer id or public_id; NotFound otherwise."""
+    row = table.get(int(ref)) if ref.isdigit() else table.find("public_id", ref)
+    if row is None:
+        raise NotFound("Not found: Record missing")
+    return row
+
+
+def in_workspace(row: Row, workspace: Row) -> Row:
+    if row["workspace_id"] != workspace["id"]:
+        raise NotFound("Not found: Record missing")
+    return row
+
+
+def workspace(call: Call) -> Row:
+    return find(call.tenant.table(WORKSPACES), call.params["workspace_id"])
+
+
+def invalid(attribute: str, message: str) -> ValidationFailed:
+    """A Rails-style validation error: `Email address has already been taken`."""
+    return ValidationFailed(f"{attribute} {message}", violations=[Violation(attribute, message, "custom")])
+
+
+def touch(row: Row, call: Call) -> Row:
+    row["updated_at"] = call.clock.time()
+    return row
+
+
+def stamp(epoch: float | None) -> str | None:
+    """UTC with milliseconds and a Z, as the real API writes times."""
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def money(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def base(row: Row) -> dict[str, Any]:
+    return {"id": row["id"], "public_id": row["public_id"]}
+
+
+def times(row: Row) -> dict[str, Any]:
+    return {"created_at": stamp(row["created_at"]), "updated_at": stamp(row["updated_at"])}
+
+
+# -- rendering -------------------------------------------------------------------------
+def team(row: Row) -> dict[str, Any]:
+    return {**base(row), "name": row["name"], "time_zone": row["time_zone"], "locale": row["locale"], **times(row)}
+
+
+def workspace_view(row: Row) -> dict[str, Any]:
+    return {**base(row), "team_id": row["team_id"], "name": row["name"], "subdomain": row["subdomain"], **times(row)}
+
+
+CONTACT_FIELDS = ("email_address", "first_name", "last_name", "phone_number", "time_zone",
+                  "fb_url", "twitter_url", "instagram_url", "linkedin_url", "website_url")
+
+
+def contact(tenant: Tenant, row: Row) -> dict[str, Any]:
+    tags, applied = tenant.table(TAGS), tenant.table(APPLIED_TAGS)
+    carried = []
+    for link_id in row["applied_tag_ids"]:
+        link = applied.get(link_id)
+        tag_row = tags.get(link["tag_id"]) if link else None
+        if link and tag_row:
+            carried.append({**base(tag_row), "name": tag_row["name"], "color": tag_row["color"], "applied_at": stamp(link["created_at"])})
+    return {
+        **base(row),
+        "workspace_id": row["workspace_id"],
+        "anonymous": row["anonymous"],
+        **{name: row[name] for name in CONTACT_FIELDS},
+        "uuid": row["uuid"],
+        "unsubscribed_at": stamp(row["unsubscribed_at"]),
+        "last_notification_email_sent_at": None,
+        "custom_attributes": dict(row["custom_attributes"]),
+        "tags": carried,
+        **times(row),
+    }
+
+
+def tag(row: Row) -> dict[str, Any]:
+    return {**base(row), "workspace_id": row["workspace_id"], "name": row["name"], "color": row["color"], **times(row)}
+
+
+def applied_tag(row: Row) -> dict[str, Any]:
+    return {**base(row), "contact_id": row["contact_id"], "tag_id": row["tag_id"], **times(row)}
+
+
+def product(row: Row) -> dict[str, Any]:
+    return {
+        **base(row),
+        "workspace_id": row["workspace_id"],
+        **{name: row[name] for name in ("name", "current_path", "archived", "visible_in_store", "visible_in_customer_center",
+                                         "image_id", "seo_title", "seo_description", "commissionable")},
+        "default_variant_id": row["variants"][0]["id"],
+        "variant_ids": [v["id"] for v in row["variants"]],
+        "price_ids": [p["id"] for p in row["prices"]],
+        "tag_ids": list(row["tag_ids"]),
+        **times(row),
+    }
+
+
+def line_item(tenant: Tenant, row: Row) -> dict[str, Any]:
+    fulfilled = fulfilled_quantity(tenant, row["id"])
+    status = "unfulfilled" if fulfilled == 0 else "fulfilled" if fulfilled >= row["quantity"] else "partially_fulfilled"
+    return {
+        **base(row),
+        "order_id": row["order_id"],
+        "quantity": row["quantity"],
+        "fulfillment_status": status,
+        "original_product": dict(row["product"]),
+        "products_price": dict(row["price"]),
+        "products_variant": dict(row["variant"]),
+        **times(row),
+    }
+
+
+def order(tenant: Tenant, row: Row) -> dict[str, Any]:
+    items = tenant.table(LINE_ITEMS)
+    return {
+        **base(row),
+        "workspace_id": row["workspace_id"],
+        **{name: row[name] for name in ("order_number", "contact_id", "currency", "order_type", "billing_status",
+                                         "service_status", "in_trial", "notes", "funnel_name", "page_name")},
+        "total_amount": money(row["total_cents"]),
+        "line_items": [line_item(tenant, item) for item in map(items.get, row["line_item_ids"]) if item is not None],
+        "canceled_at": stamp(row["canceled_at"]),
+        "next_charge_at": stamp(row["next_charge_at"]),
+        **times(row),
+    }
+
+
+def fulfilled_quantity(tenant: Tenant, line_item_id: int) -> int:
+    """How much of a line item active (not cancelled) fulfillments cover."""
+    return sum(
+        part["quantity"]
+        for row in tenant.table(FULFILLMENTS).rows()
+        if row["status"] == "fulfilled"
+        for part in row["parts"]
+        if part["invoices_line_item_id"] == line_item_id
+    )
+
+
+def fulfillment(row: Row) -> dict[str, Any]:
+    return {
+        **base(row),
+        **{name: row[name] for name in ("workspace_id", "contact_id", "status", "fulfillment_number", "tracking_url",
+                                         "shipping_provider", "tracking_code", "location_id")},
+        "included_invoices_line_items": [dict(part) for part in row["parts"]],
+        **times(row),
+    }
+
+
+def course(row: Row) -> dict[str, Any]:
+    return {
+        **base(row),
+        **{name: row[name] for name in ("title", "description", "current_path", "image_url")},
+        "published_at": stamp(row["published_at"]),
+        **times(row),
+    }
+
+
+def enrollment(row: Row) -> dict[str, Any]:
+    return {
+        **base(row),
+        **{name: row[name] for name in ("contact_id", "course_id", "suspended", "suspension_reason",
+                                         "origination_source_type", "origination_source_id")},
+        **times(row),
+    }
+
+
+def form(row: Row) -> dict[str, Any]:
+    return {**base(row), "workspace_id": row["workspace_id"], "name": row["name"], **times(row)}
+
+
+def submission(row: Row) -> dict[str, Any]:
+    return {
+        **base(row),
+        **{name: row[name] for name in ("form_id", "contact_id", "workspace_id")},
+        "data": dict(row["data"]),
+        **times(row),
+    }
+
+
+def endpoint(row: Row) -> dict[str, Any]:
+    return {
+        **base(row),
+        **{name: row[name] for name in ("workspace_id", "url", "name")},
+        "event_type_ids": list(row["event_type_ids"]),
+        "api_version": 2,
+        **times(row),
+    }
+
+
+def image(row: Row) -> dict[str, Any]:
+    return {**base(row), **{name: row[name] for name in ("workspace_id", "url", "alt_text", "name")}, **times(row)}
