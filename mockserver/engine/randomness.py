@@ -51,6 +51,11 @@ class Randomness:
         """A generator of its own for one scope, e.g. ('demo', 'systeme')."""
         return random.Random(_scope_seed(self.seed if seed is None else seed, scope))
 
+    def derive(self, *scope: object, seed: int | None = None) -> Randomness:
+        """A Randomness of its own for one scope, so that what it makes (ids, tokens)
+        depends only on the seed and the scope, e.g. a tenant's demo data."""
+        return Randomness(_scope_seed(self.seed if seed is None else seed, scope))
+
     def faker(self, *scope: object, seed: int | None = None, locale: str = "en_US") -> Faker:
         from faker import Faker  # imported late: it is slow to import and only demo data needs it
 

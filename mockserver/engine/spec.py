@@ -8,7 +8,7 @@ things up.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -238,7 +238,7 @@ def _is_uri(value: Any) -> bool:
 
 
 # Format checks added to openapi-core's own.
-FORMATS = {"uri": _is_uri}
+FORMATS: dict[str, Callable[[Any], bool]] = {"uri": _is_uri}
 
 
 def _type_of(schema: dict[str, Any]) -> str:

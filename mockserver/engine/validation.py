@@ -187,6 +187,8 @@ def _explain(error: ValidationError, prefix: str) -> Iterable[Violation]:
     rule = str(error.validator)
     path = _join(prefix, error.absolute_path)
     params = {"expected": error.validator_value, "value": error.instance}
+    if isinstance(error.schema, dict) and "required" in error.schema:
+        params["required"] = error.schema["required"]  # e.g. the wrapper key a body lacks
     if rule == "required" and isinstance(error.instance, dict) and isinstance(error.validator_value, list):
         for name in error.validator_value:
             if name not in error.instance:

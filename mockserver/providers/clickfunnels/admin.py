@@ -15,7 +15,7 @@ from mockserver.providers.clickfunnels import records
 from mockserver.providers.clickfunnels.contacts import announce
 from mockserver.providers.clickfunnels.demo import add_workspace
 from mockserver.providers.clickfunnels.records import COURSES, FORMS, TEAMS, WORKSPACES
-from mockserver.providers.clickfunnels.sales import buyer, place_order, submit_form
+from mockserver.providers.clickfunnels.sales import buyer, order_lines, place_order, submit_form
 
 _ID = {"type": "integer", "minimum": 1}
 _TEXT = {"type": "string", "minLength": 1, "maxLength": 255}
@@ -57,7 +57,12 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
     "course": {
         "type": "object",
         "required": ["title"],
-        "properties": {"workspace_id": _ID, "title": _TEXT, "description": {"type": ["string", "null"]}, "published": {"type": "boolean"}},
+        "properties": {
+            "workspace_id": _ID,
+            "title": _TEXT,
+            "description": {"type": ["string", "null"]},
+            "published": {"type": "boolean"},
+        },
     },
     "workspace": {
         "type": "object",
@@ -73,15 +78,18 @@ def create_order(call: Call) -> Reply:
     subscription.activated (and contact.created for a new buyer)."""
     body = admin_body(_VALIDATORS["order"], call.body)
     workspace = _workspace(call, body)
+    lines = order_lines(call, workspace["id"], body["line_items"])  # checked before a buyer is created
     contact = buyer(call, workspace["id"], body.get("contact_id"), body.get("contact"))
-    order = place_order(call, workspace["id"], contact, body["line_items"], body)
+    order = place_order(call, workspace["id"], contact, lines, body)
     return Reply(201, records.order(call.tenant, order))
 
 
 def create_form(call: Call) -> Reply:
     body = admin_body(_VALIDATORS["form"], call.body)
     workspace = _workspace(call, body)
-    row = records.new_record(call.tenant, call.random, FORMS, "form", call.clock.time(), workspace_id=workspace["id"], name=body["name"])
+    row = records.new_record(
+        call.tenant, call.random, FORMS, "form", call.clock.time(), workspace_id=workspace["id"], name=body["name"]
+    )
     return Reply(201, records.form(row))
 
 
@@ -97,8 +105,16 @@ def create_course(call: Call) -> Reply:
     workspace = _workspace(call, body)
     title = body["title"]
     row = records.new_record(
-        call.tenant, call.random, COURSES, "course", call.clock.time(), workspace_id=workspace["id"], title=title,
-        description=body.get("description"), current_path="/" + "-".join(title.lower().split()), image_url=None,
+        call.tenant,
+        call.random,
+        COURSES,
+        "course",
+        call.clock.time(),
+        workspace_id=workspace["id"],
+        title=title,
+        description=body.get("description"),
+        current_path="/" + "-".join(title.lower().split()),
+        image_url=None,
         published_at=call.clock.time() if body.get("published", True) else None,
     )
     announce(call, "course.created", "Course", row, records.course(row))

@@ -13,8 +13,16 @@ from mockserver.providers.clickfunnels.contacts import announce
 from mockserver.providers.clickfunnels.listing import list_reply
 from mockserver.providers.clickfunnels.records import CONTACTS, FULFILLMENTS, LINE_ITEMS, ORDERS, PRODUCTS, invalid
 
-PRODUCT_FIELDS = ("name", "current_path", "visible_in_store", "visible_in_customer_center", "seo_title",
-                  "seo_description", "commissionable", "image_id")
+PRODUCT_FIELDS = (
+    "name",
+    "current_path",
+    "visible_in_store",
+    "visible_in_customer_center",
+    "seo_title",
+    "seo_description",
+    "commissionable",
+    "image_id",
+)
 
 
 # -- products --------------------------------------------------------------------------
@@ -40,19 +48,44 @@ def create_product(call: Call) -> Reply:
 def add_product(call: Call, workspace_id: int, name: str, cents: int, currency: str, attributes: dict[str, Any]) -> Row:
     """A product with its default digital variant and price; fires product.created."""
     tenant, at = call.tenant, call.clock.time()
-    variant = {"id": tenant.next_id("variant"), "public_id": records.public_id(tenant.table(PRODUCTS), call.random),
-               "name": name, "sku": None}
-    price = {"id": tenant.next_id("price"), "public_id": records.public_id(tenant.table(PRODUCTS), call.random),
-             "amount": records.money(cents), "currency": currency, "duration": None, "interval": None, "interval_count": None}
+    variant = {
+        "id": tenant.next_id("variant"),
+        "public_id": records.public_id(tenant.table(PRODUCTS), call.random),
+        "name": name,
+        "sku": None,
+    }
+    price = {
+        "id": tenant.next_id("price"),
+        "public_id": records.public_id(tenant.table(PRODUCTS), call.random),
+        "amount": records.money(cents),
+        "currency": currency,
+        "duration": None,
+        "interval": None,
+        "interval_count": None,
+    }
     fields = {
-        "current_path": None, "visible_in_store": False, "visible_in_customer_center": False, "seo_title": None,
-        "seo_description": None, "commissionable": False, "image_id": None,
+        "current_path": None,
+        "visible_in_store": False,
+        "visible_in_customer_center": False,
+        "seo_title": None,
+        "seo_description": None,
+        "commissionable": False,
+        "image_id": None,
         **{k: v for k, v in attributes.items() if k in PRODUCT_FIELDS},
     }
     fields["name"] = name
     row = records.new_record(
-        tenant, call.random, PRODUCTS, "product", at,
-        workspace_id=workspace_id, archived=False, tag_ids=[], variants=[variant], prices=[price], **fields,
+        tenant,
+        call.random,
+        PRODUCTS,
+        "product",
+        at,
+        workspace_id=workspace_id,
+        archived=False,
+        tag_ids=[],
+        variants=[variant],
+        prices=[price],
+        **fields,
     )
     announce(call, "product.created", "Product", row, records.product(row))
     return row
@@ -64,6 +97,8 @@ def update_product(call: Call) -> Reply:
     if "name" in attributes and not str(attributes["name"] or "").strip():
         raise invalid("name", "can't be blank")
     row.update({k: v for k, v in attributes.items() if k in PRODUCT_FIELDS})
+    if "name" in attributes:
+        row["name"] = str(attributes["name"]).strip()
     if "price" in attributes:
         row["prices"][0] = {**row["prices"][0], "amount": records.money(_cents(attributes["price"]))}
     return _product_changed(call, row)
@@ -103,7 +138,9 @@ def _cents(value: Any) -> int:
 def list_orders(call: Call) -> Reply:
     tenant = call.tenant
     space = records.workspace(call)
-    return list_reply(call, tenant.table(ORDERS), lambda row: records.order(tenant, row), lambda row: row["workspace_id"] == space["id"])
+    return list_reply(
+        call, tenant.table(ORDERS), lambda row: records.order(tenant, row), lambda row: row["workspace_id"] == space["id"]
+    )
 
 
 def get_order(call: Call) -> Reply:
@@ -138,18 +175,34 @@ def create_fulfillment(call: Call) -> Reply:
             raise invalid("included_orders_invoices_line_items", f"line item {item_id} is not one of the contact's orders")
         left = item["quantity"] - records.fulfilled_quantity(tenant, item_id)
         if quantity > left:
-            raise invalid("included_orders_invoices_line_items", f"quantity for line item {item_id} exceeds the {left} left to fulfill")
+            raise invalid(
+                "included_orders_invoices_line_items", f"quantity for line item {item_id} exceeds the {left} left to fulfill"
+            )
     at = call.clock.time()
     row = records.new_record(
-        tenant, call.random, FULFILLMENTS, "fulfillment", at,
-        workspace_id=space["id"], contact_id=contact["id"], status="fulfilled",
+        tenant,
+        call.random,
+        FULFILLMENTS,
+        "fulfillment",
+        at,
+        workspace_id=space["id"],
+        contact_id=contact["id"],
+        status="fulfilled",
         fulfillment_number=tenant.next_id(f"fulfillment_number:{space['id']}"),
-        tracking_url=attributes.get("tracking_url"), shipping_provider=attributes.get("shipping_provider"),
-        tracking_code=attributes.get("tracking_code"), location_id=attributes.get("location_id"), parts=[],
+        tracking_url=attributes.get("tracking_url"),
+        shipping_provider=attributes.get("shipping_provider"),
+        tracking_code=attributes.get("tracking_code"),
+        location_id=attributes.get("location_id"),
+        parts=[],
     )
     row["parts"] = [
-        {"id": tenant.next_id("fulfillment_part"), "public_id": records.public_id(tenant.table(FULFILLMENTS), call.random),
-         "fulfillment_id": row["id"], "invoices_line_item_id": item_id, "quantity": quantity}
+        {
+            "id": tenant.next_id("fulfillment_part"),
+            "public_id": records.public_id(tenant.table(FULFILLMENTS), call.random),
+            "fulfillment_id": row["id"],
+            "invoices_line_item_id": item_id,
+            "quantity": quantity,
+        }
         for item_id, quantity in wanted.items()
     ]
     announce(call, "fulfillment.created", "Fulfillment", row, records.fulfillment(row))

@@ -20,7 +20,8 @@ from mockserver.providers.clickfunnels.records import (
     invalid,
 )
 
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+\Z")
+# A local part, then a domain of non-empty labels with at least one dot.
+EMAIL = re.compile(r"[^@\s]+@(?:[^@\s.]+\.)+[^@\s.]+\Z")
 RESERVED_ATTRIBUTES = frozenset(CONTACT_FIELDS) | {"id", "public_id", "tags", "tag_ids", "uuid", "workspace_id"}
 
 
@@ -34,8 +35,11 @@ def list_contacts(call: Call) -> Reply:
     space = records.workspace(call)
     tag_ids = {"tag_ids": lambda row: [link["tag_id"] for link in _links(tenant, row)]}
     return list_reply(
-        call, tenant.table(CONTACTS), lambda row: records.contact(tenant, row),
-        lambda row: row["workspace_id"] == space["id"], tag_ids,
+        call,
+        tenant.table(CONTACTS),
+        lambda row: records.contact(tenant, row),
+        lambda row: row["workspace_id"] == space["id"],
+        tag_ids,
     )
 
 
@@ -59,6 +63,8 @@ def upsert_contact(call: Call) -> Reply:
     space = records.workspace(call)
     attributes = call.body["contact"]
     email = str(attributes["email_address"]).strip()
+    if not email:
+        raise invalid("email_address", "can't be blank")
     existing = tenant.table(CONTACTS).find("email", (space["id"], email.casefold()))
     if existing is None:
         return Reply(201, records.contact(tenant, add_contact(call, space["id"], attributes)))
@@ -90,9 +96,17 @@ def add_contact(call: Call, workspace_id: int, attributes: dict[str, Any]) -> Ro
     tag_ids = _checked_tags(tenant, workspace_id, attributes.get("tag_ids"))
     custom = _checked_custom(attributes.get("custom_attributes"))
     row = records.new_record(
-        tenant, call.random, CONTACTS, "contact", call.clock.time(),
-        workspace_id=workspace_id, anonymous=None, uuid=call.random.uuid4(), unsubscribed_at=None,
-        custom_attributes=custom, applied_tag_ids=[],
+        tenant,
+        call.random,
+        CONTACTS,
+        "contact",
+        call.clock.time(),
+        workspace_id=workspace_id,
+        anonymous=None,
+        uuid=call.random.uuid4(),
+        unsubscribed_at=None,
+        custom_attributes=custom,
+        applied_tag_ids=[],
         **{name: values.get(name) for name in CONTACT_FIELDS},
     )
     announce(call, "contact.created", "Contact", row, records.contact(tenant, row))
@@ -180,8 +194,14 @@ def _set_tags(call: Call, row: Row, tag_ids: list[int]) -> None:
 
 def _link(call: Call, contact: Row, tag_id: int) -> Row:
     link = records.new_record(
-        call.tenant, call.random, APPLIED_TAGS, "applied_tag", call.clock.time(),
-        contact_id=contact["id"], tag_id=tag_id, workspace_id=contact["workspace_id"],
+        call.tenant,
+        call.random,
+        APPLIED_TAGS,
+        "applied_tag",
+        call.clock.time(),
+        contact_id=contact["id"],
+        tag_id=tag_id,
+        workspace_id=contact["workspace_id"],
     )
     contact["applied_tag_ids"] = [*contact["applied_tag_ids"], link["id"]]
     announce(call, "contact/applied_tag.created", "Contacts::AppliedTag", link, records.applied_tag(link))
@@ -210,8 +230,14 @@ def create_tag(call: Call) -> Reply:
     if tenant.table(TAGS).find("name", (space["id"], name.casefold())) is not None:
         raise invalid("name", "has already been taken")
     row = records.new_record(
-        tenant, call.random, TAGS, "tag", call.clock.time(),
-        workspace_id=space["id"], name=name, color=attributes.get("color"),
+        tenant,
+        call.random,
+        TAGS,
+        "tag",
+        call.clock.time(),
+        workspace_id=space["id"],
+        name=name,
+        color=attributes.get("color"),
     )
     return Reply(201, records.tag(row))
 

@@ -29,18 +29,36 @@ from mockserver.providers.clickfunnels.sales import place_order, submit_form
 
 # Demo records are dated from here on, whatever day the demo is loaded.
 DEMO_START = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
-PRODUCTS = (("Funnel Hacking Secrets", 99700), ("Traffic Secrets Book", 1995), ("One Funnel Away", 10000),
-            ("Inner Circle Coaching", 249700), ("Sticker Pack", 499), ("Legacy Webinar Replay", 4700))
-TAG_NAMES = (("Lead", "#3b82f6"), ("Customer", "#10b981"), ("VIP", "#f59e0b"), ("Webinar", "#8b5cf6"),
-             ("Abandoned cart", "#ef4444"), ("Affiliate", "#6b7280"))
+PRODUCTS = (
+    ("Funnel Hacking Secrets", 99700),
+    ("Traffic Secrets Book", 1995),
+    ("One Funnel Away", 10000),
+    ("Inner Circle Coaching", 249700),
+    ("Sticker Pack", 499),
+    ("Legacy Webinar Replay", 4700),
+)
+TAG_NAMES = (
+    ("Lead", "#3b82f6"),
+    ("Customer", "#10b981"),
+    ("VIP", "#f59e0b"),
+    ("Webinar", "#8b5cf6"),
+    ("Abandoned cart", "#ef4444"),
+    ("Affiliate", "#6b7280"),
+)
 
 
 def init_tenant(tenant: Tenant, services: Services) -> None:
     """A new account has one team with one workspace."""
     records.init_tables(tenant)
     team = records.new_record(
-        tenant, services.random, TEAMS, "team", services.clock.time(),
-        name="My Team", time_zone="Eastern Time (US & Canada)", locale="en",
+        tenant,
+        services.random,
+        TEAMS,
+        "team",
+        services.clock.time(),
+        name="My Team",
+        time_zone="Eastern Time (US & Canada)",
+        locale="en",
     )
     add_workspace(tenant, services, team["id"], "My Workspace", "myworkspace")
 
@@ -56,21 +74,22 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
     fake = services.random.faker("clickfunnels", "demo", seed=seed)
     clock = Clock()
     clock.freeze(DEMO_START)
-    demo = Services(clock, services.random)
+    # Public ids and uuids come from the seed too, so one seed always gives the same data.
+    demo = Services(clock, services.random.derive("clickfunnels", "demo", seed=seed))
     call = Call(tenant, demo, {}, None)  # seeding is not a request: its events are never delivered
 
-    first = next(tenant.table(WORKSPACES).rows())
-    team = tenant.table(TEAMS).get(first["team_id"])
-    assert team is not None
-    first.update(name="Demo Workspace", subdomain="demo", created_at=clock.time(), updated_at=clock.time())
-    team.update(name="Demo Team", created_at=clock.time(), updated_at=clock.time())
+    # The account's own team and workspace become the demo ones (public ids from the seed).
+    first = _restyle(tenant, demo, WORKSPACES, next(tenant.table(WORKSPACES).rows()), name="Demo Workspace", subdomain="demo")
+    team = _restyle(tenant, demo, TEAMS, tenant.table(TEAMS).get(first["team_id"]) or {}, name="Demo Team")
     second = add_workspace(tenant, demo, team["id"], "Second Store", "second-store")
 
     for workspace, contact_count, product_count in ((first, 40, len(PRODUCTS)), (second, 8, 2)):
         tag_ids = []
         for name, color in TAG_NAMES[: 6 if workspace is first else 2]:
             clock.advance(60)
-            tag = records.new_record(tenant, services.random, TAGS, "tag", clock.time(), workspace_id=workspace["id"], name=name, color=color)
+            tag = records.new_record(
+                tenant, demo.random, TAGS, "tag", clock.time(), workspace_id=workspace["id"], name=name, color=color
+            )
             tag_ids.append(tag["id"])
         products = []
         for name, cents in PRODUCTS[:product_count]:
@@ -85,34 +104,48 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
             email = f"{first_name}.{last_name}{rng.randint(1, 99)}@{fake.free_email_domain()}".lower().replace("'", "")
             if tenant.table(CONTACTS).find("email", (workspace["id"], email)) is not None:
                 continue
-            add_contact(call, workspace["id"], {
-                "email_address": email,
-                "first_name": first_name,
-                "last_name": last_name,
-                "phone_number": fake.numerify("+1 ###-###-####") if rng.random() < 0.6 else None,
-                "time_zone": rng.choice(("Eastern Time (US & Canada)", "Pacific Time (US & Canada)", "London")),
-                "tag_ids": rng.sample(tag_ids, rng.randint(0, min(3, len(tag_ids)))),
-                "custom_attributes": {"Source": rng.choice(("Webinar", "Ads", "Organic"))},
-            })
+            add_contact(
+                call,
+                workspace["id"],
+                {
+                    "email_address": email,
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "phone_number": fake.numerify("+1 ###-###-####") if rng.random() < 0.6 else None,
+                    "time_zone": rng.choice(("Eastern Time (US & Canada)", "Pacific Time (US & Canada)", "London")),
+                    "tag_ids": rng.sample(tag_ids, rng.randint(0, min(3, len(tag_ids)))),
+                    "custom_attributes": {"Source": rng.choice(("Webinar", "Ads", "Organic"))},
+                },
+            )
         buyers = [c for c in tenant.table(CONTACTS).rows() if c["workspace_id"] == workspace["id"]]
         for buyer in rng.sample(buyers, 15 if workspace is first else 2):
             clock.advance(3600 * rng.uniform(1, 30))
-            lines = [{"product_id": p["id"], "quantity": rng.randint(1, 2)} for p in rng.sample(products, rng.randint(1, 2))]
+            lines = [(product, rng.randint(1, 2)) for product in rng.sample(products, rng.randint(1, 2))]
             kind = rng.choice(("one-time-order", "one-time-order", "subscription"))
             place_order(call, workspace["id"], buyer, lines, {"order_type": kind})
 
     _demo_fulfillments(call, first, rng)
     clock.advance(3600)
     course = records.new_record(
-        tenant, services.random, COURSES, "course", clock.time(), workspace_id=first["id"], title="Funnel Builder Academy",
-        description="Build your first funnel in 7 days.", current_path="/funnel-builder-academy", image_url=None,
+        tenant,
+        demo.random,
+        COURSES,
+        "course",
+        clock.time(),
+        workspace_id=first["id"],
+        title="Funnel Builder Academy",
+        description="Build your first funnel in 7 days.",
+        current_path="/funnel-builder-academy",
+        image_url=None,
         published_at=clock.time(),
     )
     for contact in rng.sample([c for c in tenant.table(CONTACTS).rows() if c["workspace_id"] == first["id"]], 10):
         clock.advance(600)
         enroll(call, course, contact)
     clock.advance(600)
-    form = records.new_record(tenant, services.random, FORMS, "form", clock.time(), workspace_id=first["id"], name="Webinar Registration")
+    form = records.new_record(
+        tenant, demo.random, FORMS, "form", clock.time(), workspace_id=first["id"], name="Webinar Registration"
+    )
     for _ in range(12):
         clock.advance(1800)
         name = fake.first_name()
@@ -120,9 +153,30 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
         submit_form(call, form, {"email_address": email, "first_name": name, "webinar_date": "2024-06-12"})
     for filename in ("logo.png", "hero-banner.jpg", "product-shot.webp"):
         clock.advance(60)
-        row = records.new_record(tenant, services.random, IMAGES, "image", clock.time(), workspace_id=first["id"], url="",
-                                 alt_text=filename.split(".")[0].replace("-", " "), name=filename)
+        row = records.new_record(
+            tenant,
+            demo.random,
+            IMAGES,
+            "image",
+            clock.time(),
+            workspace_id=first["id"],
+            url="",
+            alt_text=filename.split(".")[0].replace("-", " "),
+            name=filename,
+        )
         row["url"] = f"https://images.clickfunnels.com/{row['public_id']}/{filename}"
+
+
+def _restyle(tenant: Tenant, services: Services, table: str, row: Row, **changes: object) -> Row:
+    stamp = services.clock.time()
+    fresh = {
+        **row,
+        **changes,
+        "public_id": records.public_id(tenant.table(table), services.random),
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    return tenant.table(table).replace(row["id"], fresh)
 
 
 def _demo_fulfillments(call: Call, workspace: Row, rng: random.Random) -> None:
@@ -133,13 +187,28 @@ def _demo_fulfillments(call: Call, workspace: Row, rng: random.Random) -> None:
         call.clock.advance(7200)
         items = [item for item in map(tenant.table(LINE_ITEMS).get, order["line_item_ids"]) if item is not None]
         row = records.new_record(
-            tenant, call.random, FULFILLMENTS, "fulfillment", call.clock.time(),
-            workspace_id=workspace["id"], contact_id=order["contact_id"], status="cancelled" if index == 3 else "fulfilled",
-            fulfillment_number=tenant.next_id(f"fulfillment_number:{workspace['id']}"), tracking_url=None,
-            shipping_provider="USPS", tracking_code=f"9400{rng.randint(10**11, 10**12)}", location_id=1, parts=[],
+            tenant,
+            call.random,
+            FULFILLMENTS,
+            "fulfillment",
+            call.clock.time(),
+            workspace_id=workspace["id"],
+            contact_id=order["contact_id"],
+            status="cancelled" if index == 3 else "fulfilled",
+            fulfillment_number=tenant.next_id(f"fulfillment_number:{workspace['id']}"),
+            tracking_url=None,
+            shipping_provider="USPS",
+            tracking_code=f"9400{rng.randint(10**11, 10**12)}",
+            location_id=1,
+            parts=[],
         )
         row["parts"] = [
-            {"id": tenant.next_id("fulfillment_part"), "public_id": records.public_id(tenant.table(FULFILLMENTS), call.random),
-             "fulfillment_id": row["id"], "invoices_line_item_id": item["id"], "quantity": item["quantity"]}
+            {
+                "id": tenant.next_id("fulfillment_part"),
+                "public_id": records.public_id(tenant.table(FULFILLMENTS), call.random),
+                "fulfillment_id": row["id"],
+                "invoices_line_item_id": item["id"],
+                "quantity": item["quantity"],
+            }
             for item in items
         ]

@@ -81,7 +81,8 @@ def _validation(err: ValidationFailed) -> ErrorReply:
         # Rails' `params.require(:contact)`: the wrapper key missing or not an object.
         for v in err.violations:
             if "." not in v.path and "[" not in v.path and v.rule in ("required", "type", "not_null"):
-                return _error(400, f"param is missing or the value is empty: {v.path}")
+                wrapper = v.path or next(iter(v.params.get("required") or []), "")
+                return _error(400, f"param is missing or the value is empty: {wrapper}")
     messages: dict[str, list[str]] = {}
     for v in err.violations:
         attribute = _attribute(v.path)

@@ -4,7 +4,7 @@ checks the URL and records where it would host the file."""
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from mockserver.engine.context import Call, Reply
 from mockserver.providers.clickfunnels import records
@@ -33,14 +33,21 @@ def create_image(call: Call) -> Reply:
     except ValueError as exc:
         raise invalid("upload_source_url", "is invalid") from exc
     filename = PurePosixPath(unquote(parts.path)).name
-    if parts.scheme not in ("http", "https") or not parts.hostname or not filename:
+    if parts.scheme not in ("http", "https") or not parts.hostname or not filename or parts.path.endswith("/"):
         raise invalid("upload_source_url", "is invalid")
     if PurePosixPath(filename).suffix.lower() not in IMAGE_EXTENSIONS:
         raise invalid("upload_source_url", "is not an image (jpeg, png, webp, gif, svg or ico)")
     name = str(attributes.get("name") or "").strip() or filename
     row = records.new_record(
-        call.tenant, call.random, IMAGES, "image", call.clock.time(),
-        workspace_id=space["id"], url="", alt_text=attributes.get("alt_text"), name=name,
+        call.tenant,
+        call.random,
+        IMAGES,
+        "image",
+        call.clock.time(),
+        workspace_id=space["id"],
+        url="",
+        alt_text=attributes.get("alt_text"),
+        name=name,
     )
-    row["url"] = f"{CDN}/{row['public_id']}/{filename}"
+    row["url"] = f"{CDN}/{row['public_id']}/{quote(filename)}"
     return Reply(201, records.image(row))

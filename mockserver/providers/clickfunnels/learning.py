@@ -39,9 +39,18 @@ def create_enrollment(call: Call) -> Reply:
 
 def enroll(call: Call, course: Row, contact: Row, *, suspended: bool = False, reason: str | None = None) -> Row:
     row = records.new_record(
-        call.tenant, call.random, ENROLLMENTS, "enrollment", call.clock.time(),
-        workspace_id=course["workspace_id"], contact_id=contact["id"], course_id=course["id"], suspended=suspended,
-        suspension_reason=reason, origination_source_type="Api", origination_source_id=None,
+        call.tenant,
+        call.random,
+        ENROLLMENTS,
+        "enrollment",
+        call.clock.time(),
+        workspace_id=course["workspace_id"],
+        contact_id=contact["id"],
+        course_id=course["id"],
+        suspended=suspended,
+        suspension_reason=reason,
+        origination_source_type="Api",
+        origination_source_id=None,
     )
     announce(call, "courses/enrollment.created", "Courses::Enrollment", row, records.enrollment(row))
     return row

@@ -35,8 +35,12 @@ def list_reply(
     after = call.params.get("after")
     if call.params.get("sort_property") == "updated_at":
         rows, more = page_sorted(
-            table, sort_key=lambda row: (row["updated_at"], row["id"]), after=after, limit=PAGE_SIZE,
-            descending=descending, where=where,
+            table,
+            sort_key=lambda row: (row["updated_at"], row["id"]),
+            after=after,
+            limit=PAGE_SIZE,
+            descending=descending,
+            where=where,
         )
     else:
         rows, more = table.page(after=after, limit=PAGE_SIZE, descending=descending, where=where)

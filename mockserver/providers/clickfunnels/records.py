@@ -17,8 +17,23 @@ CONTACTS, TAGS, APPLIED_TAGS = "contacts", "tags", "applied_tags"
 PRODUCTS, ORDERS, LINE_ITEMS, FULFILLMENTS = "products", "orders", "line_items", "fulfillments"
 COURSES, ENROLLMENTS, FORMS, SUBMISSIONS = "courses", "enrollments", "forms", "submissions"
 ENDPOINTS, IMAGES = "endpoints", "images"
-ALL_TABLES = (TEAMS, WORKSPACES, CONTACTS, TAGS, APPLIED_TAGS, PRODUCTS, ORDERS, LINE_ITEMS, FULFILLMENTS,
-              COURSES, ENROLLMENTS, FORMS, SUBMISSIONS, ENDPOINTS, IMAGES)
+ALL_TABLES = (
+    TEAMS,
+    WORKSPACES,
+    CONTACTS,
+    TAGS,
+    APPLIED_TAGS,
+    PRODUCTS,
+    ORDERS,
+    LINE_ITEMS,
+    FULFILLMENTS,
+    COURSES,
+    ENROLLMENTS,
+    FORMS,
+    SUBMISSIONS,
+    ENDPOINTS,
+    IMAGES,
+)
 PAGE_SIZE = 20
 
 
@@ -103,8 +118,18 @@ def workspace_view(row: Row) -> dict[str, Any]:
     return {**base(row), "team_id": row["team_id"], "name": row["name"], "subdomain": row["subdomain"], **times(row)}
 
 
-CONTACT_FIELDS = ("email_address", "first_name", "last_name", "phone_number", "time_zone",
-                  "fb_url", "twitter_url", "instagram_url", "linkedin_url", "website_url")
+CONTACT_FIELDS = (
+    "email_address",
+    "first_name",
+    "last_name",
+    "phone_number",
+    "time_zone",
+    "fb_url",
+    "twitter_url",
+    "instagram_url",
+    "linkedin_url",
+    "website_url",
+)
 
 
 def contact(tenant: Tenant, row: Row) -> dict[str, Any]:
@@ -114,7 +139,9 @@ def contact(tenant: Tenant, row: Row) -> dict[str, Any]:
         link = applied.get(link_id)
         tag_row = tags.get(link["tag_id"]) if link else None
         if link and tag_row:
-            carried.append({**base(tag_row), "name": tag_row["name"], "color": tag_row["color"], "applied_at": stamp(link["created_at"])})
+            carried.append(
+                {**base(tag_row), "name": tag_row["name"], "color": tag_row["color"], "applied_at": stamp(link["created_at"])}
+            )
     return {
         **base(row),
         "workspace_id": row["workspace_id"],
@@ -141,8 +168,20 @@ def product(row: Row) -> dict[str, Any]:
     return {
         **base(row),
         "workspace_id": row["workspace_id"],
-        **{name: row[name] for name in ("name", "current_path", "archived", "visible_in_store", "visible_in_customer_center",
-                                         "image_id", "seo_title", "seo_description", "commissionable")},
+        **{
+            name: row[name]
+            for name in (
+                "name",
+                "current_path",
+                "archived",
+                "visible_in_store",
+                "visible_in_customer_center",
+                "image_id",
+                "seo_title",
+                "seo_description",
+                "commissionable",
+            )
+        },
         "default_variant_id": row["variants"][0]["id"],
         "variant_ids": [v["id"] for v in row["variants"]],
         "price_ids": [p["id"] for p in row["prices"]],
@@ -171,8 +210,21 @@ def order(tenant: Tenant, row: Row) -> dict[str, Any]:
     return {
         **base(row),
         "workspace_id": row["workspace_id"],
-        **{name: row[name] for name in ("order_number", "contact_id", "currency", "order_type", "billing_status",
-                                         "service_status", "in_trial", "notes", "funnel_name", "page_name")},
+        **{
+            name: row[name]
+            for name in (
+                "order_number",
+                "contact_id",
+                "currency",
+                "order_type",
+                "billing_status",
+                "service_status",
+                "in_trial",
+                "notes",
+                "funnel_name",
+                "page_name",
+            )
+        },
         "total_amount": money(row["total_cents"]),
         "line_items": [line_item(tenant, item) for item in map(items.get, row["line_item_ids"]) if item is not None],
         "canceled_at": stamp(row["canceled_at"]),
@@ -195,8 +247,19 @@ def fulfilled_quantity(tenant: Tenant, line_item_id: int) -> int:
 def fulfillment(row: Row) -> dict[str, Any]:
     return {
         **base(row),
-        **{name: row[name] for name in ("workspace_id", "contact_id", "status", "fulfillment_number", "tracking_url",
-                                         "shipping_provider", "tracking_code", "location_id")},
+        **{
+            name: row[name]
+            for name in (
+                "workspace_id",
+                "contact_id",
+                "status",
+                "fulfillment_number",
+                "tracking_url",
+                "shipping_provider",
+                "tracking_code",
+                "location_id",
+            )
+        },
         "included_invoices_line_items": [dict(part) for part in row["parts"]],
         **times(row),
     }
@@ -214,8 +277,17 @@ def course(row: Row) -> dict[str, Any]:
 def enrollment(row: Row) -> dict[str, Any]:
     return {
         **base(row),
-        **{name: row[name] for name in ("contact_id", "course_id", "suspended", "suspension_reason",
-                                         "origination_source_type", "origination_source_id")},
+        **{
+            name: row[name]
+            for name in (
+                "contact_id",
+                "course_id",
+                "suspended",
+                "suspension_reason",
+                "origination_source_type",
+                "origination_source_id",
+            )
+        },
         **times(row),
     }
 

@@ -30,26 +30,47 @@ def buyer(call: Call, workspace_id: int, contact_id: int | None, attributes: dic
     return add_contact(call, workspace_id, attributes)
 
 
-def place_order(call: Call, workspace_id: int, contact: Row, lines: list[dict[str, Any]], spec: dict[str, Any]) -> Row:
+def order_lines(call: Call, workspace_id: int, lines: list[dict[str, Any]]) -> list[tuple[Row, int]]:
+    """The products and quantities an order asks for; each must be a live product of the workspace."""
+    products = call.tenant.table(PRODUCTS)
+    chosen = []
+    for index, line in enumerate(lines):
+        product = products.get(line["product_id"])
+        if product is None or product["workspace_id"] != workspace_id or product["archived"]:
+            raise invalid(f"line_items[{index}].product_id", "must be a product of the workspace that is not archived")
+        chosen.append((product, int(line.get("quantity", 1))))
+    return chosen
+
+
+def place_order(call: Call, workspace_id: int, contact: Row, chosen: list[tuple[Row, int]], spec: dict[str, Any]) -> Row:
     """An order with its line items; fires order.created and, once paid,
     one-time-order.completed or subscription.activated."""
     tenant, at = call.tenant, call.clock.time()
     order_type = spec.get("order_type", "one-time-order")
-    products = tenant.table(PRODUCTS)
-    chosen = []
-    for index, line in enumerate(lines):
-        product = products.get(line["product_id"])
-        if product is None or product["workspace_id"] != workspace_id:
-            raise invalid(f"line_items[{index}].product_id", "must be a product of the workspace")
-        chosen.append((product, int(line.get("quantity", 1))))
     currency = chosen[0][0]["prices"][0]["currency"] if chosen else "USD"
     order = records.new_record(
-        tenant, call.random, ORDERS, "order", at,
-        workspace_id=workspace_id, order_number=str(100000 + tenant.next_id(f"order_number:{workspace_id}")),
-        contact_id=contact["id"], currency=currency, order_type=order_type, billing_status="paid", service_status="active",
-        in_trial=False, notes=spec.get("notes"), funnel_name=spec.get("funnel_name", "Sales Funnel"),
-        page_name=spec.get("page_name", "Order Form"), canceled_at=None, total_cents=0, line_item_ids=[],
-        next_charge_at=(datetime.fromtimestamp(at, UTC) + timedelta(days=30)).timestamp() if order_type == "subscription" else None,
+        tenant,
+        call.random,
+        ORDERS,
+        "order",
+        at,
+        workspace_id=workspace_id,
+        order_number=str(100000 + tenant.next_id(f"order_number:{workspace_id}")),
+        contact_id=contact["id"],
+        currency=currency,
+        order_type=order_type,
+        billing_status="paid",
+        service_status="active",
+        in_trial=False,
+        notes=spec.get("notes"),
+        funnel_name=spec.get("funnel_name", "Sales Funnel"),
+        page_name=spec.get("page_name", "Order Form"),
+        canceled_at=None,
+        total_cents=0,
+        line_item_ids=[],
+        next_charge_at=(datetime.fromtimestamp(at, UTC) + timedelta(days=30)).timestamp()
+        if order_type == "subscription"
+        else None,
     )
     total = 0
     for product, quantity in chosen:
@@ -57,8 +78,14 @@ def place_order(call: Call, workspace_id: int, contact: Row, lines: list[dict[st
         if order_type == "subscription":
             price.update(interval="month", interval_count=1)
         item = records.new_record(
-            tenant, call.random, LINE_ITEMS, "line_item", at,
-            order_id=order["id"], quantity=quantity, price=price,
+            tenant,
+            call.random,
+            LINE_ITEMS,
+            "line_item",
+            at,
+            order_id=order["id"],
+            quantity=quantity,
+            price=price,
             product={"id": product["id"], "public_id": product["public_id"], "name": product["name"]},
             variant=dict(product["variants"][0]),
         )
@@ -68,7 +95,9 @@ def place_order(call: Call, workspace_id: int, contact: Row, lines: list[dict[st
     view = records.order(tenant, order)
     funnel = {"name": order["funnel_name"]}
     page = {"name": order["page_name"]}
-    call.emit("order.created", view, subject_id=order["id"], subject_type="Order", workspace_id=workspace_id, funnel=funnel, page=page)
+    call.emit(
+        "order.created", view, subject_id=order["id"], subject_type="Order", workspace_id=workspace_id, funnel=funnel, page=page
+    )
     paid = "subscription.activated" if order_type == "subscription" else "one-time-order.completed"
     call.emit(paid, view, subject_id=order["id"], subject_type="Order", workspace_id=workspace_id, funnel=funnel, page=page)
     return order
@@ -89,8 +118,14 @@ def submit_form(call: Call, form: Row, data: dict[str, str]) -> Row:
             contact = change_contact(call, contact, known, skip_empty=True)
         announce(call, "contact.identified", "Contact", contact, records.contact(call.tenant, contact))
     row = records.new_record(
-        call.tenant, call.random, SUBMISSIONS, "submission", call.clock.time(),
-        form_id=form["id"], workspace_id=form["workspace_id"], contact_id=contact["id"] if contact else None,
+        call.tenant,
+        call.random,
+        SUBMISSIONS,
+        "submission",
+        call.clock.time(),
+        form_id=form["id"],
+        workspace_id=form["workspace_id"],
+        contact_id=contact["id"] if contact else None,
         data={str(k): str(v) for k, v in data.items()},
     )
     announce(call, "form_submission.created", "Forms::Submission", row, records.submission(row))

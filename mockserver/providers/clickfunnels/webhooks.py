@@ -25,15 +25,41 @@ from mockserver.providers.clickfunnels.records import ENDPOINTS, invalid
 RETRY_SCHEDULE = (1.0, 15.0, 60.0, 300.0, 900.0, 3600.0, 43200.0, 86400.0)
 # Event types an endpoint may subscribe to (those the emulator fires, and the vendor's others).
 EVENT_TYPES = frozenset(
-    """contact.created contact.updated contact.deleted contact.identified contact.unsubscribed
-    contact/applied_tag.created contact/applied_tag.deleted product.created product.updated
-    order.created order.updated order.deleted order.completed one-time-order.completed
-    one_time_order.refunded subscription.activated subscription.canceled subscription.churned
-    fulfillment.created fulfillment.updated course.created course.updated course.deleted
-    course.published courses/enrollment.created courses/enrollment.updated courses/enrollment.deleted
-    courses/enrollment.suspended courses/enrollment.course_completed form_submission.created
-    appointments/scheduled_event.created appointments/scheduled_event.canceled
-    appointments/scheduled_event.rescheduled""".split()
+    [
+        "contact.created",
+        "contact.updated",
+        "contact.deleted",
+        "contact.identified",
+        "contact.unsubscribed",
+        "contact/applied_tag.created",
+        "contact/applied_tag.deleted",
+        "product.created",
+        "product.updated",
+        "order.created",
+        "order.updated",
+        "order.deleted",
+        "order.completed",
+        "one-time-order.completed",
+        "one_time_order.refunded",
+        "subscription.activated",
+        "subscription.canceled",
+        "subscription.churned",
+        "fulfillment.created",
+        "fulfillment.updated",
+        "course.created",
+        "course.updated",
+        "course.deleted",
+        "course.published",
+        "courses/enrollment.created",
+        "courses/enrollment.updated",
+        "courses/enrollment.deleted",
+        "courses/enrollment.suspended",
+        "courses/enrollment.course_completed",
+        "form_submission.created",
+        "appointments/scheduled_event.created",
+        "appointments/scheduled_event.canceled",
+        "appointments/scheduled_event.rescheduled",
+    ]
 )
 # 2xx statuses that acknowledge a delivery; anything else is retried.
 ACKNOWLEDGED = frozenset({200, 201, 202, 203, 204, 205, 206, 207, 226})
@@ -146,4 +172,3 @@ def _signer(secret: str, body: bytes, services: Services) -> Any:
         }
 
     return headers
-

@@ -39,6 +39,7 @@ CODES = {
     "uniqueItems": "7911c98d-b845-4da0-94b7-a8dac36bc55a",  # Unique
     "unique": "23bd9dbf-6b9b-41cd-a99e-4844bcf3077f",  # UniqueEntity
     "url": "57c2f299-1154-4870-89bb-ef3b1f5ad229",  # Url
+    "uri": "57c2f299-1154-4870-89bb-ef3b1f5ad229",  # Url, when the spec's format check finds it
     "country": "8f900c12-61bd-455d-9398-996cd040f32e",  # Country
     "positive": "778b7ae0-84d3-481a-9dec-35fdb64b1d78",  # Positive
 }
@@ -52,7 +53,9 @@ def render_error(err: ApiError) -> ErrorReply:
             return ErrorReply(401, {"detail": "Invalid API Key."}, headers={"WWW-Authenticate": "API Key"})
         return ErrorReply(401, {"detail": "Full authentication is required to access this resource."})
     if isinstance(err, ValidationFailed):
-        violations = [_violation(v) for v in err.violations] or [{"propertyPath": "", "message": err.message, "code": None}]
+        violations = _unique([_violation(v) for v in err.violations]) or [
+            {"propertyPath": "", "message": err.message, "code": None}
+        ]
         detail = "\n".join(f"{v['propertyPath']}: {v['message']}" if v["propertyPath"] else v["message"] for v in violations)
         body = {"type": PROBLEM_TYPE, "title": "An error occurred", "detail": detail, "violations": violations}
         return ErrorReply(422, body, PROBLEM_JSON)
@@ -77,6 +80,17 @@ def render_error(err: ApiError) -> ErrorReply:
 def violation(path: str, message: str, code: str | None = None) -> Violation:
     """A violation phrased by a handler (business rules), with its Symfony code."""
     return Violation(path, message, "custom", {"code": CODES.get(code or "", code)})
+
+
+def _unique(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per (path, message), as Symfony reports a constraint once."""
+    kept, seen = [], set()
+    for v in violations:
+        key = (v["propertyPath"], v["message"])
+        if key not in seen:
+            seen.add(key)
+            kept.append(v)
+    return kept
 
 
 def _problem(status: int, detail: str) -> ErrorReply:
@@ -118,6 +132,7 @@ _MESSAGES = {
 }
 _FORMAT_MESSAGES = {
     "email": "This value is not a valid email address.",
+    "uri": "This value is not a valid URL.",
     "date-time": "This value is not a valid datetime.",
     "uuid": "This is not a valid UUID.",
 }

@@ -1,0 +1,484 @@
+"""Isolation between workspaces of one account, and between accounts.
+
+Workspaces: collections (`/workspaces/{id}/...`) show only their own workspace's records,
+and records of one workspace cannot be combined with another's (enrollments,
+fulfillments, tags: 422), while single-record paths reach every record of the account.
+Accounts: nothing of one account is reachable from another, by id or by public_id (404).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import yaml
+
+from tests.support import ApiClient, RunningEmulator
+
+SPEC_FILE = Path(__file__).resolve().parents[3] / "specs" / "clickfunnels.yaml"
+SPEC: dict[str, Any] = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
+USER_AGENT = "mockserver-tests/1.0"
+NOT_FOUND = {"error": "Not found: Record missing"}
+
+# The collections under a workspace, by the kind of record they list.
+WORKSPACE_LISTS = {
+    "contact": "contacts",
+    "tag": "contacts/tags",
+    "product": "products",
+    "order": "orders",
+    "fulfillment": "fulfillments",
+    "course": "courses",
+    "form": "forms",
+    "endpoint": "webhooks/outgoing/endpoints",
+    "image": "images",
+}
+# The single-record path of each kind.
+RECORD_PATHS = {
+    "team": "/api/v2/teams/{}",
+    "workspace": "/api/v2/workspaces/{}",
+    "contact": "/api/v2/contacts/{}",
+    "tag": "/api/v2/contacts/tags/{}",
+    "product": "/api/v2/products/{}",
+    "order": "/api/v2/orders/{}",
+    "fulfillment": "/api/v2/fulfillments/{}",
+    "course": "/api/v2/courses/{}",
+    "enrollment": "/api/v2/courses/enrollments/{}",
+    "form": "/api/v2/forms/{}",
+    "submission": "/api/v2/forms/submissions/{}",
+    "endpoint": "/api/v2/webhooks/outgoing/endpoints/{}",
+    "image": "/api/v2/images/{}",
+}
+# Which kind of record each path parameter of the spec names.
+PARAMETER_KINDS = {
+    "team_id": "team",
+    "workspace_id": "workspace",
+    "contact_id": "contact",
+    "tag_id": "tag",
+    "applied_tag_id": "applied_tag",
+    "product_id": "product",
+    "order_id": "order",
+    "fulfillment_id": "fulfillment",
+    "course_id": "course",
+    "enrollment_id": "enrollment",
+    "form_id": "form",
+    "submission_id": "submission",
+    "endpoint_id": "endpoint",
+    "image_id": "image",
+}
+
+
+# -- building two populated workspaces ----------------------------------------------------------
+def created(response: requests.Response) -> dict[str, Any]:
+    assert response.status_code == 201, response.text
+    record: dict[str, Any] = response.json()
+    return record
+
+
+@dataclass
+class Workspace:
+    """One workspace and one record of every kind in it (`records[kind]`)."""
+
+    id: int
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def __getitem__(self, kind: str) -> dict[str, Any]:
+        return self.records[kind]
+
+
+@dataclass
+class Account:
+    client: ApiClient
+    emulator: RunningEmulator
+    key: str
+
+    def admin(self, action: str, **body: Any) -> requests.Response:
+        return self.emulator.admin("POST", f"clickfunnels/{action}", json={"apiKey": self.key, **body})
+
+    def populate(self, workspace: Workspace, email: str) -> Workspace:
+        """A contact (`email`, tagged), a tag, a product, an order, a fulfillment, a
+        course with an enrollment, a form with a submission by the contact, a webhook
+        endpoint and an image, all in the workspace."""
+        client, space = self.client, f"/api/v2/workspaces/{workspace.id}"
+        records = workspace.records
+        records["tag"] = created(client.post(f"{space}/contacts/tags", json={"contacts_tag": {"name": "Shared name"}}))
+        records["contact"] = created(
+            client.post(f"{space}/contacts", json={"contact": {"email_address": email, "tag_ids": [records["tag"]["id"]]}})
+        )
+        records["applied_tag"] = client.get(f"/api/v2/contacts/{records['contact']['id']}/applied_tags").json()[0]
+        records["product"] = created(
+            client.post(f"{space}/products", json={"product": {"name": "Shared product", "price": "9.00"}})
+        )
+        lines = [{"product_id": records["product"]["id"], "quantity": 3}]
+        records["order"] = created(
+            self.admin("orders", workspace_id=workspace.id, contact_id=records["contact"]["id"], line_items=lines)
+        )
+        parts = [{"invoices_line_item_id": records["order"]["line_items"][0]["id"], "quantity": 1}]
+        fulfillment = {"contact_id": records["contact"]["id"], "included_orders_invoices_line_items_attributes": parts}
+        records["fulfillment"] = created(client.post(f"{space}/fulfillments", json={"fulfillment": fulfillment}))
+        records["course"] = created(self.admin("courses", workspace_id=workspace.id, title="Shared course"))
+        enrollment = {"courses_enrollment": {"contact_id": records["contact"]["id"]}}
+        records["enrollment"] = created(client.post(f"/api/v2/courses/{records['course']['id']}/enrollments", json=enrollment))
+        records["form"] = created(self.admin("forms", workspace_id=workspace.id, name="Shared form"))
+        records["submission"] = created(self.admin(f"forms/{records['form']['id']}/submissions", data={"email_address": email}))
+        hook = {"url": "https://hooks.example.com/in", "name": "Hook", "event_type_ids": ["contact.created"]}
+        records["endpoint"] = created(
+            client.post(f"{space}/webhooks/outgoing/endpoints", json={"webhooks_outgoing_endpoint": hook})
+        )
+        records["image"] = created(
+            client.post(f"{space}/images", json={"image": {"upload_source_url": "https://cdn.example.com/a.png"}})
+        )
+        team = client.get("/api/v2/teams").json()[0]
+        records["team"] = team
+        records["workspace"] = client.get(f"/api/v2/workspaces/{workspace.id}").json()
+        return workspace
+
+
+@pytest.fixture
+def account(emulator: RunningEmulator, clickfunnels: ApiClient, api_key: str) -> Account:
+    return Account(clickfunnels, emulator, api_key)
+
+
+@pytest.fixture
+def spaces(account: Account, workspace_id: int) -> tuple[Workspace, Workspace]:
+    """Workspace A (the account's first) and B (made through the admin API), each with
+    one record of every kind; both have a contact with the same e-mail address."""
+    second = created(account.admin("workspaces", name="Second Store"))
+    assert second["id"] != workspace_id
+    a = account.populate(Workspace(workspace_id), "same@example.com")
+    b = account.populate(Workspace(second["id"]), "same@example.com")
+    return a, b
+
+
+def ids_of(response: requests.Response) -> list[int]:
+    assert response.status_code == 200, response.text
+    return [record["id"] for record in response.json()]
+
+
+# -- two workspaces of one account ----------------------------------------------------------------
+def test_the_second_workspace_belongs_to_the_same_team(account: Account, spaces: tuple[Workspace, Workspace]) -> None:
+    a, b = spaces
+    team = account.client.get("/api/v2/teams").json()
+    assert len(team) == 1
+    assert ids_of(account.client.get(f"/api/v2/teams/{team[0]['id']}/workspaces")) == [a.id, b.id]
+
+
+@pytest.mark.parametrize("kind", list(WORKSPACE_LISTS))
+def test_lists_show_only_their_workspace_records(account: Account, spaces: tuple[Workspace, Workspace], kind: str) -> None:
+    for mine, theirs in (spaces, spaces[::-1]):
+        found = ids_of(account.client.get(f"/api/v2/workspaces/{mine.id}/{WORKSPACE_LISTS[kind]}"))
+        assert found == [mine[kind]["id"]]
+        assert theirs[kind]["id"] not in found
+
+
+def test_records_carry_their_workspace(spaces: tuple[Workspace, Workspace]) -> None:
+    for space in spaces:
+        for kind in ("contact", "tag", "product", "order", "fulfillment", "form", "submission", "endpoint", "image"):
+            assert space[kind]["workspace_id"] == space.id, kind
+
+
+def test_nested_lists_show_only_their_parent_records(account: Account, spaces: tuple[Workspace, Workspace]) -> None:
+    for space in spaces:
+        client = account.client
+        assert ids_of(client.get(f"/api/v2/contacts/{space['contact']['id']}/applied_tags")) == [space["applied_tag"]["id"]]
+        assert ids_of(client.get(f"/api/v2/courses/{space['course']['id']}/enrollments")) == [space["enrollment"]["id"]]
+        assert ids_of(client.get(f"/api/v2/forms/{space['form']['id']}/submissions")) == [space["submission"]["id"]]
+
+
+def test_submissions_and_orders_link_the_contact_of_their_own_workspace(spaces: tuple[Workspace, Workspace]) -> None:
+    """Both workspaces hold same@example.com: each form submission and order is linked
+    to the contact of its own workspace."""
+    a, b = spaces
+    assert a["contact"]["id"] != b["contact"]["id"]
+    for space in spaces:
+        assert space["submission"]["contact_id"] == space["contact"]["id"]
+        assert space["order"]["contact_id"] == space["contact"]["id"]
+
+
+@pytest.mark.parametrize("kind", list(RECORD_PATHS))
+@pytest.mark.parametrize("ref", ["id", "public_id"])
+def test_single_record_paths_reach_records_of_both_workspaces(
+    account: Account, spaces: tuple[Workspace, Workspace], kind: str, ref: str
+) -> None:
+    for space in spaces:
+        record = space[kind]
+        response = account.client.get(RECORD_PATHS[kind].format(record[ref]))
+        assert response.status_code == 200, response.text
+        assert response.json()["id"] == record["id"]
+        assert response.json().get("workspace_id", space.id) == space.id
+
+
+def test_filtering_one_workspace_by_ids_of_the_other_finds_nothing(account: Account, spaces: tuple[Workspace, Workspace]) -> None:
+    a, b = spaces
+    client = account.client
+    for kind in ("contact", "product", "order", "fulfillment"):
+        path = f"/api/v2/workspaces/{a.id}/{WORKSPACE_LISTS[kind]}"
+        assert ids_of(client.get(path, params={"filter[id]": b[kind]["id"]})) == [], kind
+    orders = f"/api/v2/workspaces/{a.id}/orders"
+    assert ids_of(client.get(orders, params={"filter[contact_id]": b["contact"]["id"]})) == []
+    contacts = f"/api/v2/workspaces/{a.id}/contacts"
+    assert ids_of(client.get(contacts, params={"filter[tag_ids]": b["tag"]["id"]})) == []
+    assert ids_of(client.get(contacts, params={"filter[email_address]": "same@example.com"})) == [a["contact"]["id"]]
+
+
+def test_creating_through_a_workspace_path_never_lands_in_the_other(
+    account: Account, spaces: tuple[Workspace, Workspace]
+) -> None:
+    a, b = spaces
+    client = account.client
+    made = created(client.post(f"/api/v2/workspaces/{a.id}/contacts", json={"contact": {"email_address": "new@example.com"}}))
+    assert made["workspace_id"] == a.id
+    assert made["id"] not in ids_of(client.get(f"/api/v2/workspaces/{b.id}/contacts"))
+    # The same address is free in the other workspace, and stays apart.
+    other = created(client.post(f"/api/v2/workspaces/{b.id}/contacts", json={"contact": {"email_address": "NEW@example.com"}}))
+    assert other["workspace_id"] == b.id and other["id"] != made["id"]
+
+
+def test_upsert_matches_only_contacts_of_its_workspace(account: Account, spaces: tuple[Workspace, Workspace]) -> None:
+    a, b = spaces
+    client = account.client
+    only_b = created(
+        client.post(f"/api/v2/workspaces/{b.id}/contacts", json={"contact": {"email_address": "only-b@example.com"}})
+    )
+    response = client.post(
+        f"/api/v2/workspaces/{a.id}/contacts/upsert", json={"contact": {"email_address": "only-b@example.com", "first_name": "A"}}
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["workspace_id"] == a.id and response.json()["id"] != only_b["id"]
+    assert client.get(f"/api/v2/contacts/{only_b['id']}").json()["first_name"] is None
+    response = client.post(
+        f"/api/v2/workspaces/{a.id}/contacts/upsert", json={"contact": {"email_address": "same@example.com", "last_name": "A"}}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["id"] == a["contact"]["id"]
+    assert client.get(f"/api/v2/contacts/{b['contact']['id']}").json()["last_name"] is None
+
+
+def assert_invalid(response: requests.Response) -> dict[str, Any]:
+    assert response.status_code == 422, response.text
+    body: dict[str, Any] = response.json()
+    assert isinstance(body.get("error"), str) and body["error"]
+    assert isinstance(body.get("errors"), dict) and body["errors"]
+    return body
+
+
+def test_contact_of_one_workspace_cannot_be_enrolled_in_a_course_of_the_other(
+    account: Account, spaces: tuple[Workspace, Workspace]
+) -> None:
+    a, b = spaces
+    path = f"/api/v2/courses/{b['course']['id']}/enrollments"
+    assert_invalid(account.client.post(path, json={"courses_enrollment": {"contact_id": a["contact"]["id"]}}))
+    assert ids_of(account.client.get(path)) == [b["enrollment"]["id"]]
+
+
+def test_contact_of_one_workspace_cannot_be_fulfilled_in_the_other(account: Account, spaces: tuple[Workspace, Workspace]) -> None:
+    a, b = spaces
+    path = f"/api/v2/workspaces/{b.id}/fulfillments"
+    a_item = a["order"]["line_items"][0]["id"]
+    b_item = b["order"]["line_items"][0]["id"]
+    attempts = [
+        (a["contact"]["id"], a_item),  # A's contact and A's order, fulfilled in B
+        (a["contact"]["id"], b_item),  # A's contact with B's order
+        (b["contact"]["id"], a_item),  # B's contact with A's order
+    ]
+    for contact_id, item_id in attempts:
+        body = {
+            "fulfillment": {
+                "contact_id": contact_id,
+                "included_orders_invoices_line_items_attributes": [{"invoices_line_item_id": item_id, "quantity": 1}],
+            }
+        }
+        assert_invalid(account.client.post(path, json=body))
+    assert ids_of(account.client.get(path)) == [b["fulfillment"]["id"]]
+    assert ids_of(account.client.get(f"/api/v2/workspaces/{a.id}/fulfillments")) == [a["fulfillment"]["id"]]
+
+
+def test_contact_of_one_workspace_cannot_be_given_a_tag_of_the_other(
+    account: Account, spaces: tuple[Workspace, Workspace]
+) -> None:
+    a, b = spaces
+    client = account.client
+    contact, foreign = a["contact"]["id"], b["tag"]["id"]
+    assert_invalid(client.post(f"/api/v2/contacts/{contact}/applied_tags", json={"contacts_applied_tag": {"tag_id": foreign}}))
+    assert_invalid(client.put(f"/api/v2/contacts/{contact}", json={"contact": {"tag_ids": [foreign]}}))
+    assert_invalid(client.patch(f"/api/v2/contacts/{contact}", json={"contact": {"tag_ids": [a["tag"]["id"], foreign]}}))
+    assert_invalid(
+        client.post(
+            f"/api/v2/workspaces/{a.id}/contacts", json={"contact": {"email_address": "x@example.com", "tag_ids": [foreign]}}
+        )
+    )
+    assert_invalid(
+        client.post(
+            f"/api/v2/workspaces/{a.id}/contacts/upsert",
+            json={"contact": {"email_address": "same@example.com", "tag_ids": [foreign]}},
+        )
+    )
+    tags = client.get(f"/api/v2/contacts/{contact}").json()["tags"]
+    assert [tag["id"] for tag in tags] == [a["tag"]["id"]]
+    assert ids_of(client.get(f"/api/v2/workspaces/{a.id}/contacts", params={"filter[email_address]": "x@example.com"})) == []
+
+
+def test_admin_order_cannot_mix_workspaces(account: Account, spaces: tuple[Workspace, Workspace]) -> None:
+    a, b = spaces
+    foreign_product = account.admin(
+        "orders", workspace_id=b.id, contact_id=b["contact"]["id"], line_items=[{"product_id": a["product"]["id"]}]
+    )
+    foreign_contact = account.admin(
+        "orders", workspace_id=b.id, contact_id=a["contact"]["id"], line_items=[{"product_id": b["product"]["id"]}]
+    )
+    for response in (foreign_product, foreign_contact):
+        assert 400 <= response.status_code < 500, response.text
+        assert isinstance(response.json()["error"], str)
+    assert ids_of(account.client.get(f"/api/v2/workspaces/{b.id}/orders")) == [b["order"]["id"]]
+
+
+# -- two accounts ---------------------------------------------------------------------------------
+def path_operations() -> list[tuple[str, str, str]]:
+    """(operationId, method, path) of every operation whose path names a record."""
+    found = []
+    for path, item in SPEC["paths"].items():
+        if "{" not in path:
+            continue
+        for method, op in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                found.append((op["operationId"], method.upper(), path))
+    return found
+
+
+PATH_OPERATIONS = path_operations()
+
+
+def request_body(method: str, path: str, records: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """A well-formed body for the operation, naming the other account's records."""
+    op = SPEC["paths"][path][method.lower()]
+    if "requestBody" not in op:
+        return None
+    wrapper = op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    contact = records["contact"]["id"]
+    bodies = {
+        "ContactRequest": {"contact": {"first_name": "Intruder"}},
+        "ContactUpsertRequest": {"contact": {"email_address": "same@example.com", "first_name": "Intruder"}},
+        "ContactTagRequest": {"contacts_tag": {"name": "Intruder"}},
+        "AppliedTagRequest": {"contacts_applied_tag": {"tag_id": records["tag"]["id"]}},
+        "ProductRequest": {"product": {"name": "Intruder"}},
+        "FulfillmentRequest": {
+            "fulfillment": {
+                "contact_id": contact,
+                "included_orders_invoices_line_items_attributes": [
+                    {"invoices_line_item_id": records["order"]["line_items"][0]["id"], "quantity": 1}
+                ],
+            }
+        },
+        "EnrollmentRequest": {"courses_enrollment": {"contact_id": contact}},
+        "WebhookEndpointRequest": {
+            "webhooks_outgoing_endpoint": {
+                "url": "https://evil.example.com/",
+                "name": "Intruder",
+                "event_type_ids": ["contact.created"],
+            }
+        },
+        "WebhookEndpointUpdateRequest": {"webhooks_outgoing_endpoint": {"url": "https://evil.example.com/"}},
+        "ImageRequest": {"image": {"upload_source_url": "https://evil.example.com/x.png"}},
+    }
+    return bodies[wrapper]
+
+
+@dataclass
+class TwoAccounts:
+    owner: Account
+    owned: Workspace  # the owner's second workspace, full of records
+    stranger: ApiClient  # a fresh account: one team, one workspace, nothing else
+
+
+@pytest.fixture
+def two_accounts(emulator: RunningEmulator, account: Account, workspace_id: int) -> TwoAccounts:
+    """The owner's records live in its second workspace, so that no id of theirs (but
+    the team's) is also an id of the stranger's own records."""
+    second = created(account.admin("workspaces", name="Owned"))["id"]
+    assert second != workspace_id
+    owned = account.populate(Workspace(second), "owner@example.com")
+    key = f"test-{uuid.uuid4().hex}"
+    stranger = ApiClient(f"{emulator.url}/clickfunnels", {"Authorization": f"Bearer {key}", "User-Agent": USER_AGENT})
+    return TwoAccounts(account, owned, stranger)
+
+
+def fill(path: str, records: dict[str, dict[str, Any]], ref: str) -> str:
+    return re.sub(r"\{([a-z_]+)\}", lambda m: str(records[PARAMETER_KINDS[m.group(1)]][ref]), path)
+
+
+STRANGER_CASES = [
+    (op_id, method, path, ref)
+    for op_id, method, path in PATH_OPERATIONS
+    for ref in ("id", "public_id")
+    if not (ref == "id" and "{team_id}" in path)  # team ids are counted per account (see below)
+]
+
+
+@pytest.mark.parametrize(
+    ("operation_id", "method", "path", "ref"), STRANGER_CASES, ids=[f"{case[0]}-{case[3]}" for case in STRANGER_CASES]
+)
+def test_another_account_gets_404_on_every_single_record_path(
+    two_accounts: TwoAccounts, operation_id: str, method: str, path: str, ref: str
+) -> None:
+    records = two_accounts.owned.records
+    body = request_body(method, path, records)
+    response = two_accounts.stranger.request(method, fill(path, records, ref), json=body)
+    assert response.status_code == 404, f"{operation_id}: {response.status_code} {response.text}"
+    assert response.json() == NOT_FOUND
+
+
+def test_a_team_id_names_each_account_s_own_team(two_accounts: TwoAccounts) -> None:
+    """Ids are counted per account, so the stranger's only team has the owner's team
+    id; through it the stranger sees its own team and workspace, never the owner's."""
+    owner_team = two_accounts.owned["team"]
+    mine = two_accounts.stranger.get("/api/v2/teams").json()
+    assert len(mine) == 1 and mine[0]["public_id"] != owner_team["public_id"]
+    response = two_accounts.stranger.get(f"/api/v2/teams/{owner_team['id']}")
+    if response.status_code == 200:
+        assert response.json() == mine[0]
+    else:
+        assert response.status_code == 404 and response.json() == NOT_FOUND
+    workspaces = two_accounts.stranger.get(f"/api/v2/teams/{mine[0]['id']}/workspaces").json()
+    owner_public_ids = {two_accounts.owned["workspace"]["public_id"]}
+    assert len(workspaces) == 1 and workspaces[0]["public_id"] not in owner_public_ids
+
+
+def test_another_account_lists_none_of_the_owner_records(two_accounts: TwoAccounts) -> None:
+    stranger = two_accounts.stranger
+    team = stranger.get("/api/v2/teams").json()[0]
+    (workspace,) = stranger.get(f"/api/v2/teams/{team['id']}/workspaces").json()
+    for collection in WORKSPACE_LISTS.values():
+        assert ids_of(stranger.get(f"/api/v2/workspaces/{workspace['id']}/{collection}")) == [], collection
+
+
+def test_failed_attempts_of_another_account_change_nothing(two_accounts: TwoAccounts) -> None:
+    """After the stranger tried every operation on the owner's records, they are as
+    they were."""
+    owner, records = two_accounts.owner.client, two_accounts.owned.records
+    before = {kind: owner.get(RECORD_PATHS[kind].format(records[kind]["id"])).json() for kind in RECORD_PATHS}
+    for _, method, path in PATH_OPERATIONS:
+        for ref in ("id", "public_id"):
+            if ref == "id" and "{team_id}" in path:
+                continue
+            two_accounts.stranger.request(method, fill(path, records, ref), json=request_body(method, path, records))
+    after = {kind: owner.get(RECORD_PATHS[kind].format(records[kind]["id"])).json() for kind in RECORD_PATHS}
+    assert after == before
+    space = f"/api/v2/workspaces/{two_accounts.owned.id}"
+    assert ids_of(owner.get(f"{space}/contacts")) == [records["contact"]["id"]]
+    assert ids_of(owner.get(f"/api/v2/contacts/{records['contact']['id']}/applied_tags")) == [records["applied_tag"]["id"]]
+    assert ids_of(owner.get(f"/api/v2/courses/{records['course']['id']}/enrollments")) == [records["enrollment"]["id"]]
+
+
+def test_the_demo_account_records_are_not_reachable_from_a_fresh_account(
+    clickfunnels_demo: ApiClient, clickfunnels: ApiClient
+) -> None:
+    contact = clickfunnels_demo.get("/api/v2/workspaces/1/contacts").json()[0]
+    product = clickfunnels_demo.get("/api/v2/workspaces/1/products").json()[0]
+    for path in (f"/api/v2/contacts/{contact['public_id']}", f"/api/v2/products/{product['public_id']}", "/api/v2/workspaces/2"):
+        response = clickfunnels.get(path)
+        assert response.status_code == 404, path
+        assert response.json() == NOT_FOUND
