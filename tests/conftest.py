@@ -76,3 +76,16 @@ def workspace_id(clickfunnels: ApiClient) -> int:
     team = clickfunnels.get("/api/v2/teams").json()[0]
     workspace: int = clickfunnels.get(f"/api/v2/teams/{team['id']}/workspaces").json()[0]["id"]
     return workspace
+
+
+@pytest.fixture
+def simvoly(emulator: RunningEmulator, api_key: str) -> ApiClient:
+    """A Simvoly client on a fresh, empty website."""
+    return ApiClient(f"{emulator.url}/simvoly", {"Authorization": f"Bearer {api_key}", "User-Agent": "mockserver-tests/1.0"})
+
+
+@pytest.fixture
+def simvoly_demo(emulator: RunningEmulator) -> Iterator[ApiClient]:
+    """A Simvoly client on the demo website, freshly re-seeded."""
+    emulator.admin("POST", "seed", json={"provider": "simvoly", "apiKey": "demo"}).raise_for_status()
+    yield ApiClient(f"{emulator.url}/simvoly", {"Authorization": "Bearer demo", "User-Agent": "mockserver-tests/1.0"})

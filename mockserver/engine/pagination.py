@@ -1,5 +1,5 @@
 """Paging helpers shared by providers, beside Table.page (cursor pages in key order):
-pages in another order than the key's, and next-page URLs."""
+pages in another order than the key's, offset pages, and next-page URLs."""
 
 from __future__ import annotations
 
@@ -33,6 +33,14 @@ def page_sorted(
         mark = sort_key(anchor)
         rows = [row for row in rows if (sort_key(row) < mark if descending else sort_key(row) > mark)]
     return rows[:limit], len(rows) > limit
+
+
+def page_offset(
+    table: Table, *, skip: int, limit: int, where: Callable[[Row], bool] | None = None
+) -> tuple[list[Row], int]:
+    """Rows `skip`..`skip+limit` in key order, and how many rows match in all."""
+    rows = [row for row in table.rows() if where is None or where(row)]
+    return rows[skip : skip + limit], len(rows)
 
 
 def with_query(url: str, **params: Any) -> str:

@@ -41,6 +41,19 @@ AdminAction = Callable[["Call"], "Reply"]
 
 
 @dataclass(frozen=True)
+class PageContext:
+    """What a provider's page (a non-API URL, e.g. a sign-on link) gets: no API key, so
+    the page finds its tenant itself among the provider's tenants."""
+
+    request: Request
+    services: "Services"
+    tenants: Callable[[], list[Tenant]]
+
+
+Page = Callable[[PageContext], "Reply"]
+
+
+@dataclass(frozen=True)
 class Provider:
     name: str  # short name and gateway prefix: /systeme/...
     title: str
@@ -55,6 +68,8 @@ class Provider:
     quota_headers: Callable[[Quota], dict[str, str]]
     # Extra admin endpoints under /__admin/<name>/: (METHOD, path) -> action.
     admin_actions: Mapping[tuple[str, str], AdminAction] = field(default_factory=dict)
+    # Web pages beside the API under /<name>/: (METHOD, path) -> page.
+    pages: Mapping[tuple[str, str], Page] = field(default_factory=dict)
     # Runs before authentication, for checks a provider's front door makes (e.g. User-Agent).
     preflight: Callable[[Request], None] | None = None
     content_type: str = "application/json"

@@ -10,8 +10,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 
 from mockserver.engine.errors import ApiError, MethodNotAllowed, NoRoute
-from mockserver.engine.provider import Provider
-from mockserver.engine.runtime import Emulator
+from mockserver.engine.provider import Page, PageContext, Provider
+from mockserver.engine.runtime import Emulator, encode
 from mockserver.engine.spec import Operation, flask_rule
 
 
@@ -24,12 +24,21 @@ def mount(app: Flask, emulator: Emulator) -> None:
             view = _view(emulator, provider, op)
             for prefix in prefixes:
                 app.add_url_rule(
-                    prefix + flask_rule(op.path),
+                    prefix + flask_rule(op),
                     endpoint=f"{provider.name}:{op.operation_id}:{prefix or 'native'}",
                     view_func=view,
                     methods=[op.method],
                     provide_automatic_options=False,
                 )
+
+    for provider in emulator.providers.values():
+        for (method, path), page in provider.pages.items():
+            app.add_url_rule(
+                f"/{provider.name}/{path}",
+                endpoint=f"{provider.name}:page:{path}",
+                view_func=_page_view(emulator, provider, page),
+                methods=[method],
+            )
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
@@ -73,6 +82,20 @@ def _view(emulator: Emulator, provider: Provider, op: Operation) -> Any:
     return view
 
 
+def _page_view(emulator: Emulator, provider: Provider, page: Page) -> Any:
+    def view() -> Response:
+        context = PageContext(request, emulator.services, lambda: emulator.store.tenants(provider.name))
+        reply = page(context)
+        body = reply.body if isinstance(reply.body, bytes) else encode(reply.body)
+        return Response(body, status=reply.status, headers=reply.headers)
+
+    view.__name__ = f"{provider.name}_page"
+    return view
+
+
 def _native(emulator: Emulator, provider: Provider, err: ApiError) -> Response:
     status, payload, content_type, headers = emulator.render(provider, err)
+    key = provider.credentials(request)
+    if key:  # the request still counts against the caller's quota, as it does upstream
+        headers.update(provider.quota_headers(emulator.limiter.take(provider.name, key)))
     return Response(payload, status=status, headers=headers, content_type=content_type)

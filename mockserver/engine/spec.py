@@ -252,6 +252,14 @@ def _unescape(part: str) -> str:
     return part.replace("~1", "/").replace("~0", "~")
 
 
-def flask_rule(path: str) -> str:
-    """`/api/contacts/{id}` -> `/api/contacts/<id>` (values stay strings; the spec types them)."""
-    return re.sub(r"\{([^}]+)\}", r"<\1>", path)
+def flask_rule(op: Operation) -> str:
+    """`/api/contacts/{id}` -> `/api/contacts/<int:id>`. Integer segments only match digits,
+    so `/contacts/search-by-email` is never taken for a contact id (a wrong method on it
+    is then 405, not 404); other values stay strings that the spec types."""
+    integers = {p.name for p in op.parameters if p.location == "path" and p.kind == "integer"}
+
+    def segment(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return f"<int:{name}>" if name in integers else f"<{name}>"
+
+    return re.sub(r"\{([^}]+)\}", segment, op.path)

@@ -7,9 +7,10 @@ from mockserver.engine.provider import Provider
 
 def all_providers() -> list[Provider]:
     from mockserver.providers.clickfunnels import PROVIDER as clickfunnels
+    from mockserver.providers.simvoly import PROVIDER as simvoly
     from mockserver.providers.systeme import PROVIDER as systeme
 
-    return [systeme, clickfunnels]
+    return [systeme, clickfunnels, simvoly]
 
 
 def provider_named(name: str) -> Provider:

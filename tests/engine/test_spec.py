@@ -271,21 +271,23 @@ def test_remote_refs_are_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("path", "rule"),
+    ("operation_id", "rule"),
     [
-        ("/api/contacts", "/api/contacts"),
-        ("/api/contacts/{id}", "/api/contacts/<id>"),
-        ("/api/contacts/{id}/tags/{tagId}", "/api/contacts/<id>/tags/<tagId>"),
-        ("/api/school/courses/{courseId}/enrollments", "/api/school/courses/<courseId>/enrollments"),
+        ("listContacts", "/api/contacts"),
+        ("getContact", "/api/contacts/<int:id>"),
+        ("removeTagFromContact", "/api/contacts/<int:id>/tags/<int:tagId>"),
+        ("createEnrollment", "/api/school/courses/<int:courseId>/enrollments"),
+        ("updateContactField", "/api/contact_fields/<slug>"),
+        ("getWebhook", "/api/webhooks/<id>"),
     ],
 )
-def test_flask_rule(path: str, rule: str) -> None:
-    assert flask_rule(path) == rule
+def test_flask_rule_types_integer_segments_only(spec: ApiSpec, operation_id: str, rule: str) -> None:
+    assert flask_rule(spec.operation(operation_id)) == rule
 
 
 def test_every_systeme_path_becomes_a_rule_without_braces(spec: ApiSpec) -> None:
     for op in spec.operations:
-        rule = flask_rule(op.path)
+        rule = flask_rule(op)
         assert "{" not in rule
         assert "}" not in rule
         assert rule.count("<") == op.path.count("{")

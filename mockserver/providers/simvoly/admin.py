@@ -1,0 +1,105 @@
+"""Admin actions for what site visitors do (orders, form submissions, bookings) and for
+the e-mails the website sends. Mounted under /__admin/simvoly/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from mockserver.engine.context import Call, Reply
+from mockserver.providers.base import admin_body
+from mockserver.providers.simvoly import records
+from mockserver.providers.simvoly.audience import book, submit_form
+from mockserver.providers.simvoly.records import OUTBOX
+from mockserver.providers.simvoly.shop import place_order
+
+_TEXT = {"type": "string", "minLength": 1, "maxLength": 255}
+_ADDRESS = {"type": "object", "properties": {name: {"type": ["string", "null"], "maxLength": 255} for name in records.ADDRESS_FIELDS}}
+_NAME_VALUES = {
+    "type": "array",
+    "maxItems": 100,
+    "items": {"type": "object", "required": ["name"], "properties": {"name": _TEXT, "value": {"type": ["string", "null"], "maxLength": 10000}}},
+}
+_SCHEMAS: dict[str, dict[str, Any]] = {
+    "order": {
+        "type": "object",
+        "required": ["customerEmail", "items"],
+        "properties": {
+            "customerEmail": {"type": "string", "pattern": "^[^@\\s]+@[^@\\s]+$", "maxLength": 255},
+            "customerName": _TEXT,
+            "items": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 50,
+                "items": {
+                    "type": "object",
+                    "required": ["productId"],
+                    "properties": {
+                        "productId": {"type": "integer", "minimum": 1},
+                        "quantity": {"type": "integer", "minimum": 1, "maximum": 1000},
+                        "variant": {"type": "integer", "minimum": 0},
+                    },
+                },
+            },
+            "shippingAddress": _ADDRESS,
+            "billingAddress": _ADDRESS,
+            "discountCode": _TEXT,
+            "discountAmount": {"type": "number", "minimum": 0},
+            "shippingName": _TEXT,
+            "shippingAmount": {"type": "number", "minimum": 0},
+            "paid": {"type": "boolean"},
+            "paymentMethod": _TEXT,
+            "transactionId": _TEXT,
+            "tags": {"type": "array", "items": _TEXT},
+        },
+    },
+    "submission": {"type": "object", "required": ["fields"], "properties": {"formName": _TEXT, "fields": _NAME_VALUES}},
+    "booking": {
+        "type": "object",
+        "required": ["name", "email", "start"],
+        "properties": {
+            "name": _TEXT,
+            "email": {"type": "string", "pattern": "^[^@\\s]+@[^@\\s]+$", "maxLength": 255},
+            "start": {"type": "integer", "minimum": 0, "maximum": 9999999999},
+            "end": {"type": "integer", "minimum": 0, "maximum": 9999999999},
+            "eventId": {"type": "integer", "minimum": 1},
+            "eventName": _TEXT,
+            "location": {"type": ["string", "null"], "maxLength": 255},
+            "formAnswers": _NAME_VALUES,
+        },
+    },
+}
+_VALIDATORS = {name: Draft202012Validator(schema) for name, schema in _SCHEMAS.items()}
+
+
+def create_order(call: Call) -> Reply:
+    """A visitor checks out: order_created (and contact_updated)."""
+    return Reply(201, records.order(place_order(call, admin_body(_VALIDATORS["order"], call.body))))
+
+
+def create_submission(call: Call) -> Reply:
+    """A visitor submits a form: form_submitted (and contact_updated when it has an e-mail)."""
+    body = admin_body(_VALIDATORS["submission"], call.body)
+    return Reply(201, records.submission(submit_form(call, body.get("formName", "Contact form"), body["fields"])))
+
+
+def create_booking(call: Call) -> Reply:
+    """A visitor books a session: booking_created (and contact_updated)."""
+    body = admin_body(_VALIDATORS["booking"], call.body)
+    if body.get("end") is not None and body["end"] < body["start"]:
+        raise records.bad("end must not be before start.", "end")
+    return Reply(201, records.booking(book(call, body)))
+
+
+def list_emails(call: Call) -> Reply:
+    """The e-mails the website sent: password resets, order updates, digital access."""
+    return Reply(200, {"items": [dict(row) for row in call.tenant.table(OUTBOX).rows()]})
+
+
+ACTIONS = {
+    ("POST", "orders"): create_order,
+    ("POST", "form-submissions"): create_submission,
+    ("POST", "bookings"): create_booking,
+    ("GET", "emails"): list_emails,
+}

@@ -1,0 +1,120 @@
+"""Subscriber lists (with their counters), form submissions and bookings. Submissions
+and bookings come from visitors: the admin API and the demo data make them here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.engine.context import Call, Reply
+from mockserver.engine.store import Row
+from mockserver.providers.simvoly import records
+from mockserver.providers.simvoly.contacts import upsert
+from mockserver.providers.simvoly.records import BOOKINGS, CONTACTS, LISTS, SUBMISSIONS, bad
+
+
+# -- subscriber lists ------------------------------------------------------------------
+def list_lists(call: Call) -> Reply:
+    tenant = call.tenant
+    return Reply(200, records.page(call, tenant.table(LISTS), lambda row: records.subscriber_list(tenant, row)))
+
+
+def create_list(call: Call) -> Reply:
+    name = _name(call)
+    list_id = call.tenant.next_id("subscriber_list")
+    row = call.tenant.table(LISTS).insert(
+        list_id, {"id": list_id, "name": name, "created": records.now(call), "opens": 0.0, "clicks": 0.0}
+    )
+    return Reply(201, records.subscriber_list(call.tenant, row))
+
+
+def get_list(call: Call) -> Reply:
+    return Reply(200, records.subscriber_list(call.tenant, _list(call)))
+
+
+def update_list(call: Call) -> Reply:
+    row = _list(call)
+    row["name"] = _name(call)
+    return Reply(200, records.subscriber_list(call.tenant, row))
+
+
+def delete_list(call: Call) -> Reply:
+    tenant = call.tenant
+    row = _list(call)
+    tenant.table(LISTS).delete(row["id"])
+    for contact in tenant.table(CONTACTS).rows():
+        if row["id"] in contact["subscriberLists"]:
+            contact["subscriberLists"] = [i for i in contact["subscriberLists"] if i != row["id"]]
+    return Reply(200, {"success": True})
+
+
+def _list(call: Call) -> Row:
+    return records.require(call.tenant.table(LISTS), call.params["id"], "Subscriber list")
+
+
+def _name(call: Call) -> str:
+    name = str(call.body["name"]).strip()
+    if not name:
+        raise bad("The name field is required.", "name")
+    return name
+
+
+# -- form submissions ------------------------------------------------------------------
+def list_submissions(call: Call) -> Reply:
+    low, high = call.params.get("from"), call.params.get("to")
+
+    def where(row: Row) -> bool:
+        return (low is None or row["received"] >= low) and (high is None or row["received"] <= high)
+
+    return Reply(200, records.page(call, call.tenant.table(SUBMISSIONS), records.submission, where))
+
+
+def submit_form(call: Call, form_name: str, fields: list[dict[str, Any]]) -> Row:
+    """A visitor submits a form. A field named like `email` makes (or updates) a contact;
+    form_submitted fires with the website, the contact and the values."""
+    contact = None
+    email = next((str(f["value"]).strip() for f in fields if f["name"].lower() in ("email", "e-mail") and f.get("value")), "")
+    if email:
+        name = next((str(f["value"]) for f in fields if f["name"].lower() == "name" and f.get("value")), None)
+        contact, _ = upsert(call, {"email": email, **({"name": name} if name else {})})
+    submission_id = call.tenant.next_id("form_submission")
+    row = call.tenant.table(SUBMISSIONS).insert(submission_id, {
+        "id": submission_id, "name": form_name, "received": records.now(call),
+        "fields": [{"name": f["name"], "value": f.get("value")} for f in fields],
+    })
+    call.emit("form_submitted", {
+        "website": records.website(call.tenant),
+        "contact": records.contact(contact) if contact else None,
+        "formName": form_name,
+        "formValues": [{"field": f["name"], "value": f.get("value")} for f in fields],
+    })
+    return row
+
+
+# -- bookings --------------------------------------------------------------------------
+def list_bookings(call: Call) -> Reply:
+    low, high, event = call.params.get("from"), call.params.get("to"), call.params.get("eventId")
+
+    def where(row: Row) -> bool:
+        return (low is None or row["start"] >= low) and (high is None or row["start"] <= high) and (
+            event is None or row["eventId"] == event
+        )
+
+    return Reply(200, records.page(call, call.tenant.table(BOOKINGS), records.booking, where))
+
+
+def book(call: Call, spec: dict[str, Any]) -> Row:
+    """A visitor books a session: the contact is found or created, booking_created fires."""
+    tenant = call.tenant
+    contact, _ = upsert(call, {"email": spec["email"], "name": spec["name"]})
+    start = int(spec["start"])
+    booking_id = tenant.next_id("booking")
+    row = tenant.table(BOOKINGS).insert(booking_id, {
+        "id": booking_id, "eventId": spec.get("eventId", 1), "contactId": contact["id"], "name": spec["name"],
+        "email": spec["email"], "start": start, "end": int(spec.get("end", start + 1800)),
+        "eventData": {"name": spec.get("eventName", "Consultation"), "location": spec.get("location")},
+        "operator": dict(spec.get("operator") or {"id": 1, "name": "Site Owner", "email": "owner@example.com"}),
+        "service": dict(spec.get("service") or {"id": 1, "name": spec.get("eventName", "Consultation")}),
+        "formAnswers": [{"name": a["name"], "value": a.get("value")} for a in spec.get("formAnswers", [])],
+    })
+    call.emit("booking_created", records.booking(row))
+    return row

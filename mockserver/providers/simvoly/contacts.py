@@ -1,0 +1,116 @@
+"""Contacts: the website's CRM. Create is an upsert by e-mail address; contacts link to
+members and to subscriber lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.engine.context import Call, Reply
+from mockserver.engine.errors import NotFound
+from mockserver.engine.store import Row
+from mockserver.providers.simvoly import records
+from mockserver.providers.simvoly.records import CONTACT_FIELDS, CONTACTS, LISTS, MEMBERS, bad
+
+
+def list_contacts(call: Call) -> Reply:
+    low, high = call.params.get("created_at_min"), call.params.get("created_at_max")
+
+    def where(row: Row) -> bool:
+        return (low is None or row["createdOn"] >= low) and (high is None or row["createdOn"] <= high)
+
+    return Reply(200, records.page(call, call.tenant.table(CONTACTS), records.contact, where))
+
+
+def create_contact(call: Call) -> Reply:
+    row, created = upsert(call, call.body)
+    return Reply(201 if created else 200, records.contact(row))
+
+
+def search_contact(call: Call) -> Reply:
+    row = call.tenant.table(CONTACTS).find("email", call.params["email"].strip().casefold())
+    if row is None:
+        raise NotFound("Contact not found.")
+    return Reply(200, records.contact(row))
+
+
+def get_contact(call: Call) -> Reply:
+    return Reply(200, records.contact(records.require(call.tenant.table(CONTACTS), call.params["id"], "Contact")))
+
+
+def update_contact(call: Call) -> Reply:
+    table = call.tenant.table(CONTACTS)
+    row = records.require(table, call.params["id"], "Contact")
+    values = _supplied(call, call.body, row, skip_empty=True)
+    email = call.body["email"].strip()
+    holder = table.find("email", email.casefold())
+    if holder is not None and holder["id"] != row["id"]:
+        raise bad("Another contact has this email address.", "email")
+    row = table.replace(row["id"], {**row, **values, "email": email})
+    call.emit("contact_updated", records.contact(row))
+    return Reply(200, records.contact(row))
+
+
+def delete_contact(call: Call) -> Reply:
+    tenant = call.tenant
+    row = records.require(tenant.table(CONTACTS), call.params["id"], "Contact")
+    tenant.table(CONTACTS).delete(row["id"])
+    if row["memberId"] is not None:
+        member = tenant.table(MEMBERS).get(row["memberId"])
+        if member is not None:
+            member["contactId"] = None
+    return Reply(200, {"success": True})
+
+
+def upsert(call: Call, fields: dict[str, Any]) -> tuple[Row, bool]:
+    """Set the supplied fields on the contact with this e-mail address, or create it.
+    Fires contact_updated either way; answers the contact and whether it was created."""
+    tenant = call.tenant
+    table = tenant.table(CONTACTS)
+    email = str(fields["email"]).strip()
+    if not email:
+        raise bad("The email field is required.", "email")
+    existing = table.find("email", email.casefold())
+    values = _supplied(call, fields, existing, skip_empty=False)
+    if existing is not None:
+        row = table.replace(existing["id"], {**existing, **values})
+    else:
+        contact_id = tenant.next_id("contact")
+        row = table.insert(
+            contact_id,
+            {
+                "id": contact_id, "email": email, "createdOn": records.now(call),
+                **{name: None for name in CONTACT_FIELDS},
+                "properties": [], "tags": [], "memberId": None, "subscribed": False, "subscriberLists": [],
+                **values,
+            },
+        )
+    member = tenant.table(MEMBERS).find("email", email.casefold())
+    if member is not None and row["memberId"] is None:
+        row["memberId"] = member["id"]  # a member and the contact with its e-mail belong together
+        if member["contactId"] is None:
+            member["contactId"] = row["id"]
+    call.emit("contact_updated", records.contact(row))
+    return row, existing is None
+
+
+def _supplied(call: Call, fields: dict[str, Any], current: Row | None, *, skip_empty: bool) -> dict[str, Any]:
+    """The contact fields a body supplies, checked. `skip_empty` drops "" and null values
+    (PUT sets only non-empty fields). Properties merge by name into the current ones."""
+    supplied = {k: v for k, v in fields.items() if not (skip_empty and v in (None, ""))}
+    values: dict[str, Any] = {name: supplied[name] for name in CONTACT_FIELDS if name in supplied}
+    if "tags" in supplied:
+        values["tags"] = list(dict.fromkeys(t.strip() for t in supplied["tags"] if t.strip()))
+    if "properties" in supplied:
+        merged = {p["name"]: p["value"] for p in (current["properties"] if current else [])}
+        for prop in supplied["properties"]:
+            merged[prop["name"]] = prop.get("value")
+        values["properties"] = [{"name": k, "value": v} for k, v in merged.items()]
+    if "subscribed" in supplied:
+        values["subscribed"] = supplied["subscribed"]
+    if "subscriberLists" in supplied:
+        lists = call.tenant.table(LISTS)
+        for list_id in supplied["subscriberLists"]:
+            if lists.get(list_id) is None:
+                raise bad(f"Subscriber list {list_id} not found.", "subscriberLists")
+        values["subscriberLists"] = list(dict.fromkeys(supplied["subscriberLists"]))
+    return values

@@ -1,0 +1,209 @@
+"""Members of the website's member area, their groups, and single sign-on sessions."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from mockserver.engine.context import Call, Reply
+from mockserver.engine.errors import NotFound
+from mockserver.engine.provider import PageContext
+from mockserver.engine.store import Row, Tenant
+from mockserver.providers.simvoly import records
+from mockserver.providers.simvoly.contacts import upsert
+from mockserver.providers.simvoly.records import ADDRESS_FIELDS, GROUPS, MEMBERS, OUTBOX, SESSIONS, bad
+
+SESSION_SECONDS = 15 * 60
+
+
+# -- members ---------------------------------------------------------------------------
+def list_members(call: Call) -> Reply:
+    wanted = call.params.get("groupId", call.params.get("group_id"))
+    where = (lambda row: wanted in row["groups"]) if wanted is not None else None
+    return Reply(200, records.page(call, call.tenant.table(MEMBERS), records.member, where))
+
+
+def create_member(call: Call) -> Reply:
+    tenant, body = call.tenant, call.body
+    members = tenant.table(MEMBERS)
+    name, email = body["name"].strip(), body["email"].strip()
+    if not name:
+        raise bad("The name field is required.", "name")
+    if members.find("email", email.casefold()) is not None:
+        raise bad("A member with this email address already exists.", "email")
+    groups = _groups(tenant, body.get("groups") or [])
+    member_id = tenant.next_id("member")
+    row = members.insert(
+        member_id,
+        {
+            "id": member_id, "name": name, "email": email, "groups": groups, "registeredOn": records.now(call),
+            "approved": body.get("approved", True), "contactId": None,
+            "billingAddress": _address(body.get("billingAddress")), "shippingAddress": _address(body.get("shippingAddress")),
+            "passwordHash": _hash(body["password"]) if body.get("password") else None,
+        },
+    )
+    upsert(call, {"email": email, "name": name})  # links the member and its contact
+    if not body.get("password"):
+        # A random password was set; the member gets an e-mail to choose one.
+        record_email(call, email, "Set your password", f"Hello {name}, choose a password to access the member area.", "password_reset")
+    return Reply(201, records.member(row))
+
+
+def search_member(call: Call) -> Reply:
+    row = call.tenant.table(MEMBERS).find("email", call.params["email"].strip().casefold())
+    if row is None:
+        raise NotFound("Member not found.")
+    return Reply(200, records.member(row))
+
+
+def get_member(call: Call) -> Reply:
+    return Reply(200, records.member(records.require(call.tenant.table(MEMBERS), call.params["id"], "Member")))
+
+
+def update_member(call: Call) -> Reply:
+    """Only non-empty fields are set; a password in the body is ignored."""
+    tenant, body = call.tenant, call.body
+    members = tenant.table(MEMBERS)
+    row = records.require(members, call.params["id"], "Member")
+    changes: dict[str, Any] = {}
+    if body["name"].strip():
+        changes["name"] = body["name"].strip()
+    email = body["email"].strip()
+    holder = members.find("email", email.casefold())
+    if holder is not None and holder["id"] != row["id"]:
+        raise bad("A member with this email address already exists.", "email")
+    changes["email"] = email
+    if body.get("groups"):
+        changes["groups"] = _groups(tenant, body["groups"])
+    if body.get("approved") is not None:
+        changes["approved"] = body["approved"]
+    for name in ("billingAddress", "shippingAddress"):
+        if body.get(name):
+            changes[name] = _address(body[name])
+    row = members.replace(row["id"], {**row, **changes})
+    return Reply(200, records.member(row))
+
+
+def _groups(tenant: Tenant, group_ids: list[int]) -> list[int]:
+    for group_id in group_ids:
+        if tenant.table(GROUPS).get(group_id) is None:
+            raise bad(f"Member group {group_id} not found.", "groups")
+    return list(dict.fromkeys(group_ids))
+
+
+def _address(address: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not address:
+        return None
+    return {name: address.get(name) for name in ADDRESS_FIELDS}
+
+
+def _hash(password: str) -> str:
+    return hashlib.sha256(password.encode()).hexdigest()
+
+
+def record_email(call: Call, to: str, subject: str, text: str, kind: str) -> Row:
+    """An e-mail the website sends (the emulator keeps it instead: GET /__admin/simvoly/emails)."""
+    email_id = call.tenant.next_id("email")
+    return call.tenant.table(OUTBOX).insert(
+        email_id, {"id": email_id, "to": to, "subject": subject, "text": text, "kind": kind, "sentAt": records.now(call)}
+    )
+
+
+# -- member groups ---------------------------------------------------------------------
+def list_groups(call: Call) -> Reply:
+    return Reply(200, records.page(call, call.tenant.table(GROUPS), records.group))
+
+
+def create_group(call: Call) -> Reply:
+    name = call.body["name"].strip()
+    if not name:
+        raise bad("The name field is required.", "name")
+    group_id = call.tenant.next_id("member_group")
+    row = call.tenant.table(GROUPS).insert(group_id, {"id": group_id, "name": name, "link": call.body.get("link", "")})
+    return Reply(201, records.group(row))
+
+
+def get_group(call: Call) -> Reply:
+    return Reply(200, records.group(records.require(call.tenant.table(GROUPS), call.params["id"], "Member group")))
+
+
+def update_group(call: Call) -> Reply:
+    row = records.require(call.tenant.table(GROUPS), call.params["id"], "Member group")
+    name = call.body["name"].strip()
+    if not name:
+        raise bad("The name field is required.", "name")
+    row.update(name=name, link=call.body.get("link", row["link"]))
+    return Reply(200, records.group(row))
+
+
+def delete_group(call: Call) -> Reply:
+    tenant = call.tenant
+    row = records.require(tenant.table(GROUPS), call.params["id"], "Member group")
+    tenant.table(GROUPS).delete(row["id"])
+    for member in tenant.table(MEMBERS).rows():
+        if row["id"] in member["groups"]:
+            member["groups"] = [g for g in member["groups"] if g != row["id"]]
+    return Reply(200, {"success": True})
+
+
+# -- single sign-on --------------------------------------------------------------------
+def start_session(call: Call) -> Reply:
+    tenant = call.tenant
+    member = tenant.table(MEMBERS).find("email", call.body["email"].strip().casefold())
+    if member is None:
+        raise NotFound("Member not found.")
+    if not member["approved"]:
+        raise bad("The member is not approved.", "email")
+    path = call.body.get("path") or "/"
+    created = records.now(call)
+    session_id = tenant.next_id("session")
+    claims = {"site": tenant.settings["website"]["id"], "sid": session_id, "exp": created + SESSION_SECONDS}
+    token = ".".join([_b64({"alg": "HS256", "typ": "JWT"}), _b64(claims), call.random.token(16)])
+    tenant.table(SESSIONS).insert(
+        session_id,
+        {"id": session_id, "token": token, "memberId": member["id"], "path": path, "createdAt": created, "expiresAt": created + SESSION_SECONDS},
+    )
+    base = call.request.host_url if call.request is not None else "http://127.0.0.1/"
+    return Reply(200, {
+        "token": token,
+        "accessUrl": f"{base}simvoly/members/sso?token={token}",
+        "createdAt": created,
+        "expiresAt": created + SESSION_SECONDS,
+    })
+
+
+def sso_page(context: PageContext) -> Reply:
+    """The accessUrl: a valid token signs the member in and redirects to the session's path."""
+    token = context.request.args.get("token", "")
+    session, _ = _session(context, token)
+    if session is None:
+        return _html(404, "Sign-on link not found", "This sign-on link is not valid.")
+    if context.services.clock.time() > session["expiresAt"]:
+        return _html(403, "Sign-on link expired", "This sign-on link has expired. Please sign in again.")
+    path = session["path"] if urlsplit(session["path"]).netloc == "" else "/"
+    return Reply(302, b"", {"Location": path, "X-Simvoly-Member-Id": str(session["memberId"])})
+
+
+def _session(context: PageContext, token: str) -> tuple[Row | None, Tenant | None]:
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    except (ValueError, IndexError):
+        return None, None
+    for tenant in context.tenants():
+        if tenant.settings.get("website", {}).get("id") == claims.get("site"):
+            with tenant.lock:
+                return tenant.table(SESSIONS).find("token", token), tenant
+    return None, None
+
+
+def _b64(data: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _html(status: int, title: str, text: str) -> Reply:
+    page = f"<!DOCTYPE html><html><head><title>{title}</title></head><body><h1>{title}</h1><p>{text}</p></body></html>"
+    return Reply(status, page.encode(), {"Content-Type": "text/html; charset=utf-8"})
+

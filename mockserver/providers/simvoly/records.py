@@ -1,0 +1,139 @@
+"""Simvoly records: tables, the website an account is, offset pages, and the rendering of
+each resource as the API shows it. Times are whole Unix seconds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from mockserver.engine.context import Call
+from mockserver.engine.errors import NotFound, ValidationFailed, Violation
+from mockserver.engine.pagination import page_offset
+from mockserver.engine.store import Row, Table, Tenant
+
+CONTACTS, MEMBERS, GROUPS, SESSIONS = "contacts", "members", "member_groups", "sessions"
+PRODUCTS, CATEGORIES, ORDERS = "products", "categories", "orders"
+SUBMISSIONS, BOOKINGS, LISTS, WEBHOOKS, OUTBOX = "form_submissions", "bookings", "subscriber_lists", "webhooks", "outbox"
+ALL_TABLES = (CONTACTS, MEMBERS, GROUPS, SESSIONS, PRODUCTS, CATEGORIES, ORDERS, SUBMISSIONS, BOOKINGS, LISTS, WEBHOOKS, OUTBOX)
+CONTACT_FIELDS = ("name", "phone", "note", "address", "city", "state", "zip", "country", "companyName")
+ADDRESS_FIELDS = ("name", "phone", "companyName", "companyId", "country", "state", "city", "zipCode", "address", "address2")
+
+
+def init_tables(tenant: Tenant) -> None:
+    for name in ALL_TABLES:
+        tenant.table(name)
+    tenant.table(CONTACTS).add_index("email", lambda row: row["email"].casefold())
+    tenant.table(MEMBERS).add_index("email", lambda row: row["email"].casefold())
+    tenant.table(PRODUCTS).add_index("url", lambda row: row["url"].casefold())
+    tenant.table(SESSIONS).add_index("token", lambda row: row["token"])
+    tenant.table(WEBHOOKS).add_index("id", lambda row: row["id"])
+
+
+def now(call: Call) -> int:
+    return int(call.clock.time())
+
+
+def require(table: Table, key: Any, what: str) -> Row:
+    row = table.get(key)
+    if row is None:
+        raise NotFound(f"{what} not found.")
+    return row
+
+
+def bad(message: str, path: str = "") -> ValidationFailed:
+    """A 400 with the provider's message."""
+    return ValidationFailed(message, violations=[Violation(path, message, "custom")])
+
+
+def page(call: Call, table: Table, render: Callable[[Row], Any], where: Callable[[Row], bool] | None = None) -> dict[str, Any]:
+    """The `{totalCount, limit, skip, items}` envelope every list answers."""
+    skip, limit = call.params["skip"], call.params["limit"]
+    rows, total = page_offset(table, skip=skip, limit=limit, where=where)
+    return {"totalCount": total, "limit": limit, "skip": skip, "items": [render(row) for row in rows]}
+
+
+def website(tenant: Tenant) -> dict[str, Any]:
+    site: dict[str, Any] = tenant.settings["website"]
+    return dict(site)
+
+
+# -- rendering -------------------------------------------------------------------------
+def contact(row: Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "email": row["email"],
+        **{name: row[name] for name in CONTACT_FIELDS},
+        "createdOn": row["createdOn"],
+        "properties": [dict(p) for p in row["properties"]],
+        "tags": list(row["tags"]),
+        "memberId": row["memberId"],
+        "subscribed": row["subscribed"],
+        "subscriberLists": list(row["subscriberLists"]),
+    }
+
+
+def member(row: Row) -> dict[str, Any]:
+    return {
+        **{name: row[name] for name in ("id", "name", "email", "registeredOn", "approved", "contactId")},
+        "groups": list(row["groups"]),
+        "billingAddress": dict(row["billingAddress"]) if row["billingAddress"] is not None else None,
+        "shippingAddress": dict(row["shippingAddress"]) if row["shippingAddress"] is not None else None,
+    }
+
+
+def group(row: Row) -> dict[str, Any]:
+    return {"id": row["id"], "name": row["name"], "link": row["link"]}
+
+
+def category(row: Row) -> dict[str, Any]:
+    return {"id": row["id"], "name": row["name"], "url": row["url"], "parentCategory": row["parentCategory"]}
+
+
+def product(tenant: Tenant, row: Row) -> dict[str, Any]:
+    categories = tenant.table(CATEGORIES)
+    return {
+        **{name: row[name] for name in ("id", "type", "title", "description", "url", "hidden", "file")},
+        "images": list(row["images"]),
+        "categories": [category(c) for c in map(categories.get, row["categoryIds"]) if c is not None],
+        "options": [dict(o, values=list(o["values"])) for o in row["options"]],
+        "variants": [dict(v, options=list(v["options"])) for v in row["variants"]],
+        "subscription": dict(row["subscription"]) if row["subscription"] else None,
+    }
+
+
+def order(row: Row) -> dict[str, Any]:
+    rendered = {name: row[name] for name in ORDER_FIELDS}
+    rendered["shippingAddress"] = dict(row["shippingAddress"]) if row["shippingAddress"] else None
+    rendered["billingAddress"] = dict(row["billingAddress"]) if row["billingAddress"] else None
+    for name in ("taxes", "items", "additionalFields", "notes"):
+        rendered[name] = [dict(entry) for entry in row[name]]
+    rendered["tags"] = list(row["tags"])
+    return rendered
+
+
+ORDER_FIELDS = ("id", "invoiceNo", "created", "customerName", "customerEmail", "contactId", "memberId", "shippingRequired",
+                "weight", "weightUnit", "subTotal", "total", "discountCode", "discountType", "discountAmount", "shippingName",
+                "shippingAmount", "paid", "paymentMethod", "transactionId", "status")
+
+
+def submission(row: Row) -> dict[str, Any]:
+    return {"name": row["name"], "received": row["received"], "fields": [dict(f) for f in row["fields"]]}
+
+
+def booking(row: Row) -> dict[str, Any]:
+    return {
+        **{name: row[name] for name in ("id", "eventId", "contactId", "name", "email", "start", "end")},
+        "eventData": dict(row["eventData"]),
+        "operator": dict(row["operator"]),
+        "service": dict(row["service"]),
+        "formAnswers": [dict(a) for a in row["formAnswers"]],
+    }
+
+
+def subscriber_list(tenant: Tenant, row: Row) -> dict[str, Any]:
+    subscribers = sum(1 for c in tenant.table(CONTACTS).rows() if c["subscribed"] and row["id"] in c["subscriberLists"])
+    return {**{name: row[name] for name in ("id", "name", "created", "opens", "clicks")}, "subscribers": subscribers}
+
+
+def webhook(row: Row) -> dict[str, Any]:
+    return {"id": row["id"], "target": row["target"], "secret": row["secret"], "events": list(row["events"])}

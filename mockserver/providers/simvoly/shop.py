@@ -1,0 +1,255 @@
+"""The store: products (with update-by-url), categories, and orders (placed by visitors
+through the admin API, updated through the API)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from mockserver.engine.context import Call, Reply
+from mockserver.engine.store import Row, Tenant
+from mockserver.providers.simvoly import records
+from mockserver.providers.simvoly.contacts import upsert
+from mockserver.providers.simvoly.members import record_email
+from mockserver.providers.simvoly.records import CATEGORIES, MEMBERS, ORDERS, PRODUCTS, bad
+
+VARIANT_DEFAULTS = {"options": [], "price": 0, "onSale": False, "regularPrice": 0, "salePrice": 0, "quantity": 0, "sku": None, "weight": 0}
+DELIVERED_ONLINE = {"digital", "membership"}
+
+
+# -- products --------------------------------------------------------------------------
+def list_products(call: Call) -> Reply:
+    tenant, params = call.tenant, call.params
+    title = (params.get("title") or "").casefold()
+    wanted = _with_subcategories(tenant, params["category_id"]) if "category_id" in params else None
+
+    def where(row: Row) -> bool:
+        return title in row["title"].casefold() and (wanted is None or bool(wanted & set(row["categoryIds"])))
+
+    return Reply(200, records.page(call, tenant.table(PRODUCTS), lambda row: records.product(tenant, row), where))
+
+
+def create_product(call: Call) -> Reply:
+    tenant, body = call.tenant, call.body
+    products = tenant.table(PRODUCTS)
+    url = slug(body.get("url") or body["title"])
+    existing = products.find("url", url.casefold()) if url else None
+    if existing is not None and call.params.get("update_existing_product_by_url"):
+        row = _update(call, existing, body)
+        return Reply(200, records.product(tenant, row))
+    values = _product_values(call, body, current=None)
+    product_id = tenant.next_id("product")
+    row = products.insert(product_id, {"id": product_id, **values, "url": _free_url(tenant, url or f"product-{product_id}")})
+    call.emit("product_created", records.product(tenant, row))
+    return Reply(201, records.product(tenant, row))
+
+
+def get_product(call: Call) -> Reply:
+    return Reply(200, records.product(call.tenant, _product(call)))
+
+
+def update_product(call: Call) -> Reply:
+    return Reply(200, records.product(call.tenant, _update(call, _product(call), call.body)))
+
+
+def list_categories(call: Call) -> Reply:
+    parent = call.params.get("parent")
+    rows = [row for row in call.tenant.table(CATEGORIES).rows() if parent is None or row["parentCategory"] == parent]
+    return Reply(200, [records.category(row) for row in rows])
+
+
+def _product(call: Call) -> Row:
+    return records.require(call.tenant.table(PRODUCTS), call.params["id"], "Product")
+
+
+def _update(call: Call, row: Row, body: dict[str, Any]) -> Row:
+    """Set the non-empty fields and any variants given; fires product_updated."""
+    tenant = call.tenant
+    values = _product_values(call, {k: v for k, v in body.items() if v not in (None, "")}, current=row)
+    if body.get("url"):
+        url = slug(body["url"])
+        holder = tenant.table(PRODUCTS).find("url", url.casefold())
+        if holder is not None and holder["id"] != row["id"]:
+            raise bad("Another product has this url.", "url")
+        values["url"] = url
+    row = tenant.table(PRODUCTS).replace(row["id"], {**row, **values})
+    call.emit("product_updated", records.product(tenant, row))
+    return row
+
+
+def _product_values(call: Call, body: dict[str, Any], current: Row | None) -> dict[str, Any]:
+    title = str(body.get("title", current["title"] if current else "")).strip()
+    if not title:
+        raise bad("The title field is required.", "title")
+    given_options: list[dict[str, Any]] = body.get("options") or (current["options"] if current else [])
+    options = [
+        {"name": o["name"], "values": list(dict.fromkeys(o["values"])), "advanced": o.get("advanced", False)}
+        for o in given_options
+    ]
+    variants = body.get("variants")
+    if variants is None:
+        variants = current["variants"] if current else [{}]
+    checked = []
+    for index, variant in enumerate(variants):
+        full = {**VARIANT_DEFAULTS, **variant}
+        if len(full["options"]) > len(options):
+            raise bad(f"Variant {index + 1} has more option values than the product has options.", "variants")
+        for option, value in zip(options, full["options"], strict=False):
+            if value not in option["values"]:
+                raise bad(f"Variant {index + 1} uses {value!r}, which is not a value of option {option['name']!r}.", "variants")
+        checked.append(full)
+    values: dict[str, Any] = {
+        "type": body.get("type", current["type"] if current else "physical"),
+        "title": title,
+        "options": options,
+        "variants": checked,
+    }
+    for name, default in (("description", None), ("hidden", False), ("images", []), ("file", None), ("subscription", None)):
+        values[name] = body[name] if name in body else (current[name] if current else default)
+    if "categories" in body or current is None:
+        values["categoryIds"] = [_category(call.tenant, c)["id"] for c in body.get("categories", [])]
+    return values
+
+
+def _category(tenant: Tenant, ref: dict[str, Any]) -> Row:
+    """A category by id (it must exist), or by name (found under its parent, or created)."""
+    categories = tenant.table(CATEGORIES)
+    if "id" in ref:
+        found = categories.get(ref["id"])
+        if found is None:
+            raise bad(f"Category {ref['id']} not found.", "categories")
+        return found
+    name = str(ref.get("name") or "").strip()
+    if not name:
+        raise bad("A category needs an id or a name.", "categories")
+    parent = ref.get("parentCategory", 0)
+    if parent and categories.get(parent) is None:
+        raise bad(f"Category {parent} not found.", "categories")
+    for row in categories.rows():
+        if row["name"].casefold() == name.casefold() and row["parentCategory"] == parent:
+            return row
+    category_id = tenant.next_id("category")
+    return categories.insert(category_id, {"id": category_id, "name": name, "url": slug(ref.get("url") or name), "parentCategory": parent})
+
+
+def _with_subcategories(tenant: Tenant, category_id: int) -> set[int]:
+    found = {category_id}
+    rows = list(tenant.table(CATEGORIES).rows())
+    grew = True
+    while grew:
+        before = len(found)
+        found |= {row["id"] for row in rows if row["parentCategory"] in found}
+        grew = len(found) > before
+    return found
+
+
+def _free_url(tenant: Tenant, url: str) -> str:
+    products = tenant.table(PRODUCTS)
+    candidate, number = url, 1
+    while products.find("url", candidate.casefold()) is not None:
+        number += 1
+        candidate = f"{url}-{number}"
+    return candidate
+
+
+def slug(text: str) -> str:
+    """`Interior Door!` -> `interior-door`: the store's url handle for a title."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:200]
+
+
+# -- orders ----------------------------------------------------------------------------
+def list_orders(call: Call) -> Reply:
+    low, high = call.params.get("created_at_min"), call.params.get("created_at_max")
+
+    def where(row: Row) -> bool:
+        return (low is None or row["created"] >= low) and (high is None or row["created"] <= high)
+
+    return Reply(200, records.page(call, call.tenant.table(ORDERS), records.order, where))
+
+
+def get_order(call: Call) -> Reply:
+    return Reply(200, records.order(_order(call)))
+
+
+def update_order(call: Call) -> Reply:
+    """Non-empty fields are set; the status comes in upper case and is kept in lower case."""
+    body = {k: v for k, v in call.body.items() if v not in (None, "")}
+    row = _order(call)
+    before = row["status"]
+    for name in ("customerName", "customerEmail", "paymentMethod", "transactionId", "paid"):
+        if name in body:
+            row[name] = body[name]
+    for name in ("billingAddress", "shippingAddress"):
+        if body.get(name):
+            row[name] = {field: body[name].get(field) for field in records.ADDRESS_FIELDS}
+    if "status" in body:
+        row["status"] = body["status"].lower()
+    notify = bool(body.get("notifyCustomer"))
+    fulfillment = body.get("fulfillment")
+    if fulfillment:
+        tracking = ", ".join(f"{k}: {v}" for k, v in (("courier", fulfillment.get("courier")),
+                                                       ("tracking number", fulfillment.get("trackingNo")),
+                                                       ("tracking url", fulfillment.get("trackingUrl"))) if v)
+        row["notes"] = [*row["notes"], {"time": records.now(call), "value": f"Fulfilled ({tracking or 'no tracking'})"}]
+    invoice = row["invoiceNo"]
+    if notify and (fulfillment or row["status"] != before):
+        record_email(call, row["customerEmail"], f"Your order #{invoice} is {row['status']}",
+                     f"Order #{invoice} is now {row['status']}.", "order_update")
+    if row["status"] == "completed" and before != "completed" and any(i["type"] in DELIVERED_ONLINE for i in row["items"]):
+        record_email(call, row["customerEmail"], f"Your access for order #{invoice}",
+                     "Here is how to access your digital content.", "digital_access")
+    call.emit("order_updated", records.order(row))
+    return Reply(200, records.order(row))
+
+
+def _order(call: Call) -> Row:
+    return records.require(call.tenant.table(ORDERS), call.params["id"], "Order")
+
+
+def place_order(call: Call, spec: dict[str, Any]) -> Row:
+    """A visitor checks out: the contact is found or created, the order stored, and
+    order_created fires."""
+    tenant = call.tenant
+    products = tenant.table(PRODUCTS)
+    items, subtotal, weight = [], 0.0, 0.0
+    for index, line in enumerate(spec["items"]):
+        product = products.get(line["productId"])
+        if product is None:
+            raise bad(f"Product {line['productId']} not found.", f"items[{index}].productId")
+        variant = product["variants"][min(line.get("variant", 0), len(product["variants"]) - 1)]
+        quantity = int(line.get("quantity", 1))
+        price = variant["salePrice"] if variant["onSale"] and variant["salePrice"] else variant["price"]
+        line_total = round(price * quantity, 2)
+        subtotal += line_total
+        weight += variant["weight"] * quantity
+        items.append({
+            "id": tenant.next_id("order_item"), "name": product["title"], "url": product["url"], "productId": product["id"],
+            "type": product["type"], "sku": variant["sku"], "quantity": quantity, "total": line_total,
+            "weight": variant["weight"], "width": 0, "height": 0, "length": 0,
+            "shippingRequired": product["type"] == "physical",
+            "variation": [{"name": o["name"], "value": v} for o, v in zip(product["options"], variant["options"], strict=False)],
+            "additions": [],
+        })
+    email = spec["customerEmail"]
+    contact, _ = upsert(call, {"email": email, **({"name": spec["customerName"]} if spec.get("customerName") else {})})
+    member = tenant.table(MEMBERS).find("email", email.casefold())
+    discount = float(spec.get("discountAmount", 0))
+    shipping = float(spec.get("shippingAmount", 0))
+    order_id = tenant.next_id("order")
+    row = tenant.table(ORDERS).insert(order_id, {
+        "id": order_id, "invoiceNo": tenant.next_id("invoice"), "created": records.now(call),
+        "customerName": spec.get("customerName"), "customerEmail": email, "contactId": contact["id"],
+        "memberId": member["id"] if member else None,
+        "shippingAddress": spec.get("shippingAddress"), "billingAddress": spec.get("billingAddress"),
+        "shippingRequired": any(i["shippingRequired"] for i in items), "weight": round(weight, 3), "weightUnit": "kg",
+        "subTotal": round(subtotal, 2), "total": round(max(0.0, subtotal - discount) + shipping, 2),
+        "discountCode": spec.get("discountCode"), "discountType": "fixed_discount" if discount else None,
+        "discountAmount": discount, "shippingName": spec.get("shippingName"), "shippingAmount": shipping,
+        "paid": spec.get("paid", True), "paymentMethod": spec.get("paymentMethod", "stripe"),
+        "transactionId": spec.get("transactionId"), "status": "pending", "taxes": [], "items": items,
+        "tags": list(spec.get("tags", [])), "additionalFields": list(spec.get("additionalFields", [])), "notes": [],
+    })
+    call.emit("order_created", records.order(row))
+    return row

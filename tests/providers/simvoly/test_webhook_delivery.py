@@ -1,0 +1,147 @@
+"""Simvoly webhooks for real: each of the seven events reaches subscribed targets with the
+body the vendor's reference shows, signed with the subscription's secret."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from tests.support import ApiClient, Received, RunningEmulator, WebhookReceiver, signature
+
+EVENTS = [
+    "order_created",
+    "order_updated",
+    "product_created",
+    "product_updated",
+    "form_submitted",
+    "contact_updated",
+    "booking_created",
+]
+
+
+def subscribe(client: ApiClient, target: str, events: list[str], secret: str | None = "s3cret") -> dict[str, Any]:
+    body: dict[str, Any] = {"target": target, "events": events}
+    if secret is not None:
+        body["secret"] = secret
+    response = client.post("/api/site/webhooks", json=body)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def admin(emulator: RunningEmulator, path: str, api_key: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = emulator.admin("POST", f"simvoly/{path}", json={"apiKey": api_key, **body})
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def event_of(message: Received) -> str:
+    return message.headers["X-Simvoly-Event"]
+
+
+def test_contact_updated_is_signed_with_the_secret(simvoly: ApiClient, receiver: WebhookReceiver) -> None:
+    hook = subscribe(simvoly, receiver.url, ["contact_updated"])
+    contact = simvoly.post("/api/site/contacts", json={"email": "ada@example.com", "name": "Ada"}).json()
+    (message,) = receiver.wait_for(1)
+    assert message.headers["X-Simvoly-Signature"] == "sha256=" + signature("s3cret", message.body)
+    assert message.headers["X-Simvoly-Webhook-Id"] == hook["id"]
+    assert message.headers["Content-Type"] == "application/json"
+    assert event_of(message) == "contact_updated"
+    assert message.json() == contact
+
+
+def test_without_a_secret_there_is_no_signature(simvoly: ApiClient, receiver: WebhookReceiver) -> None:
+    subscribe(simvoly, receiver.url, ["contact_updated"], secret=None)
+    simvoly.post("/api/site/contacts", json={"email": "bo@example.com"})
+    (message,) = receiver.wait_for(1)
+    assert "X-Simvoly-Signature" not in message.headers
+
+
+def test_every_event_fires_with_the_documented_body(
+    emulator: RunningEmulator, simvoly: ApiClient, api_key: str, receiver: WebhookReceiver
+) -> None:
+    subscribe(simvoly, receiver.url, EVENTS)
+    product = simvoly.post("/api/site/products", json={"type": "digital", "title": "E-book", "variants": [{"price": 9.5}]}).json()
+    simvoly.put(f"/api/site/products/{product['id']}", json={"type": "digital", "title": "E-book 2nd edition"})
+    order = admin(
+        emulator,
+        "orders",
+        api_key,
+        {"customerEmail": "buyer@example.com", "items": [{"productId": product["id"], "quantity": 2}]},
+    )
+    simvoly.put(f"/api/site/orders/{order['id']}", json={"status": "COMPLETED"})
+    admin(
+        emulator,
+        "form-submissions",
+        api_key,
+        {"formName": "Newsletter", "fields": [{"name": "Email", "value": "fan@example.com"}]},
+    )
+    admin(emulator, "bookings", api_key, {"name": "Cy", "email": "cy@example.com", "start": int(time.time()) + 86400})
+
+    emulator.admin("POST", "webhooks/wait", json={"timeout": 10})
+    by_event: dict[str, list[dict[str, Any]]] = {}
+    for message in receiver.received:
+        by_event.setdefault(event_of(message), []).append(message.json())
+    assert set(by_event) == set(EVENTS)
+    assert by_event["product_created"][0]["title"] == "E-book"
+    assert by_event["product_updated"][0]["title"] == "E-book 2nd edition"
+    assert by_event["order_created"][0]["total"] == 19.0
+    assert by_event["order_updated"][0]["status"] == "completed"
+    submitted = by_event["form_submitted"][0]
+    assert submitted["formName"] == "Newsletter"
+    assert submitted["contact"]["email"] == "fan@example.com"
+    assert submitted["formValues"] == [{"field": "Email", "value": "fan@example.com"}]
+    assert set(submitted["website"]) == {"id", "subdomain", "systemDomain", "domain"}
+    assert by_event["booking_created"][0]["email"] == "cy@example.com"
+    assert {c["email"] for c in by_event["contact_updated"]} >= {"buyer@example.com", "fan@example.com", "cy@example.com"}
+
+    validators = emulator.emulator.specs["simvoly"].webhooks
+    for event, bodies in by_event.items():
+        validator = validators[event]
+        assert validator is not None
+        for body in bodies:
+            assert [e.message for e in validator.iter_errors(body)] == [], event
+
+
+def test_only_subscribed_events_are_sent(simvoly: ApiClient, receiver: WebhookReceiver) -> None:
+    subscribe(simvoly, receiver.url, ["product_created"])
+    simvoly.post("/api/site/contacts", json={"email": "quiet@example.com"})
+    simvoly.post("/api/site/products", json={"type": "service", "title": "Consulting"})
+    (message,) = receiver.wait_for(1)
+    assert event_of(message) == "product_created"
+    assert len(receiver.wait_for(2, timeout=0.3)) == 1
+
+
+def test_failed_delivery_is_retried_with_the_same_delivery_id(
+    emulator: RunningEmulator, simvoly: ApiClient, api_key: str
+) -> None:
+    failing = WebhookReceiver(fail_first=1)
+    try:
+        subscribe(simvoly, failing.url, ["contact_updated"])
+        simvoly.post("/api/site/contacts", json={"email": "retry@example.com"})
+        first, second = failing.wait_for(2)
+        assert first.headers["X-Simvoly-Delivery-Id"] == second.headers["X-Simvoly-Delivery-Id"]
+        assert first.body == second.body
+        emulator.admin("POST", "webhooks/wait", json={"timeout": 5})
+        attempts = emulator.admin("GET", "webhooks/attempts", params={"provider": "simvoly", "apiKey": api_key}).json()["items"]
+        assert [(a["attempt"], a["ok"]) for a in attempts] == [(1, False), (2, True)]
+        assert attempts[0]["nextAttemptInSeconds"] == 60 * 0.001
+    finally:
+        failing.stop()
+
+
+def test_deleted_webhook_gets_nothing(simvoly: ApiClient, receiver: WebhookReceiver) -> None:
+    hook = subscribe(simvoly, receiver.url, ["contact_updated"])
+    assert simvoly.delete(f"/api/site/webhooks/{hook['id']}").json() == {"success": True}
+    simvoly.post("/api/site/contacts", json={"email": "gone@example.com"})
+    assert receiver.wait_for(1, timeout=0.3) == []
+
+
+def test_a_refused_request_fires_nothing(simvoly: ApiClient, receiver: WebhookReceiver) -> None:
+    subscribe(simvoly, receiver.url, ["contact_updated"])
+    response = simvoly.post("/api/site/contacts", json={"email": "x@example.com", "subscriberLists": [999]})
+    assert response.status_code == 400
+    assert json.loads(response.text)["success"] is False
+    assert receiver.wait_for(1, timeout=0.3) == []
