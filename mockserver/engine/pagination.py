@@ -35,9 +35,7 @@ def page_sorted(
     return rows[:limit], len(rows) > limit
 
 
-def page_offset(
-    table: Table, *, skip: int, limit: int, where: Callable[[Row], bool] | None = None
-) -> tuple[list[Row], int]:
+def page_offset(table: Table, *, skip: int, limit: int, where: Callable[[Row], bool] | None = None) -> tuple[list[Row], int]:
     """Rows `skip`..`skip+limit` in key order, and how many rows match in all."""
     rows = [row for row in table.rows() if where is None or where(row)]
     return rows[skip : skip + limit], len(rows)

@@ -46,7 +46,7 @@ class PageContext:
     the page finds its tenant itself among the provider's tenants."""
 
     request: Request
-    services: "Services"
+    services: Services
     tenants: Callable[[], list[Tenant]]
 
 

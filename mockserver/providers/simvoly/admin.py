@@ -15,11 +15,18 @@ from mockserver.providers.simvoly.records import OUTBOX
 from mockserver.providers.simvoly.shop import place_order
 
 _TEXT = {"type": "string", "minLength": 1, "maxLength": 255}
-_ADDRESS = {"type": "object", "properties": {name: {"type": ["string", "null"], "maxLength": 255} for name in records.ADDRESS_FIELDS}}
+_ADDRESS = {
+    "type": "object",
+    "properties": {name: {"type": ["string", "null"], "maxLength": 255} for name in records.ADDRESS_FIELDS},
+}
 _NAME_VALUES = {
     "type": "array",
     "maxItems": 100,
-    "items": {"type": "object", "required": ["name"], "properties": {"name": _TEXT, "value": {"type": ["string", "null"], "maxLength": 10000}}},
+    "items": {
+        "type": "object",
+        "required": ["name"],
+        "properties": {"name": _TEXT, "value": {"type": ["string", "null"], "maxLength": 10000}},
+    },
 }
 _SCHEMAS: dict[str, dict[str, Any]] = {
     "order": {

@@ -77,16 +77,24 @@ def submit_form(call: Call, form_name: str, fields: list[dict[str, Any]]) -> Row
         name = next((str(f["value"]) for f in fields if f["name"].lower() == "name" and f.get("value")), None)
         contact, _ = upsert(call, {"email": email, **({"name": name} if name else {})})
     submission_id = call.tenant.next_id("form_submission")
-    row = call.tenant.table(SUBMISSIONS).insert(submission_id, {
-        "id": submission_id, "name": form_name, "received": records.now(call),
-        "fields": [{"name": f["name"], "value": f.get("value")} for f in fields],
-    })
-    call.emit("form_submitted", {
-        "website": records.website(call.tenant),
-        "contact": records.contact(contact) if contact else None,
-        "formName": form_name,
-        "formValues": [{"field": f["name"], "value": f.get("value")} for f in fields],
-    })
+    row = call.tenant.table(SUBMISSIONS).insert(
+        submission_id,
+        {
+            "id": submission_id,
+            "name": form_name,
+            "received": records.now(call),
+            "fields": [{"name": f["name"], "value": f.get("value")} for f in fields],
+        },
+    )
+    call.emit(
+        "form_submitted",
+        {
+            "website": records.website(call.tenant),
+            "contact": records.contact(contact) if contact else None,
+            "formName": form_name,
+            "formValues": [{"field": f["name"], "value": f.get("value")} for f in fields],
+        },
+    )
     return row
 
 
@@ -95,8 +103,10 @@ def list_bookings(call: Call) -> Reply:
     low, high, event = call.params.get("from"), call.params.get("to"), call.params.get("eventId")
 
     def where(row: Row) -> bool:
-        return (low is None or row["start"] >= low) and (high is None or row["start"] <= high) and (
-            event is None or row["eventId"] == event
+        return (
+            (low is None or row["start"] >= low)
+            and (high is None or row["start"] <= high)
+            and (event is None or row["eventId"] == event)
         )
 
     return Reply(200, records.page(call, call.tenant.table(BOOKINGS), records.booking, where))
@@ -108,13 +118,21 @@ def book(call: Call, spec: dict[str, Any]) -> Row:
     contact, _ = upsert(call, {"email": spec["email"], "name": spec["name"]})
     start = int(spec["start"])
     booking_id = tenant.next_id("booking")
-    row = tenant.table(BOOKINGS).insert(booking_id, {
-        "id": booking_id, "eventId": spec.get("eventId", 1), "contactId": contact["id"], "name": spec["name"],
-        "email": spec["email"], "start": start, "end": int(spec.get("end", start + 1800)),
-        "eventData": {"name": spec.get("eventName", "Consultation"), "location": spec.get("location")},
-        "operator": dict(spec.get("operator") or {"id": 1, "name": "Site Owner", "email": "owner@example.com"}),
-        "service": dict(spec.get("service") or {"id": 1, "name": spec.get("eventName", "Consultation")}),
-        "formAnswers": [{"name": a["name"], "value": a.get("value")} for a in spec.get("formAnswers", [])],
-    })
+    row = tenant.table(BOOKINGS).insert(
+        booking_id,
+        {
+            "id": booking_id,
+            "eventId": spec.get("eventId", 1),
+            "contactId": contact["id"],
+            "name": spec["name"],
+            "email": spec["email"],
+            "start": start,
+            "end": int(spec.get("end", start + 1800)),
+            "eventData": {"name": spec.get("eventName", "Consultation"), "location": spec.get("location")},
+            "operator": dict(spec.get("operator") or {"id": 1, "name": "Site Owner", "email": "owner@example.com"}),
+            "service": dict(spec.get("service") or {"id": 1, "name": spec.get("eventName", "Consultation")}),
+            "formAnswers": [{"name": a["name"], "value": a.get("value")} for a in spec.get("formAnswers", [])],
+        },
+    )
     call.emit("booking_created", records.booking(row))
     return row

@@ -78,9 +78,15 @@ def upsert(call: Call, fields: dict[str, Any]) -> tuple[Row, bool]:
         row = table.insert(
             contact_id,
             {
-                "id": contact_id, "email": email, "createdOn": records.now(call),
+                "id": contact_id,
+                "email": email,
+                "createdOn": records.now(call),
                 **{name: None for name in CONTACT_FIELDS},
-                "properties": [], "tags": [], "memberId": None, "subscribed": False, "subscriberLists": [],
+                "properties": [],
+                "tags": [],
+                "memberId": None,
+                "subscribed": False,
+                "subscriberLists": [],
                 **values,
             },
         )

@@ -33,7 +33,12 @@ def init_tenant(tenant: Tenant, services: Services) -> None:
     records.init_tables(tenant)
     site_id = 1_000_000 + services.random.bits(24)
     subdomain = f"site-{services.random.token(3)}"
-    tenant.settings["website"] = {"id": site_id, "subdomain": subdomain, "systemDomain": f"{subdomain}.simvoly.com", "domain": None}
+    tenant.settings["website"] = {
+        "id": site_id,
+        "subdomain": subdomain,
+        "systemDomain": f"{subdomain}.simvoly.com",
+        "domain": None,
+    }
 
 
 def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
@@ -43,70 +48,136 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
     clock.freeze(DEMO_START)
     demo = Services(clock, services.random.derive("simvoly", "demo", seed=seed))
     call = Call(tenant, demo, {}, None)  # seeding is not a request: its events are never delivered
-    tenant.settings["website"] = {"id": 4_242_424, "subdomain": "demo-store", "systemDomain": "demo-store.simvoly.com",
-                                  "domain": "www.demo-store.example"}
+    tenant.settings["website"] = {
+        "id": 4_242_424,
+        "subdomain": "demo-store",
+        "systemDomain": "demo-store.simvoly.com",
+        "domain": "www.demo-store.example",
+    }
     at = int(clock.time())
 
     for name in ("Newsletter", "Customers", "Webinar leads"):
         list_id = tenant.next_id("subscriber_list")
-        tenant.table(LISTS).insert(list_id, {
-            "id": list_id, "name": name, "created": at, "opens": round(rng.uniform(0.2, 0.6), 2), "clicks": round(rng.uniform(0.02, 0.2), 2),
-        })
+        tenant.table(LISTS).insert(
+            list_id,
+            {
+                "id": list_id,
+                "name": name,
+                "created": at,
+                "opens": round(rng.uniform(0.2, 0.6), 2),
+                "clicks": round(rng.uniform(0.02, 0.2), 2),
+            },
+        )
     for name in ("Basic Members", "Premium Members"):
         group_id = tenant.next_id("member_group")
         tenant.table(GROUPS).insert(group_id, {"id": group_id, "name": name, "link": f"/{slug(name)}"})
     for name, parent in CATEGORY_TREE:
         category_id = tenant.next_id("category")
-        tenant.table(CATEGORIES).insert(category_id, {"id": category_id, "name": name, "url": slug(name), "parentCategory": parent})
+        tenant.table(CATEGORIES).insert(
+            category_id, {"id": category_id, "name": name, "url": slug(name), "parentCategory": parent}
+        )
     for kind, title, categories, options, price in PRODUCTS_DATA:
         product_id = tenant.next_id("product")
         values = [o[1] for o in options]
         combos: list[list[str]] = [[]]
         for option_values in values:
             combos = [c + [v] for c in combos for v in option_values]
-        variants = [{"options": combo, "price": price, "onSale": False, "regularPrice": price, "salePrice": 0,
-                     "quantity": rng.randint(0, 40) if kind == "physical" else 0, "sku": f"SKU-{product_id:03d}-{n}",
-                     "weight": 0.5 if kind == "physical" else 0} for n, combo in enumerate(combos)]
-        tenant.table(PRODUCTS).insert(product_id, {
-            "id": product_id, "type": kind, "title": title, "description": f"<p>{fake.sentence()}</p>", "url": slug(title),
-            "hidden": False, "images": [f"https://cdn.demo-store.example/{slug(title)}.jpg"], "categoryIds": categories,
-            "options": [{"name": n, "values": v, "advanced": False} for n, v in options], "variants": variants,
-            "subscription": {"cycles": 0, "period": 1, "periodUnit": "MONTHLY"} if kind == "membership" else None,
-            "file": f"https://files.demo-store.example/{slug(title)}.zip" if kind == "digital" else None,
-        })
+        variants = [
+            {
+                "options": combo,
+                "price": price,
+                "onSale": False,
+                "regularPrice": price,
+                "salePrice": 0,
+                "quantity": rng.randint(0, 40) if kind == "physical" else 0,
+                "sku": f"SKU-{product_id:03d}-{n}",
+                "weight": 0.5 if kind == "physical" else 0,
+            }
+            for n, combo in enumerate(combos)
+        ]
+        tenant.table(PRODUCTS).insert(
+            product_id,
+            {
+                "id": product_id,
+                "type": kind,
+                "title": title,
+                "description": f"<p>{fake.sentence()}</p>",
+                "url": slug(title),
+                "hidden": False,
+                "images": [f"https://cdn.demo-store.example/{slug(title)}.jpg"],
+                "categoryIds": categories,
+                "options": [{"name": n, "values": v, "advanced": False} for n, v in options],
+                "variants": variants,
+                "subscription": {"cycles": 0, "period": 1, "periodUnit": "MONTHLY"} if kind == "membership" else None,
+                "file": f"https://files.demo-store.example/{slug(title)}.zip" if kind == "digital" else None,
+            },
+        )
 
     for _ in range(45):
         clock.advance(3600 * rng.uniform(4, 60))
         first, last = fake.first_name(), fake.last_name()
-        upsert(call, {
-            "email": f"{first}.{last}{rng.randint(1, 99)}@{fake.free_email_domain()}".lower().replace("'", ""),
-            "name": f"{first} {last}", "phone": fake.numerify("+1 ###-###-####"), "city": fake.city(), "country": "US",
-            "tags": rng.sample(["lead", "customer", "vip", "webinar"], rng.randint(0, 2)),
-            "properties": [{"name": "lead_status", "value": rng.choice(["new", "contacted", "qualified"])}],
-            "subscribed": rng.random() < 0.7, "subscriberLists": rng.sample([1, 2, 3], rng.randint(0, 2)),
-        })
+        upsert(
+            call,
+            {
+                "email": f"{first}.{last}{rng.randint(1, 99)}@{fake.free_email_domain()}".lower().replace("'", ""),
+                "name": f"{first} {last}",
+                "phone": fake.numerify("+1 ###-###-####"),
+                "city": fake.city(),
+                "country": "US",
+                "tags": rng.sample(["lead", "customer", "vip", "webinar"], rng.randint(0, 2)),
+                "properties": [{"name": "lead_status", "value": rng.choice(["new", "contacted", "qualified"])}],
+                "subscribed": rng.random() < 0.7,
+                "subscriberLists": rng.sample([1, 2, 3], rng.randint(0, 2)),
+            },
+        )
     for index in range(8):
         clock.advance(3600 * 5)
         first, last = fake.first_name(), fake.last_name()
-        create_member(Call(tenant, demo, {}, {
-            "name": f"{first} {last}", "email": f"member{index + 1}.{last.lower()}@example.com",
-            "groups": [1] if index % 3 else [1, 2], "approved": index != 7, "password": "demo-password" if index % 2 else None,
-        }))
+        create_member(
+            Call(
+                tenant,
+                demo,
+                {},
+                {
+                    "name": f"{first} {last}",
+                    "email": f"member{index + 1}.{last.lower()}@example.com",
+                    "groups": [1] if index % 3 else [1, 2],
+                    "approved": index != 7,
+                    "password": "demo-password" if index % 2 else None,
+                },
+            )
+        )
     contacts = list(tenant.table(records.CONTACTS).rows())
     for _ in range(14):
         clock.advance(3600 * rng.uniform(5, 40))
         buyer = rng.choice(contacts)
-        lines = [{"productId": rng.randint(1, len(PRODUCTS_DATA)), "quantity": rng.randint(1, 2)} for _ in range(rng.randint(1, 3))]
+        lines = [
+            {"productId": rng.randint(1, len(PRODUCTS_DATA)), "quantity": rng.randint(1, 2)} for _ in range(rng.randint(1, 3))
+        ]
         place_order(call, {"customerEmail": buyer["email"], "customerName": buyer["name"], "items": lines})
     for _ in range(10):
         clock.advance(3600 * rng.uniform(2, 30))
         name = fake.name()
-        submit_form(call, "Contact form", [
-            {"name": "Name", "value": name}, {"name": "Email", "value": f"{slug(name).replace('-', '.')}@example.net"},
-            {"name": "Message", "value": fake.sentence()},
-        ])
+        submit_form(
+            call,
+            "Contact form",
+            [
+                {"name": "Name", "value": name},
+                {"name": "Email", "value": f"{slug(name).replace('-', '.')}@example.net"},
+                {"name": "Message", "value": fake.sentence()},
+            ],
+        )
     for _ in range(6):
         clock.advance(3600 * rng.uniform(10, 50))
         name = fake.name()
-        book(call, {"name": name, "email": f"{slug(name).replace('-', '.')}@example.org", "start": int(clock.time()) + 86400 * 3,
-                    "eventId": rng.choice([98146, 98147]), "eventName": "Discovery call", "location": "Zoom"})
+        book(
+            call,
+            {
+                "name": name,
+                "email": f"{slug(name).replace('-', '.')}@example.org",
+                "start": int(clock.time()) + 86400 * 3,
+                "eventId": rng.choice([98146, 98147]),
+                "eventName": "Discovery call",
+                "location": "Zoom",
+            },
+        )

@@ -15,8 +15,14 @@ from mockserver.engine.errors import (
 )
 from mockserver.engine.provider import ErrorReply
 
-_TYPES = {"integer": "an integer", "number": "a number", "boolean": "true or false", "string": "a string",
-          "array": "a list", "object": "an object"}
+_TYPES = {
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "string": "a string",
+    "array": "a list",
+    "object": "an object",
+}
 
 
 def render_error(err: ApiError) -> ErrorReply:

@@ -39,16 +39,24 @@ def create_member(call: Call) -> Reply:
     row = members.insert(
         member_id,
         {
-            "id": member_id, "name": name, "email": email, "groups": groups, "registeredOn": records.now(call),
-            "approved": body.get("approved", True), "contactId": None,
-            "billingAddress": _address(body.get("billingAddress")), "shippingAddress": _address(body.get("shippingAddress")),
+            "id": member_id,
+            "name": name,
+            "email": email,
+            "groups": groups,
+            "registeredOn": records.now(call),
+            "approved": body.get("approved", True),
+            "contactId": None,
+            "billingAddress": _address(body.get("billingAddress")),
+            "shippingAddress": _address(body.get("shippingAddress")),
             "passwordHash": _hash(body["password"]) if body.get("password") else None,
         },
     )
     upsert(call, {"email": email, "name": name})  # links the member and its contact
     if not body.get("password"):
         # A random password was set; the member gets an e-mail to choose one.
-        record_email(call, email, "Set your password", f"Hello {name}, choose a password to access the member area.", "password_reset")
+        record_email(
+            call, email, "Set your password", f"Hello {name}, choose a password to access the member area.", "password_reset"
+        )
     return Reply(201, records.member(row))
 
 
@@ -164,15 +172,25 @@ def start_session(call: Call) -> Reply:
     token = ".".join([_b64({"alg": "HS256", "typ": "JWT"}), _b64(claims), call.random.token(16)])
     tenant.table(SESSIONS).insert(
         session_id,
-        {"id": session_id, "token": token, "memberId": member["id"], "path": path, "createdAt": created, "expiresAt": created + SESSION_SECONDS},
+        {
+            "id": session_id,
+            "token": token,
+            "memberId": member["id"],
+            "path": path,
+            "createdAt": created,
+            "expiresAt": created + SESSION_SECONDS,
+        },
     )
     base = call.request.host_url if call.request is not None else "http://127.0.0.1/"
-    return Reply(200, {
-        "token": token,
-        "accessUrl": f"{base}simvoly/members/sso?token={token}",
-        "createdAt": created,
-        "expiresAt": created + SESSION_SECONDS,
-    })
+    return Reply(
+        200,
+        {
+            "token": token,
+            "accessUrl": f"{base}simvoly/members/sso?token={token}",
+            "createdAt": created,
+            "expiresAt": created + SESSION_SECONDS,
+        },
+    )
 
 
 def sso_page(context: PageContext) -> Reply:
@@ -206,4 +224,3 @@ def _b64(data: dict[str, Any]) -> str:
 def _html(status: int, title: str, text: str) -> Reply:
     page = f"<!DOCTYPE html><html><head><title>{title}</title></head><body><h1>{title}</h1><p>{text}</p></body></html>"
     return Reply(status, page.encode(), {"Content-Type": "text/html; charset=utf-8"})
-

@@ -111,9 +111,29 @@ def order(row: Row) -> dict[str, Any]:
     return rendered
 
 
-ORDER_FIELDS = ("id", "invoiceNo", "created", "customerName", "customerEmail", "contactId", "memberId", "shippingRequired",
-                "weight", "weightUnit", "subTotal", "total", "discountCode", "discountType", "discountAmount", "shippingName",
-                "shippingAmount", "paid", "paymentMethod", "transactionId", "status")
+ORDER_FIELDS = (
+    "id",
+    "invoiceNo",
+    "created",
+    "customerName",
+    "customerEmail",
+    "contactId",
+    "memberId",
+    "shippingRequired",
+    "weight",
+    "weightUnit",
+    "subTotal",
+    "total",
+    "discountCode",
+    "discountType",
+    "discountAmount",
+    "shippingName",
+    "shippingAmount",
+    "paid",
+    "paymentMethod",
+    "transactionId",
+    "status",
+)
 
 
 def submission(row: Row) -> dict[str, Any]:

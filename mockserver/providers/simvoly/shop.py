@@ -14,7 +14,16 @@ from mockserver.providers.simvoly.contacts import upsert
 from mockserver.providers.simvoly.members import record_email
 from mockserver.providers.simvoly.records import CATEGORIES, MEMBERS, ORDERS, PRODUCTS, bad
 
-VARIANT_DEFAULTS = {"options": [], "price": 0, "onSale": False, "regularPrice": 0, "salePrice": 0, "quantity": 0, "sku": None, "weight": 0}
+VARIANT_DEFAULTS = {
+    "options": [],
+    "price": 0,
+    "onSale": False,
+    "regularPrice": 0,
+    "salePrice": 0,
+    "quantity": 0,
+    "sku": None,
+    "weight": 0,
+}
 DELIVERED_ONLINE = {"digital", "membership"}
 
 
@@ -130,7 +139,9 @@ def _category(tenant: Tenant, ref: dict[str, Any]) -> Row:
         if row["name"].casefold() == name.casefold() and row["parentCategory"] == parent:
             return row
     category_id = tenant.next_id("category")
-    return categories.insert(category_id, {"id": category_id, "name": name, "url": slug(ref.get("url") or name), "parentCategory": parent})
+    return categories.insert(
+        category_id, {"id": category_id, "name": name, "url": slug(ref.get("url") or name), "parentCategory": parent}
+    )
 
 
 def _with_subcategories(tenant: Tenant, category_id: int) -> set[int]:
@@ -189,17 +200,33 @@ def update_order(call: Call) -> Reply:
     notify = bool(body.get("notifyCustomer"))
     fulfillment = body.get("fulfillment")
     if fulfillment:
-        tracking = ", ".join(f"{k}: {v}" for k, v in (("courier", fulfillment.get("courier")),
-                                                       ("tracking number", fulfillment.get("trackingNo")),
-                                                       ("tracking url", fulfillment.get("trackingUrl"))) if v)
+        tracking = ", ".join(
+            f"{k}: {v}"
+            for k, v in (
+                ("courier", fulfillment.get("courier")),
+                ("tracking number", fulfillment.get("trackingNo")),
+                ("tracking url", fulfillment.get("trackingUrl")),
+            )
+            if v
+        )
         row["notes"] = [*row["notes"], {"time": records.now(call), "value": f"Fulfilled ({tracking or 'no tracking'})"}]
     invoice = row["invoiceNo"]
     if notify and (fulfillment or row["status"] != before):
-        record_email(call, row["customerEmail"], f"Your order #{invoice} is {row['status']}",
-                     f"Order #{invoice} is now {row['status']}.", "order_update")
+        record_email(
+            call,
+            row["customerEmail"],
+            f"Your order #{invoice} is {row['status']}",
+            f"Order #{invoice} is now {row['status']}.",
+            "order_update",
+        )
     if row["status"] == "completed" and before != "completed" and any(i["type"] in DELIVERED_ONLINE for i in row["items"]):
-        record_email(call, row["customerEmail"], f"Your access for order #{invoice}",
-                     "Here is how to access your digital content.", "digital_access")
+        record_email(
+            call,
+            row["customerEmail"],
+            f"Your access for order #{invoice}",
+            "Here is how to access your digital content.",
+            "digital_access",
+        )
     call.emit("order_updated", records.order(row))
     return Reply(200, records.order(row))
 
@@ -224,32 +251,65 @@ def place_order(call: Call, spec: dict[str, Any]) -> Row:
         line_total = round(price * quantity, 2)
         subtotal += line_total
         weight += variant["weight"] * quantity
-        items.append({
-            "id": tenant.next_id("order_item"), "name": product["title"], "url": product["url"], "productId": product["id"],
-            "type": product["type"], "sku": variant["sku"], "quantity": quantity, "total": line_total,
-            "weight": variant["weight"], "width": 0, "height": 0, "length": 0,
-            "shippingRequired": product["type"] == "physical",
-            "variation": [{"name": o["name"], "value": v} for o, v in zip(product["options"], variant["options"], strict=False)],
-            "additions": [],
-        })
+        items.append(
+            {
+                "id": tenant.next_id("order_item"),
+                "name": product["title"],
+                "url": product["url"],
+                "productId": product["id"],
+                "type": product["type"],
+                "sku": variant["sku"],
+                "quantity": quantity,
+                "total": line_total,
+                "weight": variant["weight"],
+                "width": 0,
+                "height": 0,
+                "length": 0,
+                "shippingRequired": product["type"] == "physical",
+                "variation": [
+                    {"name": o["name"], "value": v} for o, v in zip(product["options"], variant["options"], strict=False)
+                ],
+                "additions": [],
+            }
+        )
     email = spec["customerEmail"]
     contact, _ = upsert(call, {"email": email, **({"name": spec["customerName"]} if spec.get("customerName") else {})})
     member = tenant.table(MEMBERS).find("email", email.casefold())
     discount = float(spec.get("discountAmount", 0))
     shipping = float(spec.get("shippingAmount", 0))
     order_id = tenant.next_id("order")
-    row = tenant.table(ORDERS).insert(order_id, {
-        "id": order_id, "invoiceNo": tenant.next_id("invoice"), "created": records.now(call),
-        "customerName": spec.get("customerName"), "customerEmail": email, "contactId": contact["id"],
-        "memberId": member["id"] if member else None,
-        "shippingAddress": spec.get("shippingAddress"), "billingAddress": spec.get("billingAddress"),
-        "shippingRequired": any(i["shippingRequired"] for i in items), "weight": round(weight, 3), "weightUnit": "kg",
-        "subTotal": round(subtotal, 2), "total": round(max(0.0, subtotal - discount) + shipping, 2),
-        "discountCode": spec.get("discountCode"), "discountType": "fixed_discount" if discount else None,
-        "discountAmount": discount, "shippingName": spec.get("shippingName"), "shippingAmount": shipping,
-        "paid": spec.get("paid", True), "paymentMethod": spec.get("paymentMethod", "stripe"),
-        "transactionId": spec.get("transactionId"), "status": "pending", "taxes": [], "items": items,
-        "tags": list(spec.get("tags", [])), "additionalFields": list(spec.get("additionalFields", [])), "notes": [],
-    })
+    row = tenant.table(ORDERS).insert(
+        order_id,
+        {
+            "id": order_id,
+            "invoiceNo": tenant.next_id("invoice"),
+            "created": records.now(call),
+            "customerName": spec.get("customerName"),
+            "customerEmail": email,
+            "contactId": contact["id"],
+            "memberId": member["id"] if member else None,
+            "shippingAddress": spec.get("shippingAddress"),
+            "billingAddress": spec.get("billingAddress"),
+            "shippingRequired": any(i["shippingRequired"] for i in items),
+            "weight": round(weight, 3),
+            "weightUnit": "kg",
+            "subTotal": round(subtotal, 2),
+            "total": round(max(0.0, subtotal - discount) + shipping, 2),
+            "discountCode": spec.get("discountCode"),
+            "discountType": "fixed_discount" if discount else None,
+            "discountAmount": discount,
+            "shippingName": spec.get("shippingName"),
+            "shippingAmount": shipping,
+            "paid": spec.get("paid", True),
+            "paymentMethod": spec.get("paymentMethod", "stripe"),
+            "transactionId": spec.get("transactionId"),
+            "status": "pending",
+            "taxes": [],
+            "items": items,
+            "tags": list(spec.get("tags", [])),
+            "additionalFields": list(spec.get("additionalFields", [])),
+            "notes": [],
+        },
+    )
     call.emit("order_created", records.order(row))
     return row
