@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from mockserver.engine.admin import mount_admin
+from mockserver.engine.lenient import LenientPaths
 from mockserver.engine.provider import Provider
 from mockserver.engine.routing import mount
 from mockserver.engine.runtime import Emulator
@@ -22,6 +23,10 @@ def create_app(settings: Settings | None = None, providers: list[Provider] | Non
     app.extensions["mockserver"] = emulator
     mount(app, emulator)
     mount_admin(app, emulator)
+    for provider in emulator.providers.values():
+        if provider.case_insensitive:
+            prefixes = [f"/{provider.name}"] + ([""] if emulator.settings.native == provider.name else [])
+            app.wsgi_app = LenientPaths(app.wsgi_app, prefixes, emulator.specs[provider.name])  # type: ignore[method-assign]
     emulator.dispatcher.start()
     return app
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
+from werkzeug.routing import IntegerConverter
 
 from mockserver.engine.errors import ApiError, MethodNotAllowed, NoRoute
 from mockserver.engine.provider import Page, PageContext, Provider
@@ -15,7 +16,14 @@ from mockserver.engine.runtime import Emulator, encode
 from mockserver.engine.spec import Operation, flask_rule
 
 
+class AsciiIntegerConverter(IntegerConverter):
+    """`<int:id>` for ASCII digits only (werkzeug's takes any Unicode digit, so "١" would be 1)."""
+
+    regex = r"[0-9]+"
+
+
 def mount(app: Flask, emulator: Emulator) -> None:
+    app.url_map.converters["int"] = AsciiIntegerConverter
     for provider in emulator.providers.values():
         prefixes = [f"/{provider.name}"]
         if emulator.settings.native == provider.name:

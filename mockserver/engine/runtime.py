@@ -118,7 +118,7 @@ class Emulator:
             if not quota.allowed:
                 raise RateLimited(headers={"Retry-After": str(quota.reset_in)})
             params = read_parameters(op, path_values, request.args, request.headers)
-            _, body = read_body(op, request.content_type, request.get_data(cache=False))
+            _, body = read_body(op, request.content_type, request.get_data(cache=False), fold_keys=provider.case_insensitive)
             call = Call(tenant, self.services, params, body, request)
             reply, payload = self.run(provider, tenant, provider.handlers[op.operation_id], call)
             status, headers = reply.status, dict(reply.headers)

@@ -40,9 +40,20 @@ class Parameter:
 
 
 @dataclass(frozen=True)
+class KeyMap:
+    """The property names a schema knows, by lower-case spelling, for providers whose
+    servers read JSON bodies without regard to case."""
+
+    properties: dict[str, tuple[str, KeyMap | None]] = field(default_factory=dict)
+    items: KeyMap | None = None
+    additional: KeyMap | None = None
+
+
+@dataclass(frozen=True)
 class Body:
     required: bool
     media: dict[str, Validator | None]  # media type -> schema validator
+    key_maps: dict[str, KeyMap | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -170,7 +181,37 @@ class _Compiler:
             mt: (self._validator(loc + ("content", mt, "schema")) if "schema" in spec else None)
             for mt, spec in node.get("content", {}).items()
         }
-        return Body(required=bool(node.get("required", False)), media=media)
+        key_maps = {
+            mt: (self._key_map(loc + ("content", mt, "schema"), 0) if "schema" in spec else None)
+            for mt, spec in node.get("content", {}).items()
+        }
+        return Body(required=bool(node.get("required", False)), media=media, key_maps=key_maps)
+
+    def _key_map(self, loc: tuple[str, ...], depth: int) -> KeyMap | None:
+        """The property names below a schema (following $ref, allOf, oneOf, anyOf)."""
+        if depth > 12:
+            return None
+        schema, loc = self._resolve(loc)
+        if not isinstance(schema, dict):
+            return None
+        properties: dict[str, tuple[str, KeyMap | None]] = {}
+        items = additional = None
+        for name in schema.get("properties", {}):
+            properties[name.lower()] = (name, self._key_map((*loc, "properties", name), depth + 1))
+        if isinstance(schema.get("items"), dict):
+            items = self._key_map((*loc, "items"), depth + 1)
+        if isinstance(schema.get("additionalProperties"), dict):
+            additional = self._key_map((*loc, "additionalProperties"), depth + 1)
+        for combiner in ("allOf", "oneOf", "anyOf"):
+            for index, _ in enumerate(schema.get(combiner, [])):
+                part = self._key_map((*loc, combiner, str(index)), depth + 1)
+                if part is not None:
+                    properties.update(part.properties)
+                    items = items or part.items
+                    additional = additional or part.additional
+        if not properties and items is None and additional is None:
+            return None
+        return KeyMap(properties, items, additional)
 
     def _body_validator(self, op_loc: tuple[str, ...]) -> Validator | None:
         body = self._body(op_loc)

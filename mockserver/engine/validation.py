@@ -17,7 +17,7 @@ from jsonschema.protocols import Validator
 from werkzeug.datastructures import Headers, MultiDict
 
 from mockserver.engine.errors import BadRequest, NotFound, UnsupportedMediaType, ValidationFailed, Violation
-from mockserver.engine.spec import Operation, Parameter, ResponseSpec
+from mockserver.engine.spec import KeyMap, Operation, Parameter, ResponseSpec
 
 # ASCII digits only: int() would also take the digits of other scripts (Arabic-Indic...).
 _INTEGER = re.compile(r"[+-]?[0-9]+\Z")
@@ -66,8 +66,10 @@ def read_parameters(
     return values
 
 
-def read_body(op: Operation, content_type: str | None, data: bytes) -> tuple[str | None, Any]:
-    """The parsed, validated body and its media type (None, None when there is none)."""
+def read_body(op: Operation, content_type: str | None, data: bytes, *, fold_keys: bool = False) -> tuple[str | None, Any]:
+    """The parsed, validated body and its media type (None, None when there is none).
+    With `fold_keys`, property names are matched to the schema's without regard to case
+    (`email` is read as `Email`)."""
     body = op.body
     if body is None:
         return None, None
@@ -79,12 +81,32 @@ def read_body(op: Operation, content_type: str | None, data: bytes) -> tuple[str
     if media_type not in body.media:
         raise UnsupportedMediaType(media_type, list(body.media))
     value = parse_json(data) if _is_json(media_type) else data.decode("utf-8", "replace")
+    if fold_keys:
+        value = fold(value, body.key_maps.get(media_type))
     validator = body.media[media_type]
     if validator is not None:
         found = _violations(validator, value, prefix="")
         if found:
             raise ValidationFailed("invalid body", violations=found, source="body")
     return media_type, value
+
+
+def fold(value: Any, keys: KeyMap | None) -> Any:
+    """Rename object members to the schema's spelling of them, at every depth."""
+    if keys is None:
+        return value
+    if isinstance(value, dict):
+        folded: dict[str, Any] = {}
+        for name, member in value.items():
+            known = keys.properties.get(name.lower()) if isinstance(name, str) else None
+            if known is not None:
+                folded[known[0]] = fold(member, known[1])
+            else:
+                folded[name] = fold(member, keys.additional)
+        return folded
+    if isinstance(value, list):
+        return [fold(item, keys.items) for item in value]
+    return value
 
 
 def parse_json(data: bytes) -> Any:

@@ -143,7 +143,7 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
                     "email": f"member{index + 1}.{last.lower()}@example.com",
                     "groups": [1] if index % 3 else [1, 2],
                     "approved": index != 7,
-                    "password": "demo-password" if index % 2 else None,
+                    "password": "demo-password" if index % 2 == 0 else None,
                 },
             )
         )

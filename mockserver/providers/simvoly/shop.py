@@ -117,8 +117,22 @@ def _product_values(call: Call, body: dict[str, Any], current: Row | None) -> di
     for name, default in (("description", None), ("hidden", False), ("images", []), ("file", None), ("subscription", None)):
         values[name] = body[name] if name in body else (current[name] if current else default)
     if "categories" in body or current is None:
-        values["categoryIds"] = [_category(call.tenant, c)["id"] for c in body.get("categories", [])]
+        refs = body.get("categories", [])
+        for ref in refs:  # every reference checked before any category is created
+            _check_category(call.tenant, ref)
+        values["categoryIds"] = [_category(call.tenant, ref)["id"] for ref in refs]
     return values
+
+
+def _check_category(tenant: Tenant, ref: dict[str, Any]) -> None:
+    categories = tenant.table(CATEGORIES)
+    if "id" in ref and categories.get(ref["id"]) is None:
+        raise bad(f"Category {ref['id']} not found.", "categories")
+    if "id" not in ref and not str(ref.get("name") or "").strip():
+        raise bad("A category needs an id or a name.", "categories")
+    parent = ref.get("parentCategory", 0)
+    if "id" not in ref and parent and categories.get(parent) is None:
+        raise bad(f"Category {parent} not found.", "categories")
 
 
 def _category(tenant: Tenant, ref: dict[str, Any]) -> Row:
