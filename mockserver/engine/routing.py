@@ -17,7 +17,7 @@ from mockserver.engine.spec import Operation, flask_rule
 
 
 class AsciiIntegerConverter(IntegerConverter):
-    """`<int:id>` for ASCII digits only (werkzeug's takes any Unicode digit, so "١" would be 1)."""
+    """`<int:id>` for ASCII digits only (werkzeug's takes any Unicode digit, Arabic-Indic ones included)."""
 
     regex = r"[0-9]+"
 
