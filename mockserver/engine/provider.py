@@ -23,6 +23,9 @@ class ErrorReply:
     status: int
     body: Any  # JSON-able
     content_type: str = "application/json"
+    # Integer path segments route only digits (an integer route constraint); when False,
+    # any value reaches the operation and is refused there, after authentication.
+    typed_routes: bool = True
     # ASP.NET-style servers: paths and query names match without regard to case (and a
     # trailing slash), and JSON bodies are read without regard to the case of names.
     case_insensitive: bool = False
@@ -76,6 +79,9 @@ class Provider:
     # Runs before authentication, for checks a provider's front door makes (e.g. User-Agent).
     preflight: Callable[[Request], None] | None = None
     content_type: str = "application/json"
+    # Integer path segments route only digits (an integer route constraint); when False,
+    # any value reaches the operation and is refused there, after authentication.
+    typed_routes: bool = True
     # ASP.NET-style servers: paths and query names match without regard to case (and a
     # trailing slash), and JSON bodies are read without regard to the case of names.
     case_insensitive: bool = False

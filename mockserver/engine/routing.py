@@ -32,7 +32,7 @@ def mount(app: Flask, emulator: Emulator) -> None:
             view = _view(emulator, provider, op)
             for prefix in prefixes:
                 app.add_url_rule(
-                    prefix + flask_rule(op),
+                    prefix + flask_rule(op, typed=provider.typed_routes),
                     endpoint=f"{provider.name}:{op.operation_id}:{prefix or 'native'}",
                     view_func=view,
                     methods=[op.method],

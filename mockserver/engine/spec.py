@@ -293,11 +293,13 @@ def _unescape(part: str) -> str:
     return part.replace("~1", "/").replace("~0", "~")
 
 
-def flask_rule(op: Operation) -> str:
-    """`/api/contacts/{id}` -> `/api/contacts/<int:id>`. Integer segments only match digits,
-    so `/contacts/search-by-email` is never taken for a contact id (a wrong method on it
-    is then 405, not 404); other values stay strings that the spec types."""
-    integers = {p.name for p in op.parameters if p.location == "path" and p.kind == "integer"}
+def flask_rule(op: Operation, *, typed: bool = True) -> str:
+    """`/api/contacts/{id}` -> `/api/contacts/<int:id>`. Typed, integer segments only match
+    digits, as routes with an integer constraint do: `/contacts/search-by-email` is never
+    taken for a contact id (a wrong method on it is 405), and `/contacts/abc` is no route at
+    all. Untyped, every value reaches the operation (after authentication), which answers
+    404 for one that does not fit."""
+    integers = {p.name for p in op.parameters if p.location == "path" and p.kind == "integer"} if typed else set()
 
     def segment(match: re.Match[str]) -> str:
         name = match.group(1)

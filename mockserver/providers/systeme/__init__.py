@@ -69,4 +69,6 @@ PROVIDER = Provider(
     retry_schedule=webhooks.RETRY_SCHEDULE,
     quota_headers=_quota_headers,
     admin_actions=admin.ACTIONS,
+    # API Platform routes any identifier and answers 404 for one that names nothing.
+    typed_routes=False,
 )
