@@ -89,3 +89,16 @@ def simvoly_demo(emulator: RunningEmulator) -> Iterator[ApiClient]:
     """A Simvoly client on the demo website, freshly re-seeded."""
     emulator.admin("POST", "seed", json={"provider": "simvoly", "apiKey": "demo"}).raise_for_status()
     yield ApiClient(f"{emulator.url}/simvoly", {"Authorization": "Bearer demo", "User-Agent": "mockserver-tests/1.0"})
+
+
+@pytest.fixture
+def yulsn(emulator: RunningEmulator, api_key: str) -> ApiClient:
+    """A Yulsn client on a fresh, empty account (no stores, no dynamic fields or tables)."""
+    return ApiClient(f"{emulator.url}/yulsn", {"X-ApiKey": api_key, "Accept": "application/json"})
+
+
+@pytest.fixture
+def yulsn_demo(emulator: RunningEmulator) -> Iterator[ApiClient]:
+    """A Yulsn client on the demo account, freshly re-seeded."""
+    emulator.admin("POST", "seed", json={"provider": "yulsn", "apiKey": "demo"}).raise_for_status()
+    yield ApiClient(f"{emulator.url}/yulsn", {"X-ApiKey": "demo", "Accept": "application/json"})

@@ -3,6 +3,7 @@ query names, and a trailing slash) are rewritten to the spec's spelling before r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, unquote
@@ -20,14 +21,21 @@ class LenientPaths:
         self.app = app
         self.prefixes = sorted(prefixes, key=len, reverse=True)  # "/yulsn" before "" (the root)
         self.segments: dict[str, str] = {}
-        self.names: dict[str, str] = {}
+        # Query names are spelled per path: two operations may spell one name differently.
+        self.names: list[tuple[re.Pattern[str], dict[str, str]]] = []
+        by_path: dict[str, dict[str, str]] = {}
         for op in spec.operations:
             for segment in op.path.split("/"):
                 if segment and not segment.startswith("{"):
                     self.segments.setdefault(segment.lower(), segment)
+            names = by_path.setdefault(op.path, {})
             for param in op.parameters:
                 if param.location == "query":
-                    self.names.setdefault(param.name.lower(), param.name)
+                    names.setdefault(param.name.lower(), param.name)
+        # Static paths first: `/Points/TotalForContact` before `/Points/{id}`, as routing does.
+        for template, names in sorted(by_path.items(), key=lambda item: (item[0].count("{"), -len(item[0]))):
+            pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+            self.names.append((re.compile(pattern + r"\Z"), names))
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
@@ -37,18 +45,21 @@ class LenientPaths:
             if not prefix and path.startswith("/__admin"):
                 break
             rest = path[len(prefix) :].rstrip("/")
-            environ["PATH_INFO"] = prefix + "/".join(self.segments.get(part.lower(), part) for part in rest.split("/"))
-            environ["QUERY_STRING"] = self._query(environ.get("QUERY_STRING", ""))
+            canonical = "/".join(self.segments.get(part.lower(), part) for part in rest.split("/"))
+            environ["PATH_INFO"] = prefix + canonical
+            names = next((n for pattern, n in self.names if pattern.match(canonical)), {})
+            environ["QUERY_STRING"] = self._query(environ.get("QUERY_STRING", ""), names)
             break
         return self.app(environ, start_response)
 
-    def _query(self, query: str) -> str:
+    @staticmethod
+    def _query(query: str, names: dict[str, str]) -> str:
         pairs = []
         for pair in query.split("&"):
             raw_name, equals, value = pair.partition("=")
             name = unquote(raw_name)
             base, bracket, tail = name.partition("[")
-            known = self.names.get(base.lower())
+            known = names.get(base.lower())
             if known is not None:
                 raw_name = quote(known + bracket + tail, safe="[]")
             pairs.append(raw_name + equals + value)

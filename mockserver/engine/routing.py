@@ -91,7 +91,7 @@ def _view(emulator: Emulator, provider: Provider, op: Operation) -> Any:
 
 
 def _page_view(emulator: Emulator, provider: Provider, page: Page) -> Any:
-    def view() -> Response:
+    def view(**_: Any) -> Response:  # a page reads its own path values from the request
         context = PageContext(request, emulator.services, lambda: emulator.store.tenants(provider.name))
         reply = page(context)
         body = reply.body if isinstance(reply.body, bytes) else encode(reply.body)

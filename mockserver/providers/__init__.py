@@ -9,8 +9,9 @@ def all_providers() -> list[Provider]:
     from mockserver.providers.clickfunnels import PROVIDER as clickfunnels
     from mockserver.providers.simvoly import PROVIDER as simvoly
     from mockserver.providers.systeme import PROVIDER as systeme
+    from mockserver.providers.yulsn import PROVIDER as yulsn
 
-    return [systeme, clickfunnels, simvoly]
+    return [systeme, clickfunnels, simvoly, yulsn]
 
 
 def provider_named(name: str) -> Provider:

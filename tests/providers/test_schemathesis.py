@@ -12,20 +12,24 @@ import pytest
 from tests.support import TEST_SETTINGS, RunningEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIGS = {"simvoly": ROOT / "tests" / "schemathesis-simvoly.toml"}  # the others use the default
+CONFIGS = {name: ROOT / "tests" / f"schemathesis-{name}.toml" for name in ("simvoly", "yulsn")}  # the others use the default
 DEFAULT_CONFIG = ROOT / "tests" / "schemathesis.toml"
 KEY = "schemathesis-key"
 
-# provider, the header that carries the key, operations in its spec
+# provider, the header that carries the key, operations schemathesis sees in its spec, extra options
 PROVIDERS = [
-    ("systeme", f"X-API-Key: {KEY}", 31),
-    ("clickfunnels", f"Authorization: Bearer {KEY}", 46),
-    ("simvoly", f"Authorization: Bearer {KEY}", 35),
+    ("systeme", f"X-API-Key: {KEY}", 31, []),
+    ("clickfunnels", f"Authorization: Bearer {KEY}", 46, []),
+    ("simvoly", f"Authorization: Bearer {KEY}", 35, []),
+    # Yulsn's 5 SEARCH operations sit under `x-methods`, which schemathesis cannot see (so 89
+    # of 94), and for the same reason it takes the SEARCH in a 405's `Allow` header for an
+    # undocumented method: that one check is left out here; tests/providers/yulsn cover both.
+    ("yulsn", f"X-ApiKey: {KEY}", 89, ["--exclude-checks", "allow_header_conformance"]),
 ]
 
 
-@pytest.mark.parametrize(("provider", "auth", "operations"), PROVIDERS, ids=[p[0] for p in PROVIDERS])
-def test_schemathesis_finds_no_failure(tmp_path: Path, provider: str, auth: str, operations: int) -> None:
+@pytest.mark.parametrize(("provider", "auth", "operations", "extra"), PROVIDERS, ids=[p[0] for p in PROVIDERS])
+def test_schemathesis_finds_no_failure(tmp_path: Path, provider: str, auth: str, operations: int, extra: list[str]) -> None:
     # Unknown keys are refused so that the `ignored_auth` check has something to find.
     settings = replace(TEST_SETTINGS, allow_unknown_keys=False, api_keys=(KEY,))
     with RunningEmulator(settings) as emulator:
@@ -46,6 +50,7 @@ def test_schemathesis_finds_no_failure(tmp_path: Path, provider: str, auth: str,
                 auth,
                 "--checks",
                 "all",
+                *extra,
                 "--max-examples",
                 "40",
                 "--seed",

@@ -1,0 +1,432 @@
+"""Contacts: look-ups by id, e-mail, phone, secret and dynamic field; create with the
+duplicate and store rules; PUT with concurrency (`Version`); PATCH and bulk PATCH; login,
+passwords, bounced e-mails, registrations, base info and the person data file."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from typing import Any
+
+from mockserver.engine.context import Call, Reply
+from mockserver.engine.provider import PageContext
+from mockserver.engine.store import Row, Tenant
+from mockserver.providers.yulsn import records
+from mockserver.providers.yulsn.records import (
+    COMPANIES,
+    CONTACTS,
+    EVENTS,
+    ORDERS,
+    PERSON_FILES,
+    POINTS,
+    SEGMENTS,
+    STORES,
+    ConflictWith,
+    invalid,
+)
+
+# What PUT replaces (left out: null, or false), and what PATCH may set.
+STATIC = (
+    "Email",
+    "EmailConfirmed",
+    "Phone",
+    "PhoneCountryCode",
+    "PhoneConfirmed",
+    "FirstName",
+    "LastName",
+    "PreferredStoreId",
+    "ContactCompanyId",
+    "LatestPermissionSource",
+)
+BOOLEANS = {"EmailConfirmed", "PhoneConfirmed"}
+CLEARED_BY_EMPTY = {"PhoneCountryCode", "Phone", "Email"}
+# What a bulk PATCH may set (besides the account's dynamic fields).
+BULK_FIELDS = (
+    "FirstName",
+    "LastName",
+    "EmailConfirmed",
+    "PhoneConfirmed",
+    "PreferredStoreId",
+    "ContactCompanyId",
+    "LatestPermissionSource",
+)
+KEY_TYPES = {1: "Id", 2: "Secret", 3: "Email", 4: "Phone", "id": "Id", "secret": "Secret", "email": "Email", "phone": "Phone"}
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
+_TIMESPAN = re.compile(r"(?:(\d+)\.)?(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\Z")
+
+
+# -- rendering and storage ----------------------------------------------------------------
+def render(tenant: Tenant, row: Row) -> dict[str, Any]:
+    view = {
+        "Id": row["Id"],
+        "Secret": row["Secret"],
+        "Version": version(row),
+        **{
+            name: row[name]
+            for name in (
+                "Email",
+                "EmailConfirmed",
+                "EmailBounced",
+                "Phone",
+                "PhoneCountryCode",
+                "PhoneConfirmed",
+                "FirstName",
+                "LastName",
+            )
+        },
+        "RegistrationDateTime": records.stamp(row["RegistrationDateTime"]),
+        **{
+            name: row[name]
+            for name in (
+                "RegistrationSource",
+                "RegistrationIp",
+                "RegistrationStoreId",
+                "PreferredStoreId",
+                "ContactCompanyId",
+                "LatestPermissionSource",
+            )
+        },
+        "LastModified": records.stamp(row["LastModified"]),
+    }
+    return records.with_dynamic(view, records.dynamic_fields(tenant, "Contacts"), row["Dynamic"])
+
+
+def base_info(row: Row) -> dict[str, Any]:
+    return {name: row[name] for name in ("Id", "Secret", "Email", "Phone", "FirstName", "LastName")}
+
+
+def version(row: Row) -> str:
+    """Like SQL Server's rowversion: 8 bytes, base64."""
+    return base64.b64encode(row["RowVersion"].to_bytes(8, "big")).decode()
+
+
+def _written(call: Call, row: Row) -> Row:
+    row["RowVersion"] = call.tenant.next_id("rowversion")
+    row["LastModified"] = call.clock.time()
+    return row
+
+
+def add_contact(call: Call, body: dict[str, Any]) -> Row:
+    """Store a new contact (the create rules checked); used by the API and the demo."""
+    tenant = call.tenant
+    values = {name: body.get(name) for name in STATIC}
+    for name in BOOLEANS:
+        values[name] = bool(values[name])
+    _check(tenant, values, contact_id=None, latest=None)
+    for name in ("RegistrationStoreId",):
+        if body.get(name) is not None and tenant.table(STORES).get(body[name]) is None:
+            raise records.Conflict(f"Store with id {body[name]} does not exist.")
+    registered = records.parse_date(body["RegistrationDateTime"]) if body.get("RegistrationDateTime") else call.clock.time()
+    contact_id = tenant.next_id("contact")
+    row = {
+        "Id": contact_id,
+        "Secret": _unique_secret(call),
+        **values,
+        "EmailBounced": False,
+        "RegistrationDateTime": registered if registered is not None else call.clock.time(),
+        "RegistrationSource": body.get("RegistrationSource") or "Api",
+        "RegistrationIp": body.get("RegistrationIp"),
+        "RegistrationStoreId": body.get("RegistrationStoreId"),
+        "Dynamic": records.dynamic_values(records.dynamic_fields(tenant, "Contacts"), body),
+        "PasswordHash": None,
+    }
+    _written(call, row)
+    return tenant.table(CONTACTS).insert(contact_id, row)
+
+
+def _check(tenant: Tenant, values: dict[str, Any], contact_id: int | None, latest: dict[str, Any] | None) -> None:
+    """The create / update rules: a valid e-mail, e-mail and phone not another contact's,
+    stores and companies that exist. Conflicts answer the latest contact when there is one."""
+    contacts = tenant.table(CONTACTS)
+    email, phone = values.get("Email"), values.get("Phone")
+    if email and not _EMAIL.match(email):
+        raise records.ValidationFailed(
+            "invalid", violations=[records.Violation("Email", "The Email field is not a valid e-mail address.", "custom")]
+        )
+    for index, value, what in (("email", email.casefold() if email else None, "email"), ("phone", phone or None, "phone number")):
+        holder = contacts.find(index, value) if value else None
+        if holder is not None and holder["Id"] != contact_id:
+            message = f"Another contact has the same {what}."
+            raise ConflictWith(message, latest) if latest is not None else records.Conflict(message)
+    if values.get("PreferredStoreId") is not None and tenant.table(STORES).get(values["PreferredStoreId"]) is None:
+        raise records.Conflict(f"Store with id {values['PreferredStoreId']} does not exist.")
+    if values.get("ContactCompanyId") is not None and tenant.table(COMPANIES).get(values["ContactCompanyId"]) is None:
+        raise records.Conflict(f"ContactCompany with id {values['ContactCompanyId']} does not exist.")
+
+
+def _unique_secret(call: Call) -> str:
+    while True:
+        value = records.secret(call.random, 12)
+        if call.tenant.table(CONTACTS).find("secret", value) is None:
+            return value
+
+
+def _contact(call: Call) -> Row:
+    return records.require(call.tenant.table(CONTACTS), call.params["id"], "Contact")
+
+
+def _stale(row: Row, body: dict[str, Any]) -> bool:
+    given = body.get("Version")
+    return given is not None and given != version(row)
+
+
+# -- look-ups -----------------------------------------------------------------------------
+def find_contacts(call: Call) -> Reply:
+    tenant, params = call.tenant, call.params
+    contacts = tenant.table(CONTACTS)
+    if params.get("email") is not None:
+        return Reply(200, render(tenant, _found(contacts.find("email", params["email"].strip().casefold()))))
+    if params.get("phone") is not None:
+        return Reply(200, render(tenant, _found(contacts.find("phone", params["phone"].strip()))))
+    if params.get("secret") is not None:
+        return Reply(200, render(tenant, _found(contacts.find("secret", params["secret"].strip()))))
+    if params.get("field") is not None:
+        field = next(
+            (f["Name"] for f in records.dynamic_fields(tenant, "Contacts") if f["Name"].lower() == params["field"].lower()), None
+        )
+        wanted = params.get("value")
+        found = [
+            render(tenant, row)
+            for row in contacts.rows()
+            if field is not None and _as_text(row["Dynamic"].get(field)) == (wanted.casefold() if wanted is not None else None)
+        ]
+        return Reply(200, found)
+    return Reply(200, [row["Id"] for row in contacts.rows()])
+
+
+def _as_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return (str(value).lower() if isinstance(value, bool) else str(value)).casefold()
+
+
+def _found(row: Row | None) -> Row:
+    if row is None:
+        raise records.not_found("Contact not found")
+    return row
+
+
+def get_contact(call: Call) -> Reply:
+    return Reply(200, render(call.tenant, _contact(call)))
+
+
+def patch_fields(call: Call) -> Reply:
+    return Reply(200, [*BULK_FIELDS, *(f["Name"] for f in records.dynamic_fields(call.tenant, "Contacts"))])
+
+
+def contact_dynamic_fields(call: Call) -> Reply:
+    return Reply(200, [dict(f) for f in records.dynamic_fields(call.tenant, "Contacts")])
+
+
+def contacts_base_info(call: Call) -> Reply:
+    return Reply(200, [base_info(row) for row in call.tenant.table(CONTACTS).rows()])
+
+
+def registrations(call: Call) -> Reply:
+    params = call.params
+    since = None
+    if params.get("timespan"):
+        span = _timespan(params["timespan"])
+        since = call.clock.time() - span
+    source, ip = params.get("source"), params.get("ip")
+    found = [
+        render(call.tenant, row)
+        for row in call.tenant.table(CONTACTS).rows()
+        if (since is None or row["RegistrationDateTime"] >= since)
+        and (source is None or (row["RegistrationSource"] or "").casefold() == source.casefold())
+        and (ip is None or row["RegistrationIp"] == ip)
+    ]
+    return Reply(200, found)
+
+
+def _timespan(text: str) -> float:
+    """A .NET TimeSpan: `d.hh:mm:ss`, `hh:mm:ss`, `hh:mm`, or whole days."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text) * 86400.0
+    match = _TIMESPAN.match(text)
+    if not match:
+        raise invalid(f"The value '{text}' is not a valid TimeSpan.")
+    days, hours, minutes, seconds = match.groups()
+    return int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + int(seconds or 0)
+
+
+# -- writes -------------------------------------------------------------------------------
+def create_contact(call: Call) -> Reply:
+    return Reply(200, render(call.tenant, add_contact(call, call.body)))
+
+
+def update_contact(call: Call) -> Reply:
+    """PUT: the static fields are replaced; dynamic fields given are set, others kept."""
+    tenant, body = call.tenant, call.body
+    row = _contact(call)
+    latest = render(tenant, row)
+    if _stale(row, body):
+        raise ConflictWith("The contact has been modified since it was read.", latest)
+    values = {name: body.get(name) for name in STATIC}
+    for name in BOOLEANS:
+        values[name] = bool(values[name])
+    _check(tenant, values, contact_id=row["Id"], latest=latest)
+    dynamic = records.dynamic_values(records.dynamic_fields(tenant, "Contacts"), body)
+    row = tenant.table(CONTACTS).replace(row["Id"], {**row, **values, "Dynamic": {**row["Dynamic"], **dynamic}})
+    return Reply(200, render(tenant, _written(call, row)))
+
+
+def patch_contact(call: Call) -> Reply:
+    """PATCH: values that are not null are set; "" clears PhoneCountryCode, Phone, Email."""
+    tenant, body = call.tenant, call.body
+    row = _contact(call)
+    latest = render(tenant, row)
+    if _stale(row, body):
+        raise ConflictWith("The contact has been modified since it was read.", latest)
+    changes: dict[str, Any] = {}
+    for name in STATIC:
+        value = body.get(name)
+        if value is None:
+            continue
+        changes[name] = None if value == "" and name in CLEARED_BY_EMPTY else value
+    dynamic = records.dynamic_values(records.dynamic_fields(tenant, "Contacts"), {k: v for k, v in body.items() if v is not None})
+    if not changes and not dynamic:
+        raise invalid("There were no valid fields specified for patching!")
+    _check(tenant, {**row, **changes}, contact_id=row["Id"], latest=latest)
+    row = tenant.table(CONTACTS).replace(row["Id"], {**row, **changes, "Dynamic": {**row["Dynamic"], **dynamic}})
+    return Reply(200, render(tenant, _written(call, row)))
+
+
+def bulk_patch(call: Call) -> Reply:
+    tenant, body = call.tenant, call.body
+    key_type = KEY_TYPES.get(body["KeyType"] if isinstance(body["KeyType"], int) else str(body["KeyType"]).lower())
+    if key_type is None:
+        raise invalid("Invalid KeyType!")
+    allowed = {name.lower(): name for name in BULK_FIELDS}
+    dynamic_names = {f["Name"].lower(): f["Name"] for f in records.dynamic_fields(tenant, "Contacts")}
+    fields: dict[str, Any] = {}
+    for name, value in body["Fields"].items():
+        canonical = allowed.get(name.lower()) or dynamic_names.get(name.lower())
+        if canonical is not None:
+            fields[canonical] = value
+    if not fields:
+        raise invalid("There were no valid fields specified for patching!")
+    static = {k: v for k, v in fields.items() if k in BULK_FIELDS}
+    dynamic = records.dynamic_values(
+        records.dynamic_fields(tenant, "Contacts"), {k: v for k, v in fields.items() if k not in BULK_FIELDS}
+    )
+    _check(tenant, static, contact_id=None, latest=None)
+    contacts = tenant.table(CONTACTS)
+    updated, missing = [], []
+    for key in body["Keys"]:
+        row = _by_key(tenant, key_type, str(key))
+        if row is None:
+            missing.append(key)
+            continue
+        row = contacts.replace(row["Id"], {**row, **static, "Dynamic": {**row["Dynamic"], **dynamic}})
+        _written(call, row)
+        updated.append(key)
+    return Reply(200, {"Updated": updated, "NotFound": missing})
+
+
+def _by_key(tenant: Tenant, key_type: str, key: str) -> Row | None:
+    contacts = tenant.table(CONTACTS)
+    if key_type == "Id":
+        return contacts.get(int(key)) if key.isdigit() else None
+    if key_type == "Secret":
+        return contacts.find("secret", key)
+    if key_type == "Email":
+        return contacts.find("email", key.casefold())
+    return contacts.find("phone", key)
+
+
+def delete_contact(call: Call) -> Reply:
+    tenant = call.tenant
+    row = _contact(call)
+    rendered = render(tenant, row)
+    tenant.table(CONTACTS).delete(row["Id"])
+    for segment in tenant.table(SEGMENTS).rows():
+        if row["Id"] in segment["ContactIds"]:
+            segment["ContactIds"] = [i for i in segment["ContactIds"] if i != row["Id"]]
+    for company in tenant.table(COMPANIES).rows():
+        if company["PrimaryContactId"] == row["Id"]:
+            company["PrimaryContactId"] = None
+    return Reply(200, rendered)
+
+
+def login(call: Call) -> Reply:
+    row = _contact(call)
+    if row["PasswordHash"] is None or row["PasswordHash"] != _hash(row, call.body["Password"]):
+        raise records.ApiError("Invalid password.", status=422)
+    return Reply(200, render(call.tenant, row))
+
+
+def set_password(call: Call) -> Reply:
+    row = _contact(call)
+    row["PasswordHash"] = _hash(row, call.body["NewPassword"])
+    _written(call, row)
+    return Reply(200)
+
+
+def unblock_email(call: Call) -> Reply:
+    row = _contact(call)
+    if not row["EmailBounced"]:
+        return Reply(200, False)
+    row["EmailBounced"] = False
+    _written(call, row)
+    return Reply(200, True)
+
+
+def _hash(row: Row, password: str) -> str:
+    return hashlib.sha256(f"{row['Secret']}:{password}".encode()).hexdigest()
+
+
+# -- the person data file -------------------------------------------------------------------
+def person_data_file(call: Call) -> Reply:
+    tenant = call.tenant
+    row = _contact(call)
+    token = f"{tenant.settings['account_id']}-{records.secret(call.random, 24)}"
+    file_id = tenant.next_id("person_file")
+    tenant.table(PERSON_FILES).insert(
+        file_id, {"Id": file_id, "Token": token, "ContactId": row["Id"], "Created": call.clock.time()}
+    )
+    base = call.request.host_url if call.request is not None else "http://127.0.0.1/"
+    return Reply(200, f"{base}yulsn/PersonDataFiles/{token}")
+
+
+def person_data_page(context: PageContext) -> Reply:
+    """The file a person data url points at: all the account holds about the contact."""
+    token = context.request.args.get("token") or context.request.path.rsplit("/", 1)[-1]
+    account = token.split("-", 1)[0]
+    for tenant in context.tenants():
+        if str(tenant.settings.get("account_id")) != account:
+            continue
+        with tenant.lock:
+            entry = next((f for f in tenant.table(PERSON_FILES).rows() if f["Token"] == token), None)
+            contact = tenant.table(CONTACTS).get(entry["ContactId"]) if entry else None
+            if contact is None:
+                break
+            data = {
+                "Contact": render(tenant, contact),
+                "Events": [e["Id"] for e in tenant.table(EVENTS).rows() if e["ContactId"] == contact["Id"]],
+                "Points": [p["Id"] for p in tenant.table(POINTS).rows() if p["ContactId"] == contact["Id"]],
+                "Orders": [o["Id"] for o in tenant.table(ORDERS).rows() if o["ContactId"] == contact["Id"]],
+            }
+        return Reply(200, data, {"Content-Type": "application/json"})
+    return Reply(404, {"Message": "Not found"}, {"Content-Type": "application/json"})
+
+
+HANDLERS = {
+    "findContacts": find_contacts,
+    "getContact": get_contact,
+    "listContactPatchFields": patch_fields,
+    "listContactDynamicFields": contact_dynamic_fields,
+    "listContactsBaseInfo": contacts_base_info,
+    "listRegistrations": registrations,
+    "getPersonDataFile": person_data_file,
+    "createContact": create_contact,
+    "loginContact": login,
+    "setContactPassword": set_password,
+    "unblockContactEmail": unblock_email,
+    "updateContact": update_contact,
+    "bulkPatchContacts": bulk_patch,
+    "patchContact": patch_contact,
+    "deleteContact": delete_contact,
+}

@@ -1,0 +1,627 @@
+"""Actions (triggered on a contact or a segment), banner cache resets, bulk exports (ready at
+once, served as CSV by the emulator), feed syncs, iframe tokens and permission source
+categories. Actions, banners, feeds, iframe tokens and permission source categories are set
+up in the back office: admin actions make them (ADMIN_ACTIONS) and read what the API did
+with them (triggers, resets, syncs)."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from mockserver.engine.context import Call, Reply
+from mockserver.engine.errors import Conflict
+from mockserver.engine.provider import PageContext
+from mockserver.engine.store import Row, Tenant
+from mockserver.providers.base import admin_body
+from mockserver.providers.yulsn import contacts, records, segments
+from mockserver.providers.yulsn.records import (
+    ACTIONS,
+    BANNERS,
+    COMPANIES,
+    CONTACTS,
+    EMAIL2,
+    ENTITIES,
+    EVENTS,
+    EXPORTS,
+    FEEDS,
+    LINES,
+    ORDERS,
+    POINTS,
+    STORES,
+    TABLES,
+    TOKENS,
+    TRIGGERS,
+    invalid,
+)
+
+# The vendor's ExportType enum, by number.
+EXPORT_TYPES = (
+    "Contacts",
+    "Stores",
+    "Points",
+    "PointSums",
+    "Orders",
+    "OrderLines",
+    "Events",
+    "EmailCampaignClicks",
+    "ContactCompanies",
+    "VoucherCodes",
+    "PermissionLogs",
+    "Email2Dispatches",
+    "Email2Receivers",
+    "Email2Interactions",
+    "Email2Bounces",
+    "SmsDispatches",
+    "SmsReceivers",
+    "PushDispatches",
+    "PushReceivers",
+    "PushTokens",
+    "ContactPermissionSources",
+    "VoucherGroups",
+    "Vouchers",
+    "VoucherAssignments",
+)
+# The tables the emulator keeps for some export types (the others export no rows).
+EXPORT_TABLES = {0: CONTACTS, 1: STORES, 2: POINTS, 4: ORDERS, 5: LINES, 6: EVENTS, 8: COMPANIES, 11: EMAIL2}
+TIME_KEYS = {"LastModified", "Created", "RegistrationDateTime", "DateTime", "OriginDate", "StartDate", "EndDate", "Planned"}
+CREATED_KEYS = ("Created", "RegistrationDateTime", "DateTime")
+HIDDEN_KEYS = {"PasswordHash", "RowVersion", "Fields"}
+FORMATS = {0: "csv", 1: "parquet"}
+DEFAULT_CATEGORY = {"Id": 1, "Name": "Default", "Description": "Permission sources without a category."}
+
+
+# -- actions ------------------------------------------------------------------------------
+def render_action(row: Row) -> dict[str, Any]:
+    return {
+        **{name: row[name] for name in ("Id", "Name", "Description", "Enabled", "ManuallyTriggerable")},
+        "LastModified": records.stamp(row["LastModified"]),
+    }
+
+
+def add_action(call: Call, name: str, description: str | None, enabled: bool, manual: bool) -> Row:
+    action_id = call.tenant.next_id("action")
+    row = {
+        "Id": action_id,
+        "Name": name,
+        "Description": description,
+        "Enabled": enabled,
+        "ManuallyTriggerable": manual,
+        "LastModified": call.clock.time(),
+    }
+    return call.tenant.table(ACTIONS).insert(action_id, row)
+
+
+def list_actions(call: Call) -> Reply:
+    return Reply(200, [render_action(row) for row in call.tenant.table(ACTIONS).rows()])
+
+
+def trigger_action(call: Call) -> Reply:
+    """On exactly one of a contact and a segment; the action must be enabled and manually
+    triggerable. Each trigger is recorded (GET /__admin/yulsn/triggers)."""
+    tenant, params = call.tenant, call.params
+    contact_id, segment_id = params.get("contactId"), params.get("segmentId")
+    if (contact_id is None) == (segment_id is None):
+        raise invalid("Specify either contactId or segmentId (exactly one of them).")
+    action = tenant.table(ACTIONS).get(params["id"])
+    if action is None:
+        raise records.not_found(f"Action with id {params['id']} not found.")
+    if not action["Enabled"]:
+        raise invalid("The action is not enabled.")
+    if not action["ManuallyTriggerable"]:
+        raise invalid("The action cannot be triggered manually.")
+    if contact_id is not None:
+        if contact_id not in tenant.table(CONTACTS):
+            raise records.not_found(f"Contact with id {contact_id} not found.")
+        reached = [contact_id]
+    else:
+        reached = segments.contacts_in(tenant, [segment_id] if segment_id is not None else [])
+    trigger_id = tenant.next_id("action_trigger")
+    tenant.table(TRIGGERS).insert(
+        trigger_id,
+        {
+            "Id": trigger_id,
+            "ActionId": action["Id"],
+            "ContactId": contact_id,
+            "SegmentId": segment_id,
+            "ContactIds": reached,
+            "Triggered": call.clock.time(),
+        },
+    )
+    return Reply(200)
+
+
+# -- banners ------------------------------------------------------------------------------
+def reset_banner_cache(call: Call) -> Reply:
+    """Banner ids; with `secret`, version ids of that banner. 404 when one is unknown."""
+    tenant, ids = call.tenant, list(dict.fromkeys(call.body))
+    banners = tenant.table(BANNERS)
+    secret = call.params.get("secret")
+    if secret is not None:
+        banner = next((row for row in banners.rows() if row["Secret"] == secret), None)
+        if banner is None:
+            raise records.not_found("Banner not found.")
+        unknown = [i for i in ids if i not in banner["Versions"]]
+        if unknown:
+            raise records.not_found(f"Banner version with id {unknown[0]} not found.")
+        banner["Resets"].append({"At": call.clock.time(), "VersionIds": ids})
+        return Reply(200)
+    found = [banners.get(banner_id) for banner_id in ids]
+    unknown = [banner_id for banner_id, row in zip(ids, found, strict=True) if row is None]
+    if unknown:
+        raise records.not_found(f"Banner with id {unknown[0]} not found.")
+    for row in found:
+        if row is not None:
+            row["Resets"].append({"At": call.clock.time(), "VersionIds": None})
+    return Reply(200)
+
+
+def render_banner(row: Row) -> dict[str, Any]:
+    return {
+        **{name: row[name] for name in ("Id", "Name", "Secret", "Versions")},
+        "Resets": [{"At": records.stamp(r["At"]), "VersionIds": r["VersionIds"]} for r in row["Resets"]],
+    }
+
+
+def add_banner(call: Call, name: str, versions: int) -> Row:
+    tenant = call.tenant
+    banner_id = tenant.next_id("banner")
+    row = {
+        "Id": banner_id,
+        "Name": name,
+        "Secret": records.secret(call.random, 16),
+        "Versions": [tenant.next_id("banner_version") for _ in range(versions)],
+        "Resets": [],
+    }
+    return tenant.table(BANNERS).insert(banner_id, row)
+
+
+# -- feeds --------------------------------------------------------------------------------
+def render_feed(row: Row) -> dict[str, Any]:
+    return {
+        "Id": row["Id"],
+        "Name": row["Name"],
+        "Url": row["Url"],
+        "LastSynced": records.stamp(row["LastSynced"]),
+        "SyncCount": row["SyncCount"],
+    }
+
+
+def add_feed(call: Call, name: str, url: str | None) -> Row:
+    feed_id = call.tenant.next_id("feed")
+    row = {"Id": feed_id, "Name": name, "Url": url, "LastSynced": None, "SyncCount": 0}
+    return call.tenant.table(FEEDS).insert(feed_id, row)
+
+
+def sync_feed(call: Call) -> Reply:
+    feed = call.tenant.table(FEEDS).get(call.params["id"])
+    if feed is None:
+        raise records.not_found(f"Feed with id {call.params['id']} not found.")
+    feed["LastSynced"] = call.clock.time()
+    feed["SyncCount"] += 1
+    return Reply(200)
+
+
+# -- iframe tokens ------------------------------------------------------------------------
+TOKEN_FIELDS = ("Id", "AccountId", "AdministratorId", "AdministratorEmail", "StoreIds", "Rights", "GroupId", "TimeZoneId")
+
+
+def find_token(tenant: Tenant, token_id: str) -> Row | None:
+    return next((row for row in tenant.table(TOKENS).rows() if row["Id"] == token_id), None)
+
+
+def add_token(call: Call, values: dict[str, Any]) -> Row:
+    tenant = call.tenant
+    key = tenant.next_id("iframe_token")
+    row = {
+        "Id": values.get("id") or call.random.uuid4(),
+        "AccountId": tenant.settings["account_id"],
+        "AdministratorId": values.get("administratorId", 1),
+        "AdministratorEmail": values.get("administratorEmail", "admin@example.com"),
+        "StoreIds": list(values.get("storeIds", [])),
+        "Rights": list(values.get("rights", ["Contacts.Read"])),
+        "GroupId": values.get("groupId"),
+        "TimeZoneId": values.get("timeZoneId", "Romance Standard Time"),
+    }
+    return tenant.table(TOKENS).insert(key, row)
+
+
+def get_token(call: Call) -> Reply:
+    row = find_token(call.tenant, call.params["tokenId"])
+    if row is None:
+        raise records.not_found("IframeToken not found.")
+    return Reply(200, {name: row[name] for name in TOKEN_FIELDS})
+
+
+# -- permission source categories ---------------------------------------------------------
+def _categories(tenant: Tenant) -> list[dict[str, Any]]:
+    """The account's categories (a new account has the default one)."""
+    found: list[dict[str, Any]] = tenant.settings.setdefault("permission_categories", [dict(DEFAULT_CATEGORY)])
+    return found
+
+
+def _relations(tenant: Tenant) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = tenant.settings.setdefault("permission_relations", [])
+    return found
+
+
+def list_categories(call: Call) -> Reply:
+    return Reply(200, [dict(c) for c in _categories(call.tenant)])
+
+
+def list_relations(call: Call) -> Reply:
+    return Reply(200, [dict(r) for r in _relations(call.tenant)])
+
+
+def add_category(tenant: Tenant, name: str, description: str | None, sources: list[str]) -> dict[str, Any]:
+    categories = _categories(tenant)
+    category = {"Id": max((c["Id"] for c in categories), default=0) + 1, "Name": name, "Description": description}
+    categories.append(category)
+    relations = _relations(tenant)
+    for source in dict.fromkeys(sources):
+        relations[:] = [r for r in relations if r["PermissionSource"] != source]
+        relations.append({"PermissionSource": source, "PermissionSourceCategoryId": category["Id"]})
+    return category
+
+
+# -- bulk exports -------------------------------------------------------------------------
+def render_export(call: Call, row: Row) -> dict[str, Any]:
+    base = call.request.host_url if call.request is not None else "http://127.0.0.1/"
+    return {
+        "Name": row["Name"],
+        "DownloadUrl": f"{base}yulsn/Exports/{row['_token']}",
+        "SizeInBytes": len(row["_content"]),
+        "Type": row["TypeName"],
+        "CreatedDateTimeFrom": records.stamp(row["CreatedDateTimeFrom"]),
+        "CreatedDateTimeTo": records.stamp(row["CreatedDateTimeTo"]),
+        "ItemType": row["ItemType"],
+        "RowCount": row["RowCount"],
+        "SegmentId": row["SegmentId"],
+        "Right": row["Right"],
+        "TimeZoneId": row["TimeZoneId"],
+    }
+
+
+def list_exports(call: Call) -> Reply:
+    wanted = call.params.get("type")
+    rows = [row for row in call.tenant.table(EXPORTS).rows() if wanted is None or row["Type"] == wanted]
+    return Reply(200, [render_export(call, row) for row in rows])
+
+
+def create_export(call: Call) -> Reply:
+    return Reply(200, render_export(call, add_export(call, call.body)))
+
+
+def _date(body: dict[str, Any], name: str) -> float | None:
+    if body.get(name) in (None, ""):
+        return None
+    value = records.parse_date(str(body[name]))
+    if value is None:
+        raise invalid(f"The value '{body[name]}' is not valid for {name}.")
+    return value
+
+
+def add_export(call: Call, body: dict[str, Any]) -> Row:
+    """Check the settings, then build the file at once (the rows as they are now)."""
+    tenant = call.tenant
+    kind, table_id = body.get("Type"), body.get("DynamicTableId")
+    if kind is None and table_id is None:
+        raise invalid("Either Type or DynamicTableId must have a value.")
+    if kind is not None and table_id is not None:
+        raise invalid("Type must be null for an export of a DynamicTable.")
+    if kind is not None and not (isinstance(kind, int) and 0 <= kind < len(EXPORT_TYPES)):
+        raise invalid(f"The value '{kind}' is not valid for Type.")
+    if table_id is not None and table_id not in tenant.table(TABLES):
+        raise invalid(f"DynamicTable with id {table_id} does not exist.")
+    fmt = body.get("Format")
+    fmt = 0 if fmt is None else fmt
+    if fmt not in FORMATS:
+        raise invalid(f"The value '{fmt}' is not valid for Format.")
+    column = body.get("ColumnDelimiter") or ";"
+    line = body.get("RowDelimiter") or "\r\n"
+    if column == line:
+        raise invalid("ColumnDelimiter and RowDelimiter must differ.")
+    window = {
+        name: _date(body, name) for name in ("CreatedDateTimeFrom", "CreatedDateTimeTo", "LastModifiedFrom", "LastModifiedTo")
+    }
+    members: set[int] | None = None
+    if body.get("SegmentId") is not None:
+        if body["SegmentId"] not in tenant.table(records.SEGMENTS):
+            raise invalid(f"Segment with id {body['SegmentId']} does not exist.")
+        members = set(segments.contacts_in(tenant, [body["SegmentId"]]))
+    views = [
+        view
+        for row, view in _export_rows(tenant, kind, table_id)
+        if _wanted(row, window, body.get("LastId"), members, contact_table=kind == 0)
+    ]
+    columns = _columns(views, body.get("Fields"))
+    text = (
+        line.join(
+            [column.join(_cell(c, column, line) for c in columns)]
+            + [column.join(_cell(v.get(c), column, line) for c in columns) for v in views]
+        )
+        + line
+    )
+    content = text.encode("utf-8")
+    type_name = EXPORT_TYPES[kind] if kind is not None else "DynamicTable"
+    export_id = tenant.next_id("export")
+    moment = datetime.fromtimestamp(call.clock.time(), UTC).strftime("%Y%m%d%H%M%S")
+    suffix = re.sub(r"[\\/]+", "_", body.get("SuffixFileName") or "").strip()
+    name = f"{type_name}_{moment}_{export_id}{'_' + suffix if suffix else ''}.{FORMATS[fmt]}"
+    if body.get("UseCompression"):
+        content, name = gzip.compress(content, mtime=0), name + ".gz"
+    row = {
+        "Id": export_id,
+        "Name": name,
+        "Type": kind,
+        "TypeName": type_name,
+        "DynamicTableId": table_id,
+        "CreatedDateTimeFrom": window["CreatedDateTimeFrom"],
+        "CreatedDateTimeTo": window["CreatedDateTimeTo"],
+        "ItemType": body.get("ItemType"),
+        "RowCount": len(views),
+        "SegmentId": body.get("SegmentId"),
+        "Right": None,
+        "TimeZoneId": body.get("TimeZoneId"),
+        "Created": call.clock.time(),
+        "_token": f"{tenant.settings['account_id']}-{records.secret(call.random, 24)}",
+        "_content": content,
+    }
+    return tenant.table(EXPORTS).insert(export_id, row)
+
+
+def _export_rows(tenant: Tenant, kind: int | None, table_id: int | None) -> list[tuple[Row, dict[str, Any]]]:
+    if table_id is not None:
+        return [(row, _flat(row)) for row in tenant.table(ENTITIES).rows() if row.get("_table") == table_id]
+    if kind == 0:
+        return [(row, contacts.render(tenant, row)) for row in tenant.table(CONTACTS).rows()]
+    name = EXPORT_TABLES.get(kind) if kind is not None else None
+    return [(row, _flat(row)) for row in tenant.table(name).rows()] if name else []
+
+
+def _flat(row: Row) -> dict[str, Any]:
+    """A stored row as export columns: dynamic values at the top level, times as written by
+    the API, nested lists and objects left out."""
+    view: dict[str, Any] = {}
+    for name, value in row.items():
+        if name.startswith("_") or name in HIDDEN_KEYS:
+            continue
+        if name == "Dynamic" and isinstance(value, dict):
+            view.update(value)
+        elif isinstance(value, dict | list):
+            continue
+        elif name in TIME_KEYS and isinstance(value, int | float) and not isinstance(value, bool):
+            view[name] = records.stamp(value)
+        else:
+            view[name] = value
+    return view
+
+
+def _wanted(
+    row: Row, window: dict[str, float | None], last_id: int | None, members: set[int] | None, *, contact_table: bool
+) -> bool:
+    created = next((row[k] for k in CREATED_KEYS if isinstance(row.get(k), int | float)), None)
+    modified = row.get("LastModified") if isinstance(row.get("LastModified"), int | float) else None
+    checks = (
+        (window["CreatedDateTimeFrom"], created, True),
+        (window["CreatedDateTimeTo"], created, False),
+        (window["LastModifiedFrom"], modified, True),
+        (window["LastModifiedTo"], modified, False),
+    )
+    for bound, value, lower in checks:
+        if bound is not None and (value is None or (value < bound if lower else value > bound)):
+            return False
+    if last_id is not None and not (isinstance(row.get("Id"), int) and row["Id"] > last_id):
+        return False
+    if members is not None:
+        owner = row.get("Id") if contact_table else row.get("ContactId")
+        if owner not in members:
+            return False
+    return True
+
+
+def _columns(views: list[dict[str, Any]], fields: list[str] | None) -> list[str]:
+    """The columns asked for (spelled as the rows spell them), or every column."""
+    known: dict[str, str] = {}
+    for view in views:
+        for name in view:
+            known.setdefault(name.lower(), name)
+    if fields:
+        return [known.get(f.lower(), f) for f in dict.fromkeys(fields)]
+    return list(known.values())
+
+
+def _cell(value: Any, column: str, line: str) -> str:
+    if value is None:
+        return ""
+    text = str(value) if not isinstance(value, bool) else ("True" if value else "False")
+    if column in text or line in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def export_page(context: PageContext) -> Reply:
+    """The file a DownloadUrl points at (no API key, as a storage link)."""
+    token = context.request.path.rstrip("/").rsplit("/", 1)[-1]
+    account = token.split("-", 1)[0]
+    for tenant in context.tenants():
+        if str(tenant.settings.get("account_id")) != account:
+            continue
+        with tenant.lock:
+            row = next((r for r in tenant.table(EXPORTS).rows() if r["_token"] == token), None)
+        if row is None:
+            continue
+        kind = "application/gzip" if row["Name"].endswith(".gz") else "text/csv; charset=utf-8"
+        headers = {"Content-Type": kind, "Content-Disposition": f'attachment; filename="{row["Name"]}"'}
+        return Reply(200, bytes(row["_content"]), headers)
+    return Reply(404, {"Message": "The specified blob does not exist."}, {"Content-Type": "application/json"})
+
+
+PAGES = {("GET", "Exports/<token>"): export_page}
+
+HANDLERS = {
+    "listActions": list_actions,
+    "triggerAction": trigger_action,
+    "resetBannerCache": reset_banner_cache,
+    "listBulkExports": list_exports,
+    "createBulkExport": create_export,
+    "syncFeedNow": sync_feed,
+    "getIframeToken": get_token,
+    "listPermissionSourceCategories": list_categories,
+    "listPermissionSourceCategoryRelations": list_relations,
+}
+
+
+# -- admin actions ------------------------------------------------------------------------
+_TEXT = {"type": "string", "minLength": 1, "maxLength": 200}
+_OPTIONAL_TEXT = {"type": ["string", "null"], "maxLength": 1000}
+_SCHEMAS: dict[str, dict[str, Any]] = {
+    "action": {
+        "type": "object",
+        "required": ["name"],
+        "properties": {
+            "name": _TEXT,
+            "description": _OPTIONAL_TEXT,
+            "enabled": {"type": "boolean"},
+            "manuallyTriggerable": {"type": "boolean"},
+        },
+    },
+    "banner": {"type": "object", "properties": {"name": _TEXT, "versions": {"type": "integer", "minimum": 0, "maximum": 50}}},
+    "feed": {"type": "object", "required": ["name"], "properties": {"name": _TEXT, "url": _OPTIONAL_TEXT}},
+    "token": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string", "minLength": 1, "maxLength": 100},
+            "administratorId": {"type": "integer", "minimum": 1},
+            "administratorEmail": {"type": ["string", "null"], "maxLength": 250},
+            "storeIds": {"type": "array", "items": {"type": "integer", "minimum": 1}},
+            "rights": {"type": "array", "items": {"type": "string", "minLength": 1}},
+            "groupId": {"type": ["integer", "null"]},
+            "timeZoneId": {"type": ["string", "null"], "maxLength": 100},
+        },
+    },
+    "category": {
+        "type": "object",
+        "required": ["name"],
+        "properties": {
+            "name": _TEXT,
+            "description": _OPTIONAL_TEXT,
+            "permissionSources": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 200}},
+        },
+    },
+}
+_VALIDATORS = {name: Draft202012Validator(schema) for name, schema in _SCHEMAS.items()}
+
+
+def admin_create_action(call: Call) -> Reply:
+    """An action; `enabled` and `manuallyTriggerable` default to true."""
+    body = admin_body(_VALIDATORS["action"], call.body)
+    row = add_action(
+        call, body["name"], body.get("description"), body.get("enabled", True), body.get("manuallyTriggerable", True)
+    )
+    return Reply(201, render_action(row))
+
+
+def admin_triggers(call: Call) -> Reply:
+    """The triggers the API recorded, oldest first."""
+    items = [{**row, "Triggered": records.stamp(row["Triggered"])} for row in call.tenant.table(TRIGGERS).rows()]
+    return Reply(200, {"items": items})
+
+
+def admin_create_banner(call: Call) -> Reply:
+    """A banner with a secret and `versions` version ids (default 1)."""
+    body = admin_body(_VALIDATORS["banner"], call.body)
+    row = add_banner(call, body.get("name", "Banner"), body.get("versions", 1))
+    return Reply(201, render_banner(row))
+
+
+def admin_banners(call: Call) -> Reply:
+    """Banners with the cache resets requested for them."""
+    return Reply(200, {"items": [render_banner(row) for row in call.tenant.table(BANNERS).rows()]})
+
+
+def admin_create_feed(call: Call) -> Reply:
+    body = admin_body(_VALIDATORS["feed"], call.body)
+    return Reply(201, render_feed(add_feed(call, body["name"], body.get("url"))))
+
+
+def admin_feeds(call: Call) -> Reply:
+    """Feeds with when they were last synced and how often."""
+    return Reply(200, {"items": [render_feed(row) for row in call.tenant.table(FEEDS).rows()]})
+
+
+def admin_create_token(call: Call) -> Reply:
+    """An iframe token (`id` defaults to a random UUID; 409 when the id is taken)."""
+    body = admin_body(_VALIDATORS["token"], call.body)
+    if body.get("id") and find_token(call.tenant, body["id"]) is not None:
+        raise Conflict(f"IframeToken {body['id']} exists.")
+    row = add_token(call, body)
+    return Reply(201, {name: row[name] for name in TOKEN_FIELDS})
+
+
+def admin_create_category(call: Call) -> Reply:
+    """A permission source category, and the permission sources that belong to it."""
+    body = admin_body(_VALIDATORS["category"], call.body)
+    return Reply(201, add_category(call.tenant, body["name"], body.get("description"), body.get("permissionSources", [])))
+
+
+ADMIN_ACTIONS = {
+    ("POST", "actions"): admin_create_action,
+    ("GET", "triggers"): admin_triggers,
+    ("POST", "banners"): admin_create_banner,
+    ("GET", "banners"): admin_banners,
+    ("POST", "feeds"): admin_create_feed,
+    ("GET", "feeds"): admin_feeds,
+    ("POST", "iframe-tokens"): admin_create_token,
+    ("POST", "permission-categories"): admin_create_category,
+}
+
+
+# -- demo ---------------------------------------------------------------------------------
+def seed(call: Call) -> None:
+    """Actions (enabled and manual, disabled, automatic only), banners, feeds, iframe
+    tokens, permission source categories and one contacts export."""
+    tenant = call.tenant
+    call.clock.advance(1800)
+    add_action(call, "Send welcome gift", "Gives the contact a welcome voucher.", True, True)
+    add_action(call, "Birthday flow (old)", "Replaced by the new birthday flow.", False, True)
+    add_action(call, "Abandoned cart", "Runs when a basket is left; not triggered by hand.", True, False)
+    add_action(call, "Recalculate loyalty tier", None, True, True)
+    add_banner(call, "Front page hero", 3)
+    add_banner(call, "Newsletter footer", 1)
+    add_feed(call, "Product feed", "https://shop.example.dk/feed.xml")
+    add_feed(call, "Store feed", "https://shop.example.dk/stores.json")
+    store_ids = [row["Id"] for row in tenant.table(STORES).rows()]
+    rng = call.services.random.derived("yulsn", "misc")
+    add_token(
+        call,
+        {
+            "id": f"{rng.getrandbits(128):032x}",
+            "administratorId": 7,
+            "administratorEmail": "anna@example.dk",
+            "storeIds": store_ids[:2],
+            "rights": ["Contacts.Read", "Points.Read"],
+            "groupId": 3,
+        },
+    )
+    add_token(
+        call,
+        {
+            "id": f"{rng.getrandbits(128):032x}",
+            "administratorId": 8,
+            "administratorEmail": "lars@example.dk",
+            "storeIds": store_ids,
+            "rights": ["Contacts.Read", "Contacts.Write"],
+            "groupId": None,
+        },
+    )
+    tenant.settings["permission_categories"] = [dict(DEFAULT_CATEGORY)]
+    tenant.settings["permission_relations"] = []
+    add_category(tenant, "Newsletter", "Sign-ups for the newsletter.", ["Signup form", "Newsletter"])
+    add_category(tenant, "Marketing", "Consent to marketing by e-mail and SMS.", ["Webshop", "Store", "Competition"])
+    call.clock.advance(600)
+    add_export(call, {"Type": 0, "Fields": ["Id", "Email", "FirstName", "LastName"], "SuffixFileName": "weekly"})

@@ -1,0 +1,160 @@
+"""Segments: each holds a fixed list of contact ids (`ContactIds`; deleting a contact takes
+it out, see contacts.delete_contact). Folders are plain ids (a segment's `FolderId`).
+Counts are of distinct contacts across the segments given. A list segment (Type 3) is made
+from contact ids."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from mockserver.engine.context import Call, Reply
+from mockserver.engine.store import Row, Tenant
+from mockserver.providers.yulsn import contacts, records
+from mockserver.providers.yulsn.records import CONTACTS, SEGMENTS, invalid
+
+TYPES = {1: "VisualBuilder", 2: "Sql", 3: "List", 4: "SegmentTemplate"}
+LIST = 3
+_INDEXED = re.compile(r"s\[(\d*)\]\Z", re.IGNORECASE)
+
+
+# -- rendering and storage ----------------------------------------------------------------
+def render(row: Row) -> dict[str, Any]:
+    return {name: row[name] for name in ("Id", "Name", "FolderId", "Type", "Description")}
+
+
+def add_segment(
+    call: Call, name: str, folder_id: int, kind: int, contact_ids: Iterable[int], description: str | None = None
+) -> Row:
+    """Store a segment (the contact ids are trusted); used by the API and the demo."""
+    tenant = call.tenant
+    segment_id = tenant.next_id("segment")
+    row = {
+        "Id": segment_id,
+        "Name": name,
+        "FolderId": folder_id,
+        "Type": kind,
+        "Description": description,
+        "ContactIds": list(dict.fromkeys(contact_ids)),
+        "LastModified": call.clock.time(),
+    }
+    return tenant.table(SEGMENTS).insert(segment_id, row)
+
+
+def segment(tenant: Tenant, segment_id: int) -> Row:
+    """The segment, or 404 naming it."""
+    row = tenant.table(SEGMENTS).get(segment_id)
+    if row is None:
+        raise records.not_found(f"Segment with id {segment_id} not found.")
+    return row
+
+
+def members(tenant: Tenant, row: Row) -> list[int]:
+    """The segment's contacts that exist, in the order they were added."""
+    table = tenant.table(CONTACTS)
+    return [contact_id for contact_id in row["ContactIds"] if contact_id in table]
+
+
+def contacts_in(tenant: Tenant, segment_ids: Iterable[int]) -> list[int]:
+    """The distinct contacts of the segments, ascending; 404 for an unknown segment.
+    Used by actions, dispatches and campaigns as well."""
+    rows = [segment(tenant, segment_id) for segment_id in segment_ids]
+    found: set[int] = set()
+    for row in rows:
+        found.update(members(tenant, row))
+    return sorted(found)
+
+
+# -- handlers -----------------------------------------------------------------------------
+def list_segments(call: Call) -> Reply:
+    folder_id = call.params["folderId"]
+    return Reply(200, [render(row) for row in call.tenant.table(SEGMENTS).rows() if row["FolderId"] == folder_id])
+
+
+def get_segment(call: Call) -> Reply:
+    return Reply(200, render(segment(call.tenant, call.params["id"])))
+
+
+def _query_ids(call: Call) -> list[int]:
+    """`s=1&s=2` (typed by the engine) and `s[0]=1&s[1]=2` (read here)."""
+    ids: list[int] = list(call.params.get("s") or [])
+    if call.request is None:
+        return ids
+    indexed: list[tuple[int, int]] = []
+    for name, value in call.request.args.items(multi=True):
+        match = _INDEXED.match(name)
+        if match is None:
+            continue
+        text = value.strip()
+        if not text.isdigit() or not 1 <= int(text) <= 2_147_483_647:
+            raise invalid(f"The value '{value}' is not valid for {name}.")
+        position = int(match.group(1)) if match.group(1) else len(indexed)
+        indexed.append((position, int(text)))
+    return ids + [segment_id for _, segment_id in sorted(indexed)]
+
+
+def count_contacts(call: Call) -> Reply:
+    return Reply(200, len(contacts_in(call.tenant, _query_ids(call))))
+
+
+def count_contacts_from_body(call: Call) -> Reply:
+    return Reply(200, len(contacts_in(call.tenant, call.body)))
+
+
+def contact_ids(call: Call) -> Reply:
+    return Reply(200, members(call.tenant, segment(call.tenant, call.params["id"])))
+
+
+def contacts_base_info(call: Call) -> Reply:
+    tenant = call.tenant
+    table = tenant.table(CONTACTS)
+    found = (table.get(contact_id) for contact_id in members(tenant, segment(tenant, call.params["id"])))
+    return Reply(200, [contacts.base_info(row) for row in found if row is not None])
+
+
+def create_from_contacts(call: Call) -> Reply:
+    """A list segment (Type 3) of the given contacts; 400 naming the ids that are not contacts."""
+    body = call.body
+    name = body["Name"]
+    if not name.strip():
+        raise invalid("The Name field is required.")
+    table = call.tenant.table(CONTACTS)
+    wanted = list(dict.fromkeys(body["ContactIds"]))
+    missing = [contact_id for contact_id in wanted if contact_id not in table]
+    if missing:
+        raise invalid(f"The following contact ids do not exist: {', '.join(map(str, missing))}.")
+    folder_id = body.get("FolderId")
+    row = add_segment(call, name, folder_id if folder_id is not None else 0, LIST, wanted, body.get("Description"))
+    return Reply(200, render(row))
+
+
+HANDLERS = {
+    "listSegments": list_segments,
+    "getSegment": get_segment,
+    "countSegmentContacts": count_contacts,
+    "countSegmentContactsFromBody": count_contacts_from_body,
+    "listSegmentContactIds": contact_ids,
+    "listSegmentContactsBaseInfo": contacts_base_info,
+    "createSegmentFromContacts": create_from_contacts,
+}
+
+
+# -- demo ---------------------------------------------------------------------------------
+DEMO_FOLDERS = {"Newsletters": 1, "Loyalty": 2}
+
+
+def seed(call: Call) -> None:
+    """Four segments over the demo contacts, in folders 1 (newsletters) and 2 (loyalty)."""
+    rng = call.services.random.derived("yulsn", "segments")
+    rows = list(call.tenant.table(CONTACTS).rows())
+    subscribers = [r["Id"] for r in rows if r["Dynamic"].get("Newsletter") and r["Email"] and not r["EmailBounced"]]
+    gold = [r["Id"] for r in rows if r["Dynamic"].get("LoyaltyTier") == "Gold"]
+    webshop = [r["Id"] for r in rows if r["RegistrationSource"] == "Webshop"]
+    vip = sorted(rng.sample([r["Id"] for r in rows], min(12, len(rows))))
+    call.clock.advance(3600)
+    add_segment(call, "Newsletter subscribers", 1, 1, subscribers, "Contacts who opted in to the newsletter.")
+    add_segment(call, "Webshop registrations", 1, 2, webshop, "Contacts who registered in the webshop.")
+    call.clock.advance(600)
+    add_segment(call, "Gold members", 2, 4, gold, "Loyalty tier Gold.")
+    add_segment(call, "VIP list", 2, LIST, vip, None)
