@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 
@@ -56,7 +57,8 @@ class Server:
     def stop(self) -> None:
         """Ask the serving thread to finish, and wait for it."""
         self._stopping.set()
-        self._server.pull_trigger()  # wakes the event loop at once
+        with contextlib.suppress(OSError):  # the loop may have closed its trigger already
+            self._server.pull_trigger()  # wakes the event loop at once
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(10)
             self._thread = None

@@ -55,7 +55,7 @@ def read_parameters(
             value = _cast(param.kind, param.item_kind, raw)
         found = _violations(param.validator, value, prefix=param.name)
         if found and param.location == "path":
-            raise NotFound(f"no resource at {param.name}={raw!r}", violations=found)
+            raise NotFound("Not found", violations=found)
         if found:
             violations.extend(found)
         elif param.format == "uuid" and isinstance(value, str):
@@ -208,6 +208,17 @@ def _violations(validator: Validator, value: Any, prefix: str) -> list[Violation
 
 def _explain(error: ValidationError, prefix: str) -> Iterable[Violation]:
     rule = str(error.validator)
+    if rule in ("oneOf", "anyOf") and error.context:
+        # Name the property that is wrong, not the combinator: when exactly one branch has
+        # the instance's type, its errors are the ones that explain the failure.
+        branches: dict[Any, list[ValidationError]] = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        fitting = [errs for errs in branches.values() if not any(e.validator == "type" and not e.relative_path for e in errs)]
+        if len(fitting) == 1:
+            for sub in fitting[0]:
+                yield from _explain(sub, prefix)
+            return
     path = _join(prefix, error.absolute_path)
     params = {"expected": error.validator_value, "value": error.instance}
     if isinstance(error.schema, dict) and "required" in error.schema:

@@ -21,7 +21,7 @@ from mockserver.engine.errors import (
 from mockserver.engine.provider import ErrorReply
 from mockserver.providers.yulsn.records import ConflictWith
 
-_ROUTE = re.compile(r'"(\S+) (\S+)"')
+_ROUTE = re.compile(r'"(\S+) (.*)"')  # the path may hold spaces (%20)
 
 
 def render_error(err: ApiError) -> ErrorReply:
