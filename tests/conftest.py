@@ -3,12 +3,11 @@ isolated tenant) per test; webhook receivers that stop after each test."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 
-from tests.support import ApiClient, RunningEmulator, WebhookReceiver
+from tests.support import ApiClient, RunningEmulator, WebhookReceiver, bearer_client, fresh_key
 
 
 @pytest.fixture(scope="session")
@@ -32,9 +31,14 @@ def _responses_match_the_spec(request: pytest.FixtureRequest) -> Iterator[None]:
     assert not problems, f"responses that do not match the spec: {problems}"
 
 
+def _reseed_demo(emulator: RunningEmulator, provider: str) -> None:
+    """The provider's demo account (key "demo") seeded afresh."""
+    emulator.admin("POST", "seed", json={"provider": provider, "apiKey": "demo"}).raise_for_status()
+
+
 @pytest.fixture
 def api_key() -> str:
-    return f"test-{uuid.uuid4().hex}"
+    return fresh_key()
 
 
 @pytest.fixture
@@ -46,7 +50,7 @@ def systeme(emulator: RunningEmulator, api_key: str) -> ApiClient:
 @pytest.fixture
 def systeme_demo(emulator: RunningEmulator) -> Iterator[ApiClient]:
     """A Systeme.io client on the demo account, freshly re-seeded."""
-    emulator.admin("POST", "seed", json={"provider": "systeme", "apiKey": "demo"}).raise_for_status()
+    _reseed_demo(emulator, "systeme")
     yield ApiClient(f"{emulator.url}/systeme", {"X-API-Key": "demo"})
 
 
@@ -60,35 +64,27 @@ def receiver() -> Iterator[WebhookReceiver]:
 @pytest.fixture
 def clickfunnels(emulator: RunningEmulator, api_key: str) -> ApiClient:
     """A ClickFunnels client on a fresh account (one team, one workspace, nothing else)."""
-    return ApiClient(f"{emulator.url}/clickfunnels", {"Authorization": f"Bearer {api_key}", "User-Agent": "mockserver-tests/1.0"})
+    return bearer_client(emulator, "clickfunnels", api_key)
 
 
 @pytest.fixture
 def clickfunnels_demo(emulator: RunningEmulator) -> Iterator[ApiClient]:
     """A ClickFunnels client on the demo account, freshly re-seeded."""
-    emulator.admin("POST", "seed", json={"provider": "clickfunnels", "apiKey": "demo"}).raise_for_status()
-    yield ApiClient(f"{emulator.url}/clickfunnels", {"Authorization": "Bearer demo", "User-Agent": "mockserver-tests/1.0"})
-
-
-@pytest.fixture
-def workspace_id(clickfunnels: ApiClient) -> int:
-    """The id of the fresh account's only workspace."""
-    team = clickfunnels.get("/api/v2/teams").json()[0]
-    workspace: int = clickfunnels.get(f"/api/v2/teams/{team['id']}/workspaces").json()[0]["id"]
-    return workspace
+    _reseed_demo(emulator, "clickfunnels")
+    yield bearer_client(emulator, "clickfunnels", "demo")
 
 
 @pytest.fixture
 def simvoly(emulator: RunningEmulator, api_key: str) -> ApiClient:
     """A Simvoly client on a fresh, empty website."""
-    return ApiClient(f"{emulator.url}/simvoly", {"Authorization": f"Bearer {api_key}", "User-Agent": "mockserver-tests/1.0"})
+    return bearer_client(emulator, "simvoly", api_key)
 
 
 @pytest.fixture
 def simvoly_demo(emulator: RunningEmulator) -> Iterator[ApiClient]:
     """A Simvoly client on the demo website, freshly re-seeded."""
-    emulator.admin("POST", "seed", json={"provider": "simvoly", "apiKey": "demo"}).raise_for_status()
-    yield ApiClient(f"{emulator.url}/simvoly", {"Authorization": "Bearer demo", "User-Agent": "mockserver-tests/1.0"})
+    _reseed_demo(emulator, "simvoly")
+    yield bearer_client(emulator, "simvoly", "demo")
 
 
 @pytest.fixture
@@ -100,5 +96,5 @@ def yulsn(emulator: RunningEmulator, api_key: str) -> ApiClient:
 @pytest.fixture
 def yulsn_demo(emulator: RunningEmulator) -> Iterator[ApiClient]:
     """A Yulsn client on the demo account, freshly re-seeded."""
-    emulator.admin("POST", "seed", json={"provider": "yulsn", "apiKey": "demo"}).raise_for_status()
+    _reseed_demo(emulator, "yulsn")
     yield ApiClient(f"{emulator.url}/yulsn", {"X-ApiKey": "demo", "Accept": "application/json"})

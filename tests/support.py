@@ -1,4 +1,5 @@
-"""Test helpers: a real emulator on port 0, API clients, and a webhook receiver."""
+"""Test helpers: a real emulator on port 0, API clients, a webhook receiver, and the response
+checks every provider's tests share."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import hmac
 import json
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import requests
+from urllib3.util import SKIP_HEADER
 
 from mockserver.app import create_app, emulator_of
 from mockserver.engine.runtime import Emulator
@@ -31,6 +34,12 @@ SYSTEME_DEFAULT_SLUGS = [
     "postcode",
     "company_name",
 ]
+
+# The User-Agent the tests send to providers that require one (ClickFunnels, Simvoly).
+USER_AGENT = "mockserver-tests/1.0"
+# requests always sends a User-Agent, and urllib3 adds its own when the header is left out
+# (so `headers={"User-Agent": None}` still sends one); SKIP_HEADER really sends none.
+NO_USER_AGENT = {"User-Agent": SKIP_HEADER}
 
 # What the test suite runs the emulator with: strict response checks on, retries
 # compressed a thousandfold, and a rate limit no test reaches by accident.
@@ -163,6 +172,31 @@ class WebhookReceiver:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def fresh_key() -> str:
+    """An API key no test has used: a fresh, empty account."""
+    return f"test-{uuid.uuid4().hex}"
+
+
+def bearer_client(emulator: RunningEmulator, provider: str, key: str | None, **headers: str) -> ApiClient:
+    """A client of a provider that takes the key as a bearer token and wants a User-Agent
+    (ClickFunnels, Simvoly); without a key (None or "") it sends no Authorization at all."""
+    auth = {"Authorization": f"Bearer {key}"} if key else {}
+    return ApiClient(f"{emulator.url}/{provider}", {"User-Agent": USER_AGENT, **auth, **headers})
+
+
+def ok(response: requests.Response, status: int = 200) -> Any:
+    """The JSON body of a response with the status expected."""
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def created(response: requests.Response) -> dict[str, Any]:
+    """The record a 201 answers."""
+    assert response.status_code == 201, response.text
+    record: dict[str, Any] = response.json()
+    return record
 
 
 def signature(secret: str, body: bytes) -> str:

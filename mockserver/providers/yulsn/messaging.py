@@ -31,13 +31,11 @@ _INDEXED = re.compile(r"status\[(\d*)\]\Z", re.IGNORECASE)
 
 # -- templates and triggers (back office) -------------------------------------------------
 def templates(tenant: Tenant) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = tenant.settings.setdefault("email_templates", [dict(DEFAULT_TEMPLATE)])
-    return found
+    return records.account_list(tenant, "email_templates", [DEFAULT_TEMPLATE])
 
 
 def triggers(tenant: Tenant) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = tenant.settings.setdefault("email2_triggers", [])
-    return found
+    return records.account_list(tenant, "email2_triggers")
 
 
 def _add_named(entries: list[dict[str, Any]], name: str) -> dict[str, Any]:

@@ -240,13 +240,11 @@ def get_token(call: Call) -> Reply:
 # -- permission source categories ---------------------------------------------------------
 def _categories(tenant: Tenant) -> list[dict[str, Any]]:
     """The account's categories (a new account has the default one)."""
-    found: list[dict[str, Any]] = tenant.settings.setdefault("permission_categories", [dict(DEFAULT_CATEGORY)])
-    return found
+    return records.account_list(tenant, "permission_categories", [DEFAULT_CATEGORY])
 
 
 def _relations(tenant: Tenant) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = tenant.settings.setdefault("permission_relations", [])
-    return found
+    return records.account_list(tenant, "permission_relations")
 
 
 def list_categories(call: Call) -> Reply:

@@ -67,6 +67,13 @@ def init_tables(tenant: Tenant) -> None:
     tenant.settings.setdefault("point_types", ["Loyalty"])
 
 
+def account_list(tenant: Tenant, name: str, defaults: Iterable[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
+    """A list of back-office records the account keeps in its settings (templates,
+    triggers, categories...), made with its defaults the first time it is asked for."""
+    found: list[dict[str, Any]] = tenant.settings.setdefault(name, [dict(item) for item in defaults])
+    return found
+
+
 # -- errors in the provider's words --------------------------------------------------------
 def invalid(message: str) -> ValidationFailed:
     """400 `{"Message": message}`."""

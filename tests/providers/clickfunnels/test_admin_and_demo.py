@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import requests
 
+from tests.providers.clickfunnels.helpers import client_for
 from tests.support import ApiClient, RunningEmulator
 
-USER_AGENT = "mockserver-tests/1.0"
 COLLECTIONS = {
     "contacts": "contacts",
     "tags": "contacts/tags",
@@ -66,10 +66,6 @@ def workspaces(client: ApiClient) -> dict[str, dict[str, Any]]:
 
 def everything(client: ApiClient, workspace_id: int) -> dict[str, list[dict[str, Any]]]:
     return {kind: walk(client, f"/api/v2/workspaces/{workspace_id}/{path}") for kind, path in COLLECTIONS.items()}
-
-
-def client_for(emulator: RunningEmulator, key: str) -> ApiClient:
-    return ApiClient(f"{emulator.url}/clickfunnels", {"Authorization": f"Bearer {key}", "User-Agent": USER_AGENT})
 
 
 def seed(emulator: RunningEmulator, key: str, value: int | None = None) -> None:

@@ -8,39 +8,23 @@ Cloudflare answers, as an HTML page, to a request without a User-Agent.
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
-from functools import reduce
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-import yaml
-from urllib3.util import SKIP_HEADER
 
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.clickfunnels.helpers import NOT_FOUND, client_for
+from tests.spec_tools import MEGABYTE, METHODS, Sampler, Spec, SpecOperation, ids, send, wrong_type
+from tests.support import NO_USER_AGENT, ApiClient, RunningEmulator, created, fresh_key
 
-SPEC_FILE = Path(__file__).resolve().parents[3] / "specs" / "clickfunnels.yaml"
-SPEC: dict[str, Any] = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
-METHODS = ("get", "put", "post", "delete", "patch")
-USER_AGENT = "mockserver-tests/1.0"
+SPEC = Spec.load("clickfunnels")
+resolve = SPEC.resolve
 UNAUTHORIZED = {"error": "API key missing or invalid"}
-NOT_FOUND = {"error": "Not found: Record missing"}
 NO_ROUTE = {"error": "No such route"}
-MEGABYTE = 1024 * 1024
-# requests always sends a User-Agent, and urllib3 adds its own when the header is left out
-# (so `headers={"User-Agent": None}` still sends one); SKIP_HEADER really sends none.
-NO_USER_AGENT = {"User-Agent": SKIP_HEADER}
 
 
 # -- reading the spec -----------------------------------------------------------------------
-def resolve(node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        node = reduce(lambda found, part: found[part], node["$ref"][2:].split("/"), SPEC)
-    return node
-
-
 def merged(node: Any) -> dict[str, Any]:
     """A schema with its `allOf` parts folded in (properties and required lists)."""
     schema: dict[str, Any] = dict(resolve(node))
@@ -58,23 +42,12 @@ def kinds(schema: Any) -> set[str]:
 
 
 @dataclass(frozen=True)
-class Operation:
-    operation_id: str
-    method: str
-    path: str
-    parameters: tuple[dict[str, Any], ...]
+class Operation(SpecOperation):
     body_schema: dict[str, Any] | None
 
-    def __str__(self) -> str:
-        return self.operation_id
-
     @property
-    def path_parameters(self) -> list[str]:
-        return [p["name"] for p in self.parameters if p["in"] == "path"]
-
-    @property
-    def query_parameters(self) -> list[str]:
-        return [p["name"] for p in self.parameters if p["in"] == "query"]
+    def path_names(self) -> list[str]:
+        return [p["name"] for p in self.path_parameters]
 
     @property
     def wrapper(self) -> str:
@@ -93,78 +66,42 @@ class Operation:
         """The path with every parameter set to `value`, or to the record of `records`
         the parameter names."""
         path = self.path
-        for name in self.path_parameters:
+        for name in self.path_names:
             filled = value if value is not None else str(records[name] if records else 987654321)
             path = path.replace("{" + name + "}", filled)
         return path
 
 
 def load_operations() -> list[Operation]:
-    found = []
-    for path, item in SPEC["paths"].items():
-        shared = [resolve(p) for p in item.get("parameters", [])]
-        for method in METHODS:
-            if method not in item:
-                continue
-            op = item[method]
-            parameters = tuple(shared + [resolve(p) for p in op.get("parameters", [])])
-            body = None
-            if "requestBody" in op:
-                body = merged(resolve(op["requestBody"])["content"]["application/json"]["schema"])
-            found.append(Operation(op["operationId"], method.upper(), path, parameters, body))
-    return found
+    return [
+        Operation(op.operation_id, op.method, op.path, op.parameters, None if op.body_schema is None else merged(op.body_schema))
+        for op in SPEC.operations()
+    ]
 
 
 OPERATIONS = load_operations()
 WITH_BODY = [op for op in OPERATIONS if op.body_schema is not None]
 WITH_PATH_PARAMETERS = [op for op in OPERATIONS if op.path_parameters]
-LISTS = [op for op in OPERATIONS if "after" in op.query_parameters]
+LISTS = [op for op in OPERATIONS if "after" in {p["name"] for p in op.query_parameters}]
 
 
-def sample(schema: Any) -> Any:
-    """The smallest value that satisfies a (body) schema."""
-    schema = merged(schema)
-    if "enum" in schema:
-        return next(value for value in schema["enum"] if value is not None)
-    kind = sorted(kinds(schema) - {"null"})[0]
-    if kind == "object":
-        return {name: sample(schema["properties"][name]) for name in schema.get("required", [])}
-    if kind == "array":
-        return [sample(schema.get("items", {})) for _ in range(schema.get("minItems", 0))]
+def scalar_sample(kind: str, schema: dict[str, Any]) -> Any:
+    """The smallest number or string that satisfies a schema."""
     if kind == "integer":
         return schema.get("minimum", 1)
-    if kind == "boolean":
-        return True
     if schema.get("format") == "uri":
         return "https://hooks.example.com/sample"
     return "sample"
+
+
+sample = Sampler(merged, kinds, scalar_sample)
 
 
 def valid_body(op: Operation) -> dict[str, Any] | None:
     return None if op.body_schema is None else {op.wrapper: sample(op.attributes)}
 
 
-def wrong_type(schema: Any) -> Any:
-    """A JSON value of a type the schema does not allow."""
-    allowed = kinds(schema)
-    if "string" not in allowed:
-        return "x"
-    return 5 if not allowed & {"integer", "number"} else [5]
-
-
-def ids(cases: list[Any]) -> list[str]:
-    return [str(case) if isinstance(case, Operation) else "-".join(map(str, case)) for case in cases]
-
-
-# -- sending and checking --------------------------------------------------------------------
-def send(client: ApiClient, op: Operation, path: str, body: Any = None, **kwargs: Any) -> requests.Response:
-    """`body` as JSON (text and bytes are sent as they are), as application/json."""
-    if body is not None:
-        kwargs["data"] = body if isinstance(body, str | bytes) else json.dumps(body)
-        kwargs["headers"] = {"Content-Type": "application/json", **kwargs.get("headers", {})}
-    return client.request(op.method, path, **kwargs)
-
-
+# -- checking ----------------------------------------------------------------------------------
 def assert_error(response: requests.Response, status: int) -> dict[str, Any]:
     """The status, and ClickFunnels' JSON error body: exactly {"error": "<text>"} (a 422
     may add "errors")."""
@@ -194,17 +131,7 @@ def assert_invalid(response: requests.Response) -> dict[str, list[str]]:
     return errors
 
 
-def anonymous(emulator: RunningEmulator, **headers: str) -> ApiClient:
-    return ApiClient(f"{emulator.url}/clickfunnels", {"User-Agent": USER_AGENT, **headers})
-
-
 # -- an account with one record of every kind --------------------------------------------------
-def created(response: requests.Response) -> dict[str, Any]:
-    assert response.status_code == 201, response.text
-    record: dict[str, Any] = response.json()
-    return record
-
-
 @dataclass
 class World:
     client: ApiClient
@@ -215,8 +142,8 @@ class World:
 def world(emulator: RunningEmulator) -> World:
     """One account holding a record for every path parameter of the spec. The tests that
     use it send only bad requests, which must change nothing."""
-    key = f"test-{uuid.uuid4().hex}"
-    client = ApiClient(f"{emulator.url}/clickfunnels", {"Authorization": f"Bearer {key}", "User-Agent": USER_AGENT})
+    key = fresh_key()
+    client = client_for(emulator, key)
 
     def admin(action: str, **body: Any) -> dict[str, Any]:
         return created(emulator.admin("POST", f"clickfunnels/{action}", json={"apiKey": key, **body}))
@@ -259,7 +186,7 @@ def world(emulator: RunningEmulator) -> World:
         "endpoint_id": endpoint,
         "image_id": image,
     }
-    missing = {name for op in OPERATIONS for name in op.path_parameters} - set(records)
+    missing = {name for op in OPERATIONS for name in op.path_names} - set(records)
     assert not missing, f"the world has no record for {missing}"
     return World(client, records)
 
@@ -272,7 +199,7 @@ def test_every_operation_is_covered() -> None:
 # -- authentication and the front door ---------------------------------------------------------
 @pytest.mark.parametrize("op", OPERATIONS, ids=ids(OPERATIONS))
 def test_missing_authorization_is_401(emulator: RunningEmulator, op: Operation) -> None:
-    response = send(anonymous(emulator), op, op.url(), valid_body(op))
+    response = send(client_for(emulator, None), op, op.url(), valid_body(op))
     assert_error(response, 401)
     assert response.json() == UNAUTHORIZED
 
@@ -283,7 +210,7 @@ AUTH_CASES = [(op, value) for op in OPERATIONS for value in AUTHORIZATIONS]
 
 @pytest.mark.parametrize(("op", "authorization"), AUTH_CASES, ids=ids(AUTH_CASES))
 def test_authorization_that_is_not_a_bearer_token_is_401(emulator: RunningEmulator, op: Operation, authorization: str) -> None:
-    response = send(anonymous(emulator, Authorization=authorization), op, op.url(), valid_body(op))
+    response = send(client_for(emulator, None, Authorization=authorization), op, op.url(), valid_body(op))
     assert_error(response, 401)
     assert response.json() == UNAUTHORIZED
 
@@ -292,7 +219,7 @@ def test_authorization_that_is_not_a_bearer_token_is_401(emulator: RunningEmulat
 def test_missing_authorization_is_checked_before_the_request_itself(emulator: RunningEmulator, op: Operation) -> None:
     """A request wrong in every other way is first refused for the missing key."""
     path = op.url("not-an-id") + "?after=abc&sort_order=sideways&filter[nope]=1"
-    response = send(anonymous(emulator), op, path, "{broken" if op.body_schema else None)
+    response = send(client_for(emulator, None), op, path, "{broken" if op.body_schema else None)
     assert_error(response, 401)
     assert response.json() == UNAUTHORIZED
 
@@ -398,7 +325,7 @@ WRONG_TYPE_CASES = [(op, name) for op in WITH_BODY for name in op.attributes.get
 
 @pytest.mark.parametrize(("op", "name"), WRONG_TYPE_CASES, ids=ids(WRONG_TYPE_CASES))
 def test_wrong_type_inside_the_wrapper_is_422_naming_the_attribute(world: World, op: Operation, name: str) -> None:
-    attributes = {**sample(op.attributes), name: wrong_type(op.attributes["properties"][name])}
+    attributes = {**sample(op.attributes), name: wrong_type(kinds(op.attributes["properties"][name]))}
     errors = assert_invalid(send(world.client, op, op.url(records=world.records), {op.wrapper: attributes}))
     assert set(errors) == {name}, errors
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
 import pytest
 import requests
 
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.clickfunnels.helpers import (
+    PUBLIC_ID,
+    TIMESTAMP,
+    assert_not_found,
+    create_contact,
+    create_tag,
+)
+from tests.support import ApiClient, RunningEmulator, ok
 
 CONTACT_KEYS = {
     "id",
@@ -34,23 +40,6 @@ CONTACT_KEYS = {
     "created_at",
     "updated_at",
 }
-PUBLIC_ID = re.compile(r"^[A-Za-z]{7}$")
-TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
-NOT_FOUND = {"error": "Not found: Record missing"}
-
-
-def ok(response: requests.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def create_contact(client: ApiClient, workspace_id: int, **attributes: Any) -> dict[str, Any]:
-    return dict(ok(client.post(f"/api/v2/workspaces/{workspace_id}/contacts", json={"contact": attributes}), 201))
-
-
-def create_tag(client: ApiClient, workspace_id: int, name: str, color: str | None = None) -> dict[str, Any]:
-    body = {"contacts_tag": {"name": name, "color": color}}
-    return dict(ok(client.post(f"/api/v2/workspaces/{workspace_id}/contacts/tags", json=body), 201))
 
 
 def upsert(client: ApiClient, workspace_id: int, **attributes: Any) -> requests.Response:
@@ -77,11 +66,6 @@ def assert_invalid(response: requests.Response, attribute: str, message: str) ->
     assert message in body["errors"][attribute]
     human = attribute.replace("_", " ")
     assert f"{human[:1].upper()}{human[1:]} {message}" in body["error"]
-
-
-def assert_not_found(response: requests.Response) -> None:
-    assert response.status_code == 404, response.text
-    assert response.json() == NOT_FOUND
 
 
 def add_workspace(emulator: RunningEmulator, api_key: str, name: str) -> int:

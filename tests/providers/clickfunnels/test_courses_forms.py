@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import requests
 
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.clickfunnels.helpers import (
+    PUBLIC_ID,
+    TIMESTAMP,
+    assert_not_found,
+    create_contact,
+)
+from tests.support import ApiClient, RunningEmulator, ok
 
 COURSE_KEYS = {"id", "public_id", "title", "description", "published_at", "current_path", "image_url", "created_at", "updated_at"}
 ENROLLMENT_KEYS = {
@@ -24,34 +29,16 @@ ENROLLMENT_KEYS = {
 }
 FORM_KEYS = {"id", "public_id", "workspace_id", "name", "created_at", "updated_at"}
 SUBMISSION_KEYS = {"id", "public_id", "form_id", "contact_id", "workspace_id", "data", "created_at", "updated_at"}
-PUBLIC_ID = re.compile(r"^[A-Za-z]{7}$")
-TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
-NOT_FOUND = {"error": "Not found: Record missing"}
-
-
-def ok(response: requests.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
 
 
 def admin(emulator: RunningEmulator, path: str, body: dict[str, Any]) -> dict[str, Any]:
     return dict(ok(emulator.admin("POST", f"clickfunnels/{path}", json=body), 201))
 
 
-def create_contact(client: ApiClient, workspace_id: int, email: str) -> dict[str, Any]:
-    body = {"contact": {"email_address": email}}
-    return dict(ok(client.post(f"/api/v2/workspaces/{workspace_id}/contacts", json=body), 201))
-
-
 def enroll(client: ApiClient, course_ref: int | str, contact_id: int, **extra: Any) -> requests.Response:
     return client.post(
         f"/api/v2/courses/{course_ref}/enrollments", json={"courses_enrollment": {"contact_id": contact_id, **extra}}
     )
-
-
-def assert_not_found(response: requests.Response) -> None:
-    assert response.status_code == 404, response.text
-    assert response.json() == NOT_FOUND
 
 
 def assert_422(response: requests.Response) -> None:

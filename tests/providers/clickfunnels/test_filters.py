@@ -5,17 +5,16 @@ are 400 `found unpermitted parameter: :attr`; nothing found is `[]` with no pagi
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-import yaml
 
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.clickfunnels.helpers import create_contact, create_product
+from tests.spec_tools import Spec
+from tests.support import ApiClient, RunningEmulator, created
 
-SPEC_FILE = Path(__file__).resolve().parents[3] / "specs" / "clickfunnels.yaml"
-SPEC: dict[str, Any] = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
+SPEC = Spec.load("clickfunnels")
 
 
 def filterable_lists() -> list[tuple[str, str, list[str]]]:
@@ -51,30 +50,12 @@ def ids_of(records: list[dict[str, Any]]) -> list[int]:
     return [record["id"] for record in records]
 
 
-def created(response: requests.Response) -> dict[str, Any]:
-    assert response.status_code == 201, response.text
-    record: dict[str, Any] = response.json()
-    return record
-
-
 def joined(*values: Any) -> str:
     return ",".join(map(str, values))
 
 
 def admin(emulator: RunningEmulator, api_key: str, action: str, **body: Any) -> dict[str, Any]:
-    response = emulator.admin("POST", f"clickfunnels/{action}", json={"apiKey": api_key, **body})
-    assert response.status_code == 201, response.text
-    record: dict[str, Any] = response.json()
-    return record
-
-
-def new_contact(client: ApiClient, workspace_id: int, email: str, **attributes: Any) -> dict[str, Any]:
-    body = {"contact": {"email_address": email, **attributes}}
-    return created(client.post(f"/api/v2/workspaces/{workspace_id}/contacts", json=body))
-
-
-def new_product(client: ApiClient, workspace_id: int, name: str, **attributes: Any) -> dict[str, Any]:
-    return created(client.post(f"/api/v2/workspaces/{workspace_id}/products", json={"product": {"name": name, **attributes}}))
+    return created(emulator.admin("POST", f"clickfunnels/{action}", json={"apiKey": api_key, **body}))
 
 
 def assert_unpermitted(response: requests.Response, *names: str) -> None:
@@ -94,7 +75,7 @@ def people(clickfunnels: ApiClient, workspace_id: int) -> dict[str, dict[str, An
     }
     carried = {"ada": ["Lead"], "bob": ["Customer"], "cy": ["Lead", "Customer"], "dee": []}
     found = {
-        name: new_contact(clickfunnels, workspace_id, f"{name}@example.com", tag_ids=[tags[t] for t in carried[name]])
+        name: create_contact(clickfunnels, workspace_id, f"{name}@example.com", tag_ids=[tags[t] for t in carried[name]])
         for name in carried
     }
     return {**found, **{f"tag:{name}": {"id": tag_id} for name, tag_id in tags.items()}}
@@ -195,9 +176,9 @@ def test_applied_tags_filter_by_tag_id_and_id(clickfunnels: ApiClient, people: d
 # -- products ---------------------------------------------------------------------------------
 def test_product_filters(clickfunnels: ApiClient, workspace_id: int) -> None:
     path = f"/api/v2/workspaces/{workspace_id}/products"
-    shown = new_product(clickfunnels, workspace_id, "Shown", visible_in_store=True)
-    hidden = new_product(clickfunnels, workspace_id, "Hidden", visible_in_store=False, visible_in_customer_center=True)
-    retired = new_product(clickfunnels, workspace_id, "Retired", visible_in_store=True)
+    shown = create_product(clickfunnels, workspace_id, "Shown", visible_in_store=True)
+    hidden = create_product(clickfunnels, workspace_id, "Hidden", visible_in_store=False, visible_in_customer_center=True)
+    retired = create_product(clickfunnels, workspace_id, "Retired", visible_in_store=True)
     assert clickfunnels.post(f"/api/v2/products/{retired['id']}/archive").status_code == 200
 
     assert ids_of(listed(clickfunnels, path, archived="true")) == [retired["id"]]
@@ -212,7 +193,7 @@ def test_product_filters(clickfunnels: ApiClient, workspace_id: int) -> None:
 
 def test_product_archived_filter_follows_unarchive(clickfunnels: ApiClient, workspace_id: int) -> None:
     path = f"/api/v2/workspaces/{workspace_id}/products"
-    product = new_product(clickfunnels, workspace_id, "Seasonal")
+    product = create_product(clickfunnels, workspace_id, "Seasonal")
     assert clickfunnels.post(f"/api/v2/products/{product['id']}/archive").status_code == 200
     assert ids_of(listed(clickfunnels, path, archived="true")) == [product["id"]]
     assert clickfunnels.post(f"/api/v2/products/{product['id']}/unarchive").status_code == 200
@@ -222,9 +203,9 @@ def test_product_archived_filter_follows_unarchive(clickfunnels: ApiClient, work
 # -- orders and fulfillments --------------------------------------------------------------------
 def test_order_filters(emulator: RunningEmulator, clickfunnels: ApiClient, api_key: str, workspace_id: int) -> None:
     path = f"/api/v2/workspaces/{workspace_id}/orders"
-    product = new_product(clickfunnels, workspace_id, "Course", price="20.00")
-    ann = new_contact(clickfunnels, workspace_id, "ann@example.com")
-    ben = new_contact(clickfunnels, workspace_id, "ben@example.com")
+    product = create_product(clickfunnels, workspace_id, "Course", price="20.00")
+    ann = create_contact(clickfunnels, workspace_id, "ann@example.com")
+    ben = create_contact(clickfunnels, workspace_id, "ben@example.com")
     line = [{"product_id": product["id"]}]
     ann_once = admin(emulator, api_key, "orders", contact_id=ann["id"], line_items=line, order_type="one-time-order")
     ann_monthly = admin(emulator, api_key, "orders", contact_id=ann["id"], line_items=line, order_type="subscription")
@@ -245,8 +226,8 @@ def test_order_filters(emulator: RunningEmulator, clickfunnels: ApiClient, api_k
 
 def test_fulfillment_filters(emulator: RunningEmulator, clickfunnels: ApiClient, api_key: str, workspace_id: int) -> None:
     path = f"/api/v2/workspaces/{workspace_id}/fulfillments"
-    product = new_product(clickfunnels, workspace_id, "Mug")
-    buyers = [new_contact(clickfunnels, workspace_id, f"{name}@example.com") for name in ("cat", "dan")]
+    product = create_product(clickfunnels, workspace_id, "Mug")
+    buyers = [create_contact(clickfunnels, workspace_id, f"{name}@example.com") for name in ("cat", "dan")]
     fulfillments = []
     for buyer in buyers:
         order = admin(
@@ -273,7 +254,7 @@ def test_enrollment_filter_by_contact(
 ) -> None:
     course = admin(emulator, api_key, "courses", title="Academy")
     path = f"/api/v2/courses/{course['id']}/enrollments"
-    students = [new_contact(clickfunnels, workspace_id, f"student{n}@example.com") for n in range(3)]
+    students = [create_contact(clickfunnels, workspace_id, f"student{n}@example.com") for n in range(3)]
     enrollments = [created(clickfunnels.post(path, json={"courses_enrollment": {"contact_id": s["id"]}})) for s in students]
 
     found = listed(clickfunnels, path, contact_id=joined(students[0]["id"], students[2]["id"]))
@@ -339,7 +320,7 @@ def test_every_declared_filter_attribute_is_accepted(
 def test_contacts_cannot_be_filtered_by_a_contact_attribute_the_spec_does_not_list(
     clickfunnels: ApiClient, workspace_id: int
 ) -> None:
-    new_contact(clickfunnels, workspace_id, "gil@example.com", first_name="Gil")
+    create_contact(clickfunnels, workspace_id, "gil@example.com", first_name="Gil")
     response = clickfunnels.get(f"/api/v2/workspaces/{workspace_id}/contacts", params={"filter[first_name]": "Gil"})
     assert_unpermitted(response, "first_name")
 

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
 import requests
 
-from tests.support import ApiClient
+from tests.providers.clickfunnels.helpers import (
+    NOT_FOUND,
+    PUBLIC_ID,
+    TIMESTAMP,
+)
+from tests.support import ApiClient, ok
 
 IMAGE_KEYS = {"id", "public_id", "workspace_id", "url", "alt_text", "name", "created_at", "updated_at"}
-PUBLIC_ID = re.compile(r"^[A-Za-z]{7}$")
-TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 CDN = "https://images.clickfunnels.com/"
-NOT_FOUND = {"error": "Not found: Record missing"}
-
-
-def ok(response: requests.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
 
 
 def post_image(client: ApiClient, workspace_id: int, **attributes: Any) -> requests.Response:

@@ -9,21 +9,17 @@ Accounts: nothing of one account is reachable from another, by id or by public_i
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-import yaml
 
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.clickfunnels.helpers import NOT_FOUND, client_for
+from tests.spec_tools import Spec
+from tests.support import ApiClient, RunningEmulator, created, fresh_key
 
-SPEC_FILE = Path(__file__).resolve().parents[3] / "specs" / "clickfunnels.yaml"
-SPEC: dict[str, Any] = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
-USER_AGENT = "mockserver-tests/1.0"
-NOT_FOUND = {"error": "Not found: Record missing"}
+SPEC = Spec.load("clickfunnels")
 
 # The collections under a workspace, by the kind of record they list.
 WORKSPACE_LISTS = {
@@ -73,12 +69,6 @@ PARAMETER_KINDS = {
 
 
 # -- building two populated workspaces ----------------------------------------------------------
-def created(response: requests.Response) -> dict[str, Any]:
-    assert response.status_code == 201, response.text
-    record: dict[str, Any] = response.json()
-    return record
-
-
 @dataclass
 class Workspace:
     """One workspace and one record of every kind in it (`records[kind]`)."""
@@ -401,8 +391,7 @@ def two_accounts(emulator: RunningEmulator, account: Account, workspace_id: int)
     second = created(account.admin("workspaces", name="Owned"))["id"]
     assert second != workspace_id
     owned = account.populate(Workspace(second), "owner@example.com")
-    key = f"test-{uuid.uuid4().hex}"
-    stranger = ApiClient(f"{emulator.url}/clickfunnels", {"Authorization": f"Bearer {key}", "User-Agent": USER_AGENT})
+    stranger = client_for(emulator, fresh_key())
     return TwoAccounts(account, owned, stranger)
 
 

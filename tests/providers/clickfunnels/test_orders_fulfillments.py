@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.clickfunnels.helpers import (
+    NOT_FOUND,
+    PUBLIC_ID,
+    TIMESTAMP,
+    create_contact,
+    create_product,
+)
+from tests.support import ApiClient, RunningEmulator, ok
 
 ORDER_KEYS = {
     "id",
@@ -59,25 +66,7 @@ FULFILLMENT_KEYS = {
     "created_at",
     "updated_at",
 }
-PUBLIC_ID = re.compile(r"^[A-Za-z]{7}$")
-TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 MONEY = re.compile(r"^-?\d+\.\d{2}$")
-NOT_FOUND = {"error": "Not found: Record missing"}
-
-
-def ok(response: requests.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def create_product(client: ApiClient, workspace_id: int, name: str, price: str) -> dict[str, Any]:
-    body = {"product": {"name": name, "price": price}}
-    return dict(ok(client.post(f"/api/v2/workspaces/{workspace_id}/products", json=body), 201))
-
-
-def create_contact(client: ApiClient, workspace_id: int, email: str) -> dict[str, Any]:
-    body = {"contact": {"email_address": email}}
-    return dict(ok(client.post(f"/api/v2/workspaces/{workspace_id}/contacts", json=body), 201))
 
 
 def place_order(emulator: RunningEmulator, api_key: str, lines: list[tuple[int, int]], **buyer: Any) -> dict[str, Any]:
@@ -115,8 +104,8 @@ def assert_422(response: requests.Response) -> None:
 def shop(clickfunnels: ApiClient, workspace_id: int) -> dict[str, dict[str, Any]]:
     """Two products with known prices."""
     return {
-        "book": create_product(clickfunnels, workspace_id, "Book", "19.99"),
-        "stickers": create_product(clickfunnels, workspace_id, "Stickers", "5.00"),
+        "book": create_product(clickfunnels, workspace_id, "Book", price="19.99"),
+        "stickers": create_product(clickfunnels, workspace_id, "Stickers", price="5.00"),
     }
 
 

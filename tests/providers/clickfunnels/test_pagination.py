@@ -8,26 +8,23 @@ from __future__ import annotations
 import itertools
 import re
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
-import yaml
 
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.clickfunnels.helpers import client_for, first_workspace
+from tests.spec_tools import Spec
+from tests.support import ApiClient, RunningEmulator, created, fresh_key
 
-SPEC_FILE = Path(__file__).resolve().parents[3] / "specs" / "clickfunnels.yaml"
-SPEC: dict[str, Any] = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
+SPEC = Spec.load("clickfunnels")
 PAGE = 20
 CROWD = 95  # contacts in the shared account: four full pages and one of 15
 FEW = 23  # records per list in the per-operation walks: a full page and one of 3
 LINK = re.compile(r'^<([^>]+)>; rel="next"$')
-USER_AGENT = "mockserver-tests/1.0"
 
 # Every list operation of the spec (a GET that takes the `after` cursor).
 LIST_OPERATIONS = sorted(
@@ -109,23 +106,6 @@ def assert_ids_run(ids: list[int], *, descending: bool) -> None:
 
 
 # -- making records ---------------------------------------------------------------------------
-def fresh_client(emulator: RunningEmulator) -> tuple[ApiClient, str]:
-    key = f"test-{uuid.uuid4().hex}"
-    return ApiClient(f"{emulator.url}/clickfunnels", {"Authorization": f"Bearer {key}", "User-Agent": USER_AGENT}), key
-
-
-def first_workspace(client: ApiClient) -> int:
-    team = client.get("/api/v2/teams").json()[0]
-    workspace: int = client.get(f"/api/v2/teams/{team['id']}/workspaces").json()[0]["id"]
-    return workspace
-
-
-def created(response: requests.Response) -> dict[str, Any]:
-    assert response.status_code == 201, response.text
-    record: dict[str, Any] = response.json()
-    return record
-
-
 def create_contacts(client: ApiClient, workspace: int, count: int, prefix: str = "person") -> list[int]:
     path = f"/api/v2/workspaces/{workspace}/contacts"
     bodies = [{"contact": {"email_address": f"{prefix}{n}@example.com"}} for n in range(count)]
@@ -142,7 +122,7 @@ class Crowd:
 @pytest.fixture(scope="module")
 def crowd(emulator: RunningEmulator) -> Crowd:
     """An account whose workspace holds 95 contacts; the tests using it only read."""
-    client, _ = fresh_client(emulator)
+    client = client_for(emulator, fresh_key())
     workspace = first_workspace(client)
     ids = create_contacts(client, workspace, CROWD)
     return Crowd(client, f"/api/v2/workspaces/{workspace}/contacts", ids)
@@ -362,10 +342,7 @@ class Account:
         return created(self.client.post(path, json={wrapper: attributes}))
 
     def admin(self, action: str, **body: Any) -> dict[str, Any]:
-        response = self.emulator.admin("POST", f"clickfunnels/{action}", json={"apiKey": self.key, **body})
-        assert response.status_code == 201, response.text
-        record: dict[str, Any] = response.json()
-        return record
+        return created(self.emulator.admin("POST", f"clickfunnels/{action}", json={"apiKey": self.key, **body}))
 
     def contact(self, email: str) -> int:
         contact_id: int = self.post(f"/api/v2/workspaces/{self.workspace}/contacts", "contact", email_address=email)["id"]

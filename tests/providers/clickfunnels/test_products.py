@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import requests
 
-from tests.support import ApiClient
+from tests.providers.clickfunnels.helpers import (
+    NOT_FOUND,
+    PUBLIC_ID,
+    TIMESTAMP,
+    create_product,
+)
+from tests.support import ApiClient, ok
 
 PRODUCT_KEYS = {
     "id",
@@ -29,19 +34,6 @@ PRODUCT_KEYS = {
     "created_at",
     "updated_at",
 }
-PUBLIC_ID = re.compile(r"^[A-Za-z]{7}$")
-TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
-NOT_FOUND = {"error": "Not found: Record missing"}
-
-
-def ok(response: requests.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def create_product(client: ApiClient, workspace_id: int, name: str, **attributes: Any) -> dict[str, Any]:
-    body = {"product": {"name": name, **attributes}}
-    return dict(ok(client.post(f"/api/v2/workspaces/{workspace_id}/products", json=body), 201))
 
 
 def get_product(client: ApiClient, ref: int | str) -> dict[str, Any]:

@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import requests
 
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.clickfunnels.helpers import (
+    PUBLIC_ID,
+    TIMESTAMP,
+    assert_not_found,
+    create_contact,
+    create_tag,
+)
+from tests.support import ApiClient, RunningEmulator, ok
 
 TAG_KEYS = {"id", "public_id", "workspace_id", "name", "color", "created_at", "updated_at"}
 APPLIED_KEYS = {"id", "public_id", "contact_id", "tag_id", "created_at", "updated_at"}
-PUBLIC_ID = re.compile(r"^[A-Za-z]{7}$")
-TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
-NOT_FOUND = {"error": "Not found: Record missing"}
-
-
-def ok(response: requests.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def create_tag(client: ApiClient, workspace_id: int, name: str, color: str | None = None) -> dict[str, Any]:
-    body = {"contacts_tag": {"name": name, "color": color}}
-    return dict(ok(client.post(f"/api/v2/workspaces/{workspace_id}/contacts/tags", json=body), 201))
-
-
-def create_contact(client: ApiClient, workspace_id: int, email: str) -> dict[str, Any]:
-    body = {"contact": {"email_address": email}}
-    return dict(ok(client.post(f"/api/v2/workspaces/{workspace_id}/contacts", json=body), 201))
 
 
 def apply(client: ApiClient, contact_ref: int | str, tag_id: int) -> requests.Response:
@@ -41,11 +29,6 @@ def carried(client: ApiClient, contact_id: int) -> list[int]:
 
 def applied_tag_ids(client: ApiClient, contact_id: int, **params: Any) -> list[int]:
     return [a["tag_id"] for a in ok(client.get(f"/api/v2/contacts/{contact_id}/applied_tags", params=params))]
-
-
-def assert_not_found(response: requests.Response) -> None:
-    assert response.status_code == 404, response.text
-    assert response.json() == NOT_FOUND
 
 
 def assert_422(response: requests.Response) -> dict[str, Any]:

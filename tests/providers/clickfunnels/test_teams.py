@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-import requests
-
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.clickfunnels.helpers import (
+    PUBLIC_ID,
+    TIMESTAMP,
+    assert_not_found,
+    client_for,
+)
+from tests.support import ApiClient, RunningEmulator, ok
 
 TEAM_KEYS = {"id", "public_id", "name", "time_zone", "locale", "created_at", "updated_at"}
 WORKSPACE_KEYS = {"id", "public_id", "team_id", "name", "subdomain", "created_at", "updated_at"}
-PUBLIC_ID = re.compile(r"^[A-Za-z]{7}$")
-TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
-NOT_FOUND = {"error": "Not found: Record missing"}
-
-
-def ok(response: requests.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
 
 
 def only_team(client: ApiClient) -> dict[str, Any]:
     teams = ok(client.get("/api/v2/teams"))
     assert len(teams) == 1
     return dict(teams[0])
-
-
-def assert_not_found(response: requests.Response) -> None:
-    assert response.status_code == 404, response.text
-    assert response.json() == NOT_FOUND
 
 
 # -- teams -----------------------------------------------------------------------------
@@ -177,7 +167,7 @@ def test_a_workspace_added_to_another_account_is_404_here(
     created = emulator.admin("POST", "clickfunnels/workspaces", json={"apiKey": other_key, "name": "Not Yours"})
     assert created.status_code == 201, created.text
     theirs = created.json()
-    other = ApiClient(clickfunnels.base_url, {"Authorization": f"Bearer {other_key}", "User-Agent": "mockserver-tests/1.0"})
+    other = client_for(emulator, other_key)
 
     assert ok(other.get(f"/api/v2/workspaces/{theirs['id']}"))["name"] == "Not Yours"
     assert_not_found(clickfunnels.get(f"/api/v2/workspaces/{theirs['id']}"))

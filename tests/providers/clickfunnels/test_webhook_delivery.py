@@ -8,7 +8,7 @@ import time
 import uuid
 from typing import Any
 
-from tests.support import ApiClient, Received, RunningEmulator, WebhookReceiver, signature
+from tests.support import ApiClient, Received, RunningEmulator, WebhookReceiver, created, signature
 
 ALL_EVENTS = [
     "contact.created",
@@ -31,20 +31,16 @@ ALL_EVENTS = [
 
 
 def subscribe(client: ApiClient, workspace_id: int, url: str, events: list[str]) -> dict[str, Any]:
-    response = client.post(
-        f"/api/v2/workspaces/{workspace_id}/webhooks/outgoing/endpoints",
-        json={"webhooks_outgoing_endpoint": {"url": url, "name": f"hook-{uuid.uuid4().hex[:6]}", "event_type_ids": events}},
+    return created(
+        client.post(
+            f"/api/v2/workspaces/{workspace_id}/webhooks/outgoing/endpoints",
+            json={"webhooks_outgoing_endpoint": {"url": url, "name": f"hook-{uuid.uuid4().hex[:6]}", "event_type_ids": events}},
+        )
     )
-    assert response.status_code == 201, response.text
-    endpoint: dict[str, Any] = response.json()
-    return endpoint
 
 
 def admin(emulator: RunningEmulator, path: str, api_key: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = emulator.admin("POST", f"clickfunnels/{path}", json={"apiKey": api_key, **body})
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
+    return created(emulator.admin("POST", f"clickfunnels/{path}", json={"apiKey": api_key, **body}))
 
 
 def verify(message: Received, secret: str) -> dict[str, Any]:

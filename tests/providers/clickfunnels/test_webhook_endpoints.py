@@ -8,18 +8,15 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.clickfunnels.helpers import (
+    PUBLIC_ID,
+    TIMESTAMP,
+    assert_not_found,
+)
+from tests.support import ApiClient, RunningEmulator, ok
 
 ENDPOINT_KEYS = {"id", "public_id", "workspace_id", "url", "name", "event_type_ids", "api_version", "created_at", "updated_at"}
 SECRET = re.compile(r"^[0-9a-f]{64}$")
-PUBLIC_ID = re.compile(r"^[A-Za-z]{7}$")
-TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
-NOT_FOUND = {"error": "Not found: Record missing"}
-
-
-def ok(response: requests.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
 
 
 def post_endpoint(client: ApiClient, workspace_id: int, **attributes: Any) -> requests.Response:
@@ -47,11 +44,6 @@ def assert_invalid(response: requests.Response, attribute: str) -> None:
     assert set(body) == {"error", "errors"}
     assert isinstance(body["error"], str) and body["error"]
     assert attribute in body["errors"]
-
-
-def assert_not_found(response: requests.Response) -> None:
-    assert response.status_code == 404, response.text
-    assert response.json() == NOT_FOUND
 
 
 # -- create ----------------------------------------------------------------------------

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 import requests
 
+from tests.providers.simvoly.helpers import EVENTS, client_for, emails
 from tests.support import ApiClient, RunningEmulator, WebhookReceiver
 
-USER_AGENT = "mockserver-tests/1.0"
 EMAIL_FIELDS = {"to", "subject", "text", "kind", "sentAt"}
 
 
@@ -33,10 +33,6 @@ def every_record(client: ApiClient, path: str, **params: Any) -> list[dict[str, 
             return records
 
 
-def client_for(emulator: RunningEmulator, key: str) -> ApiClient:
-    return ApiClient(f"{emulator.url}/simvoly", {"Authorization": f"Bearer {key}", "User-Agent": USER_AGENT})
-
-
 def seed(emulator: RunningEmulator, key: str, value: int) -> ApiClient:
     response = emulator.admin("POST", "seed", json={"provider": "simvoly", "apiKey": key, "seed": value})
     assert response.status_code == 200, response.text
@@ -49,13 +45,6 @@ def by_email(records: list[dict[str, Any]], name: str = "email") -> dict[str, di
 
 def submission_email(submission: dict[str, Any]) -> str | None:
     return next((f["value"] for f in submission["fields"] if f["name"].lower() in ("email", "e-mail") and f["value"]), None)
-
-
-def emails(emulator: RunningEmulator, key: str | None = None) -> list[dict[str, Any]]:
-    response = emulator.admin("GET", "simvoly/emails", params={"apiKey": key} if key else None)
-    assert response.status_code == 200, response.text
-    items: list[dict[str, Any]] = response.json()["items"]
-    return items
 
 
 # -- the demo website's contents ---------------------------------------------------------------------
@@ -272,16 +261,7 @@ class Shop:
         product = self.client.post("/api/site/products", json={"type": "physical", "title": "Mug", "variants": [{"price": 12}]})
         assert product.status_code == 201, product.text
         self.product_id: int = product.json()["id"]
-        events = [
-            "order_created",
-            "order_updated",
-            "product_created",
-            "product_updated",
-            "form_submitted",
-            "contact_updated",
-            "booking_created",
-        ]
-        hook = self.client.post("/api/site/webhooks", json={"target": receiver.url, "events": events})
+        hook = self.client.post("/api/site/webhooks", json={"target": receiver.url, "events": EVENTS})
         assert hook.status_code == 201, hook.text
 
     def admin(self, action: str, body: Any) -> requests.Response:

@@ -3,44 +3,16 @@ bookings (both made through the admin API, as visitors make them) over HTTP."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 import requests
 
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.simvoly.helpers import FROZEN_AT, refused
+from tests.support import ApiClient, RunningEmulator, ok
 
 LIST_KEYS = {"id", "name", "created", "subscribers", "opens", "clicks"}
 BOOKING_KEYS = {"id", "eventId", "contactId", "name", "email", "start", "end", "eventData", "operator", "service", "formAnswers"}
-FROZEN_AT = 1_900_000_000
 DAY = 86_400
-
-
-def ok(response: requests.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def refused(response: requests.Response, status: int = 400) -> str:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["success"] is False
-    assert isinstance(body["message"], str)
-    assert body["message"]
-    return str(body["message"])
-
-
-@pytest.fixture
-def clock(emulator: RunningEmulator) -> Iterator[int]:
-    """The emulator's clock frozen at FROZEN_AT for the test, restored afterwards."""
-    try:
-        ok(emulator.admin("POST", "clock", json={"freeze": True}))
-        ok(emulator.admin("POST", "clock", json={"set": datetime.fromtimestamp(FROZEN_AT, UTC).isoformat()}))
-        yield FROZEN_AT
-    finally:
-        emulator.admin("POST", "clock", json={"reset": True}).raise_for_status()
 
 
 def new_list(client: ApiClient, name: str) -> dict[str, Any]:

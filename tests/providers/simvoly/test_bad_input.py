@@ -9,58 +9,29 @@ paths, 405 with an Allow header for a method a path does not have.
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass, field
-from functools import reduce
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-import yaml
-from urllib3.util import SKIP_HEADER
 
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.simvoly.helpers import client_for
+from tests.spec_tools import MEGABYTE, METHODS, Sampler, Spec, SpecOperation, ids, send, wrong_type
+from tests.support import NO_USER_AGENT, ApiClient, RunningEmulator, created, fresh_key
 
-SPEC_FILE = Path(__file__).resolve().parents[3] / "specs" / "simvoly.yaml"
-SPEC: dict[str, Any] = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
-METHODS = ("get", "put", "post", "delete", "patch")
-USER_AGENT = "mockserver-tests/1.0"
-MEGABYTE = 1024 * 1024
-# urllib3 adds its own User-Agent when the header is left out (even as None); SKIP_HEADER sends none.
-NO_USER_AGENT = {"User-Agent": SKIP_HEADER}
+SPEC = Spec.load("simvoly")
+resolve = SPEC.resolve
 
 
 # -- reading the spec -----------------------------------------------------------------------
-def resolve(node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        node = reduce(lambda found, part: found[part], node["$ref"][2:].split("/"), SPEC)
-    return node
-
-
 def kinds(schema: Any) -> set[str]:
     kind = resolve(schema).get("type", "object")
     return set(kind) if isinstance(kind, list) else {kind}
 
 
 @dataclass(frozen=True)
-class Operation:
-    operation_id: str
-    method: str
-    path: str
-    parameters: tuple[dict[str, Any], ...]
+class Operation(SpecOperation):
     body_schema: dict[str, Any] | None
-
-    def __str__(self) -> str:
-        return self.operation_id
-
-    @property
-    def path_parameters(self) -> list[dict[str, Any]]:
-        return [p for p in self.parameters if p["in"] == "path"]
-
-    @property
-    def query_parameters(self) -> list[dict[str, Any]]:
-        return [p for p in self.parameters if p["in"] == "query"]
 
     @property
     def collection(self) -> str:
@@ -84,19 +55,7 @@ class Operation:
 
 
 def load_operations() -> list[Operation]:
-    found = []
-    for path, item in SPEC["paths"].items():
-        shared = [resolve(p) for p in item.get("parameters", [])]
-        for method in METHODS:
-            if method not in item:
-                continue
-            op = item[method]
-            parameters = tuple(shared + [resolve(p) for p in op.get("parameters", [])])
-            body = None
-            if "requestBody" in op:
-                body = resolve(resolve(op["requestBody"])["content"]["application/json"]["schema"])
-            found.append(Operation(op["operationId"], method.upper(), path, parameters, body))
-    return found
+    return [Operation(op.operation_id, op.method, op.path, op.parameters, op.body_schema) for op in SPEC.operations()]
 
 
 OPERATIONS = load_operations()
@@ -106,20 +65,10 @@ PAGED = [op for op in OPERATIONS if {"limit", "skip"} <= {p["name"] for p in op.
 PATHS = {path: {m.upper() for m in METHODS if m in item} for path, item in SPEC["paths"].items()}
 
 
-def sample(schema: Any) -> Any:
-    """The smallest value that satisfies a (body) schema."""
-    schema = resolve(schema)
-    if "enum" in schema:
-        return next(value for value in schema["enum"] if value is not None)
-    kind = sorted(kinds(schema) - {"null"})[0]
-    if kind == "object":
-        return {name: sample(schema["properties"][name]) for name in schema.get("required", [])}
-    if kind == "array":
-        return [sample(schema.get("items", {})) for _ in range(schema.get("minItems", 0))]
+def scalar_sample(kind: str, schema: dict[str, Any]) -> Any:
+    """The smallest number or string that satisfies a schema."""
     if kind in ("integer", "number"):
         return schema.get("minimum", 1)
-    if kind == "boolean":
-        return True
     if schema.get("format") == "email":
         return "sample@example.com"
     if schema.get("format") == "uri":
@@ -129,31 +78,14 @@ def sample(schema: Any) -> Any:
     return "sample"
 
 
+sample = Sampler(resolve, kinds, scalar_sample)
+
+
 def valid_body(op: Operation) -> Any:
     return None if op.body_schema is None else sample(op.body_schema)
 
 
-def wrong_type(schema: Any) -> Any:
-    """A JSON value of a type the schema does not allow."""
-    allowed = kinds(schema)
-    if "string" not in allowed:
-        return "x"
-    return 5 if not allowed & {"integer", "number"} else [5]
-
-
-def ids(cases: list[Any]) -> list[str]:
-    return [str(case) if isinstance(case, Operation) else "-".join(map(str, case)) for case in cases]
-
-
-# -- sending and checking ------------------------------------------------------------------------
-def send(client: ApiClient, op: Operation, path: str, body: Any = None, **kwargs: Any) -> requests.Response:
-    """`body` as JSON (text and bytes are sent as they are), as application/json."""
-    if body is not None:
-        kwargs["data"] = body if isinstance(body, str | bytes) else json.dumps(body)
-        kwargs["headers"] = {"Content-Type": "application/json", **kwargs.get("headers", {})}
-    return client.request(op.method, path, **kwargs)
-
-
+# -- checking ----------------------------------------------------------------------------------------
 def assert_error(response: requests.Response, status: int) -> str:
     """The status, and Simvoly's JSON error body, exactly {"success": false, "message": str};
     answers the message."""
@@ -172,18 +104,7 @@ def assert_client_error(response: requests.Response) -> str:
     return assert_error(response, response.status_code)
 
 
-def client_for(emulator: RunningEmulator, key: str | None, **headers: str) -> ApiClient:
-    auth = {"Authorization": f"Bearer {key}"} if key else {}
-    return ApiClient(f"{emulator.url}/simvoly", {"User-Agent": USER_AGENT, **auth, **headers})
-
-
 # -- a website with one record of every kind ---------------------------------------------------------
-def created(response: requests.Response) -> dict[str, Any]:
-    assert response.status_code == 201, response.text
-    record: dict[str, Any] = response.json()
-    return record
-
-
 @dataclass
 class World:
     key: str
@@ -205,7 +126,7 @@ class World:
 
 def make_world(emulator: RunningEmulator) -> World:
     """A fresh website holding a record for every collection with single-record paths."""
-    key = f"test-{uuid.uuid4().hex}"
+    key = fresh_key()
     client = client_for(emulator, key)
     contact = created(client.post("/api/site/contacts", json={"email": "world@example.com"}))
     group = created(client.post("/api/site/member-groups", json={"name": "Group"}))
@@ -347,7 +268,7 @@ WRONG_TYPE_CASES = [(op, name) for op in WITH_BODY for name in op.properties]
 
 @pytest.mark.parametrize(("op", "name"), WRONG_TYPE_CASES, ids=ids(WRONG_TYPE_CASES))
 def test_wrong_type_is_400_naming_the_field(world: World, op: Operation, name: str) -> None:
-    body = {**valid_body(op), name: wrong_type(op.properties[name])}
+    body = {**valid_body(op), name: wrong_type(kinds(op.properties[name]))}
     message = assert_error(send(world.client, op, world.url(op), body), 400)
     assert name in message
 

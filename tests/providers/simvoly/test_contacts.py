@@ -3,14 +3,10 @@ search, get, PUT (non-empty fields only), delete and the created-at filters."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-import requests
-
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.simvoly.helpers import refused
+from tests.support import ApiClient, RunningEmulator, ok
 
 CONTACT_KEYS = {
     "id",
@@ -31,34 +27,6 @@ CONTACT_KEYS = {
     "subscribed",
     "subscriberLists",
 }
-# An instant the tests freeze the emulator's clock at (2030-03-17T17:46:40Z).
-FROZEN_AT = 1_900_000_000
-
-
-def ok(response: requests.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def refused(response: requests.Response, status: int = 400) -> str:
-    """The native error body: {"success": false, "message": "..."}."""
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["success"] is False
-    assert isinstance(body["message"], str)
-    assert body["message"]
-    return str(body["message"])
-
-
-@pytest.fixture
-def clock(emulator: RunningEmulator) -> Iterator[int]:
-    """The emulator's clock frozen at FROZEN_AT for the test, restored afterwards."""
-    try:
-        ok(emulator.admin("POST", "clock", json={"freeze": True}))
-        ok(emulator.admin("POST", "clock", json={"set": datetime.fromtimestamp(FROZEN_AT, UTC).isoformat()}))
-        yield FROZEN_AT
-    finally:
-        emulator.admin("POST", "clock", json={"reset": True}).raise_for_status()
 
 
 def advance(emulator: RunningEmulator, seconds: int) -> None:

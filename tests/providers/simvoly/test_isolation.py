@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import base64
 import json
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 import requests
 
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.simvoly.helpers import client_for
+from tests.support import ApiClient, RunningEmulator, created, fresh_key
 
-USER_AGENT = "mockserver-tests/1.0"
 # Every list of the API that answers the {totalCount, limit, skip, items} envelope.
 PAGED_LISTS = [
     "/api/site/contacts",
@@ -29,20 +28,6 @@ PAGED_LISTS = [
     "/api/site/bookings",
     "/api/site/subscriber-lists",
 ]
-
-
-def client_for(emulator: RunningEmulator, key: str) -> ApiClient:
-    return ApiClient(f"{emulator.url}/simvoly", {"Authorization": f"Bearer {key}", "User-Agent": USER_AGENT})
-
-
-def fresh_key() -> str:
-    return f"test-{uuid.uuid4().hex}"
-
-
-def created(response: requests.Response) -> dict[str, Any]:
-    assert response.status_code == 201, response.text
-    record: dict[str, Any] = response.json()
-    return record
 
 
 def assert_not_found(response: requests.Response) -> None:

@@ -2,45 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
 import requests
 
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.simvoly.helpers import emails, refused
+from tests.support import ApiClient, RunningEmulator, ok
 
 MEMBER_KEYS = {"id", "name", "email", "groups", "registeredOn", "approved", "contactId", "billingAddress", "shippingAddress"}
 SESSION_KEYS = {"token", "accessUrl", "createdAt", "expiresAt"}
-FROZEN_AT = 1_900_000_000
 ADDRESS = {"name": "Jo Member", "country": "US", "state": "NY", "city": "New York", "zipCode": "10001", "address": "1 Main St"}
-
-
-def ok(response: requests.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def refused(response: requests.Response, status: int = 400) -> str:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["success"] is False
-    assert isinstance(body["message"], str)
-    assert body["message"]
-    return str(body["message"])
-
-
-@pytest.fixture
-def clock(emulator: RunningEmulator) -> Iterator[int]:
-    """The emulator's clock frozen at FROZEN_AT for the test, restored afterwards."""
-    try:
-        ok(emulator.admin("POST", "clock", json={"freeze": True}))
-        ok(emulator.admin("POST", "clock", json={"set": datetime.fromtimestamp(FROZEN_AT, UTC).isoformat()}))
-        yield FROZEN_AT
-    finally:
-        emulator.admin("POST", "clock", json={"reset": True}).raise_for_status()
 
 
 def browser() -> requests.Session:
@@ -48,10 +20,6 @@ def browser() -> requests.Session:
     session = requests.Session()
     session.trust_env = False
     return session
-
-
-def emails(emulator: RunningEmulator, api_key: str) -> list[dict[str, Any]]:
-    return list(ok(emulator.admin("GET", "simvoly/emails", params={"apiKey": api_key}))["items"])
 
 
 def create_member(client: ApiClient, email: str, name: str = "Jo Member", status: int = 201, **fields: Any) -> dict[str, Any]:

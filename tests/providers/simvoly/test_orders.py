@@ -3,14 +3,12 @@ then listed, read and updated through the API (status, payment, fulfillment, e-m
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import requests
 
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.simvoly.helpers import emails, refused
+from tests.support import ApiClient, RunningEmulator, ok
 
 ORDER_KEYS = {
     "id",
@@ -59,33 +57,7 @@ ITEM_KEYS = {
     "variation",
     "additions",
 }
-FROZEN_AT = 1_900_000_000
 ADDRESS = {"name": "Ada Buyer", "country": "GB", "city": "London", "zipCode": "N1 9GU", "address": "1 King's Cross"}
-
-
-def ok(response: requests.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def refused(response: requests.Response, status: int = 400) -> str:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["success"] is False
-    assert isinstance(body["message"], str)
-    assert body["message"]
-    return str(body["message"])
-
-
-@pytest.fixture
-def clock(emulator: RunningEmulator) -> Iterator[int]:
-    """The emulator's clock frozen at FROZEN_AT for the test, restored afterwards."""
-    try:
-        ok(emulator.admin("POST", "clock", json={"freeze": True}))
-        ok(emulator.admin("POST", "clock", json={"set": datetime.fromtimestamp(FROZEN_AT, UTC).isoformat()}))
-        yield FROZEN_AT
-    finally:
-        emulator.admin("POST", "clock", json={"reset": True}).raise_for_status()
 
 
 def product(client: ApiClient, title: str, kind: str = "physical", **variant: Any) -> dict[str, Any]:
@@ -96,10 +68,6 @@ def product(client: ApiClient, title: str, kind: str = "physical", **variant: An
 def place(emulator: RunningEmulator, api_key: str, email: str, items: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
     body = {"apiKey": api_key, "customerEmail": email, "items": items, **fields}
     return dict(ok(emulator.admin("POST", "simvoly/orders", json=body), 201))
-
-
-def emails(emulator: RunningEmulator, api_key: str) -> list[dict[str, Any]]:
-    return list(ok(emulator.admin("GET", "simvoly/emails", params={"apiKey": api_key}))["items"])
 
 
 def get(client: ApiClient, order_id: int) -> dict[str, Any]:

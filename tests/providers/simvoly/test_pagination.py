@@ -6,30 +6,21 @@ number of matching records. Bad paging values are 400 `{"success": false, "messa
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from functools import reduce
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-import yaml
 
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.simvoly.helpers import client_for
+from tests.spec_tools import Spec
+from tests.support import ApiClient, RunningEmulator, fresh_key
 
-SPEC_FILE = Path(__file__).resolve().parents[3] / "specs" / "simvoly.yaml"
-SPEC: dict[str, Any] = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
-USER_AGENT = "mockserver-tests/1.0"
+SPEC = Spec.load("simvoly")
+resolve = SPEC.resolve
 CONTACT_COUNT = 120
 DEFAULT_LIMIT = 30
 MAX_LIMIT = 50
-
-
-def resolve(node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        node = reduce(lambda found, part: found[part], node["$ref"][2:].split("/"), SPEC)
-    return node
 
 
 def paginated_lists() -> list[tuple[str, str]]:
@@ -103,8 +94,7 @@ def assert_creation_order(records: list[dict[str, Any]]) -> None:
 @pytest.fixture(scope="module")
 def website(emulator: RunningEmulator) -> tuple[ApiClient, list[int]]:
     """A fresh website with 120 contacts; answers the client and the ids in creation order."""
-    key = f"test-{uuid.uuid4().hex}"
-    client = ApiClient(f"{emulator.url}/simvoly", {"Authorization": f"Bearer {key}", "User-Agent": USER_AGENT})
+    client = client_for(emulator, fresh_key())
     ids = []
     for number in range(CONTACT_COUNT):
         response = client.post(

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
-
-from tests.support import ApiClient
+from tests.providers.simvoly.helpers import refused
+from tests.support import ApiClient, ok
 
 PRODUCT_KEYS = {
     "id",
@@ -27,20 +26,6 @@ VARIANT_KEYS = {"options", "price", "onSale", "regularPrice", "salePrice", "quan
 CATEGORY_KEYS = {"id", "name", "url", "parentCategory"}
 # The demo website's category tree (the brief): Clothing(1) > Shoes(2), T-Shirts(3); Courses(4); Gift cards(5).
 CLOTHING, SHOES, T_SHIRTS, COURSES = 1, 2, 3, 4
-
-
-def ok(response: requests.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def refused(response: requests.Response, status: int = 400) -> str:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["success"] is False
-    assert isinstance(body["message"], str)
-    assert body["message"]
-    return str(body["message"])
 
 
 def create(

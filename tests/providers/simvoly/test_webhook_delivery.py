@@ -7,34 +7,19 @@ import json
 import time
 from typing import Any
 
-from tests.support import ApiClient, Received, RunningEmulator, WebhookReceiver, signature
-
-EVENTS = [
-    "order_created",
-    "order_updated",
-    "product_created",
-    "product_updated",
-    "form_submitted",
-    "contact_updated",
-    "booking_created",
-]
+from tests.providers.simvoly.helpers import EVENTS
+from tests.support import ApiClient, Received, RunningEmulator, WebhookReceiver, created, signature
 
 
 def subscribe(client: ApiClient, target: str, events: list[str], secret: str | None = "s3cret") -> dict[str, Any]:
     body: dict[str, Any] = {"target": target, "events": events}
     if secret is not None:
         body["secret"] = secret
-    response = client.post("/api/site/webhooks", json=body)
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
+    return created(client.post("/api/site/webhooks", json=body))
 
 
 def admin(emulator: RunningEmulator, path: str, api_key: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = emulator.admin("POST", f"simvoly/{path}", json={"apiKey": api_key, **body})
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
+    return created(emulator.admin("POST", f"simvoly/{path}", json={"apiKey": api_key, **body}))
 
 
 def event_of(message: Received) -> str:

@@ -6,26 +6,11 @@ import re
 import uuid
 from typing import Any
 
-import requests
-
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.simvoly.helpers import EVENTS, client_for, refused
+from tests.support import ApiClient, RunningEmulator, ok
 
 WEBHOOK_ID = re.compile(r"^rh_\d+$")
 WEBHOOK_KEYS = {"id", "target", "secret", "events"}
-
-
-def ok(response: requests.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def refused(response: requests.Response, status: int = 400) -> str:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["success"] is False
-    assert isinstance(body["message"], str)
-    assert body["message"]
-    return str(body["message"])
 
 
 def create(client: ApiClient, **fields: Any) -> dict[str, Any]:
@@ -40,9 +25,7 @@ def listed(client: ApiClient) -> list[dict[str, Any]]:
 
 
 def another_website(emulator: RunningEmulator) -> ApiClient:
-    return ApiClient(
-        f"{emulator.url}/simvoly", {"Authorization": f"Bearer other-{uuid.uuid4().hex}", "User-Agent": "mockserver-tests/1.0"}
-    )
+    return client_for(emulator, f"other-{uuid.uuid4().hex}")
 
 
 # -- create ----------------------------------------------------------------------------
@@ -65,15 +48,7 @@ def test_create_answers_201_with_an_rh_id_and_echoes_secret_and_events(simvoly: 
 
 
 def test_every_event_can_be_subscribed(simvoly: ApiClient) -> None:
-    events = [
-        "order_created",
-        "order_updated",
-        "product_created",
-        "product_updated",
-        "form_submitted",
-        "contact_updated",
-        "booking_created",
-    ]
+    events = EVENTS
 
     webhook = create(simvoly, events=events)
 

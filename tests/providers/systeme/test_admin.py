@@ -5,28 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-import yaml
 
 from mockserver.engine.settings import Settings
-from tests.support import ApiClient, RunningEmulator
-
-SPEC_FILE = Path(__file__).resolve().parents[3] / "specs" / "systeme.yaml"
-HTTP_METHODS = ("get", "put", "post", "delete", "patch")
-
-
-def client(server: RunningEmulator, key: str) -> ApiClient:
-    return ApiClient(f"{server.url}/systeme", {"X-API-Key": key})
-
-
-def created(response: requests.Response) -> dict[str, Any]:
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
+from tests.providers.systeme.helpers import client_for
+from tests.spec_tools import METHODS, Spec
+from tests.support import ApiClient, RunningEmulator, created
 
 
 def all_contacts(api: ApiClient) -> list[dict[str, Any]]:
@@ -42,11 +28,6 @@ def all_contacts(api: ApiClient) -> list[dict[str, Any]]:
 
 def instant(text: str) -> datetime:
     return datetime.fromisoformat(text)
-
-
-@pytest.fixture
-def other(emulator: RunningEmulator, api_key: str) -> ApiClient:
-    return client(emulator, f"{api_key}-other")
 
 
 @pytest.fixture
@@ -122,7 +103,7 @@ def test_reset_of_a_tenant_drops_its_webhooks(emulator: RunningEmulator, systeme
 
 
 def test_reset_of_everything_empties_every_tenant(small: RunningEmulator) -> None:
-    first, second = client(small, "first"), client(small, "second")
+    first, second = client_for(small, "first"), client_for(small, "second")
     created(first.post("/api/contacts", json={"email": "one@example.com"}))
     created(second.post("/api/tags", json={"name": "Two"}))
     small.admin("POST", "seed", json={"provider": "systeme", "apiKey": "seeded"}).raise_for_status()
@@ -136,13 +117,13 @@ def test_reset_of_everything_empties_every_tenant(small: RunningEmulator) -> Non
     assert small.admin("GET", "clock").json()["offsetSeconds"] == 0
     assert first.get("/api/contacts").json()["items"] == []
     assert second.get("/api/tags").json()["items"] == []
-    assert client(small, "seeded").get("/api/contacts").json()["items"] == []
-    assert client(small, "seeded").get("/api/payment/subscriptions").status_code == 404
+    assert client_for(small, "seeded").get("/api/contacts").json()["items"] == []
+    assert client_for(small, "seeded").get("/api/payment/subscriptions").status_code == 404
 
 
 # -- seed -------------------------------------------------------------------------------------
 def test_same_seed_gives_the_same_contacts_and_another_seed_other_ones(emulator: RunningEmulator, api_key: str) -> None:
-    api = client(emulator, api_key)
+    api = client_for(emulator, api_key)
 
     def seeded(seed: int) -> list[dict[str, Any]]:
         response = emulator.admin("POST", "seed", json={"provider": "systeme", "apiKey": api_key, "seed": seed})
@@ -181,8 +162,8 @@ def test_seeding_a_custom_key_gives_it_demo_data(emulator: RunningEmulator, syst
 
 # -- index ------------------------------------------------------------------------------------
 def test_index_lists_the_providers(emulator: RunningEmulator) -> None:
-    spec = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
-    operations = sum(1 for item in spec["paths"].values() for method in HTTP_METHODS if method in item)
+    spec = Spec.load("systeme")
+    operations = sum(1 for item in spec["paths"].values() for method in METHODS if method in item)
 
     response = emulator.admin("GET", "")
 
@@ -241,7 +222,7 @@ def test_journal_records_refused_requests(emulator: RunningEmulator) -> None:
 
 
 def test_journal_is_bounded(small: RunningEmulator) -> None:
-    api = client(small, "busy")
+    api = client_for(small, "busy")
     for number in range(1, 9):
         assert api.get(f"/api/tags/{number}").status_code == 404
 
@@ -251,7 +232,7 @@ def test_journal_is_bounded(small: RunningEmulator) -> None:
 
 
 def test_journal_can_be_cleared(small: RunningEmulator) -> None:
-    client(small, "busy").get("/api/tags")
+    client_for(small, "busy").get("/api/tags")
     assert small.admin("DELETE", "journal").status_code == 204
     assert small.admin("GET", "journal").json()["items"] == []
 
@@ -358,7 +339,7 @@ def test_refused_clock_move_leaves_the_api_working(emulator: RunningEmulator, sy
 
 # -- rate limit -------------------------------------------------------------------------------
 def test_rate_limit_counts_down_then_answers_429(limited: RunningEmulator) -> None:
-    api = client(limited, "limited")
+    api = client_for(limited, "limited")
     for remaining in (2, 1, 0):
         response = api.get("/api/contacts")
         assert response.status_code == 200, response.text
@@ -378,7 +359,7 @@ def test_rate_limit_counts_down_then_answers_429(limited: RunningEmulator) -> No
 
 
 def test_rate_limit_is_per_key(limited: RunningEmulator) -> None:
-    busy, calm = client(limited, "busy"), client(limited, "calm")
+    busy, calm = client_for(limited, "busy"), client_for(limited, "calm")
     for _ in range(4):
         busy.get("/api/tags")
     assert busy.get("/api/tags").status_code == 429
@@ -390,7 +371,7 @@ def test_rate_limit_is_per_key(limited: RunningEmulator) -> None:
 
 
 def test_reset_of_a_tenant_gives_it_a_fresh_quota(limited: RunningEmulator) -> None:
-    api = client(limited, "quota")
+    api = client_for(limited, "quota")
     for _ in range(3):
         api.get("/api/tags")
     assert api.get("/api/tags").status_code == 429

@@ -12,31 +12,21 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from functools import reduce
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-import yaml
 
+from tests.providers.systeme.helpers import MISSING_KEY
+from tests.spec_tools import MEGABYTE, METHODS, Sampler, Spec, SpecOperation, ids, wrong_type
 from tests.support import ApiClient, RunningEmulator
 
-SPEC_FILE = Path(__file__).resolve().parents[3] / "specs" / "systeme.yaml"
-SPEC: dict[str, Any] = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
-METHODS = ("get", "put", "post", "delete", "patch")
+SPEC = Spec.load("systeme")
+resolve = SPEC.resolve
 PROBLEM_JSON = "application/problem+json"
-MISSING_KEY = "Full authentication is required to access this resource."
-MEGABYTE = 1024 * 1024
 
 
 # -- reading the spec -------------------------------------------------------------------------
-def resolve(node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        node = reduce(lambda found, part: found[part], node["$ref"][2:].split("/"), SPEC)
-    return node
-
-
 def kinds(schema: dict[str, Any]) -> set[str]:
     schema = resolve(schema)
     kind = schema.get("type")
@@ -48,23 +38,8 @@ def kinds(schema: dict[str, Any]) -> set[str]:
 
 
 @dataclass(frozen=True)
-class Operation:
-    operation_id: str
-    method: str
-    path: str
-    parameters: tuple[dict[str, Any], ...]
+class Operation(SpecOperation):
     body: dict[str, Any] | None  # the resolved requestBody
-
-    def __str__(self) -> str:
-        return self.operation_id
-
-    @property
-    def path_parameters(self) -> list[dict[str, Any]]:
-        return [p for p in self.parameters if p["in"] == "path"]
-
-    @property
-    def query_parameters(self) -> list[dict[str, Any]]:
-        return [p for p in self.parameters if p["in"] == "query"]
 
     @property
     def media_types(self) -> list[str]:
@@ -128,22 +103,18 @@ def misfits(param: dict[str, Any]) -> list[str]:
     return ["has-a-dash", "x" * 256]
 
 
-def sample(schema: dict[str, Any]) -> Any:
-    """The smallest value that satisfies a (body) schema."""
+def first_option(schema: Any) -> Any:
+    """The schema resolved; of a oneOf, its first option."""
     schema = resolve(schema)
-    if "oneOf" in schema:
-        return sample(schema["oneOf"][0])
-    if "enum" in schema:
-        return next(value for value in schema["enum"] if value is not None)
-    kind = sorted(kinds(schema) - {"null"})[0]
-    if kind == "object":
-        return {name: sample(schema["properties"][name]) for name in schema.get("required", [])}
-    if kind == "array":
-        return [sample(schema.get("items", {})) for _ in range(schema.get("minItems", 0))]
+    while "oneOf" in schema:
+        schema = resolve(schema["oneOf"][0])
+    return schema
+
+
+def scalar_sample(kind: str, schema: dict[str, Any]) -> Any:
+    """The smallest number or string that satisfies a schema."""
     if kind == "integer":
         return schema.get("minimum", 1)
-    if kind == "boolean":
-        return True
     if schema.get("format") == "email":
         return "someone@example.com"
     if schema.get("format") == "uri":
@@ -151,12 +122,7 @@ def sample(schema: dict[str, Any]) -> Any:
     return "sample"
 
 
-def wrong_type(schema: dict[str, Any]) -> Any:
-    """A JSON value of a type the schema does not allow."""
-    allowed = kinds(schema)
-    if "string" not in allowed:
-        return "x"
-    return 5 if not allowed & {"integer", "number"} else [5]
+sample = Sampler(first_option, kinds, scalar_sample)
 
 
 def body_properties(op: Operation) -> list[tuple[Operation, str]]:
@@ -194,10 +160,6 @@ def violation_paths(response: requests.Response) -> list[str]:
         line = f"{violation['propertyPath']}: {violation['message']}" if violation["propertyPath"] else violation["message"]
         assert line in body["detail"].split("\n"), body
     return [violation["propertyPath"] for violation in violations]
-
-
-def ids(cases: list[Any]) -> list[str]:
-    return [str(case) if isinstance(case, Operation) else "-".join(map(str, case)) for case in cases]
 
 
 # -- authentication ---------------------------------------------------------------------------
@@ -274,7 +236,7 @@ WRONG_TYPES = [case for op in WITH_BODY for case in body_properties(op)]
 @pytest.mark.parametrize(("op", "name"), WRONG_TYPES, ids=ids(WRONG_TYPES))
 def test_wrong_type_in_the_body_is_422_naming_the_property(systeme: ApiClient, op: Operation, name: str) -> None:
     schema = op.body_schema["properties"][name]
-    body = {**sample(op.body_schema), name: wrong_type(schema)}
+    body = {**sample(op.body_schema), name: wrong_type(kinds(schema))}
     assert name in violation_paths(send(systeme, op, body=body))
 
 

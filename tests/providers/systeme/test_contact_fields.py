@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
-
+from tests.providers.systeme.helpers import violation_paths
 from tests.support import SYSTEME_DEFAULT_SLUGS, ApiClient
 
 
@@ -25,12 +24,6 @@ def create_field(client: ApiClient, name: str, slug: str) -> dict[str, Any]:
 def contact_values(client: ApiClient, contact_id: int) -> dict[str, Any]:
     contact = client.get(f"/api/contacts/{contact_id}").json()
     return {field["slug"]: field["value"] for field in contact["fields"]}
-
-
-def violation_paths(response: requests.Response) -> list[str]:
-    assert response.status_code == 422, response.text
-    assert response.headers["Content-Type"].startswith("application/problem+json")
-    return [v["propertyPath"] for v in response.json()["violations"]]
 
 
 def test_a_new_account_has_the_nine_default_fields_in_order(systeme: ApiClient) -> None:

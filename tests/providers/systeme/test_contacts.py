@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import requests
 
+from tests.providers.systeme.helpers import create_contact
 from tests.support import SYSTEME_DEFAULT_SLUGS, ApiClient, RunningEmulator
 
 CONTACT_KEYS = {
@@ -24,12 +25,6 @@ CONTACT_KEYS = {
     "tags",
 }
 PROBLEM_KEYS = {"type", "title", "detail"}
-
-
-def create_contact(client: ApiClient, email: str, **extra: Any) -> dict[str, Any]:
-    response = client.post("/api/contacts", json={"email": email, **extra})
-    assert response.status_code == 201, response.text
-    return dict(response.json())
 
 
 def create_tag(client: ApiClient, name: str) -> int:

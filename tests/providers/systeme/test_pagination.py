@@ -8,15 +8,14 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from tests.providers.systeme.helpers import client_for
+from tests.spec_tools import Spec
 from tests.support import ApiClient, RunningEmulator
 
-SPEC_FILE = Path(__file__).resolve().parents[3] / "specs" / "systeme.yaml"
 CROWD = 250  # contacts in the shared tenant walked by the first tests
 FEW = 23  # records per list in the other tests: two full pages of 10 and a part page
 MONTHLY = {"name": "Monthly", "type": "subscription", "amount": 1000, "currency": "EUR", "interval": "month"}
@@ -61,10 +60,6 @@ def check_pages(pages: list[dict[str, Any]], *, size: int, descending: bool) -> 
     else:
         assert all(a < b for a, b in pairs), ids
     return ids
-
-
-def client_for(emulator: RunningEmulator, key: str) -> ApiClient:
-    return ApiClient(f"{emulator.url}/systeme", {"X-API-Key": key})
 
 
 def create_contacts(client: ApiClient, count: int, prefix: str = "contact") -> list[int]:
@@ -243,7 +238,7 @@ LISTINGS = {
 
 def test_every_paged_operation_of_the_spec_is_covered_here() -> None:
     """A list operation added to the spec must be added to LISTINGS too."""
-    spec = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
+    spec = Spec.load("systeme")
     paged = {}
     for path, item in spec["paths"].items():
         for method, operation in item.items():

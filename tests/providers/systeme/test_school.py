@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import requests
 
+from tests.providers.systeme.helpers import client_for, create_contact, violation_paths
 from tests.support import ApiClient, RunningEmulator
 
 CONTACT_SUMMARY_KEYS = {"id", "email", "registeredAt", "locale", "sourceURL", "unsubscribed", "bounced", "needsConfirmation"}
@@ -39,12 +40,6 @@ def make_community(emulator: RunningEmulator, api_key: str) -> Any:
     return make
 
 
-def create_contact(client: ApiClient, email: str) -> dict[str, Any]:
-    response = client.post("/api/contacts", json={"email": email})
-    assert response.status_code == 201, response.text
-    return dict(response.json())
-
-
 def enroll(client: ApiClient, course_id: int, contact_id: int, **extra: Any) -> requests.Response:
     return client.post(f"/api/school/courses/{course_id}/enrollments", json={"contactId": contact_id, **extra})
 
@@ -58,12 +53,6 @@ def items(client: ApiClient, path: str, **params: Any) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.text
     assert response.json()["hasMore"] is False
     return list(response.json()["items"])
-
-
-def violation_paths(response: requests.Response) -> list[str]:
-    assert response.status_code == 422, response.text
-    assert response.headers["Content-Type"].startswith("application/problem+json")
-    return [v["propertyPath"] for v in response.json()["violations"]]
 
 
 def assert_not_found(response: requests.Response) -> None:
@@ -332,7 +321,7 @@ def test_school_and_community_data_of_one_account_stay_in_it(
 ) -> None:
     make_course("Private course")
     make_community("Private club")
-    other = ApiClient(f"{emulator.url}/systeme", {"X-API-Key": f"{api_key}-other"})
+    other = client_for(emulator, f"{api_key}-other")
 
     assert items(other, "/api/school/courses") == []
     assert items(other, "/api/community/communities") == []

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-import requests
-
+from tests.providers.systeme.helpers import violations
 from tests.support import ApiClient, RunningEmulator
 
 
@@ -21,12 +20,6 @@ def tag_names(client: ApiClient, **params: Any) -> list[str]:
     assert response.status_code == 200, response.text
     assert response.json()["hasMore"] is False
     return [tag["name"] for tag in response.json()["items"]]
-
-
-def violations(response: requests.Response) -> list[tuple[str, str]]:
-    assert response.status_code == 422, response.text
-    assert response.headers["Content-Type"].startswith("application/problem+json")
-    return [(v["propertyPath"], v["message"]) for v in response.json()["violations"]]
 
 
 def test_a_new_account_has_no_tags(systeme: ApiClient) -> None:

@@ -10,16 +10,19 @@ from typing import Any
 import pytest
 
 from mockserver.engine.settings import Settings
-from tests.support import SYSTEME_DEFAULT_SLUGS, ApiClient, RunningEmulator
+from tests.providers.systeme.helpers import MISSING_KEY, client_for
+from tests.support import SYSTEME_DEFAULT_SLUGS, ApiClient, RunningEmulator, created
 
-MISSING_KEY = "Full authentication is required to access this resource."
+# Lists every account has (the demo one with records in each).
+ACCOUNT_LISTS = [
+    "/api/contacts",
+    "/api/tags",
+    "/api/school/courses",
+    "/api/school/enrollments",
+    "/api/community/communities",
+    "/api/community/memberships",
+]
 WEBHOOK = {"name": "Hook", "url": "https://hooks.example.com/a", "secret": "s3cret", "subscriptions": ["CONTACT_CREATED"]}
-
-
-def created(response: Any) -> dict[str, Any]:
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def items(client: ApiClient, path: str, **params: Any) -> list[dict[str, Any]]:
@@ -27,12 +30,6 @@ def items(client: ApiClient, path: str, **params: Any) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.text
     found: list[dict[str, Any]] = response.json()["items"]
     return found
-
-
-@pytest.fixture
-def other(emulator: RunningEmulator, api_key: str) -> ApiClient:
-    """A second fresh account (B), next to the `systeme` one (A)."""
-    return ApiClient(f"{emulator.url}/systeme", {"X-API-Key": f"{api_key}-other"})
 
 
 # -- isolation -------------------------------------------------------------------------------------
@@ -86,18 +83,7 @@ def test_unique_values_are_unique_per_account_only(systeme: ApiClient, other: Ap
 
 
 # -- the demo account and new accounts ---------------------------------------------------------------
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/api/contacts",
-        "/api/tags",
-        "/api/school/courses",
-        "/api/school/enrollments",
-        "/api/community/communities",
-        "/api/community/memberships",
-        "/api/payment/subscriptions",
-    ],
-)
+@pytest.mark.parametrize("path", [*ACCOUNT_LISTS, "/api/payment/subscriptions"])
 def test_demo_key_has_seeded_data(systeme_demo: ApiClient, path: str) -> None:
     assert items(systeme_demo, path)
 
@@ -109,18 +95,7 @@ def test_demo_contacts_carry_demo_tags(systeme_demo: ApiClient) -> None:
     assert carried <= tag_ids
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/api/contacts",
-        "/api/tags",
-        "/api/school/courses",
-        "/api/school/enrollments",
-        "/api/community/communities",
-        "/api/community/memberships",
-        "/api/webhooks",
-    ],
-)
+@pytest.mark.parametrize("path", [*ACCOUNT_LISTS, "/api/webhooks"])
 def test_unknown_key_gets_an_empty_account(systeme: ApiClient, path: str) -> None:
     response = systeme.get(path)
     assert response.status_code == 200, response.text
@@ -163,13 +138,9 @@ def locked(_locked_server: RunningEmulator) -> Iterator[RunningEmulator]:
     assert not _locked_server.emulator.strict_problems
 
 
-def client(server: RunningEmulator, key: str | None) -> ApiClient:
-    return ApiClient(f"{server.url}/systeme", {"X-API-Key": key} if key is not None else {})
-
-
 @pytest.mark.parametrize("path", ["/api/contacts", "/api/tags/1", "/api/webhooks"])
 def test_unknown_key_is_refused_when_unknown_keys_are_not_allowed(locked: RunningEmulator, path: str) -> None:
-    response = client(locked, "stranger").get(path)
+    response = client_for(locked, "stranger").get(path)
     assert response.status_code == 401
     assert response.headers["Content-Type"].split(";")[0] == "application/json"
     assert response.headers["WWW-Authenticate"] == "API Key"
@@ -177,30 +148,30 @@ def test_unknown_key_is_refused_when_unknown_keys_are_not_allowed(locked: Runnin
 
 
 def test_refused_key_gets_no_account(locked: RunningEmulator) -> None:
-    client(locked, "intruder").post("/api/contacts", json={"email": "x@example.com"})
+    client_for(locked, "intruder").post("/api/contacts", json={"email": "x@example.com"})
     listed = locked.admin("GET", "tenants", params={"provider": "systeme"}).json()["items"]
     assert "intruder" not in {tenant["apiKey"] for tenant in listed}
 
 
 def test_missing_key_is_refused_with_the_full_authentication_message(locked: RunningEmulator) -> None:
-    response = client(locked, None).get("/api/contacts")
+    response = client_for(locked, None).get("/api/contacts")
     assert response.status_code == 401
     assert response.headers["Content-Type"].split(";")[0] == "application/json"
     assert response.json() == {"detail": MISSING_KEY}
 
 
 def test_listed_key_works(locked: RunningEmulator) -> None:
-    known = client(locked, "known")
+    known = client_for(locked, "known")
     contact = created(known.post("/api/contacts", json={"email": "known@example.com"}))
     assert known.get(f"/api/contacts/{contact['id']}").status_code == 200
 
 
 def test_demo_key_works_and_has_demo_data(locked: RunningEmulator) -> None:
-    assert items(client(locked, "demo"), "/api/contacts")
+    assert items(client_for(locked, "demo"), "/api/contacts")
 
 
 def test_registering_a_tenant_lets_its_key_in(locked: RunningEmulator) -> None:
-    newcomer = client(locked, "newcomer")
+    newcomer = client_for(locked, "newcomer")
     assert newcomer.get("/api/contacts").status_code == 401
 
     response = locked.admin("POST", "tenants", json={"provider": "systeme", "apiKey": "newcomer"})
@@ -211,4 +182,4 @@ def test_registering_a_tenant_lets_its_key_in(locked: RunningEmulator) -> None:
     assert newcomer.get("/api/contacts").json() == {"items": [], "hasMore": False}
     created(newcomer.post("/api/tags", json={"name": "Welcome"}))
     assert [tag["name"] for tag in items(newcomer, "/api/tags")] == ["Welcome"]
-    assert client(locked, "newcomer-2").get("/api/contacts").status_code == 401
+    assert client_for(locked, "newcomer-2").get("/api/contacts").status_code == 401

@@ -6,8 +6,8 @@ import uuid
 from typing import Any
 
 import pytest
-import requests
 
+from tests.providers.systeme.helpers import violations
 from tests.support import ApiClient
 
 SUBSCRIPTION_KEYS = {"id", "event", "schemaVersion", "disabledAt", "disabledReason"}
@@ -22,12 +22,6 @@ def create_webhook(client: ApiClient, **fields: Any) -> dict[str, Any]:
     response = client.post("/api/webhooks", json=body(**fields))
     assert response.status_code == 201, response.text
     return dict(response.json())
-
-
-def violations(response: requests.Response) -> list[tuple[str, str]]:
-    assert response.status_code == 422, response.text
-    assert response.headers["Content-Type"].startswith("application/problem+json")
-    return [(v["propertyPath"], v["message"]) for v in response.json()["violations"]]
 
 
 def listed(client: ApiClient, **params: Any) -> list[dict[str, Any]]:

@@ -18,40 +18,30 @@ be accepted and change something run on an account of their operation's own.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import reduce
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-import yaml
 
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.yulsn.helpers import PNG, client_for
+from tests.spec_tools import MEGABYTE, Sampler, Spec, SpecOperation, ids, send
+from tests.support import ApiClient, RunningEmulator, fresh_key
 
-SPEC_FILE = Path(__file__).resolve().parents[3] / "specs" / "yulsn.yaml"
-SPEC: dict[str, Any] = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
+SPEC = Spec.load("yulsn")
+resolve = SPEC.resolve
 STANDARD_METHODS = ("get", "post", "put", "patch", "delete")
 EXTENSION = "x-methods"  # methods OpenAPI has no field for, e.g. {SEARCH: <operation>}
 EVERY_METHOD = ("GET", "POST", "PUT", "PATCH", "DELETE", "SEARCH")
 DENIED = {"Message": "Authorization has been denied for this request."}
 NO_ROUTE = "No HTTP resource was found that matches the request URI 'https://api.yulsn.com{}'."
-MEGABYTE = 1024 * 1024
 UNKNOWN_IDS = ("987654", "2147483647")  # well-formed ids that name nothing
 PASSWORD = "world-password"
-PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="  # 1x1, base64
 MISSING = object()  # marks a property to leave out of a body
 
 
 # -- reading the spec -----------------------------------------------------------------------
-def resolve(node: Any) -> Any:
-    while isinstance(node, dict) and "$ref" in node:
-        node = reduce(lambda found, part: found[part], node["$ref"][2:].split("/"), SPEC)
-    return node
-
-
 def branches(schema: Any) -> list[dict[str, Any]]:
     schema = resolve(schema)
     for combinator in ("oneOf", "anyOf"):
@@ -71,28 +61,13 @@ def kinds(schema: Any) -> set[str]:
 
 
 @dataclass(frozen=True)
-class Operation:
-    operation_id: str
-    method: str
-    path: str
-    parameters: tuple[dict[str, Any], ...]
+class Operation(SpecOperation):
     body_schema: dict[str, Any] | None
     extension: bool  # declared under x-methods
-
-    def __str__(self) -> str:
-        return self.operation_id
-
-    @property
-    def path_parameters(self) -> list[dict[str, Any]]:
-        return [p for p in self.parameters if p["in"] == "path"]
 
     @property
     def integer_path_parameters(self) -> list[str]:
         return [p["name"] for p in self.path_parameters if "integer" in kinds(p["schema"])]
-
-    @property
-    def query_parameters(self) -> list[dict[str, Any]]:
-        return [p for p in self.parameters if p["in"] == "query"]
 
     @property
     def area(self) -> str:
@@ -107,18 +82,10 @@ class Operation:
 
 
 def load_operations() -> list[Operation]:
-    found = []
-    for path, item in SPEC["paths"].items():
-        shared = [resolve(p) for p in item.get("parameters", [])]
-        declared = [(m.upper(), item[m], False) for m in STANDARD_METHODS if m in item]
-        declared += [(m.upper(), op, True) for m, op in item.get(EXTENSION, {}).items()]
-        for method, op, extension in declared:
-            parameters = tuple(shared + [resolve(p) for p in op.get("parameters", [])])
-            body = None
-            if "requestBody" in op:
-                body = resolve(resolve(op["requestBody"])["content"]["application/json"]["schema"])
-            found.append(Operation(op["operationId"], method, path, parameters, body, extension))
-    return found
+    return [
+        Operation(op.operation_id, op.method, op.path, op.parameters, op.body_schema, op.extension)
+        for op in SPEC.operations(STANDARD_METHODS, EXTENSION)
+    ]
 
 
 OPERATIONS = load_operations()
@@ -138,29 +105,22 @@ PATHS = {
 }
 
 
-def ids(cases: list[Any]) -> list[str]:
-    return [str(case) if isinstance(case, Operation) else "-".join(map(str, case)) for case in cases]
-
-
 # -- values from schemas ----------------------------------------------------------------------
-def sample(schema: Any) -> Any:
-    """A small value that satisfies a schema (the first branch of a oneOf)."""
-    schema = branches(schema)[0]
-    if "enum" in schema:
-        return next(value for value in schema["enum"] if value is not None)
-    allowed = sorted(kinds(schema) - {"null"})
-    kind = allowed[0] if allowed else "object"
-    if kind == "object":
-        return {name: sample(schema["properties"][name]) for name in schema.get("required", [])}
-    if kind == "array":
-        return [sample(schema.get("items", {})) for _ in range(schema.get("minItems", 0))]
+def first_branch(schema: Any) -> dict[str, Any]:
+    return branches(schema)[0]
+
+
+def scalar_sample(kind: str, schema: dict[str, Any]) -> Any:
+    """A small number or string that satisfies a schema."""
     if kind in ("integer", "number"):
         return max(schema.get("minimum", 1), 1)
-    if kind == "boolean":
-        return True
     if schema.get("format") == "date-time":
         return "2024-05-14T10:00:00+00:00"
     return "sample"
+
+
+# A small value that satisfies a schema (the first branch of a oneOf).
+sample = Sampler(first_branch, kinds, scalar_sample)
 
 
 def wrong_value(schema: Any) -> Any:
@@ -427,8 +387,8 @@ def ok(response: requests.Response) -> Any:
 
 def make_world(emulator: RunningEmulator) -> World:
     """A fresh account with a record of every kind the operations name."""
-    key = f"test-{uuid.uuid4().hex}"
-    client = ApiClient(f"{emulator.url}/yulsn", {"X-ApiKey": key, "Accept": "application/json"})
+    key = fresh_key()
+    client = client_for(emulator, key)
     world = World(key, client, {}, emulator)
     for owner, name, kind, values in DYNAMIC_FIELDS:
         world.admin("POST", "dynamic-fields", owner=owner, name=name, type=kind, values=values)
@@ -539,14 +499,6 @@ def client_without(emulator: RunningEmulator) -> Iterator[Callable[..., ApiClien
 
 
 # -- sending and checking ---------------------------------------------------------------------
-def send(client: ApiClient, op: Operation, path: str, payload: Any = None, **kwargs: Any) -> requests.Response:
-    """`payload` as JSON (text and bytes are sent as they are), as application/json."""
-    if payload is not None:
-        kwargs["data"] = payload if isinstance(payload, str | bytes) else json.dumps(payload)
-        kwargs["headers"] = {"Content-Type": "application/json", **kwargs.get("headers", {})}
-    return client.request(op.method, path, **kwargs)
-
-
 def send_valid(world: World, op: Operation, client: ApiClient | None = None, **overrides: Any) -> requests.Response:
     """The operation's valid request on the world, with path values overridden."""
     params, body = world.request(op)

@@ -6,25 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
-
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.yulsn.helpers import message
+from tests.support import ApiClient, RunningEmulator, ok
 
 COMPANY_KEYS = {"Id", "Name", "Number", "PrimaryContactId", "ContactCompanyId", "EmailDomains", "Logo", "LastModified"}
-
-
-def ok(response: requests.Response) -> Any:
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def message(response: requests.Response, status: int) -> str:
-    """The native error body `{"Message": ...}` of the status expected."""
-    assert response.status_code == status, response.text
-    text = response.json()["Message"]
-    assert isinstance(text, str)
-    assert text
-    return text
 
 
 def company(client: ApiClient, **fields: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.providers.yulsn.helpers import admin_action
 from tests.support import ApiClient, RunningEmulator
 
 
@@ -16,12 +17,6 @@ def create(client: ApiClient, **fields: Any) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     contact: dict[str, Any] = response.json()
     return contact
-
-
-def admin(emulator: RunningEmulator, path: str, api_key: str, body: dict[str, Any]) -> Any:
-    response = emulator.admin("POST", f"yulsn/{path}", json={"apiKey": api_key, **body})
-    assert response.status_code in (200, 201), response.text
-    return response.json()
 
 
 def test_create_answers_the_contact_with_id_secret_and_version(yulsn: ApiClient) -> None:
@@ -70,7 +65,7 @@ def test_look_ups_by_email_phone_secret_and_id(yulsn: ApiClient) -> None:
 
 
 def test_look_up_by_dynamic_field(emulator: RunningEmulator, yulsn: ApiClient, api_key: str) -> None:
-    admin(emulator, "dynamic-fields", api_key, {"owner": "Contacts", "name": "Tier", "type": 1})
+    admin_action(emulator, "dynamic-fields", api_key, {"owner": "Contacts", "name": "Tier", "type": 1})
     gold = create(yulsn, Email="g@example.dk", Tier="Gold")
     create(yulsn, Email="s@example.dk", Tier="Silver")
     found = yulsn.get("/api/v1/Contacts", params={"field": "tier", "value": "gold"}).json()
@@ -80,7 +75,7 @@ def test_look_up_by_dynamic_field(emulator: RunningEmulator, yulsn: ApiClient, a
 
 
 def test_put_replaces_static_fields_and_keeps_dynamic_ones(emulator: RunningEmulator, yulsn: ApiClient, api_key: str) -> None:
-    admin(emulator, "dynamic-fields", api_key, {"owner": "Contacts", "name": "Note", "type": 1})
+    admin_action(emulator, "dynamic-fields", api_key, {"owner": "Contacts", "name": "Note", "type": 1})
     contact = create(yulsn, Email="p@example.dk", FirstName="P", LastName="Q", Note="keep me")
     response = yulsn.put(
         f"/api/v1/Contacts/{contact['Id']}", json={"Email": "p@example.dk", "FirstName": "Pia", "Version": contact["Version"]}
@@ -184,7 +179,7 @@ def test_login_and_set_password(yulsn: ApiClient) -> None:
 def test_unblock_email_answers_false_unless_bounced(emulator: RunningEmulator, yulsn: ApiClient, api_key: str) -> None:
     contact = create(yulsn, Email="b@example.dk")
     assert yulsn.post(f"/api/v1/Contacts/{contact['Id']}/UnblockEmail").json() is False
-    admin(emulator, "bounces", api_key, {"contactId": contact["Id"]})
+    admin_action(emulator, "bounces", api_key, {"contactId": contact["Id"]})
     assert yulsn.get(f"/api/v1/Contacts/{contact['Id']}").json()["EmailBounced"] is True
     assert yulsn.post(f"/api/v1/Contacts/{contact['Id']}/UnblockEmail").json() is True
     assert yulsn.post(f"/api/v1/Contacts/{contact['Id']}/UnblockEmail").json() is False
@@ -229,7 +224,7 @@ def test_person_data_file_is_served_at_its_url(emulator: RunningEmulator, yulsn:
 
 
 def test_dynamic_field_values_are_typed(emulator: RunningEmulator, yulsn: ApiClient, api_key: str) -> None:
-    admin(emulator, "dynamic-fields", api_key, {"owner": "Contacts", "name": "Newsletter", "type": 2})
+    admin_action(emulator, "dynamic-fields", api_key, {"owner": "Contacts", "name": "Newsletter", "type": 2})
     response = yulsn.post("/api/v1/Contacts", json={"Email": "t@example.dk", "Newsletter": "yes"})
     assert response.status_code == 400
     assert "Newsletter" in response.json()["ModelState"]

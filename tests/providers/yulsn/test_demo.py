@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -24,7 +23,8 @@ import pytest
 import requests
 
 from mockserver.providers.yulsn import companies, demo, events, orders, segments, stores
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.yulsn.helpers import client_for
+from tests.support import ApiClient, RunningEmulator, fresh_key
 
 PAGE = 1000  # records per `lastId` page
 
@@ -116,7 +116,7 @@ def demo_client(emulator: RunningEmulator) -> ApiClient:
     change it use `yulsn_demo`, and seed it again when they are done)."""
     response = emulator.admin("POST", "seed", json={"provider": "yulsn", "apiKey": "demo"})
     assert response.status_code == 200, response.text
-    return ApiClient(f"{emulator.url}/yulsn", {"X-ApiKey": "demo", "Accept": "application/json"})
+    return client_for(emulator, "demo")
 
 
 @pytest.fixture(scope="module")
@@ -137,11 +137,7 @@ def seeded(emulator: RunningEmulator, key: str, seed: int) -> ApiClient:
     """An account filled with the demo data of `seed`."""
     response = emulator.admin("POST", "seed", json={"provider": "yulsn", "apiKey": key, "seed": seed})
     assert response.status_code == 200, response.text
-    return ApiClient(f"{emulator.url}/yulsn", {"X-ApiKey": key, "Accept": "application/json"})
-
-
-def fresh_key() -> str:
-    return f"test-{uuid.uuid4().hex}"
+    return client_for(emulator, key)
 
 
 def snapshot(client: ApiClient) -> dict[str, Any]:

@@ -9,27 +9,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import requests
 
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.yulsn.helpers import message
+from tests.support import ApiClient, RunningEmulator, ok
 
 EVENT_KEYS = {"Id", "Created", "ContactId", "Type", "SubType", "ParentId", "ParentType", "UniqueExtId", "InfoJson"}
 EVENTS = "/api/v1/ContactEvents"
 # 2024-05-14T10:00:00Z, where the tests freeze the clock.
 START = datetime(2024, 5, 14, 10, 0, tzinfo=UTC)
-
-
-def ok(response: requests.Response) -> Any:
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def message(response: requests.Response, status: int) -> str:
-    assert response.status_code == status, response.text
-    text = response.json()["Message"]
-    assert isinstance(text, str)
-    assert text
-    return text
 
 
 def contact(client: ApiClient, email: str) -> dict[str, Any]:

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import requests
 
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.yulsn.helpers import PNG, client_for
+from tests.support import ApiClient, RunningEmulator, fresh_key
 
-PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="  # 1x1, base64
 OWNERS = ("Contacts", "ContactCompanies", "Stores", "Orders", "OrderLines")
 
 
@@ -34,10 +34,6 @@ def assert_not_found(response: requests.Response) -> None:
     assert response.status_code == 404, f"{response.request.method} {response.url}: {response.status_code} {response.text[:300]}"
     body = response.json()
     assert isinstance(body, dict) and isinstance(body.get("Message"), str), body
-
-
-def fresh_key() -> str:
-    return f"test-{uuid.uuid4().hex}"
 
 
 @dataclass
@@ -100,7 +96,7 @@ class Account:
 
 def populate(emulator: RunningEmulator, tag: str) -> Account:
     key = fresh_key()
-    account = Account(key, tag, ApiClient(f"{emulator.url}/yulsn", {"X-ApiKey": key, "Accept": "application/json"}), emulator)
+    account = Account(key, tag, client_for(emulator, key), emulator)
     client, admin = account.client, account.admin
     for owner in OWNERS:
         admin("POST", "dynamic-fields", owner=owner, name=f"Field{tag}", type=1)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import ApiClient, RunningEmulator
+from tests.support import ApiClient, RunningEmulator, created
 
 MEDIA_FIELDS = {"Id", "Name", "FolderId", "ContentType", "SizeInBytes", "PublicUrl", "ThumbnailUrl", "LastModified"}
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
@@ -25,10 +25,7 @@ def upload(
 
 
 def folder(emulator: RunningEmulator, api_key: str, name: str, parent_id: int | None = None) -> dict[str, Any]:
-    response = emulator.admin("POST", "yulsn/media-folders", json={"apiKey": api_key, "name": name, "parentId": parent_id})
-    assert response.status_code == 201, response.text
-    made: dict[str, Any] = response.json()
-    return made
+    return created(emulator.admin("POST", "yulsn/media-folders", json={"apiKey": api_key, "name": name, "parentId": parent_id}))
 
 
 def test_a_new_account_has_the_root_folder(yulsn: ApiClient) -> None:

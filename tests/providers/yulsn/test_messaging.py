@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.providers.yulsn.helpers import admin, contact, segment
 from tests.support import ApiClient, RunningEmulator
 
 QUEUED = "A new dispatch is successfully queued, but an id cannot be returned."
@@ -42,26 +43,6 @@ DISPATCH_FIELDS = {
     "ClickRatio",
 }
 BLOCK = {"EmailBuilderBlockId": 12, "InputValues": {"Headline": {"Value": "Hi"}}, "Settings": {"Condition": None}}
-
-
-def admin(emulator: RunningEmulator, path: str, api_key: str, body: dict[str, Any]) -> Any:
-    response = emulator.admin("POST", f"yulsn/{path}", json={"apiKey": api_key, **body})
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def contact(client: ApiClient, email: str | None, **fields: Any) -> int:
-    response = client.post("/api/v1/Contacts", json={"Email": email, **fields})
-    assert response.status_code == 200, response.text
-    contact_id: int = response.json()["Id"]
-    return contact_id
-
-
-def segment(client: ApiClient, contact_ids: list[int]) -> int:
-    response = client.post("/api/v1/Segments/ContactIds", json={"Name": "S", "FolderId": 1, "ContactIds": contact_ids})
-    assert response.status_code == 200, response.text
-    segment_id: int = response.json()["Id"]
-    return segment_id
 
 
 def campaign(client: ApiClient, **fields: Any) -> dict[str, Any]:

@@ -10,13 +10,8 @@ from typing import Any
 import pytest
 import requests
 
+from tests.providers.yulsn.helpers import admin, contact, segment
 from tests.support import ApiClient, RunningEmulator
-
-
-def admin(emulator: RunningEmulator, path: str, api_key: str, body: dict[str, Any] | None = None) -> Any:
-    response = emulator.admin("POST", f"yulsn/{path}", json={"apiKey": api_key, **(body or {})})
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def admin_items(emulator: RunningEmulator, path: str, api_key: str) -> list[dict[str, Any]]:
@@ -24,20 +19,6 @@ def admin_items(emulator: RunningEmulator, path: str, api_key: str) -> list[dict
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()["items"]
     return items
-
-
-def contact(client: ApiClient, email: str, **fields: Any) -> int:
-    response = client.post("/api/v1/Contacts", json={"Email": email, **fields})
-    assert response.status_code == 200, response.text
-    contact_id: int = response.json()["Id"]
-    return contact_id
-
-
-def segment(client: ApiClient, contact_ids: list[int]) -> int:
-    response = client.post("/api/v1/Segments/ContactIds", json={"Name": "S", "FolderId": 1, "ContactIds": contact_ids})
-    assert response.status_code == 200, response.text
-    segment_id: int = response.json()["Id"]
-    return segment_id
 
 
 # -- actions ------------------------------------------------------------------------------

@@ -8,13 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.providers.yulsn.helpers import admin_action
 from tests.support import ApiClient, RunningEmulator
-
-
-def admin(emulator: RunningEmulator, path: str, api_key: str, body: dict[str, Any]) -> Any:
-    response = emulator.admin("POST", f"yulsn/{path}", json={"apiKey": api_key, **body})
-    assert response.status_code in (200, 201), response.text
-    return response.json()
 
 
 def contact(client: ApiClient, email: str = "buyer@example.dk") -> int:
@@ -39,7 +34,7 @@ def create(client: ApiClient, lines: list[dict[str, Any]] | None = None, **field
 @pytest.fixture
 def typed(emulator: RunningEmulator, yulsn: ApiClient, api_key: str) -> ApiClient:
     """The fresh account with the order types Webshop and Store."""
-    admin(emulator, "types", api_key, {"orderTypes": ["Webshop", "Store"]})
+    admin_action(emulator, "types", api_key, {"orderTypes": ["Webshop", "Store"]})
     return yulsn
 
 
@@ -136,7 +131,7 @@ def test_an_unreadable_date_is_400(yulsn: ApiClient) -> None:
 
 def test_order_types_in_any_case_of_path(emulator: RunningEmulator, yulsn: ApiClient, api_key: str) -> None:
     assert yulsn.get("/api/v1/Orders/Types").json() == ["Default"], "a new account has one type"
-    admin(emulator, "types", api_key, {"orderTypes": ["Webshop", "Store"]})
+    admin_action(emulator, "types", api_key, {"orderTypes": ["Webshop", "Store"]})
     for path in ("/api/v1/orders/types", "/API/V1/ORDERS/TYPES/"):
         response = yulsn.get(path)
         assert response.status_code == 200, path
@@ -368,8 +363,8 @@ def test_search_by_an_unknown_field_or_without_an_array_is_400(yulsn: ApiClient)
 
 # -- dynamic fields -----------------------------------------------------------------------
 def test_dynamic_fields_of_orders_and_lines(emulator: RunningEmulator, yulsn: ApiClient, api_key: str) -> None:
-    admin(emulator, "dynamic-fields", api_key, {"owner": "Orders", "name": "Channel", "type": 1})
-    admin(emulator, "dynamic-fields", api_key, {"owner": "OrderLines", "name": "Color", "type": 1})
+    admin_action(emulator, "dynamic-fields", api_key, {"owner": "Orders", "name": "Channel", "type": 1})
+    admin_action(emulator, "dynamic-fields", api_key, {"owner": "OrderLines", "name": "Color", "type": 1})
     order = create(yulsn, [line(Color="Red"), line()], channel="Online")
     assert order["Channel"] == "Online"
     assert [item["Color"] for item in order["OrderLines"]] == ["Red", None], "unset dynamic fields are null"

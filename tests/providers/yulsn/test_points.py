@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-import requests
 
-from tests.support import ApiClient, RunningEmulator
+from tests.providers.yulsn.helpers import message
+from tests.support import ApiClient, RunningEmulator, ok
 
 POINT_KEYS = {
     "Id", "ContactId", "ContactCompanyId", "Type", "Amount", "Sum", "DateTime", "Description", "SourceId", "SourceDescription",
@@ -22,19 +22,6 @@ POINT_KEYS = {
 }  # fmt: skip
 POINTS = "/api/v1/Points"
 MAY = "2024-05-{:02d}T12:00:00+00:00"
-
-
-def ok(response: requests.Response) -> Any:
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def message(response: requests.Response, status: int) -> str:
-    assert response.status_code == status, response.text
-    text = response.json()["Message"]
-    assert isinstance(text, str)
-    assert text
-    return text
 
 
 def give(client: ApiClient, contact_id: int, amount: float, kind: str = "Loyalty", **fields: Any) -> dict[str, Any]:

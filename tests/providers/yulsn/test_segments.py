@@ -8,16 +8,10 @@ from typing import Any
 
 import pytest
 
+from tests.providers.yulsn.helpers import contact
 from tests.support import ApiClient
 
 BASE_INFO_FIELDS = {"Id", "Secret", "Email", "Phone", "FirstName", "LastName"}
-
-
-def contact(client: ApiClient, email: str, **fields: Any) -> int:
-    response = client.post("/api/v1/Contacts", json={"Email": email, **fields})
-    assert response.status_code == 200, response.text
-    contact_id: int = response.json()["Id"]
-    return contact_id
 
 
 def make_segment(

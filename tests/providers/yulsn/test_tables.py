@@ -8,17 +8,14 @@ from typing import Any
 
 import pytest
 
-from tests.support import ApiClient, RunningEmulator
+from tests.support import ApiClient, RunningEmulator, created
 
 ENTITY_KEYS = {"Id", "Secret", "ExternalId", "Name", "Created", "LastModified"}
 PRODUCT_FIELDS = [{"name": "Price", "type": 5}, {"name": "Category", "type": 1, "label": "Kind"}, {"name": "Active", "type": 2}]
 
 
 def define_table(emulator: RunningEmulator, api_key: str, name: str, **extra: Any) -> dict[str, Any]:
-    response = emulator.admin("POST", "yulsn/tables", json={"apiKey": api_key, "name": name, **extra})
-    assert response.status_code == 201, response.text
-    table: dict[str, Any] = response.json()
-    return table
+    return created(emulator.admin("POST", "yulsn/tables", json={"apiKey": api_key, "name": name, **extra}))
 
 
 @pytest.fixture

@@ -1,0 +1,49 @@
+"""What the ClickFunnels tests share: a client per account, the formats of public ids and
+timestamps, the 404 body, and the records most tests start from."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import requests
+
+from tests.support import ApiClient, RunningEmulator, bearer_client, created
+
+PUBLIC_ID = re.compile(r"^[A-Za-z]{7}$")
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+NOT_FOUND = {"error": "Not found: Record missing"}
+
+
+def client_for(emulator: RunningEmulator, key: str | None, **headers: str) -> ApiClient:
+    """A client of the account `key` names; without a key it sends no Authorization at all."""
+    return bearer_client(emulator, "clickfunnels", key, **headers)
+
+
+def first_workspace(client: ApiClient) -> int:
+    """The id of the account's first workspace (a fresh account's only one)."""
+    team = client.get("/api/v2/teams").json()[0]
+    workspace: int = client.get(f"/api/v2/teams/{team['id']}/workspaces").json()[0]["id"]
+    return workspace
+
+
+def assert_not_found(response: requests.Response) -> None:
+    assert response.status_code == 404, response.text
+    assert response.json() == NOT_FOUND
+
+
+def create_contact(client: ApiClient, workspace_id: int, email: str | None = None, **attributes: Any) -> dict[str, Any]:
+    """A contact of the workspace: `email` (when given) is its email_address, `attributes` the rest."""
+    if email is not None:
+        attributes = {"email_address": email, **attributes}
+    return created(client.post(f"/api/v2/workspaces/{workspace_id}/contacts", json={"contact": attributes}))
+
+
+def create_tag(client: ApiClient, workspace_id: int, name: str, color: str | None = None) -> dict[str, Any]:
+    body = {"contacts_tag": {"name": name, "color": color}}
+    return created(client.post(f"/api/v2/workspaces/{workspace_id}/contacts/tags", json=body))
+
+
+def create_product(client: ApiClient, workspace_id: int, name: str, **attributes: Any) -> dict[str, Any]:
+    body = {"product": {"name": name, **attributes}}
+    return created(client.post(f"/api/v2/workspaces/{workspace_id}/products", json=body))
