@@ -39,6 +39,7 @@ class Call:
     body: Any
     request: Request | None = None
     events: list[Event] = field(default_factory=list)
+    unsubscribed: list[str] = field(default_factory=list)  # webhook ids whose deliveries stop
 
     @property
     def clock(self) -> Clock:
@@ -47,6 +48,11 @@ class Call:
     @property
     def random(self) -> Randomness:
         return self.services.random
+
+    def unsubscribe(self, webhook_id: str) -> None:
+        """A subscription is gone: its queued deliveries and retries are dropped once the
+        request succeeds (a deleted endpoint gets nothing more)."""
+        self.unsubscribed.append(str(webhook_id))
 
     def emit(self, name: str, payload: Any, **meta: Any) -> None:
         """Record an event; it is delivered to subscribers once the request succeeds."""

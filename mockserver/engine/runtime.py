@@ -96,6 +96,8 @@ class Emulator:
             reply = action(call)
             payload = encode(reply.body)
             messages = [m for event in call.events for m in provider.deliveries(tenant, event, self.services)]
+        for webhook_id in call.unsubscribed:
+            self.dispatcher.drop(provider.name, tenant.key, webhook_id)
         self.dispatcher.submit(provider.name, tenant.key, messages, provider.retry_schedule)
         return reply, payload
 

@@ -23,7 +23,9 @@ class Settings:
     # Multiplies every webhook retry delay: 0.001 turns a minute into 60 ms.
     webhook_time_scale: float = 1.0
     webhook_timeout: float = 10.0
-    webhook_workers: int = 4
+    # Delivery threads: an endpoint that is slow to resolve or answer holds one for up to the
+    # timeout, so there are enough that other accounts' deliveries do not wait behind it.
+    webhook_workers: int = 16
     journal_size: int = 1000
     # A provider also served at the root (its native paths), e.g. "systeme".
     native: str | None = None

@@ -43,6 +43,7 @@ class _Job:
     schedule: tuple[float, ...] = field(compare=False)
     attempt: int = field(compare=False, default=1)
     cancelled: bool = field(compare=False, default=False)  # its tenant was reset mid-flight
+    retire: bool = field(compare=False, default=False)  # its subscription was deleted mid-flight: no retry
 
 
 def _endpoint(job: _Job) -> tuple[str, str, str]:
@@ -117,6 +118,20 @@ class WebhookDispatcher:
             kept = [a for a in self._history if not matches(a["provider"], a["apiKey"])]
             self._history.clear()
             self._history.extend(kept)
+
+    def drop(self, provider: str, tenant: str, webhook_id: str) -> None:
+        """Stop delivering to a deleted subscription: its queued messages and retries go."""
+
+        def matches(job: _Job) -> bool:
+            return (job.provider, job.tenant, str(job.outgoing.webhook_id)) == (provider, tenant, webhook_id)
+
+        with self._cond:
+            self._queue = [job for job in self._queue if not matches(job)]
+            heapq.heapify(self._queue)
+            for job in self._in_flight:
+                if matches(job):
+                    job.retire = True
+            self._cond.notify_all()
 
     def outstanding(self) -> int:
         """Messages queued, waiting for a retry, or being sent right now."""
@@ -235,7 +250,7 @@ class WebhookDispatcher:
             if job.cancelled:
                 return
             self._history.append(record)
-            if retry_in is not None and self._running:
+            if retry_in is not None and self._running and not job.retire:
                 job.attempt += 1
                 job.due = time.monotonic() + retry_in
                 job.order = next(self._order)

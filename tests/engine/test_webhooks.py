@@ -299,6 +299,43 @@ def test_forget_cancels_a_delivery_in_flight(make_dispatcher: Factory) -> None:
         receiver.stop()
 
 
+# -- a deleted subscription ----------------------------------------------------------------
+
+
+def _for_hook(url: str, webhook_id: str, message_id: str) -> Outgoing:
+    return Outgoing(url, b"{}", {"Content-Type": "application/json"}, "CONTACT_CREATED", webhook_id, message_id)
+
+
+def test_drop_stops_the_retries_of_one_subscription_only(
+    dispatcher: WebhookDispatcher, failing_receiver: WebhookReceiver
+) -> None:
+    schedule = (200.0,)  # one retry, 0.2 s after the first attempt
+    dispatcher.submit(
+        "p", "a", [_for_hook(failing_receiver.url, "gone", "m1"), _for_hook(failing_receiver.url, "kept", "m2")], schedule
+    )
+    dispatcher.submit("p", "b", [_for_hook(failing_receiver.url, "gone", "m3")], schedule)  # same id, other account
+    assert _wait_until(lambda: len(dispatcher.attempts()) == 3)
+    dispatcher.drop("p", "a", "gone")
+    assert dispatcher.wait_idle(5)
+    retried = sorted(a["messageId"] for a in dispatcher.attempts() if a["attempt"] == 2)
+    assert retried == ["m2", "m3"]
+    assert len(dispatcher.attempts("p", "a")) == 3  # what was attempted stays in the history
+
+
+def test_drop_leaves_a_delivery_in_flight_unretried(make_dispatcher: Factory) -> None:
+    receiver = WebhookReceiver(delay=0.3, respond=lambda _: 503)
+    try:
+        dispatcher = make_dispatcher()
+        dispatcher.submit("p", "a", [_for_hook(receiver.url, "gone", "m1")], FAST)
+        time.sleep(0.1)  # the attempt is now waiting on the slow receiver
+        dispatcher.drop("p", "a", "gone")
+        assert dispatcher.wait_idle(5)
+        assert [a["attempt"] for a in dispatcher.attempts()] == [1]  # recorded, not retried
+        assert len(receiver.received) == 1
+    finally:
+        receiver.stop()
+
+
 def test_attempts_filter_by_provider_and_tenant(dispatcher: WebhookDispatcher, receiver: WebhookReceiver) -> None:
     dispatcher.submit("p", "a", [_message(receiver.url, message_id="pa")], FAST)
     dispatcher.submit("p", "b", [_message(receiver.url, message_id="pb")], FAST)

@@ -98,6 +98,7 @@ def update_endpoint(call: Call) -> Reply:
 def delete_endpoint(call: Call) -> Reply:
     row = _endpoint(call)
     call.tenant.table(ENDPOINTS).delete(row["id"])
+    call.unsubscribe(row["id"])
     return Reply(204)
 
 

@@ -50,6 +50,7 @@ def delete_webhook(call: Call) -> Reply:
     if row is None:
         raise NotFound("Webhook not found.")
     table.delete(row["key"])
+    call.unsubscribe(row["id"])
     return Reply(200, {"success": True})
 
 

@@ -93,6 +93,7 @@ def update_webhook(call: Call) -> Reply:
 def delete_webhook(call: Call) -> Reply:
     if call.tenant.table(WEBHOOKS).delete(call.params["id"]) is None:
         raise NotFound("Not Found")
+    call.unsubscribe(call.params["id"])
     return Reply(204)
 
 

@@ -175,3 +175,17 @@ def test_deleted_endpoint_gets_nothing(clickfunnels: ApiClient, workspace_id: in
     assert clickfunnels.delete(f"/api/v2/webhooks/outgoing/endpoints/{endpoint['id']}").status_code == 204
     clickfunnels.post(f"/api/v2/workspaces/{workspace_id}/contacts", json={"contact": {"first_name": "Q"}})
     assert receiver.wait_for(1, timeout=0.3) == []
+
+
+def test_deleting_an_endpoint_stops_its_pending_retries(clickfunnels: ApiClient, workspace_id: int) -> None:
+    failing = WebhookReceiver(respond=lambda _: 500)
+    try:
+        endpoint = subscribe(clickfunnels, workspace_id, failing.url, ["contact.created"])
+        clickfunnels.post(f"/api/v2/workspaces/{workspace_id}/contacts", json={"contact": {"first_name": "Q"}})
+        assert len(failing.wait_for(2)) >= 2  # first attempt and the retry 1 s (scaled) later
+        assert clickfunnels.delete(f"/api/v2/webhooks/outgoing/endpoints/{endpoint['id']}").status_code == 204
+        count = len(failing.received)
+        time.sleep(2.5)  # without the deletion, three or more retries come in this time
+        assert len(failing.received) - count <= 1  # at most one attempt that was already on its way
+    finally:
+        failing.stop()

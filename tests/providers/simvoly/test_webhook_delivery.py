@@ -130,3 +130,17 @@ def test_a_refused_request_fires_nothing(simvoly: ApiClient, receiver: WebhookRe
     assert response.status_code == 400
     assert json.loads(response.text)["success"] is False
     assert receiver.wait_for(1, timeout=0.3) == []
+
+
+def test_deleting_a_webhook_stops_its_pending_retries(simvoly: ApiClient) -> None:
+    failing = WebhookReceiver(respond=lambda _: 500)
+    try:
+        hook = subscribe(simvoly, failing.url, ["contact_updated"])
+        simvoly.post("/api/site/contacts", json={"email": "retry@example.com"})
+        assert len(failing.wait_for(1)) == 1
+        assert simvoly.delete(f"/api/site/webhooks/{hook['id']}").json() == {"success": True}
+        count = len(failing.received)
+        time.sleep(2.5)  # without the deletion, three or more retries come in this time
+        assert len(failing.received) - count <= 1  # at most one attempt that was already on its way
+    finally:
+        failing.stop()

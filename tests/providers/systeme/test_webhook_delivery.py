@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from dataclasses import replace
 from typing import Any
@@ -237,3 +238,17 @@ def test_webhook_payloads_match_the_spec(
         assert validator is not None
         errors = [e.message for e in validator.iter_errors(json.loads(message.body))]
         assert errors == [], message.headers["X-Webhook-Event"]
+
+
+def test_deleting_a_webhook_stops_its_pending_retries(systeme: ApiClient) -> None:
+    failing = WebhookReceiver(respond=lambda _: 500)
+    try:
+        hook = subscribe(systeme, failing, ["CONTACT_CREATED"])
+        systeme.post("/api/contacts", json={"email": "retry@gmail.com"})
+        assert len(failing.wait_for(1)) == 1
+        assert systeme.delete(f"/api/webhooks/{hook['id']}").status_code == 204
+        count = len(failing.received)
+        time.sleep(2.5)  # without the deletion, three or more retries come in this time
+        assert len(failing.received) - count <= 1  # at most one attempt that was already on its way
+    finally:
+        failing.stop()
