@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     providers = commands.add_parser("providers", help="list the providers and their base paths")
     providers.set_defaults(run=_providers)
+
+    from mockserver.proxy.cli import add_proxy_commands
+
+    add_proxy_commands(commands, names)
     return parser
 
 

@@ -75,4 +75,5 @@ class Server:
 
         self._server.task_dispatcher.shutdown(timeout=5)
         wasyncore.close_all(self._server._map)
-        emulator_of(self.app).dispatcher.stop()
+        if "mockserver" in getattr(self.app, "extensions", {}):  # only an emulator has a webhook dispatcher
+            emulator_of(self.app).dispatcher.stop()

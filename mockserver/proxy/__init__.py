@@ -1,0 +1,1 @@
+"""A validating proxy: forwards to the real API and checks each exchange against the spec."""
