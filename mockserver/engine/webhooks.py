@@ -64,8 +64,13 @@ class WebhookDispatcher:
         self.time_scale = time_scale
         self.timeout = timeout
         self._workers = workers
-        self._cond = threading.Condition()
-        self._queue: list[_Job] = []
+        lock = threading.Lock()
+        self._cond = threading.Condition(lock)  # workers wait here for a job to fall due
+        self._idle = threading.Condition(lock)  # wait_idle waits here for deliveries to finish
+        self._queue: list[_Job] = []  # a heap by due time
+        # Jobs that fell due while their endpoint was busy with an earlier message: they go
+        # back to the queue when it is free, so a backlog for one endpoint is not rescanned.
+        self._parked: dict[tuple[str, str, str], list[_Job]] = {}
         self._order = itertools.count()
         self._in_flight: list[_Job] = []
         self._running = False
@@ -89,6 +94,7 @@ class WebhookDispatcher:
         with self._cond:
             self._running = False
             self._cond.notify_all()
+            self._idle.notify_all()
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
@@ -101,7 +107,7 @@ class WebhookDispatcher:
         with self._cond:
             for message in messages:
                 heapq.heappush(self._queue, _Job(now, next(self._order), provider, tenant, message, schedule))
-            self._cond.notify_all()
+            self._cond.notify(len(messages))
 
     def forget(self, provider: str | None = None, tenant: str | None = None) -> None:
         """Drop the queued messages and recorded attempts of some tenants (on reset)."""
@@ -110,8 +116,7 @@ class WebhookDispatcher:
             return (provider is None or p == provider) and (tenant is None or t == tenant)
 
         with self._cond:
-            self._queue = [job for job in self._queue if not matches(job.provider, job.tenant)]
-            heapq.heapify(self._queue)
+            self._keep_waiting(lambda job: not matches(job.provider, job.tenant))
             for job in self._in_flight:
                 if matches(job.provider, job.tenant):
                     job.cancelled = True
@@ -126,27 +131,40 @@ class WebhookDispatcher:
             return (job.provider, job.tenant, str(job.outgoing.webhook_id)) == (provider, tenant, webhook_id)
 
         with self._cond:
-            self._queue = [job for job in self._queue if not matches(job)]
-            heapq.heapify(self._queue)
+            self._keep_waiting(lambda job: not matches(job))
             for job in self._in_flight:
                 if matches(job):
                     job.retire = True
-            self._cond.notify_all()
+            self._idle.notify_all()
+
+    def _keep_waiting(self, keep: Callable[[_Job], bool]) -> None:
+        """Drop the queued and parked jobs that `keep` refuses (holding the lock)."""
+        self._queue = [job for job in self._queue if keep(job)]
+        heapq.heapify(self._queue)
+        for endpoint, parked in list(self._parked.items()):
+            parked[:] = [job for job in parked if keep(job)]
+            if not parked:
+                del self._parked[endpoint]
+            else:
+                heapq.heapify(parked)
 
     def outstanding(self) -> int:
         """Messages queued, waiting for a retry, or being sent right now."""
         with self._cond:
-            return len(self._queue) + len(self._in_flight)
+            return self._outstanding()
+
+    def _outstanding(self) -> int:
+        return len(self._queue) + sum(map(len, self._parked.values())) + len(self._in_flight)
 
     def wait_idle(self, timeout: float) -> bool:
         """Block until nothing is outstanding (True) or the timeout passes (False)."""
         deadline = time.monotonic() + timeout
-        with self._cond:
-            while self._queue or self._in_flight:
+        with self._idle:
+            while self._outstanding():
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
-                self._cond.wait(min(remaining, 0.05))
+                self._idle.wait(min(remaining, 0.05))
             return True
 
     def attempts(self, provider: str | None = None, tenant: str | None = None) -> list[dict[str, Any]]:
@@ -171,34 +189,26 @@ class WebhookDispatcher:
             finally:
                 with self._cond:
                     self._in_flight.remove(job)
-                    self._cond.notify_all()
+                    parked = self._parked.pop(_endpoint(job), [])
+                    for waiting in parked:  # the endpoint is free: its next message may go
+                        heapq.heappush(self._queue, waiting)
+                    self._cond.notify(len(parked))
+                    self._idle.notify_all()
 
     def _next_due(self) -> _Job | None:
-        """Wait (holding the condition) for a job whose time has come and whose endpoint is
-        not busy with an earlier message; None when stopping. One message at a time per
-        endpoint keeps first deliveries in the order the events happened."""
+        """Wait (holding the lock) for a job whose time has come and whose endpoint is not
+        busy with an earlier message; None when stopping. One message at a time per endpoint
+        keeps first deliveries in the order the events happened."""
         while self._running:
             now = time.monotonic()
-            busy = {_endpoint(job) for job in self._in_flight}
-            skipped: list[_Job] = []
-            found: _Job | None = None
             while self._queue and self._queue[0].due <= now:
                 job = heapq.heappop(self._queue)
-                if _endpoint(job) in busy:
-                    skipped.append(job)
-                else:
-                    found = job
-                    break
-            for job in skipped:
-                heapq.heappush(self._queue, job)
-            if found is not None:
-                return found
-            if skipped:
-                self._cond.wait(0.05)  # a finishing delivery wakes us; a later job may fall due
-            elif self._queue:
-                self._cond.wait(self._queue[0].due - now)
-            else:
-                self._cond.wait()
+                endpoint = _endpoint(job)
+                if any(_endpoint(sending) == endpoint for sending in self._in_flight):
+                    heapq.heappush(self._parked.setdefault(endpoint, []), job)
+                    continue
+                return job
+            self._cond.wait(self._queue[0].due - now if self._queue else None)
         return None
 
     def _deliver(self, job: _Job) -> None:
@@ -255,7 +265,7 @@ class WebhookDispatcher:
                 job.due = time.monotonic() + retry_in
                 job.order = next(self._order)
                 heapq.heappush(self._queue, job)
-                self._cond.notify_all()
+                self._cond.notify()  # a waiting worker may be sleeping past this job's time
 
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)

@@ -336,6 +336,40 @@ def test_drop_leaves_a_delivery_in_flight_unretried(make_dispatcher: Factory) ->
         receiver.stop()
 
 
+# -- a backlog for one busy endpoint -------------------------------------------------------
+
+
+def test_messages_waiting_for_a_busy_endpoint_go_in_order_while_others_go_at_once(make_dispatcher: Factory) -> None:
+    slow = WebhookReceiver(delay=0.3)  # the backlog takes 1.2 s to clear
+    fast = WebhookReceiver()
+    try:
+        dispatcher = make_dispatcher(workers=4)
+        dispatcher.submit("p", "a", [_message(slow.url, message_id=f"s{n}") for n in range(4)], FAST)
+        time.sleep(0.05)  # s0 is being sent; s1..s3 wait for the endpoint
+        assert dispatcher.outstanding() == 4
+        dispatcher.submit("p", "a", [_message(fast.url, message_id="f0")], FAST)
+        assert _wait_until(lambda: len(fast.received) == 1, timeout=0.6)  # not behind the slow backlog
+        assert dispatcher.wait_idle(5)
+        assert [a["messageId"] for a in dispatcher.attempts() if a["url"] == slow.url] == ["s0", "s1", "s2", "s3"]
+    finally:
+        slow.stop()
+        fast.stop()
+
+
+def test_messages_waiting_for_a_busy_endpoint_are_dropped_with_their_subscription(make_dispatcher: Factory) -> None:
+    receiver = WebhookReceiver(delay=0.2)
+    try:
+        dispatcher = make_dispatcher()
+        dispatcher.submit("p", "a", [_for_hook(receiver.url, "gone", f"m{n}") for n in range(3)], FAST)
+        time.sleep(0.05)  # m0 is being sent; m1 and m2 wait for the endpoint
+        dispatcher.drop("p", "a", "gone")
+        assert dispatcher.outstanding() == 1
+        assert dispatcher.wait_idle(5)
+        assert len(receiver.received) == 1
+    finally:
+        receiver.stop()
+
+
 def test_attempts_filter_by_provider_and_tenant(dispatcher: WebhookDispatcher, receiver: WebhookReceiver) -> None:
     dispatcher.submit("p", "a", [_message(receiver.url, message_id="pa")], FAST)
     dispatcher.submit("p", "b", [_message(receiver.url, message_id="pb")], FAST)
