@@ -65,8 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     providers = commands.add_parser("providers", help="list the providers and their base paths")
     providers.set_defaults(run=_providers)
 
+    from mockserver.contract.cli import add_contract_command
     from mockserver.proxy.cli import add_proxy_commands
 
+    add_contract_command(commands, names)
     add_proxy_commands(commands, names)
     return parser
 

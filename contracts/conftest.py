@@ -1,0 +1,86 @@
+"""The contract suite under pytest.
+
+    pytest contracts                     every provider, against an emulator started here
+    pytest contracts --contract-provider systeme --contract-base-url https://api.systeme.io \\
+                     --contract-api-key "$KEY" [--contract-allow-writes]
+
+Against a base URL of your own the run is read-only unless --contract-allow-writes is given.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from contracts.targets import Target
+from mockserver.app import create_app, emulator_of
+from mockserver.contract.profiles import PROFILES
+from mockserver.engine.settings import Settings
+from mockserver.serving import Server
+
+# The emulator's account the suite checks: demo data, and every other key refused (so that
+# "invalid credentials are refused" is checked too).
+EMULATOR_KEY = "contract-suite-key"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("contract", "mockserver contract suite")
+    group.addoption("--contract-provider", action="append", choices=sorted(PROFILES), help="provider to check (repeatable)")
+    group.addoption("--contract-base-url", help="check this base URL instead of an emulator (with one --contract-provider)")
+    group.addoption("--contract-api-key", default=os.environ.get("MOCKSERVER_CONTRACT_API_KEY"), help="API key for the base URL")
+    group.addoption("--contract-allow-writes", action="store_true", help="let the run write (what it creates is deleted)")
+    group.addoption("--contract-max-examples", type=int, default=None, help="generated requests per operation")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "providers(*names): the providers a contract test applies to")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "provider" in metafunc.fixturenames:
+        chosen = metafunc.config.getoption("--contract-provider") or list(PROFILES)
+        marker = metafunc.definition.get_closest_marker("providers")
+        names = [name for name in chosen if marker is None or name in marker.args]
+        metafunc.parametrize("provider", names, scope="session")
+
+
+@pytest.fixture(scope="session")
+def emulator_url() -> Iterator[str]:
+    settings = Settings(
+        demo_key=EMULATOR_KEY,
+        allow_unknown_keys=False,
+        strict_responses=True,
+        rate_limit=1_000_000,
+        rate_window=60,
+        webhook_time_scale=0.001,
+        webhook_timeout=2.0,
+    )
+    app = create_app(settings)
+    server = Server(app, host="127.0.0.1", port=0).start()
+    yield server.url
+    problems = list(emulator_of(app).strict_problems)
+    server.stop()
+    assert not problems, f"the emulator answered outside its spec: {problems}"
+
+
+@pytest.fixture(scope="session")
+def target(request: pytest.FixtureRequest, provider: str) -> Target:
+    config = request.config
+    base_url = config.getoption("--contract-base-url")
+    if base_url:
+        if len(config.getoption("--contract-provider") or []) != 1:
+            raise pytest.UsageError("--contract-base-url needs exactly one --contract-provider")
+        api_key = config.getoption("--contract-api-key")
+        if not api_key:
+            raise pytest.UsageError("--contract-base-url needs --contract-api-key (or $MOCKSERVER_CONTRACT_API_KEY)")
+        return Target(provider, base_url, api_key, config.getoption("--contract-allow-writes"), _examples(config, 25), False)
+    url = request.getfixturevalue("emulator_url")
+    # The emulator's data is disposable: every operation runs, writes included.
+    return Target(provider, f"{url}/{provider}", EMULATOR_KEY, True, _examples(config, 20), True)
+
+
+def _examples(config: pytest.Config, default: int) -> int:
+    given = config.getoption("--contract-max-examples")
+    return int(given) if given else default

@@ -1,0 +1,121 @@
+"""Fixtures of the contract suite's own scenarios: clients on fresh demo accounts of the
+session's emulator, the drifting server, and a server that tampers with the emulator's
+answers in one way a test chooses."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from waitress.server import create_server
+
+from mockserver.contract.client import ContractClient
+from mockserver.contract.findings import Finding, Verdict
+from mockserver.contract.profiles import profile_named
+from tests.contract.drifting import DriftingServer
+from tests.support import RunningEmulator, fresh_key
+
+Headers = list[tuple[str, str]]
+
+
+@dataclass
+class Answer:
+    """One answer of the emulator, for a test to change before it leaves."""
+
+    path: str
+    query: str
+    status: str
+    headers: Headers
+    body: bytes
+
+
+Tamper = Callable[[Answer], Answer]
+
+
+class TamperingServer:
+    """The emulator behind a WSGI layer that hands every answer to `tamper` first."""
+
+    def __init__(self, emulator: RunningEmulator, tamper: Tamper) -> None:
+        self.emulator, self.tamper = emulator, tamper
+        self._server: Any = create_server(self._app, host="127.0.0.1", port=0, threads=4)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.effective_port}"
+
+    def stop(self) -> None:
+        self._server.close()
+
+    def _app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: Headers, exc_info: Any = None) -> Callable[[bytes], None]:
+            captured["status"], captured["headers"] = status, list(headers)
+            return lambda _: None
+
+        body = b"".join(self.emulator.app.wsgi_app(environ, capture))
+        answer = Answer(
+            environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), captured["status"], captured["headers"], body
+        )
+        answer = self.tamper(answer)
+        headers = [(k, v) for k, v in answer.headers if k.lower() != "content-length"]
+        start_response(answer.status, [*headers, ("Content-Length", str(len(answer.body)))])
+        return [answer.body]
+
+
+@pytest.fixture(scope="session")
+def drifting() -> Iterator[DriftingServer]:
+    server = DriftingServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def demo_client(emulator: RunningEmulator) -> Iterator[Callable[..., ContractClient]]:
+    """Makes a ContractClient on a fresh account of a provider holding its demo data
+    (`base_url` to reach it some other way, e.g. through a TamperingServer)."""
+    clients: list[ContractClient] = []
+
+    def make(provider: str, *, allow_writes: bool = False, base_url: str | None = None) -> ContractClient:
+        key = fresh_key()
+        emulator.admin("POST", "seed", json={"provider": provider, "apiKey": key}).raise_for_status()
+        client = ContractClient(profile_named(provider), f"{base_url or emulator.url}/{provider}", key, allow_writes=allow_writes)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def tampering(emulator: RunningEmulator) -> Iterator[Callable[[Tamper], TamperingServer]]:
+    servers: list[TamperingServer] = []
+
+    def start(tamper: Tamper) -> TamperingServer:
+        servers.append(TamperingServer(emulator, tamper))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def verdict_of(client: ContractClient) -> Verdict:
+    return Verdict(client.profile.name, client.profile.title, client.base_url, client.allow_writes)
+
+
+def requests_sent(client: ContractClient) -> list[tuple[str, str]]:
+    """(method, URL) of every request the client sends from now on, 429s included."""
+    sent: list[tuple[str, str]] = []
+    client.session.hooks["response"].append(lambda response, *_, **__: sent.append((response.request.method, response.url)))
+    return sent
+
+
+def findings_text(findings: list[Finding]) -> str:
+    return "\n".join(f"{f.operation}: {f.kind}: {f.detail}" for f in findings)

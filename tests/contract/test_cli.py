@@ -1,0 +1,170 @@
+"""`mockserver contract` as a user runs it: a child process, its exit status, its report
+and its summary; against the emulator, a drifting server, a wrong URL, a refused key and
+a server that rate-limits it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tests.contract.drifting import KEY, DriftingServer
+from tests.support import TEST_SETTINGS, RunningEmulator
+
+SEED = "20261202"
+
+
+def contract(*args: str, cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    """Run in `cwd`, where the reports go unless --report says otherwise."""
+    environment = {name: value for name, value in os.environ.items() if name != "MOCKSERVER_CONTRACT_API_KEY"}
+    return subprocess.run(
+        [sys.executable, "-m", "mockserver", "contract", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=environment,
+        cwd=cwd,
+    )
+
+
+def strict_emulator(**changes: object) -> RunningEmulator:
+    """The emulator as the README tells users to run it for a contract check: unknown keys
+    refused (otherwise every made-up key is a new account and the credentials check fails)."""
+    settings = replace(TEST_SETTINGS, allow_unknown_keys=False, api_keys=(KEY,), **changes)  # type: ignore[arg-type]
+    emulator = RunningEmulator(settings)
+    emulator.admin("POST", "seed", json={"provider": "systeme", "apiKey": KEY}).raise_for_status()
+    return emulator
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[RunningEmulator]:
+    with strict_emulator() as running:
+        yield running
+
+
+def test_the_emulator_conforms(emulator: RunningEmulator, tmp_path: Path) -> None:
+    report = tmp_path / "systeme.xml"
+    run = contract(
+        "systeme",
+        "--base-url",
+        f"{emulator.url}/systeme",
+        "--api-key",
+        KEY,
+        "--max-examples",
+        "5",
+        "--seed",
+        SEED,
+        "--report",
+        str(report),
+        "--only",
+        "paging",
+        "--only",
+        "fuzzing",
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    suites = ET.parse(report).getroot()
+    cases = suites.findall(".//testcase")
+    assert any(case.get("name") == "GET /api/contacts" for case in cases)
+    assert not suites.findall(".//failure")
+    summary = report.with_suffix(".txt").read_text(encoding="utf-8")
+    assert summary.strip() in run.stdout
+    assert "no drift" in summary.lower()
+    assert KEY not in run.stdout + summary + report.read_text(encoding="utf-8")
+
+
+def test_drift_is_listed_per_operation_and_the_exit_status_says_so(tmp_path: Path) -> None:
+    report = tmp_path / "drift.xml"
+    with DriftingServer() as server:
+        run = contract(
+            "systeme",
+            "--base-url",
+            f"{server.url}/systeme",
+            "--api-key",
+            KEY,
+            "--max-examples",
+            "5",
+            "--seed",
+            SEED,
+            "--report",
+            str(report),
+            "--only",
+            "paging",
+            "--only",
+            "fuzzing",
+            cwd=tmp_path,
+        )
+        methods = server.methods("/systeme/")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert methods == {"GET"}  # read-only by default: not a single write reached the server
+    for operation in ("GET /api/contacts", "GET /api/contacts/{id}", "GET /api/community/communities", "GET /api/tags/{id}"):
+        assert operation in run.stdout
+    assert "items[0].id" in run.stdout  # the offending JSON path
+    assert "410" in run.stdout
+    assert "X-RateLimit-Limit" in run.stdout
+    failed = {case.get("name") for case in ET.parse(report).getroot().findall(".//testcase") if case.find("failure") is not None}
+    assert "GET /api/contacts" in failed and "GET /api/school/courses" not in failed
+
+
+def test_an_unreachable_server_is_not_a_verdict(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    run = contract("systeme", "--base-url", f"http://127.0.0.1:{port}/systeme", "--api-key", KEY, cwd=tmp_path, timeout=60)
+    assert run.returncode == 2
+    assert "cannot reach" in run.stderr
+
+
+def test_a_refused_key_is_not_a_verdict(emulator: RunningEmulator, tmp_path: Path) -> None:
+    run = contract("systeme", "--base-url", f"{emulator.url}/systeme", "--api-key", "not-a-key", cwd=tmp_path, timeout=60)
+    assert run.returncode == 2
+    assert "API key was refused" in run.stderr
+
+
+def test_a_wrong_base_url_is_not_a_verdict(emulator: RunningEmulator, tmp_path: Path) -> None:
+    run = contract("systeme", "--base-url", f"{emulator.url}/nowhere", "--api-key", KEY, cwd=tmp_path, timeout=60)
+    assert run.returncode == 2
+    assert "base URL" in run.stderr
+    assert not list(tmp_path.iterdir())  # no verdict, so no report
+
+
+def test_no_key_is_not_a_verdict(emulator: RunningEmulator, tmp_path: Path) -> None:
+    run = contract("systeme", "--base-url", f"{emulator.url}/systeme", cwd=tmp_path, timeout=60)
+    assert run.returncode == 2
+    assert "--api-key" in run.stderr
+
+
+def test_rate_limits_are_waited_out_not_reported(tmp_path: Path) -> None:
+    with strict_emulator(rate_limit=60, rate_window=1.0) as limited:
+        run = contract(
+            "systeme",
+            "--base-url",
+            f"{limited.url}/systeme",
+            "--api-key",
+            KEY,
+            "--max-examples",
+            "3",
+            "--seed",
+            SEED,
+            "--report",
+            str(tmp_path / "limited.xml"),
+            "--only",
+            "paging",
+            "--only",
+            "fuzzing",
+            cwd=tmp_path,
+        )
+        journal = list(reversed(limited.admin("GET", "journal?limit=1000").json()["items"]))
+    assert run.returncode == 0, run.stdout + run.stderr
+    refused = [i for i, entry in enumerate(journal) if entry["status"] == 429]
+    assert refused  # the limit was reached...
+    for i in refused:  # ...and every refused request was sent again once the wait was over
+        request = (journal[i]["method"], journal[i]["path"])
+        assert any((e["method"], e["path"]) == request and e["status"] != 429 for e in journal[i + 1 :]), request
