@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from mockserver.contract.runner import (
 from mockserver.contract.webhooks import ReceiverOptions
 
 API_KEY_VARIABLE = "MOCKSERVER_CONTRACT_API_KEY"
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # what HTTP allows in a header name
 
 EPILOG = """\
 examples:
@@ -49,6 +51,12 @@ def add_contract_command(commands: Any, providers: list[str]) -> None:
     parser.add_argument("--base-url", required=True, help="the API's base URL, e.g. https://api.systeme.io")
     parser.add_argument("--api-key", default=os.environ.get(API_KEY_VARIABLE), help=f"the API key (default: ${API_KEY_VARIABLE})")
     parser.add_argument("--allow-writes", action="store_true", help="also run operations that write (then delete what was made)")
+    parser.add_argument(
+        "--disposable-account",
+        action="store_true",
+        help="with --allow-writes: generated updates and deletes may hit records the run did not create (an emulator, a "
+        "throw-away account); without it they aim only at the run's own records",
+    )
     parser.add_argument(
         "--max-examples", type=int, default=25, metavar="N", help="generated requests per operation (default: 25)"
     )
@@ -86,7 +94,13 @@ def _contract(args: argparse.Namespace) -> int:
         base_url=args.base_url,
         api_key=args.api_key,
         allow_writes=args.allow_writes,
-        fuzz=FuzzOptions(max_examples=args.max_examples, time_budget=args.time_budget, seed=args.seed, extra_headers=headers),
+        fuzz=FuzzOptions(
+            max_examples=args.max_examples,
+            time_budget=args.time_budget,
+            seed=args.seed,
+            extra_headers=headers,
+            protect_existing=not args.disposable_account,
+        ),
         webhooks=receiver,
         max_pages=args.max_pages,
         parts=tuple(args.only or PARTS),
@@ -100,7 +114,9 @@ def _contract(args: argparse.Namespace) -> int:
         return NOT_CHECKED
     write_reports(verdict, report)
     print(verdict.summary(report), flush=True)
-    return DRIFTED if verdict.drifted else CONFORMS
+    if verdict.drifted:
+        return DRIFTED
+    return NOT_CHECKED if verdict.incomplete else CONFORMS
 
 
 def _progress(line: str) -> None:
@@ -109,6 +125,6 @@ def _progress(line: str) -> None:
 
 def _header(text: str) -> tuple[str, str]:
     name, sep, value = text.partition(":")
-    if not sep or not name.strip():
-        raise ValueError(f"--header wants 'Name: value', got {text!r}")
+    if not sep or not _TOKEN.fullmatch(name.strip()):
+        raise ValueError(f"--header wants 'Name: value' with a name of letters, digits and -, got {text!r}")
     return name.strip(), value.strip()

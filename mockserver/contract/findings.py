@@ -32,6 +32,8 @@ class Verdict:
     allow_writes: bool
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was not checked, and why
+    # A part that could not run at all: the verdict is not a verdict (exit status 2).
+    incomplete: list[str] = field(default_factory=list)
     checked: dict[str, list[str]] = field(default_factory=dict)  # part -> what it checked
 
     @property
@@ -60,6 +62,8 @@ class Verdict:
             lines.append(f"  {part}: {len(items)} {_UNITS.get(part, 'item(s)')} checked")
         for note in self.notes:
             lines.append(f"  note: {note}")
+        for reason in self.incomplete:
+            lines.append(f"  NOT CHECKED: {reason}")
         grouped = self.by_operation()
         if grouped:
             lines.append("")
@@ -69,9 +73,12 @@ class Verdict:
                 for finding in findings:
                     lines.append(f"    - {finding.kind}: {finding.detail}  [{finding.part}]")
         lines.append("")
-        verdict = (
-            f"Verdict: {len(self.findings)} drift(s) in {len(grouped)} operation(s)" if grouped else "Verdict: no drift found"
-        )
+        if grouped:
+            verdict = f"Verdict: {len(self.findings)} drift(s) in {len(grouped)} operation(s)"
+        elif self.incomplete:
+            verdict = "Verdict: none, the check did not run in full"
+        else:
+            verdict = "Verdict: no drift found"
         if report is not None:
             verdict += f" (JUnit report: {report})"
         lines.append(verdict)

@@ -57,6 +57,8 @@ class FuzzOptions:
     workers: int = 1
     request_timeout: float = 30.0
     extra_headers: tuple[tuple[str, str], ...] = ()
+    # Writes change and delete only records the run created (False: a disposable account).
+    protect_existing: bool = True
 
 
 def run_fuzzing(
@@ -73,6 +75,7 @@ def run_fuzzing(
     echo: Callable[[str], None] | None = None,
 ) -> int:
     """Run schemathesis and add what it found to the verdict; returns its exit status."""
+    work_dir = work_dir.resolve()  # schemathesis runs in another directory
     work_dir.mkdir(parents=True, exist_ok=True)
     config = work_dir / "schemathesis.toml"
     config.write_text(_config(profile, allow_writes=allow_writes), encoding="utf-8")
@@ -118,6 +121,9 @@ def run_fuzzing(
     }
     environment.pop(hooks.LEDGER_VARIABLE, None)
     environment.pop(hooks.READ_ONLY_VARIABLE, None)
+    environment.pop(hooks.PROTECT_VARIABLE, None)
+    if allow_writes and options.protect_existing:
+        environment[hooks.PROTECT_VARIABLE] = "1"
     if allow_writes and ledger is not None:
         environment[hooks.LEDGER_VARIABLE] = str(ledger)
     if not allow_writes:
@@ -134,6 +140,8 @@ def run_fuzzing(
         status = process.wait()
     operations = _read_events(events, spec, verdict, profile)
     verdict.checked[PART] = sorted(operations)
+    if not operations:
+        verdict.incomplete.append(f"schemathesis tested no operation (exit status {status}); see {work_dir / 'schemathesis.log'}")
     return status
 
 
@@ -171,7 +179,6 @@ def _read_events(path: Path, spec: ApiSpec, verdict: Verdict, profile: Profile) 
     """Findings from the NDJSON stream; returns the operations tested."""
     tested: set[str] = set()
     if not path.is_file():
-        verdict.notes.append("schemathesis wrote no event stream (see schemathesis.log)")
         return tested
     for event in _events(path):
         kind, data = next(iter(event.items()))

@@ -6,7 +6,9 @@ module; the environment says which provider and where to write).
 - `no_body_on_no_content`: 204 and 205 carry no body.
 - read-only runs: any request that is not a read is refused before it leaves.
 - runs that may write: every record created is written to a ledger, so that the run can
-  delete it at the end.
+  delete it at the end; and (unless the account is disposable) an update, delete or action
+  aims only at records the run created: any other id in its path is swapped for one that
+  names no record, so a generated DELETE /contacts/1 never deletes someone's contact.
 """
 
 from __future__ import annotations
@@ -26,10 +28,18 @@ from mockserver.contract.profiles import Profile, profile_named
 PROVIDER_VARIABLE = "MOCKSERVER_CONTRACT_PROVIDER"
 LEDGER_VARIABLE = "MOCKSERVER_CONTRACT_LEDGER"  # set when writes are allowed
 READ_ONLY_VARIABLE = "MOCKSERVER_CONTRACT_READ_ONLY"
+PROTECT_VARIABLE = "MOCKSERVER_CONTRACT_PROTECT_EXISTING"  # set: writes touch only what the run created
+ABSENT_INTEGER = 2147483647  # ids that name no record (the largest 32-bit id; a UUID no one is given)
+ABSENT_UUID = "00000000-0000-4000-8000-000000000000"
+ABSENT_TEXT = "mockserver-contract-absent"
+ID_NAMES = frozenset({"id", "public_id", "uuid", "key"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 JSON_MEDIA = ("application/json", "application/problem+json")
 
 _ledger_lock = threading.Lock()
+# (kind, id) of the records this run created; the kind is the collection's name ("contacts"),
+# as ids of different collections overlap (enrollment 2 is not contact 2).
+_created: set[tuple[str, str]] = set()
 
 
 class WriteRefused(AssertionError):
@@ -113,8 +123,94 @@ def no_body_on_no_content(ctx: Any, response: Any, case: Any) -> bool | None:
 
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
-    if os.environ.get(READ_ONLY_VARIABLE) and case.method.upper() not in SAFE_METHODS:
+    method = case.method.upper()
+    if os.environ.get(READ_ONLY_VARIABLE) and method not in SAFE_METHODS:
         raise WriteRefused(f"read-only run: {case.method} {case.formatted_path} not sent")
+    if os.environ.get(PROTECT_VARIABLE) and method not in SAFE_METHODS and case.path_parameters:
+        _aim_at_own_records(case)
+
+
+def _aim_at_own_records(case: Any) -> None:
+    """Every record a write names in its path must be one the run created, but for the
+    containers records are created in that the API cannot create (a workspace, a table): a
+    generated DELETE /contacts/1 or POST /subscriptions/9/cancel never reaches a real record."""
+    segments = case.operation.path.strip("/").split("/")
+    parameters = [(i, segment[1:-1]) for i, segment in enumerate(segments) if segment.startswith("{")]
+    for index, name in parameters:
+        kind = segments[index - 1].lower() if index > 0 else ""
+        if name not in case.path_parameters or kind in _containers():
+            continue
+        with _ledger_lock:
+            own = (kind, str(case.path_parameters[name])) in _created
+        if not own:
+            case.path_parameters[name] = _absent(case.path_parameters[name])
+
+
+def _creates(operation: dict[str, Any]) -> bool:
+    """A creation answers 201, or links its answer to the record (the spec's links)."""
+    responses = operation.get("responses", {})
+    return "201" in responses or any("links" in (_resolve(r) or {}) for r in responses.values())
+
+
+def _absent(value: Any) -> Any:
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        return ABSENT_INTEGER if isinstance(value, int) else str(ABSENT_INTEGER)
+    if isinstance(value, str) and len(value) == 36 and value.count("-") == 4:
+        return ABSENT_UUID
+    return ABSENT_TEXT
+
+
+def _kind_of_record(path: str) -> str:
+    """The collection a path's last parameter names a record of: /contacts/{id}/tags/{tag} -> tags."""
+    segments = path.strip("/").split("/")
+    last = max(i for i, segment in enumerate(segments) if segment.startswith("{"))
+    return segments[last - 1].lower() if last > 0 else ""
+
+
+def _kinds_created(path: str, operation: dict[str, Any]) -> set[str]:
+    """What a creation makes: the collection it posts to, and the records its links name."""
+    kinds = {path.strip("/").split("/")[-1].lower()}
+    for response in operation.get("responses", {}).values():
+        for link in ((_resolve(response) or {}).get("links") or {}).values():
+            target = _path_of(_resolve(link).get("operationId", ""))
+            if target and "{" in target:
+                kinds.add(_kind_of_record(target))
+    return kinds
+
+
+@cache
+def _path_of(operation_id: str) -> str | None:
+    for path, item in _document()["paths"].items():
+        for operation in [*item.values(), *(item.get("x-methods") or {}).values()]:
+            if isinstance(operation, dict) and operation.get("operationId") == operation_id:
+                return str(path)
+    return None
+
+
+def _remember(kinds: set[str], node: Any) -> None:
+    """The ids of a created record: its own, not those of records it refers to; a body
+    wrapped in one member ({"contact": {...}}) is unwrapped first."""
+    if isinstance(node, dict) and len(node) == 1 and isinstance(next(iter(node.values())), dict):
+        node = next(iter(node.values()))
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if name.lower() in ID_NAMES and isinstance(value, (str, int)) and not isinstance(value, bool):
+                _created.update((kind, str(value)) for kind in kinds)
+
+
+@cache
+def _containers() -> frozenset[str]:
+    """Kinds that records are created in (a path parameter of a creation) and that no
+    operation of the spec creates: the run cannot make its own, so it uses the account's."""
+    created: set[str] = set()
+    holding: set[str] = set()
+    for path, item in _document()["paths"].items():
+        post = item.get("post")
+        if isinstance(post, dict) and _creates(post):
+            created |= _kinds_created(path, post)
+            segments = path.strip("/").split("/")
+            holding |= {segments[i - 1].lower() for i, segment in enumerate(segments) if segment.startswith("{") and i > 0}
+    return frozenset(holding - created)
 
 
 @schemathesis.hook
@@ -138,3 +234,8 @@ def after_call(context: Any, case: Any, response: Any) -> None:
     }
     with _ledger_lock, open(ledger, "a", encoding="utf-8") as file:
         file.write(json.dumps(entry, default=str) + "\n")
+        operation = case.operation.definition.raw
+        # an upsert answers 200 with a record that was already there: not the run's own
+        fresh = response.status_code == 201 or "201" not in operation.get("responses", {})
+        if case.method.upper() == "POST" and _creates(operation) and fresh:
+            _remember(_kinds_created(case.operation.path, operation), created)

@@ -54,7 +54,8 @@ def run_contract(options: ContractOptions, progress: Callable[[str], None] = lam
         allow_writes=options.allow_writes,
         extra_headers=dict(options.fuzz.extra_headers),
     )
-    work_dir = options.work_dir or Path(tempfile.mkdtemp(prefix=f"contract-{profile.name}-"))
+    # Absolute: schemathesis and our hooks run in another directory, and write the ledger here.
+    work_dir = (options.work_dir or Path(tempfile.mkdtemp(prefix=f"contract-{profile.name}-"))).resolve()
     ledger = work_dir / "created.ndjson"
     try:
         _probe(client, spec)

@@ -14,7 +14,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import requests
 
+from mockserver.cli import main
+from mockserver.contract import cli as contract_cli
 from tests.contract.drifting import KEY, DriftingServer
 from tests.support import TEST_SETTINGS, RunningEmulator
 
@@ -78,6 +81,69 @@ def test_the_emulator_conforms(emulator: RunningEmulator, tmp_path: Path) -> Non
     assert summary.strip() in run.stdout
     assert "no drift" in summary.lower()
     assert KEY not in run.stdout + summary + report.read_text(encoding="utf-8")
+
+
+def test_by_default_the_report_goes_beside_and_what_was_created_is_deleted(emulator: RunningEmulator, tmp_path: Path) -> None:
+    """No --report: the files go in the working directory, under relative paths that the
+    run (and schemathesis, which runs elsewhere) must still find."""
+    before = _contact_count(emulator)
+    run = contract(
+        "systeme",
+        "--base-url",
+        f"{emulator.url}/systeme",
+        "--api-key",
+        KEY,
+        "--allow-writes",
+        "--max-examples",
+        "3",
+        "--seed",
+        SEED,
+        "--only",
+        "fuzzing",
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (tmp_path / "contract-systeme.xml").is_file() and (tmp_path / "contract-systeme.txt").is_file()
+    assert "fuzzing: 0 operation" not in run.stdout
+    assert (tmp_path / "contract-systeme-files" / "created.ndjson").is_file()
+    assert "clean-up: deleted" in run.stdout
+    assert _contact_count(emulator) == before  # every contact it made is gone
+
+
+def _contact_count(emulator: RunningEmulator) -> int:
+    """How many contacts the account holds, walked page by page."""
+    count, after = 0, None
+    while True:
+        params = {"limit": 100, **({"startingAfter": after} if after else {})}
+        page = requests.get(f"{emulator.url}/systeme/api/contacts", params=params, headers={"X-API-Key": KEY}, timeout=30)
+        page.raise_for_status()
+        items = page.json()["items"]
+        count += len(items)
+        if not page.json()["hasMore"]:
+            return count
+        after = items[-1]["id"]
+
+
+def test_a_header_http_does_not_allow_is_refused_before_anything_is_sent(emulator: RunningEmulator, tmp_path: Path) -> None:
+    base_url = f"{emulator.url}/systeme"
+    run = contract("systeme", "--base-url", base_url, "--api-key", KEY, "--header", "Bad Name: x", cwd=tmp_path, timeout=60)
+    assert run.returncode == 2
+    assert "--header wants" in run.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_run_that_tested_nothing_is_not_a_verdict(
+    emulator: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Schemathesis could not run (here: zero workers, which it refuses): "no drift" would be a lie."""
+    original = contract_cli.FuzzOptions
+    monkeypatch.setattr(contract_cli, "FuzzOptions", lambda **given: replace(original(**given), workers=0))
+    monkeypatch.chdir(tmp_path)
+    status = main(["contract", "systeme", "--base-url", f"{emulator.url}/systeme", "--api-key", KEY, "--only", "fuzzing"])
+    out = capsys.readouterr().out
+    assert status == 2, out
+    assert "NOT CHECKED: schemathesis tested no operation" in out
+    assert "no drift found" not in out
 
 
 def test_drift_is_listed_per_operation_and_the_exit_status_says_so(tmp_path: Path) -> None:
