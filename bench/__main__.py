@@ -1,0 +1,207 @@
+"""`bench/run [options]` (or `.venv/bin/python -m bench`): throughput, latency and memory of
+mockserver under wrk, per provider and workload, optionally beside Stoplight Prism."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import requests
+
+from bench import prism, report, walk, workloads, wrk
+from bench.servers import Server, ServerFailed, free_port
+from bench.workloads import PROVIDERS, WRK_WORKLOADS, Call, Plan
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "bench" / ".cache"
+# mockserver's default per-key limit (1000 requests per 10 s) would answer most of the
+# benchmark's requests with 429; this one is never reached.
+RATE_LIMIT = "100000000/1"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench/run", description=__doc__)
+    parser.add_argument("--providers", default=",".join(PROVIDERS), help="comma-separated (default: all)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of each timed run (default: 10)")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of the warm-up run before each (default: 3; 0: none)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default: 16)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default: 2)")
+    parser.add_argument("--prism", action="store_true", help="run the same workloads against Stoplight Prism too")
+    parser.add_argument("--json", metavar="PATH", help="also write every figure to this JSON file")
+    args = parser.parse_args(argv)
+    args.provider_list = [p.strip() for p in args.providers.split(",") if p.strip()]
+    unknown = sorted(set(args.provider_list) - set(PROVIDERS))
+    if unknown or not args.provider_list:
+        parser.error(f"--providers: unknown {', '.join(unknown) or '(none given)'}; choose from {', '.join(PROVIDERS)}")
+    if args.duration < 1 or args.warmup < 0:
+        parser.error("--duration must be at least 1 and --warmup at least 0")
+    if args.connections < args.threads or args.threads < 1:
+        parser.error("wrk needs at least one thread and at least as many connections as threads")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)  # a SIGTERM stops the servers as Ctrl-C does
+    with contextlib.ExitStack() as cleanup:
+        try:
+            context = run(args, cleanup)
+        except KeyboardInterrupt:
+            print("\nbench: interrupted; stopping the servers", file=sys.stderr)
+            return 130
+        except (ServerFailed, RuntimeError, OSError, subprocess.SubprocessError, requests.RequestException) as exc:
+            print(f"bench: {exc}", file=sys.stderr)
+            return 1
+    print(report.text(context))
+    if args.json:
+        path = Path(os.environ.get("BENCH_CWD", ".")) / args.json
+        report.write_json(path, context)
+        print(f"\nfigures written to {path}")
+    return 0
+
+
+def _interrupt(*_: Any) -> NoReturn:
+    raise KeyboardInterrupt
+
+
+def progress(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace, cleanup: contextlib.ExitStack) -> dict[str, Any]:
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not on PATH (bench/run installs it)")
+    mockserver_bin = ROOT / ".venv" / "bin" / "mockserver"
+    versions = {
+        "mockserver": subprocess.run([str(mockserver_bin), "--version"], capture_output=True, text=True).stdout.split()[-1],
+        "wrk": report.wrk_version(),
+    }
+    if args.prism:
+        prism.ensure_installed()
+        versions["prism"] = prism.version()
+
+    port = free_port()
+    server = Server(
+        "mockserver",
+        [str(mockserver_bin), "serve", "--port", str(port), "--rate-limit", RATE_LIMIT],
+        port,
+        CACHE / "mockserver.log",
+    )
+    cleanup.callback(server.stop)
+    progress(f"starting {shlex.join(server.argv)}")
+    server.start("/__admin/", timeout=120)
+
+    context: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": report.machine(),
+        "command": shlex.join([os.environ.get("BENCH_ARGV0", "python -m bench"), *sys.argv[1:]]),
+        "versions": versions,
+        "settings": {
+            "duration": args.duration,
+            "warmup": args.warmup,
+            "connections": args.connections,
+            "threads": args.threads,
+            "prism": args.prism,
+            "mockserver_argv": server.argv,
+        },
+        "memory_kib": {"start": server.memory_kib()},
+        "providers": {},
+        "contacts_created": 0,
+    }
+    for provider in args.provider_list:
+        context["providers"][provider] = bench_provider(args, server, provider, context)
+    context["memory_kib"]["end"] = server.memory_kib()
+    return context
+
+
+def bench_provider(args: argparse.Namespace, server: Server, provider: str, context: dict[str, Any]) -> dict[str, Any]:
+    plan = workloads.plan(provider, f"{server.url}/{provider}")
+    entries: dict[str, dict[str, Any]] = {}
+    for name in WRK_WORKLOADS:
+        call = plan.calls[name]
+        progress(f"{provider} {name}: mockserver, {call.method} /{provider}{call.path}")
+        figures, created = wrk_workload(args, plan, call, server.url, f"/{provider}", strict=True)
+        if name == "create":
+            context["contacts_created"] += created
+        entries[name] = {"request": f"{call.method} {call.path}", "mockserver": figures}
+        if name == "update":  # the walk goes before create, so it walks the demo contacts
+            progress(f"{provider} walk: mockserver, {plan.walk.note}")
+            if args.warmup:
+                walk.run(plan, f"{server.url}/{provider}", args.warmup)
+            result = walk.run(plan, f"{server.url}/{provider}", args.duration)
+            if result.walks == 0:
+                raise RuntimeError(f"{provider} walk: no walk completed; statuses {result.statuses}")
+            entries["walk"] = {"request": f"GET {plan.walk.path} (pages)", "mockserver": result.as_dict()}
+    results: dict[str, Any] = {"workloads": entries, "walk_note": plan.walk.note, "memory_kib": server.memory_kib()}
+    if args.prism:
+        bench_prism(args, plan, results)
+    return results
+
+
+def bench_prism(args: argparse.Namespace, plan: Plan, results: dict[str, Any]) -> None:
+    """The same list/get/update/create against `prism mock specs/<provider>.yaml`; a spec it
+    cannot load, or a request it refuses, is reported for that provider and skipped."""
+    spec = ROOT / "specs" / f"{plan.provider}.yaml"
+    server = prism.server(spec, plan.provider)
+    progress(f"{plan.provider}: starting {shlex.join(server.argv)}")
+    try:
+        try:
+            server.start("/", timeout=180)
+        except ServerFailed as exc:
+            results["prism_problem"] = f"Prism could not serve {spec.relative_to(ROOT)}: {exc}"
+            progress(results["prism_problem"])
+            return
+        for name in WRK_WORKLOADS:
+            call = plan.calls[name]
+            progress(f"{plan.provider} {name}: prism, {call.method} {call.path}")
+            try:
+                figures, _ = wrk_workload(args, plan, call, server.url, "", strict=False)
+            except PreflightFailed as exc:
+                figures = {"problem": str(exc)}
+                progress(f"{plan.provider} {name}: prism: {exc}")
+            results["workloads"][name]["prism"] = figures
+        results["prism_memory_kib"] = server.memory_kib()
+    finally:
+        server.stop()
+    results["prism_log"] = prism.violations(server.log)
+
+
+class PreflightFailed(Exception):
+    pass
+
+
+def wrk_workload(
+    args: argparse.Namespace, plan: Plan, call: Call, url: str, prefix: str, *, strict: bool
+) -> tuple[dict[str, Any], int]:
+    """Preflight once with requests (must be 2xx), warm up, then the timed run. Answers the
+    figures and how many records the create requests made (2xx answers, warm-up included)."""
+    email = f"bench-preflight-{uuid.uuid4().hex[:12]}@gmail.com"
+    response = workloads.preflight(call, url + prefix, plan.headers, email)
+    if not 200 <= response.status_code < 300:
+        message = f"{call.method} {prefix}{call.path} answered {response.status_code}: {response.text[:300]}"
+        if strict:
+            raise RuntimeError(f"preflight failed: {message}")
+        raise PreflightFailed(message)
+    created = 1
+    tag = f"{'mockserver' if strict else 'prism'}-{plan.provider}-{call.workload}"
+    runs = [("warmup", args.warmup), ("timed", args.duration)] if args.warmup else [("timed", args.duration)]
+    for phase, seconds in runs:
+        # A script per run: each has its own nonce, so no create reuses an e-mail address.
+        script = wrk.write_script(CACHE / "wrk" / f"{tag}-{phase}.lua", call, url, prefix, plan.headers)
+        result, _ = wrk.run(url, script, threads=args.threads, connections=args.connections, duration=seconds)
+        created += sum(n for code, n in result.statuses.items() if 200 <= code < 300)
+    return result.as_dict(), created
+
+
+if __name__ == "__main__":
+    sys.exit(main())

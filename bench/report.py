@@ -1,0 +1,149 @@
+"""What the benchmark prints (a plain-text table) and writes (--json): the figures, and
+the context needed to compare runs (machine, date, command, versions)."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+
+def machine() -> dict[str, Any]:
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {
+        "cpu_model": model,
+        "cores": os.cpu_count(),
+        "cores_usable": len(os.sched_getaffinity(0)),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        # Other work on the machine skews every figure; this says how busy it was.
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def wrk_version() -> str:
+    # `wrk -v` prints its version line and usage, and exits 1.
+    done = subprocess.run(["wrk", "-v"], capture_output=True, text=True, timeout=30)
+    first = (done.stdout or done.stderr).splitlines()
+    return first[0].split("[")[0].replace("wrk ", "").strip() if first else "unknown"
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
+    """Columns padded to their widest cell; the first `left` columns flush left, figures right."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) if i < left else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+
+    return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]).rstrip()
+
+
+def figure(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def mib(kib: int | None) -> str:
+    return "-" if kib is None else f"{kib / 1024:.1f} MiB"
+
+
+def header_block(context: dict[str, Any]) -> str:
+    m, s, v = context["machine"], context["settings"], context["versions"]
+    versions = ", ".join(f"{name} {version}" for name, version in v.items())
+    return "\n".join(
+        [
+            "mockserver benchmark",
+            f"  date      {context['date']}",
+            f"  machine   {m['cpu_model']}, {m['cores']} cores ({m['cores_usable']} usable), "
+            f"Linux {m['kernel']}, Python {m['python']}, load average {' '.join(map(str, m['load_average_at_start']))}",
+            f"  command   {context['command']}",
+            f"  versions  {versions}",
+            f"  load      wrk -t{s['threads']} -c{s['connections']} -d{s['duration']}s --latency over loopback, "
+            f"after a {s['warmup']}s warm-up run; client and servers share the machine's cores",
+            "  columns   request: path under the provider's root (mockserver: /<provider>, Prism: /); errors: non-2xx",
+            "            answers (counted by the wrk script) plus socket errors; ms/prism: mockserver req/s / Prism req/s",
+        ]
+    )
+
+
+def provider_block(provider: str, results: dict[str, Any], with_prism: bool) -> str:
+    """One provider's table: a row per workload, mockserver's figures then Prism's."""
+    head = ["workload", "request", "req/s", "p50 ms", "p99 ms", "requests", "errors"]
+    if with_prism:
+        head += ["prism req/s", "p50 ms", "p99 ms", "errors", "ms/prism"]
+    rows = []
+    notes = []
+    for name, entry in results["workloads"].items():
+        ours = entry.get("mockserver") or {}
+        rate = ours.get("pages_per_s", ours.get("rps"))
+        row = [
+            name,
+            entry["request"],
+            figure(rate),
+            figure(ours.get("p50_ms"), 2),
+            figure(ours.get("p99_ms"), 2),
+            str(ours.get("pages", ours.get("requests", "-"))),
+            str(ours.get("errors", "-")),
+        ]
+        if with_prism:
+            theirs = entry.get("prism")
+            if isinstance(theirs, dict) and "rps" in theirs:
+                ratio = rate / theirs["rps"] if rate and theirs["rps"] else None
+                row += [figure(theirs["rps"]), figure(theirs["p50_ms"], 2), figure(theirs["p99_ms"], 2), str(theirs["errors"])]
+                row += [figure(ratio, 2)]
+            else:
+                row += ["-", "-", "-", "-", "-"]
+                if isinstance(theirs, dict) and theirs.get("problem"):
+                    notes.append(f"  prism, {name}: {theirs['problem']}")
+        rows.append(row)
+        if ours.get("statuses") and ours.get("errors"):
+            notes.append(f"  mockserver, {name}: statuses {ours['statuses']}")
+    lines = [f"{provider}", table(head, rows, left=2)]
+    if "walk" in results["workloads"]:
+        walk = results["workloads"]["walk"]["mockserver"]
+        lines.append(
+            f"  walk: pages/s and per-page latency of one requests.Session client ({results['walk_note']}); "
+            f"{walk['walks']} full walks of {walk['records_per_walk']} contacts"
+        )
+    if results.get("prism_problem"):
+        lines.append(f"  prism: {results['prism_problem']}")
+    prism_log = results.get("prism_log") or {}
+    if prism_log.get("violations"):
+        examples = "; ".join(prism_log["examples"])
+        lines.append(f"  prism logged {prism_log['violations']} violations of the spec by its own responses, e.g. {examples}")
+    lines += notes
+    memory = results.get("memory_kib") or {}
+    lines.append(f"  mockserver resident memory after {provider}'s workloads: {mib(memory.get('VmRSS'))}")
+    if results.get("prism_memory_kib"):
+        lines.append(f"  prism resident memory after its workloads: {mib(results['prism_memory_kib'].get('VmRSS'))}")
+    return "\n".join(lines)
+
+
+def text(context: dict[str, Any]) -> str:
+    with_prism = context["settings"]["prism"]
+    parts = [header_block(context), ""]
+    for provider, results in context["providers"].items():
+        parts += [provider_block(provider, results, with_prism), ""]
+    memory = context["memory_kib"]
+    parts.append(
+        f"mockserver memory: {mib(memory['start'].get('VmRSS'))} resident after start-up, "
+        f"{mib(memory['end'].get('VmRSS'))} at the end, peak {mib(memory['end'].get('VmHWM'))} (VmHWM)"
+    )
+    parts.append(f"contacts created by the create workloads (warm-up included): {context['contacts_created']}")
+    return "\n".join(parts)
+
+
+def write_json(path: Path, context: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(context, indent=2, default=str) + "\n")
