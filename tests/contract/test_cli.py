@@ -37,6 +37,27 @@ def contract(*args: str, cwd: Path, timeout: float = 240) -> subprocess.Complete
     )
 
 
+def short_run(base_url: str, examples: int, report: str) -> tuple[str, ...]:
+    """A quick read-only check of Systeme.io's paging and generated requests."""
+    return (
+        "systeme",
+        "--base-url",
+        base_url,
+        "--api-key",
+        KEY,
+        "--max-examples",
+        str(examples),
+        "--seed",
+        SEED,
+        "--report",
+        report,
+        "--only",
+        "paging",
+        "--only",
+        "fuzzing",
+    )
+
+
 def strict_emulator(**changes: object) -> RunningEmulator:
     """The emulator as the README tells users to run it for a contract check: unknown keys
     refused (otherwise every made-up key is a new account and the credentials check fails)."""
@@ -54,24 +75,7 @@ def emulator() -> Iterator[RunningEmulator]:
 
 def test_the_emulator_conforms(emulator: RunningEmulator, tmp_path: Path) -> None:
     report = tmp_path / "systeme.xml"
-    run = contract(
-        "systeme",
-        "--base-url",
-        f"{emulator.url}/systeme",
-        "--api-key",
-        KEY,
-        "--max-examples",
-        "5",
-        "--seed",
-        SEED,
-        "--report",
-        str(report),
-        "--only",
-        "paging",
-        "--only",
-        "fuzzing",
-        cwd=tmp_path,
-    )
+    run = contract(*short_run(f"{emulator.url}/systeme", 5, str(report)), cwd=tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
     suites = ET.parse(report).getroot()
     cases = suites.findall(".//testcase")
@@ -149,24 +153,7 @@ def test_a_run_that_tested_nothing_is_not_a_verdict(
 def test_drift_is_listed_per_operation_and_the_exit_status_says_so(tmp_path: Path) -> None:
     report = tmp_path / "drift.xml"
     with DriftingServer() as server:
-        run = contract(
-            "systeme",
-            "--base-url",
-            f"{server.url}/systeme",
-            "--api-key",
-            KEY,
-            "--max-examples",
-            "5",
-            "--seed",
-            SEED,
-            "--report",
-            str(report),
-            "--only",
-            "paging",
-            "--only",
-            "fuzzing",
-            cwd=tmp_path,
-        )
+        run = contract(*short_run(f"{server.url}/systeme", 5, str(report)), cwd=tmp_path)
         methods = server.methods("/systeme/")
     assert run.returncode == 1, run.stdout + run.stderr
     assert methods == {"GET"}  # read-only by default: not a single write reached the server
@@ -209,24 +196,7 @@ def test_no_key_is_not_a_verdict(emulator: RunningEmulator, tmp_path: Path) -> N
 
 def test_rate_limits_are_waited_out_not_reported(tmp_path: Path) -> None:
     with strict_emulator(rate_limit=60, rate_window=1.0) as limited:
-        run = contract(
-            "systeme",
-            "--base-url",
-            f"{limited.url}/systeme",
-            "--api-key",
-            KEY,
-            "--max-examples",
-            "3",
-            "--seed",
-            SEED,
-            "--report",
-            str(tmp_path / "limited.xml"),
-            "--only",
-            "paging",
-            "--only",
-            "fuzzing",
-            cwd=tmp_path,
-        )
+        run = contract(*short_run(f"{limited.url}/systeme", 3, str(tmp_path / "limited.xml")), cwd=tmp_path)
         journal = list(reversed(limited.admin("GET", "journal?limit=1000").json()["items"]))
     assert run.returncode == 0, run.stdout + run.stderr
     refused = [i for i, entry in enumerate(journal) if entry["status"] == 429]
