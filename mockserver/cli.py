@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -96,7 +97,13 @@ def _serve(args: argparse.Namespace) -> int:
         native=args.native,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Under load waitress warns of its queue depth on every queued request: noise, and CPU.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     app = create_app(settings)
+    # The specs, validators and demo data built at start-up live as long as the process:
+    # keep the cyclic garbage collector from walking them again on every collection.
+    gc.collect()
+    gc.freeze()
     try:
         server = Server(app, host=args.host, port=args.port, threads=args.threads)
     except OSError as exc:

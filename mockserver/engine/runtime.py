@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import orjson
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
@@ -185,7 +186,11 @@ def encode(body: Any) -> bytes:
         return b""
     if isinstance(body, bytes):
         return body
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    try:
+        # orjson: the same compact UTF-8 JSON, several times faster on large lists.
+        return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
+    except (orjson.JSONEncodeError, TypeError):  # e.g. an integer beyond 64 bits
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 __all__ = ["Clock", "Emulator", "encode"]

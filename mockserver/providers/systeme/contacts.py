@@ -37,7 +37,8 @@ def list_contacts(call: Call) -> Reply:
     def where(row: Row) -> bool:
         return all(check(row) for check in checks)
 
-    return Reply(200, records.page_body(call, table, lambda row: records.contact(tenant, row), where if checks else None))
+    fields = list(tenant.table(FIELDS).rows())
+    return Reply(200, records.page_body(call, table, lambda row: records.contact(tenant, row, fields), where if checks else None))
 
 
 def get_contact(call: Call) -> Reply:
