@@ -4,17 +4,17 @@ answers in one way a test chooses."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pytest
-from waitress.server import create_server
+from flask import Flask
 
 from mockserver.contract.client import ContractClient
 from mockserver.contract.findings import Finding, Verdict
 from mockserver.contract.profiles import profile_named
+from mockserver.serving import Server
 from tests.contract.drifting import DriftingServer
 from tests.support import RunningEmulator, fresh_key
 
@@ -40,16 +40,16 @@ class TamperingServer:
 
     def __init__(self, emulator: RunningEmulator, tamper: Tamper) -> None:
         self.emulator, self.tamper = emulator, tamper
-        self._server: Any = create_server(self._app, host="127.0.0.1", port=0, threads=4)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
+        # Server stops its loop before closing the sockets (closing them under a running
+        # select() is an error in the serving thread).
+        self._server = Server(cast(Flask, self._app), host="127.0.0.1", port=0, threads=4).start()
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.effective_port}"
+        return self._server.url
 
     def stop(self) -> None:
-        self._server.close()
+        self._server.stop()
 
     def _app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         captured: dict[str, Any] = {}
