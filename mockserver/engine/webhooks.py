@@ -139,14 +139,13 @@ class WebhookDispatcher:
 
     def _keep_waiting(self, keep: Callable[[_Job], bool]) -> None:
         """Drop the queued and parked jobs that `keep` refuses (holding the lock)."""
-        self._queue = [job for job in self._queue if keep(job)]
+        # Parked jobs go back to the queue too: the one that would have been unparked next
+        # may be among those dropped, and the rest would then wait for nothing.
+        waiting = [job for parked in self._parked.values() for job in parked]
+        self._parked.clear()
+        self._queue = [job for job in [*self._queue, *waiting] if keep(job)]
         heapq.heapify(self._queue)
-        for endpoint, parked in list(self._parked.items()):
-            parked[:] = [job for job in parked if keep(job)]
-            if not parked:
-                del self._parked[endpoint]
-            else:
-                heapq.heapify(parked)
+        self._cond.notify_all()
 
     def outstanding(self) -> int:
         """Messages queued, waiting for a retry, or being sent right now."""
@@ -189,11 +188,19 @@ class WebhookDispatcher:
             finally:
                 with self._cond:
                     self._in_flight.remove(job)
-                    parked = self._parked.pop(_endpoint(job), [])
-                    for waiting in parked:  # the endpoint is free: its next message may go
-                        heapq.heappush(self._queue, waiting)
-                    self._cond.notify(len(parked))
+                    self._unpark_next(_endpoint(job))
                     self._idle.notify_all()
+
+    def _unpark_next(self, endpoint: tuple[str, str, str]) -> None:
+        """The endpoint is free: its earliest waiting message may go (only that one, so a
+        backlog of thousands is not re-queued and re-parked after every delivery)."""
+        parked = self._parked.get(endpoint)
+        if not parked:
+            return
+        heapq.heappush(self._queue, heapq.heappop(parked))
+        if not parked:
+            del self._parked[endpoint]
+        self._cond.notify()
 
     def _next_due(self) -> _Job | None:
         """Wait (holding the lock) for a job whose time has come and whose endpoint is not

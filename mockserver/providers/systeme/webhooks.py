@@ -109,8 +109,8 @@ def webhook(row: Row) -> dict[str, Any]:
 
 def deliveries(tenant: Tenant, event: Event, services: Services) -> list[Outgoing]:
     """One signed message for each active webhook subscribed to the event."""
-    messages = []
-    body = php_json(event.payload)
+    messages: list[Outgoing] = []
+    body: bytes | None = None  # encoded once, and only when someone is subscribed
     timestamp = records.stamp(event.at)
     for row in tenant.table(WEBHOOKS).rows():
         if not row["active"]:
@@ -118,6 +118,8 @@ def deliveries(tenant: Tenant, event: Event, services: Services) -> list[Outgoin
         for sub in row["subscriptions"]:
             if sub["event"] != event.name or sub["disabledAt"] is not None:
                 continue
+            if body is None:
+                body = php_json(event.payload)
             message_id = services.random.uuid7(event.at)
             headers = {
                 "Content-Type": "application/json",
