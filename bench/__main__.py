@@ -1,5 +1,7 @@
 """`bench/run [options]` (or `.venv/bin/python -m bench`): throughput, latency and memory of
-mockserver under wrk, per provider and workload, optionally beside Stoplight Prism."""
+mockserver under wrk, per provider and workload, optionally beside Stoplight Prism; and two
+Systeme scenarios with targets: --scale (N contacts in one account) and --webhooks (N
+events delivered to three receivers)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from typing import Any, NoReturn
 
 import requests
 
-from bench import prism, report, walk, workloads, wrk
+from bench import hooks, prism, report, scale, walk, workloads, wrk
 from bench.servers import Server, ServerFailed, free_port
 from bench.workloads import PROVIDERS, WRK_WORKLOADS, Call, Plan
 
@@ -27,6 +29,8 @@ CACHE = ROOT / "bench" / ".cache"
 # mockserver's default per-key limit (1000 requests per 10 s) would answer most of the
 # benchmark's requests with 429; this one is never reached.
 RATE_LIMIT = "100000000/1"
+SCALE_DEFAULT = 100_000
+WEBHOOKS_DEFAULT = 1_000
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -38,7 +42,36 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default: 2)")
     parser.add_argument("--prism", action="store_true", help="run the same workloads against Stoplight Prism too")
     parser.add_argument("--json", metavar="PATH", help="also write every figure to this JSON file")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        nargs="?",
+        const=SCALE_DEFAULT,
+        metavar="N",
+        help=f"instead of the workloads: load N Systeme contacts into one account of a fresh mockserver, count them, "
+        f"report memory and first vs deep page (N default: {SCALE_DEFAULT:,})",
+    )
+    parser.add_argument(
+        "--webhooks",
+        type=int,
+        nargs="?",
+        const=WEBHOOKS_DEFAULT,
+        metavar="N",
+        help=f"instead of the workloads: time N Systeme CONTACT_CREATED events delivered to 3 local receivers "
+        f"(N default: {WEBHOOKS_DEFAULT:,})",
+    )
+    parser.add_argument(
+        "--all-targets", action="store_true", help="the workloads, then --scale and --webhooks (with their N if given)"
+    )
     args = parser.parse_args(argv)
+    if args.all_targets:
+        args.scale = args.scale or SCALE_DEFAULT
+        args.webhooks = args.webhooks or WEBHOOKS_DEFAULT
+    args.workloads = args.all_targets or (args.scale is None and args.webhooks is None)
+    if args.scale is not None and args.scale < 2 * scale.PAGE:
+        parser.error(f"--scale needs at least {2 * scale.PAGE} contacts (a deep page to compare with the first)")
+    if args.webhooks is not None and args.webhooks < 1:
+        parser.error("--webhooks needs at least 1 event")
     args.provider_list = [p.strip() for p in args.providers.split(",") if p.strip()]
     unknown = sorted(set(args.provider_list) - set(PROVIDERS))
     if unknown or not args.provider_list:
@@ -67,7 +100,9 @@ def main(argv: list[str] | None = None) -> int:
         path = Path(os.environ.get("BENCH_CWD", ".")) / args.json
         report.write_json(path, context)
         print(f"\nfigures written to {path}")
-    return 0
+    # A wrong answer (a count that is off, a delivery missing) fails the run; a target not
+    # met does not: it is a measurement.
+    return 1 if context["problems"] else 0
 
 
 def _interrupt(*_: Any) -> NoReturn:
@@ -86,20 +121,9 @@ def run(args: argparse.Namespace, cleanup: contextlib.ExitStack) -> dict[str, An
         "mockserver": subprocess.run([str(mockserver_bin), "--version"], capture_output=True, text=True).stdout.split()[-1],
         "wrk": report.wrk_version(),
     }
-    if args.prism:
+    if args.prism and args.workloads:
         prism.ensure_installed()
         versions["prism"] = prism.version()
-
-    port = free_port()
-    server = Server(
-        "mockserver",
-        [str(mockserver_bin), "serve", "--port", str(port), "--rate-limit", RATE_LIMIT],
-        port,
-        CACHE / "mockserver.log",
-    )
-    cleanup.callback(server.stop)
-    progress(f"starting {shlex.join(server.argv)}")
-    server.start("/__admin/", timeout=120)
 
     context: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -111,17 +135,44 @@ def run(args: argparse.Namespace, cleanup: contextlib.ExitStack) -> dict[str, An
             "warmup": args.warmup,
             "connections": args.connections,
             "threads": args.threads,
-            "prism": args.prism,
-            "mockserver_argv": server.argv,
+            "prism": args.prism and args.workloads,
+            "workloads": args.workloads,
+            "scale": args.scale,
+            "webhooks": args.webhooks,
         },
-        "memory_kib": {"start": server.memory_kib()},
         "providers": {},
-        "contacts_created": 0,
+        "problems": [],
     }
+    if args.workloads:
+        run_workloads(args, cleanup, mockserver_bin, context)
+    if args.scale is not None:
+        context["scale"] = scale.run(args, mockserver_bin, CACHE, RATE_LIMIT, progress)
+        context["problems"] += context["scale"]["problems"]
+    if args.webhooks is not None:
+        context["webhooks"] = hooks.run(args, mockserver_bin, CACHE, RATE_LIMIT, progress)
+        context["problems"] += context["webhooks"]["problems"]
+    return context
+
+
+def run_workloads(args: argparse.Namespace, cleanup: contextlib.ExitStack, mockserver_bin: Path, context: dict[str, Any]) -> None:
+    port = free_port()
+    server = Server(
+        "mockserver",
+        [str(mockserver_bin), "serve", "--port", str(port), "--rate-limit", RATE_LIMIT],
+        port,
+        CACHE / "mockserver.log",
+    )
+    cleanup.callback(server.stop)
+    progress(f"starting {shlex.join(server.argv)}")
+    server.start("/__admin/", timeout=120)
+
+    context["settings"]["mockserver_argv"] = server.argv
+    context["memory_kib"] = {"start": server.memory_kib()}
+    context["contacts_created"] = 0
     for provider in args.provider_list:
         context["providers"][provider] = bench_provider(args, server, provider, context)
     context["memory_kib"]["end"] = server.memory_kib()
-    return context
+    server.stop()  # before the scenarios: each starts a fresh mockserver of its own
 
 
 def bench_provider(args: argparse.Namespace, server: Server, provider: str, context: dict[str, Any]) -> dict[str, Any]:

@@ -61,20 +61,26 @@ def mib(kib: int | None) -> str:
 def header_block(context: dict[str, Any]) -> str:
     m, s, v = context["machine"], context["settings"], context["versions"]
     versions = ", ".join(f"{name} {version}" for name, version in v.items())
-    return "\n".join(
-        [
-            "mockserver benchmark",
-            f"  date      {context['date']}",
-            f"  machine   {m['cpu_model']}, {m['cores']} cores ({m['cores_usable']} usable), "
-            f"Linux {m['kernel']}, Python {m['python']}, load average {' '.join(map(str, m['load_average_at_start']))}",
-            f"  command   {context['command']}",
-            f"  versions  {versions}",
+    warmup = f"after a {s['warmup']}s warm-up run" if s["warmup"] else "no warm-up run"
+    lines = [
+        "mockserver benchmark",
+        f"  date      {context['date']}",
+        f"  machine   {m['cpu_model']}, {m['cores']} cores ({m['cores_usable']} usable), "
+        f"Linux {m['kernel']}, Python {m['python']}, load average {' '.join(map(str, m['load_average_at_start']))}",
+        f"  command   {context['command']}",
+        f"  versions  {versions}",
+    ]
+    if s["workloads"] or s["scale"] is not None:
+        lines.append(
             f"  load      wrk -t{s['threads']} -c{s['connections']} -d{s['duration']}s --latency over loopback, "
-            f"after a {s['warmup']}s warm-up run; client and servers share the machine's cores",
+            f"{warmup}; client and servers share the machine's cores"
+        )
+    if context["providers"]:
+        lines += [
             "  columns   request: path under the provider's root (mockserver: /<provider>, Prism: /); errors: non-2xx",
             "            answers (counted by the wrk script) plus socket errors; ms/prism: mockserver req/s / Prism req/s",
         ]
-    )
+    return "\n".join(lines)
 
 
 def provider_block(provider: str, results: dict[str, Any], with_prism: bool) -> str:
@@ -130,18 +136,105 @@ def provider_block(provider: str, results: dict[str, Any], with_prism: bool) -> 
     return "\n".join(lines)
 
 
+def targets_block(found: Sequence[dict[str, Any]]) -> str:
+    rows = [[t["what"], t["target"], t["measured"], "met" if t["met"] else "NOT met"] for t in found]
+    return table(["target", "wanted", "measured", "result"], rows, left=4)
+
+
+def scale_block(result: dict[str, Any]) -> str:
+    loaded, check, memory, pages = result["load"], result["verification"], result["memory_kib"], result["pages"]
+    n = result["contacts"]
+    rate = figure(loaded["per_second"], 0)
+    lines = [
+        f"scale: {n:,} Systeme contacts in one account (key {result['api_key']}, a fresh mockserver, no demo data)",
+        f"  load      {loaded['created']:,} of {n:,} POST /systeme/api/contacts answered 2xx in {loaded['seconds']:,.1f} s "
+        f"({rate} contacts/s; wrk -t{loaded['threads']} -c{loaded['connections']}); create latency p50 "
+        f"{figure(loaded['p50_ms'], 2)} ms, p99 {figure(loaded['p99_ms'], 2)} ms; statuses {loaded['statuses']}",
+        f"  verify    walked {check['pages']:,} pages of 100 in {check['seconds']:.1f} s: {check['counted']:,} contacts, "
+        f"{check['distinct_ids']:,} distinct ids, {check['emails_expected_found']:,} of the {n:,} e-mails loaded, "
+        f"{check['emails_unexpected']} others, {check['order']}: " + ("exactly N (OK)" if check["exact"] else "NOT exactly N"),
+        f"  memory    VmRSS {mib(memory['start'].get('VmRSS'))} after start-up, {mib(memory['after_load'].get('VmRSS'))} "
+        f"after loading, {mib(memory['after_walk'].get('VmRSS'))} after the walk, {mib(memory['end'].get('VmRSS'))} "
+        f"at the end; peak {mib(memory['end'].get('VmHWM'))} (VmHWM)",
+        "  pages     limit 20, each under wrk (figures of the timed run); ratio: p50 / p50 of the first page",
+    ]
+    head = ["page", "request", "req/s", "p50 ms", "p99 ms", "requests", "errors", "ratio"]
+    rows = []
+    for name, page in pages.items():
+        w = page["wrk"]
+        rows.append(
+            [
+                name,
+                page["request"],
+                figure(w["rps"]),
+                figure(w["p50_ms"], 2),
+                figure(w["p99_ms"], 2),
+                str(w["requests"]),
+                str(w["errors"]),
+                figure(page.get("p50_ratio_to_first"), 2),
+            ]
+        )
+    lines += ["    " + line for line in table(head, rows, left=2).splitlines()]
+    lines += [f"    {name}: {page['note']}" for name, page in pages.items()]
+    lines += ["", *("  " + line for line in targets_block(result["targets"]).splitlines())]
+    return "\n".join(lines)
+
+
+def webhooks_block(result: dict[str, Any]) -> str:
+    loaded = result["load"]
+    first, last = result["first_create_to_last_delivery_s"], result["last_create_to_last_delivery_s"]
+    attempts = result["mockserver_attempts"]
+    lines = [
+        f"webhooks: Systeme CONTACT_CREATED to {result['receivers']} local receivers (Python ThreadingHTTPServer, "
+        f"HTTP/1.1, answering 200 at once); mockserver {' '.join(result['mockserver_argv'][-2:])}",
+        f"  events               {result['events']:,} contacts created in {loaded['seconds']:.2f} s "
+        f"({loaded['created']:,} answered 2xx; wrk -t{loaded['threads']} -c{loaded['connections']}; "
+        f"create p50 {figure(loaded['p50_ms'], 2)} ms, p99 {figure(loaded['p99_ms'], 2)} ms)",
+        f"  deliveries           {result['deliveries_arrived']:,} arrived of {result['deliveries_expected']:,} expected "
+        f"({result['distinct_messages']:,} distinct messages; counted until {result['settle_s']:g} s after the last expected)",
+        f"  first create -> last delivery  {'-' if first is None else f'{first:.3f} s'}   "
+        f"(from wrk's start, just before the first create, to the {result['deliveries_expected']:,}th arrival)",
+        f"  last create -> last delivery   {'-' if last is None else f'{last:.3f} s'}   (from the answer to the last create)",
+        f"  signatures           {result['missing_signature']} deliveries without X-Webhook-Signature, "
+        f"{result['invalid_signature']} with one that does not match the body's HMAC-SHA256",
+    ]
+    for r in result["per_receiver"]:
+        lines.append(
+            f"    {r['url']}: {r['deliveries']:,} deliveries, {r['distinct_messages']:,} distinct, events {r['events']}, "
+            f"last at {figure(r['last_delivery_s'], 3)} s"
+        )
+    if "problem" in attempts:
+        lines.append(f"  mockserver's attempt record: {attempts['problem']}")
+    else:
+        examples = f" ({'; '.join(attempts['failed_examples'])})" if attempts["failed_examples"] else ""
+        lines.append(
+            f"  mockserver's record  {attempts['recorded']:,} attempts, {attempts['failed']} failed{examples}, "
+            f"{attempts['outstanding']} outstanding"
+        )
+    lines.append(f"  mockserver memory    VmRSS {mib(result['memory_kib'].get('VmRSS'))} at the end")
+    lines += ["", *("  " + line for line in targets_block(result["targets"]).splitlines())]
+    return "\n".join(lines)
+
+
 def text(context: dict[str, Any]) -> str:
     with_prism = context["settings"]["prism"]
     parts = [header_block(context), ""]
     for provider, results in context["providers"].items():
         parts += [provider_block(provider, results, with_prism), ""]
-    memory = context["memory_kib"]
-    parts.append(
-        f"mockserver memory: {mib(memory['start'].get('VmRSS'))} resident after start-up, "
-        f"{mib(memory['end'].get('VmRSS'))} at the end, peak {mib(memory['end'].get('VmHWM'))} (VmHWM)"
-    )
-    parts.append(f"contacts created by the create workloads (warm-up included): {context['contacts_created']}")
-    return "\n".join(parts)
+    if context["settings"]["workloads"]:
+        memory = context["memory_kib"]
+        parts.append(
+            f"mockserver memory: {mib(memory['start'].get('VmRSS'))} resident after start-up, "
+            f"{mib(memory['end'].get('VmRSS'))} at the end, peak {mib(memory['end'].get('VmHWM'))} (VmHWM)"
+        )
+        parts += [f"contacts created by the create workloads (warm-up included): {context['contacts_created']}", ""]
+    if "scale" in context:
+        parts += [scale_block(context["scale"]), ""]
+    if "webhooks" in context:
+        parts += [webhooks_block(context["webhooks"]), ""]
+    if context["problems"]:
+        parts += ["PROBLEMS (wrong answers, not slow ones):", *(f"  {p}" for p in context["problems"])]
+    return "\n".join(parts).rstrip()
 
 
 def write_json(path: Path, context: dict[str, Any]) -> None:
