@@ -60,7 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--webhook-timeout", type=float, default=10.0, metavar="SECONDS", help="timeout of one webhook delivery (default: 10)"
     )
-    serve.add_argument("--threads", type=int, default=8, help="worker threads (default: 8)")
+    serve.add_argument(
+        "--server",
+        choices=("granian", "waitress"),
+        default="granian",
+        help="HTTP layer: granian (fastest, default) or waitress (pure Python, many request threads)",
+    )
+    serve.add_argument(
+        "--threads",
+        type=int,
+        metavar="N",
+        help="Python threads running requests (default: 1 on granian, the fastest; 8 on waitress)",
+    )
     serve.set_defaults(run=_serve)
 
     providers = commands.add_parser("providers", help="list the providers and their base paths")
@@ -75,7 +86,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from mockserver.app import create_app
     from mockserver.serving import Server
 
     try:
@@ -99,30 +109,59 @@ def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Under load waitress warns of its queue depth on every queued request: noise, and CPU.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    app = create_app(settings)
-    # The specs, validators and demo data built at start-up live as long as the process:
-    # keep the cyclic garbage collector from walking them again on every collection.
-    gc.collect()
-    gc.freeze()
+    if args.server == "granian":
+        return _serve_on_granian(args, settings)
+    app = _build_app(settings)
     try:
-        server = Server(app, host=args.host, port=args.port, threads=args.threads)
+        server = Server(app, host=args.host, port=args.port, threads=args.threads or 8)
     except OSError as exc:
         print(f"mockserver: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         app.extensions["mockserver"].dispatcher.stop()
         return 1
     signal.signal(signal.SIGTERM, _exit_quietly)
-    print(f"mockserver {__version__} listening on {server.url}", flush=True)
-    for provider in all_providers():
-        native = "  (also at the root)" if provider.name == args.native else ""
-        print(f"  {provider.title:<28} {server.url}/{provider.name}{native}", flush=True)
-    print(f"  {'admin API':<28} {server.url}/__admin/", flush=True)
-    if settings.demo_data:
-        print(f"demo data: use the API key '{settings.demo_key}'; any other key gets an empty account", flush=True)
-    print("Ctrl-C stops the server.", flush=True)
+    _banner(server.url, args, settings)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
     print("mockserver stopped.", flush=True)
     return 0
+
+
+def _serve_on_granian(args: argparse.Namespace, settings: Settings) -> int:
+    from mockserver.fast_serving import check_port, free_port, serve_with_granian
+
+    try:
+        port = args.port or free_port(args.host)
+        check_port(args.host, port)
+    except OSError as exc:
+        print(f"mockserver: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    app = _build_app(settings)
+    serve_with_granian(app, args.host, port, args.threads or 1, lambda: _banner(f"http://{host}:{port}", args, settings))
+    print("mockserver stopped.", flush=True)
+    return 0
+
+
+def _build_app(settings: Settings) -> Any:
+    from mockserver.app import create_app
+
+    app = create_app(settings)
+    # The specs, validators and demo data built at start-up live as long as the process:
+    # keep the cyclic garbage collector from walking them again on every collection.
+    gc.collect()
+    gc.freeze()
+    return app
+
+
+def _banner(url: str, args: argparse.Namespace, settings: Settings) -> None:
+    print(f"mockserver {__version__} listening on {url}", flush=True)
+    for provider in all_providers():
+        native = "  (also at the root)" if provider.name == args.native else ""
+        print(f"  {provider.title:<28} {url}/{provider.name}{native}", flush=True)
+    print(f"  {'admin API':<28} {url}/__admin/", flush=True)
+    if settings.demo_data:
+        print(f"demo data: use the API key '{settings.demo_key}'; any other key gets an empty account", flush=True)
+    print("Ctrl-C stops the server.", flush=True)
 
 
 def _providers(_: argparse.Namespace) -> int:
