@@ -91,10 +91,33 @@ class Server:
 
 
 def memory_kib(pid: int) -> dict[str, int]:
-    figures: dict[str, int] = {}
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            name, _, value = line.partition(":")
-            if name in ("VmRSS", "VmHWM"):
-                figures[name] = int(value.split()[0])  # "12345 kB"
+    """Summed over the process and its descendants: `mockserver serve` keeps its state in a
+    worker process that granian forks (and Prism may run children too). VmHWM is the sum
+    of each process' own peak."""
+    figures = {"VmRSS": 0, "VmHWM": 0}
+    for member in [pid, *_descendants(pid)]:
+        try:
+            with open(f"/proc/{member}/status") as status:
+                for line in status:
+                    name, _, value = line.partition(":")
+                    if name in figures:
+                        figures[name] += int(value.split()[0])  # "12345 kB"
+        except OSError:  # it ended meanwhile
+            continue
     return figures
+
+
+def _descendants(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as children:
+                for child in children.read().split():
+                    found += [int(child), *_descendants(int(child))]
+        except OSError:
+            continue
+    return found
