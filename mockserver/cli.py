@@ -150,7 +150,16 @@ def _build_app(settings: Settings) -> Any:
     # keep the cyclic garbage collector from walking them again on every collection.
     gc.collect()
     gc.freeze()
+    # Records live until deleted and hold no reference cycles, so what survives a full
+    # collection is frozen too: the next full collection walks only what came since, and
+    # a large account does not pause every request for a walk over all its records.
+    gc.callbacks.append(_freeze_survivors)
     return app
+
+
+def _freeze_survivors(phase: str, info: dict[str, int]) -> None:
+    if phase == "stop" and info.get("generation") == 2:
+        gc.freeze()
 
 
 def _banner(url: str, args: argparse.Namespace, settings: Settings) -> None:
