@@ -8,7 +8,7 @@ from werkzeug.wrappers import Request
 
 from mockserver.engine.ratelimit import Quota
 from mockserver.providers.base import Provider, spec_path
-from mockserver.providers.yulsn import admin, contacts, demo, misc
+from mockserver.providers.yulsn import admin, contacts, demo, exports
 from mockserver.providers.yulsn.errors import render_error
 from mockserver.providers.yulsn.handlers import HANDLERS
 
@@ -38,7 +38,7 @@ PROVIDER = Provider(
     retry_schedule=(),
     quota_headers=_no_quota_headers,
     admin_actions=admin.ACTIONS,
-    pages={("GET", "PersonDataFiles/<token>"): contacts.person_data_page, **misc.PAGES},
+    pages={("GET", "PersonDataFiles/<token>"): contacts.person_data_page, **exports.PAGES},
     content_type="application/json; charset=utf-8",
     case_insensitive=True,
 )
