@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mockserver import __version__
+from mockserver.engine import logs
 from mockserver.engine.ratelimit import parse_rate
 from mockserver.engine.settings import DEMO_KEY, Settings
 from mockserver.providers import all_providers
@@ -70,7 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--threads",
         type=int,
         metavar="N",
-        help="Python threads running requests (default: 1 on granian, the fastest; 8 on waitress)",
+        help="with --server waitress: request threads (default: 8); granian runs requests one at a time, "
+        "and a request that waits (webhooks/wait, the event stream) aside",
+    )
+    serve.add_argument("--quiet", action="store_true", help="no line per request on stderr (warnings still show)")
+    serve.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="request lines and warnings as text (default) or as JSON lines, for log tools",
     )
     serve.set_defaults(run=_serve)
 
@@ -79,9 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from mockserver.contract.cli import add_contract_command
     from mockserver.proxy.cli import add_proxy_commands
+    from mockserver.remote import add_remote_commands
 
     add_contract_command(commands, names)
     add_proxy_commands(commands, names)
+    add_remote_commands(commands, names)
     return parser
 
 
@@ -105,11 +116,15 @@ def _serve(args: argparse.Namespace) -> int:
         webhook_time_scale=args.webhook_time_scale,
         webhook_timeout=args.webhook_timeout,
         native=args.native,
+        log_format=None if args.quiet else args.log_format,
     )
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(args.log_format)
     # Under load waitress warns of its queue depth on every queued request: noise, and CPU.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     if args.server == "granian":
+        if args.threads is not None:
+            print("mockserver: --threads applies to --server waitress only", file=sys.stderr)
+            return 2
         return _serve_on_granian(args, settings)
     app = _build_app(settings)
     try:
@@ -137,7 +152,7 @@ def _serve_on_granian(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     host = f"[{args.host}]" if ":" in args.host else args.host
     app = _build_app(settings)
-    serve_with_granian(app, args.host, port, args.threads or 1, lambda: _banner(f"http://{host}:{port}", args, settings))
+    serve_with_granian(app, args.host, port, lambda: _banner(f"http://{host}:{port}", args, settings))
     print("mockserver stopped.", flush=True)
     return 0
 
@@ -167,10 +182,30 @@ def _banner(url: str, args: argparse.Namespace, settings: Settings) -> None:
     for provider in all_providers():
         native = "  (also at the root)" if provider.name == args.native else ""
         print(f"  {provider.title:<28} {url}/{provider.name}{native}", flush=True)
-    print(f"  {'admin API':<28} {url}/__admin/", flush=True)
-    if settings.demo_data:
-        print(f"demo data: use the API key '{settings.demo_key}'; any other key gets an empty account", flush=True)
+    print(f"  {'admin API':<28} {url}/__admin/  (OpenAPI: {url}/__admin/openapi.json)", flush=True)
+    for line in _accounts_said(settings):
+        print(line, flush=True)
+    if args.quiet:
+        print("quiet: no line per request (warnings still show)", flush=True)
     print("Ctrl-C stops the server.", flush=True)
+
+
+def _accounts_said(settings: Settings) -> list[str]:
+    """What the banner tells of API keys: exactly what the flags given make of them."""
+    lines = []
+    if settings.demo_data:
+        lines.append(f"demo data: use the API key '{settings.demo_key}'")
+    else:
+        lines.append(f"no demo data: the key '{settings.demo_key}' is an empty account")
+    if settings.allow_unknown_keys:
+        lines.append("any other key gets its own empty account on first use")
+    else:
+        listed = "".join(f", '{key}'" for key in settings.api_keys)
+        lines.append(
+            f"unknown keys are refused (401): only '{settings.demo_key}'{listed} and keys registered "
+            "with POST /__admin/tenants are accepted"
+        )
+    return lines
 
 
 def _providers(_: argparse.Namespace) -> int:

@@ -4,16 +4,21 @@ and each provider's own actions (things that happen outside the API, such as a s
 from __future__ import annotations
 
 import json
+import math
+import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Flask, Response, request
 
-from mockserver.engine.clock import parse_iso
+from mockserver.engine.clock import Clock, parse_iso
 from mockserver.engine.context import Call
 from mockserver.engine.errors import ApiError
+from mockserver.engine.journal import JournalFilter
 from mockserver.engine.provider import AdminAction, Provider
 from mockserver.engine.runtime import Emulator, encode
+from mockserver.engine.streams import EventStream, WaitingBody
 
 # Epoch seconds the admin API may move the clock to (1970 to the year 9000).
 CLOCK_RANGE = (0.0, datetime(9000, 1, 1, tzinfo=UTC).timestamp())
@@ -73,7 +78,6 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:
         key = _optional_str(body, "apiKey")
         dropped = emulator.reset(provider, key)
         if provider is None and key is None:
-            emulator.journal.clear()
             emulator.clock.reset()
         return _json({"reset": dropped})
 
@@ -89,7 +93,9 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:
     @admin.get("/tenants")
     def tenants() -> Response:
         provider = _provider_name(request.args.get("provider"), required=False)
-        return _json({"items": [t.describe() for t in emulator.store.tenants(provider)]})
+        key = request.args.get("apiKey")
+        found = [t.describe() for t in emulator.store.tenants(provider) if key is None or t.key == key]
+        return _json({"items": found})
 
     @admin.post("/tenants")
     def create_tenant() -> Response:
@@ -107,43 +113,72 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:
     @admin.get("/webhooks/attempts")
     def attempts() -> Response:
         provider = _provider_name(request.args.get("provider"), required=False)
-        items = emulator.dispatcher.attempts(provider, request.args.get("apiKey"))
+        key = request.args.get("apiKey")
+        items = emulator.dispatcher.attempts(provider, key)
         for name in ("event", "webhookId", "messageId"):
             if request.args.get(name):
                 items = [a for a in items if a[name] == request.args[name]]
-        return _json({"items": items, "outstanding": emulator.dispatcher.outstanding()})
+        return _json({"items": items, "outstanding": emulator.dispatcher.outstanding(provider, key)})
 
     @admin.post("/webhooks/wait")
     def wait() -> Response:
-        timeout = _body().get("timeout", 10)
-        if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 <= timeout <= 600:
+        body = _body()
+        timeout = body.get("timeout", 10)
+        if not _is_number(timeout) or not 0 <= timeout <= 600:
             raise AdminError(400, "timeout must be a number of seconds between 0 and 600")
-        idle = emulator.dispatcher.wait_idle(float(timeout))
-        return _json({"idle": idle, "outstanding": emulator.dispatcher.outstanding()})
+        provider = _provider_name(body.get("provider"), required=False)
+        key = _optional_str(body, "apiKey")
+        event = _optional_str(body, "event")
+        count = body.get("count")
+        if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 0):
+            raise AdminError(400, "count must be a whole number of delivery attempts")
+        dispatcher = emulator.dispatcher
+
+        def answer() -> Iterator[bytes]:  # runs aside, while the server serves others
+            if count is None:
+                done = dispatcher.wait_idle(float(timeout), provider, key)
+            else:
+                done = dispatcher.wait_for_attempts(count, float(timeout), provider, key, event)
+            matching = [a for a in dispatcher.attempts(provider, key) if event is None or a["event"] == event]
+            outstanding = dispatcher.outstanding(provider, key)
+            yield encode({"idle": done, "done": done, "attempts": len(matching), "outstanding": outstanding})
+
+        return Response(WaitingBody(answer), content_type="application/json", direct_passthrough=True)
 
     @admin.get("/journal")
     def journal() -> Response:
-        provider = _provider_name(request.args.get("provider"), required=False)
-        limit = request.args.get("limit", type=int)
-        if limit is not None and limit < 0:
-            raise AdminError(400, "limit must not be negative")
-        return _json({"items": emulator.journal.entries(provider, request.args.get("apiKey"), limit)})
+        args = request.args
+        limit = _whole(args.get("limit"), "limit")
+        order = args.get("order", "desc")
+        if order not in ("asc", "desc"):
+            raise AdminError(400, "order must be asc (oldest first) or desc (newest first)")
+        where = JournalFilter(
+            provider=_provider_name(args.get("provider"), required=False),
+            key=args.get("apiKey"),
+            method=args.get("method"),
+            path=args.get("path"),
+            status=_status_filter(args.get("status")),
+            operation_id=args.get("operationId"),
+            since=_whole(args.get("since"), "since"),
+        )
+        entries = [entry.to_json() for entry in emulator.journal.entries(where, limit)]
+        return _json({"items": entries[::-1] if order == "asc" else entries})
 
     @admin.delete("/journal")
     def clear_journal() -> Response:
-        emulator.journal.clear()
+        emulator.journal.clear(_provider_name(request.args.get("provider"), required=False), request.args.get("apiKey"))
         response = Response(status=204)
         del response.headers["Content-Type"]
         return response
 
     @admin.get("/clock")
     def clock() -> Response:
-        return _json(emulator.clock.describe())
+        return _json(_clock_of(emulator, request.args.to_dict()).describe())
 
     @admin.post("/clock")
     def move_clock() -> Response:
         body = _body()
-        clock_ = emulator.clock
+        clock_ = _clock_of(emulator, body)
         target = clock_.time()
         if "set" in body:
             at = parse_iso(str(body["set"]))
@@ -152,7 +187,7 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:
             target = at.timestamp()
         if "advance" in body:
             seconds = body["advance"]
-            if not isinstance(seconds, int | float) or isinstance(seconds, bool):
+            if not _is_number(seconds):
                 raise AdminError(400, "advance must be a number of seconds")
             target += seconds
         # Checked before anything moves: a clock outside these years breaks every timestamp.
@@ -167,6 +202,16 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:
         if body.get("reset") is True:
             clock_.reset()
         return _json(clock_.describe())
+
+    @admin.get("/events")
+    def events() -> Response:
+        args = request.args
+        provider = _provider_name(args.get("provider"), required=False)
+        kinds = set((args.get("kinds") or "request,delivery").split(","))
+        if not kinds <= {"request", "delivery"}:
+            raise AdminError(400, "kinds must name request, delivery or both")
+        stream = EventStream(emulator.feed.subscribe(), provider, args.get("apiKey"), kinds)
+        return Response(stream, content_type="text/event-stream", headers={"Cache-Control": "no-cache"}, direct_passthrough=True)
 
     @admin.get("/strict")
     def strict() -> Response:
@@ -190,11 +235,44 @@ def _action_view(emulator: Emulator, provider: Provider, action: AdminAction) ->
         key = _optional_str(body, "apiKey") or request.args.get("apiKey") or emulator.settings.demo_key
         tenant = emulator.tenant(provider, key) or emulator.create_tenant(provider, key)
         params = {**request.args.to_dict(), **path_values}
-        reply, payload = emulator.run(provider, tenant, action, Call(tenant, emulator.services, params, body, request))
+        call = Call(tenant, emulator.services_of(tenant), params, body, request)
+        reply, payload = emulator.run(provider, tenant, action, call)
         return _json(reply.body, reply.status) if payload else Response(status=reply.status, headers=reply.headers)
 
     view.__name__ = f"{provider.name}_{action.__name__}"
     return view
+
+
+def _clock_of(emulator: Emulator, where: dict[str, Any]) -> Clock:
+    """The server's clock, or with `provider` and `apiKey` one account's own."""
+    if where.get("provider") is None and where.get("apiKey") is None:
+        return emulator.clock
+    name = _provider_name(where.get("provider"))
+    key = _optional_str(where, "apiKey")
+    if not key:
+        raise AdminError(400, "apiKey is required with provider (an account's clock)")
+    tenant = emulator.tenant(emulator.providers[name], key)
+    if tenant is None:
+        raise AdminError(404, f"no {name} account has that key (unknown keys are refused)")
+    return tenant.clock
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _whole(value: str | None, name: str) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise AdminError(400, f"{name} must be a whole number")
+    return int(value)
+
+
+def _status_filter(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"[1-5](\d\d|xx|XX)", value):
+        raise AdminError(400, "status must be a status (404) or a class of them (4xx)")
+    return value
 
 
 def _seed(body: dict[str, Any], default: int) -> int:

@@ -8,19 +8,24 @@ from datetime import UTC, datetime
 
 
 class Clock:
-    """Wall-clock time plus an offset, or a frozen instant."""
+    """Wall-clock time plus an offset, or a frozen instant.
 
-    def __init__(self) -> None:
+    An account's clock has the server's clock as its `base`: it follows the server's
+    time (so moving the server's clock moves every account) plus its own offset, or
+    stays at its own frozen instant, and moving it moves no other account."""
+
+    def __init__(self, base: Clock | None = None) -> None:
         self._lock = threading.Lock()
         self._offset = 0.0
         self._frozen_at: float | None = None
+        self._base = base.time if base is not None else time.time
 
     def time(self) -> float:
         """Seconds since the epoch, as the emulated world sees them."""
         frozen = self._frozen_at
         if frozen is not None:
             return frozen
-        return time.time() + self._offset
+        return self._base() + self._offset
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.time(), UTC)
@@ -33,7 +38,7 @@ class Clock:
         """Let time run again from the instant it was frozen at."""
         with self._lock:
             if self._frozen_at is not None:
-                self._offset = self._frozen_at - time.time()
+                self._offset = self._frozen_at - self._base()
                 self._frozen_at = None
 
     def advance(self, seconds: float) -> None:
@@ -48,7 +53,7 @@ class Clock:
             if self._frozen_at is not None:
                 self._frozen_at = at.timestamp()
             else:
-                self._offset = at.timestamp() - time.time()
+                self._offset = at.timestamp() - self._base()
 
     def reset(self) -> None:
         with self._lock:

@@ -40,6 +40,8 @@ class Call:
     request: Request | None = None
     events: list[Event] = field(default_factory=list)
     unsubscribed: list[str] = field(default_factory=list)  # webhook ids whose deliveries stop
+    # What the events became: [{"event": name, "messageIds": [...]}] (for the journal).
+    caused: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def clock(self) -> Clock:

@@ -72,6 +72,9 @@ class Provider:
     deliveries: Callable[[Tenant, Event, Services], list[Outgoing]]  # signed webhook messages
     retry_schedule: tuple[float, ...]  # seconds before each retry of a failed delivery
     quota_headers: Callable[[Quota], dict[str, str]]
+    # The headers a client sends with a key (credentials, and whatever the front door
+    # wants): what the test kit's accounts send.
+    client_headers: Callable[[str], dict[str, str]]
     # Extra admin endpoints under /__admin/<name>/: (METHOD, path) -> action.
     admin_actions: Mapping[tuple[str, str], AdminAction] = field(default_factory=dict)
     # Web pages beside the API under /<name>/: (METHOD, path) -> page.
@@ -85,3 +88,6 @@ class Provider:
     # ASP.NET-style servers: paths and query names match without regard to case (and a
     # trailing slash), and JSON bodies are read without regard to the case of names.
     case_insensitive: bool = False
+    # Whether a delivery's headers and raw body carry a valid signature made with `secret`
+    # (the provider's own scheme); None when the provider sends no webhooks.
+    verify_signature: Callable[[str, Mapping[str, str], bytes], bool] | None = None

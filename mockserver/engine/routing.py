@@ -3,6 +3,7 @@ at the root; unknown paths and methods answered in the provider's native error b
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
@@ -48,6 +49,12 @@ def mount(app: Flask, emulator: Emulator) -> None:
                 methods=[method],
             )
 
+    if emulator.settings.native is None:  # else the root is that provider's
+
+        @app.get("/")
+        def root() -> Response:
+            return _directory(emulator, 200)
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
         """Whatever the HTTP layer refuses (no route, wrong method, body too large...) is
@@ -57,6 +64,8 @@ def mount(app: Flask, emulator: Emulator) -> None:
         if isinstance(exc, WerkzeugMethodNotAllowed):
             headers["Allow"] = ", ".join(sorted(exc.valid_methods or []))
         provider = provider_for_path(emulator, request.path)
+        if provider is None and status == 404 and not request.path.startswith("/__admin"):
+            return _directory(emulator, 404)
         if provider is None:
             return jsonify(error=exc.description or exc.name), status, headers
         if status == 404:
@@ -69,6 +78,35 @@ def mount(app: Flask, emulator: Emulator) -> None:
         else:
             err = ApiError(exc.description or exc.name, status=status)
         return _native(emulator, provider, err)
+
+
+def _directory(emulator: Emulator, status: int) -> Response:
+    """What is served here: each provider's base URL (the answer to `/` and to a path
+    under no provider), as a page for a browser and as JSON for anything else."""
+    root = request.host_url.rstrip("/")
+    providers = {name: {"title": p.title, "baseUrl": f"{root}/{name}"} for name, p in emulator.providers.items()}
+    body = {
+        "mockserver": "emulated APIs: put a provider's path after its base URL",
+        "providers": providers,
+        "admin": f"{root}/__admin/",
+        "adminOpenApi": f"{root}/__admin/openapi.json",
+    }
+    if status == 404:
+        body["error"] = f'nothing is served at "{request.path}"'
+    if request.accept_mimetypes.best_match(["application/json", "text/html"]) != "text/html":
+        return Response(encode(body), status=status, content_type="application/json")
+    rows = "".join(
+        f"<tr><td>{escape(p['title'])}</td><td><code>{escape(p['baseUrl'])}</code></td></tr>" for p in providers.values()
+    )
+    note = f"<p>Nothing is served at <code>{escape(request.path)}</code>.</p>" if status == 404 else ""
+    page = (
+        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>mockserver</title></head><body>"
+        f"<h1>mockserver</h1>{note}<p>Put a provider's own path after its base URL.</p>"
+        f"<table><tr><th>provider</th><th>base URL</th></tr>{rows}</table>"
+        f"<p>Admin API: <code>{escape(root)}/__admin/</code> "
+        f"(<a href='/__admin/openapi.json'>OpenAPI document</a>)</p></body></html>"
+    )
+    return Response(page, status=status, content_type="text/html; charset=utf-8")
 
 
 def provider_for_path(emulator: Emulator, path: str) -> Provider | None:

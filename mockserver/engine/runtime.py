@@ -17,10 +17,12 @@ import orjson
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
 
-from mockserver.engine.clock import Clock, iso
+from mockserver.engine.clock import Clock
 from mockserver.engine.context import Call, Reply, Services
 from mockserver.engine.errors import ApiError, RateLimited, Unauthorized
-from mockserver.engine.journal import Journal
+from mockserver.engine.feed import Feed
+from mockserver.engine.journal import HEADERS_KEY, Exchange, Journal, cut, environ_headers
+from mockserver.engine.logs import RequestLog
 from mockserver.engine.provider import ErrorReply, Provider
 from mockserver.engine.randomness import Randomness
 from mockserver.engine.ratelimit import Quota, RateLimiter
@@ -41,13 +43,19 @@ class Emulator:
         self.services = Services(self.clock, self.random)
         self.store = store or MemoryStore()
         self.limiter = RateLimiter(settings.rate_limit, settings.rate_window)
-        self.journal = Journal(settings.journal_size)
+        self.feed = Feed()
+        self.journal = Journal(settings.journal_size, on_record=lambda entry: self.feed.publish("request", entry))
+        self.request_log = RequestLog(settings.log_format) if settings.log_format else None
         self.dispatcher = WebhookDispatcher(
             self.clock,
             time_scale=settings.webhook_time_scale,
             timeout=settings.webhook_timeout,
             workers=settings.webhook_workers,
+            on_attempt=lambda attempt: self.feed.publish("delivery", attempt),
         )
+        # Keys registered through the admin API: accepted when unknown keys are refused,
+        # and still after a reset (a registration is not account data).
+        self.registered: set[tuple[str, str]] = set()
         self.providers = {p.name: p for p in providers}
         self.specs: dict[str, ApiSpec] = {p.name: load_spec(p.spec_file) for p in providers}
         self.strict_problems: list[dict[str, Any]] = []
@@ -66,29 +74,52 @@ class Emulator:
             return tenant
         settings = self.settings
         demo = settings.demo_data and key == settings.demo_key
-        if not (demo or settings.allow_unknown_keys or key in settings.api_keys or key == settings.demo_key):
+        if not (demo or self.accepts(provider.name, key)):
             return None
         return self.store.get_or_create(provider.name, key, lambda t: self._init(provider, t, demo, settings.seed))
 
+    def accepts(self, provider: str, key: str) -> bool:
+        """Whether a key may have an account (it need not have one yet)."""
+        settings = self.settings
+        return (
+            settings.allow_unknown_keys
+            or key in settings.api_keys
+            or key == settings.demo_key
+            or (provider, key) in self.registered
+        )
+
     def seed(self, provider: Provider, key: str, seed: int) -> Tenant:
-        """Replace a tenant with a fresh account filled with demo data from `seed`."""
+        """Replace a tenant with a fresh account filled with demo data from `seed` (and
+        register its key)."""
         self.reset(provider.name, key)
+        self.registered.add((provider.name, key))
         return self.store.get_or_create(provider.name, key, lambda t: self._init(provider, t, True, seed))
 
     def create_tenant(self, provider: Provider, key: str) -> Tenant:
         """Register a key as a new empty account (used when unknown keys are refused)."""
+        self.registered.add((provider.name, key))
         return self.store.get_or_create(provider.name, key, lambda t: self._init(provider, t, False, 0))
 
     def reset(self, provider: str | None = None, key: str | None = None) -> int:
+        """Forget accounts (all, one provider's, or one): their records, clocks, queued
+        webhooks, delivery attempts and journal entries. Registered keys stay registered."""
         self.dispatcher.forget(provider, key)
         self.limiter.forget(provider, key)
+        self.journal.clear(provider, key)
         return self.store.drop(provider, key)
 
     def _init(self, provider: Provider, tenant: Tenant, demo: bool, seed: int) -> None:
-        provider.init_tenant(tenant, self.services)
+        tenant.clock = Clock(base=self.clock)
+        tenant.services = Services(tenant.clock, self.random)
+        provider.init_tenant(tenant, tenant.services)
         if demo:
             tenant.demo = True
-            provider.seed_demo(tenant, self.services, seed)
+            provider.seed_demo(tenant, tenant.services, seed)
+
+    @staticmethod
+    def services_of(tenant: Tenant) -> Services:
+        assert tenant.services is not None, "a tenant gets its services when it is created"
+        return tenant.services
 
     # -- running behaviour ------------------------------------------------------------
     def run(self, provider: Provider, tenant: Tenant, action: Callable[[Call], Reply], call: Call) -> tuple[Reply, bytes]:
@@ -96,7 +127,11 @@ class Emulator:
         with tenant.lock:
             reply = action(call)
             payload = encode(reply.body)
-            messages = [m for event in call.events for m in provider.deliveries(tenant, event, self.services)]
+            messages = []
+            for event in call.events:
+                sent = provider.deliveries(tenant, event, call.services)
+                messages.extend(sent)
+                call.caused.append({"event": event.name, "messageIds": [m.message_id for m in sent]})
         for webhook_id in call.unsubscribed:
             self.dispatcher.drop(provider.name, tenant.key, webhook_id)
         self.dispatcher.submit(provider.name, tenant.key, messages, provider.retry_schedule)
@@ -108,6 +143,8 @@ class Emulator:
         key: str | None = None
         quota: Quota | None = None
         content_type: str | None = provider.content_type
+        raw = b""
+        call: Call | None = None
         try:
             if provider.preflight is not None:
                 provider.preflight(request)
@@ -121,8 +158,9 @@ class Emulator:
             if not quota.allowed:
                 raise RateLimited(headers={"Retry-After": str(quota.reset_in)})
             params = read_parameters(op, path_values, request.args, request.headers)
-            _, body = read_body(op, request.content_type, request.get_data(cache=False), fold_keys=provider.case_insensitive)
-            call = Call(tenant, self.services, params, body, request)
+            raw = request.get_data(cache=False)
+            _, body = read_body(op, request.content_type, raw, fold_keys=provider.case_insensitive)
+            call = Call(tenant, self.services_of(tenant), params, body, request)
             reply, payload = self.run(provider, tenant, provider.handlers[op.operation_id], call)
             status, headers = reply.status, dict(reply.headers)
         except ApiError as err:
@@ -142,22 +180,50 @@ class Emulator:
             problems = check_response(op.response_for(status), content_type, _decoded(payload, content_type), headers)
             if problems:
                 return self._strict_failure(provider, op, status, problems)
-        self.journal.record(
-            {
-                "at": iso(self.clock.now()),
-                "provider": provider.name,
-                "apiKey": key,
-                "operationId": op.operation_id,
-                "method": request.method,
-                "path": request.full_path.rstrip("?"),
-                "status": status,
-                "durationMs": round((time.perf_counter() - started) * 1000, 3),
-            }
-        )
+        self._record(provider, op, key, status, started, raw, headers, content_type, payload, call)
         response = Response(payload, status=status, headers=headers, content_type=content_type)
         if content_type is None:
             del response.headers["Content-Type"]  # an empty body has no media type
         return response
+
+    def _record(
+        self,
+        provider: Provider,
+        op: Operation,
+        key: str | None,
+        status: int,
+        started: float,
+        raw: bytes,
+        headers: dict[str, str],
+        content_type: str | None,
+        payload: bytes,
+        call: Call | None,
+    ) -> None:
+        """The request in the journal (and the request log, when the server talks)."""
+        environ = request.environ
+        entry = Exchange(
+            self.clock.time(),
+            provider.name,
+            key,
+            op.operation_id,
+            op.path,
+            environ["REQUEST_METHOD"],
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+            # granian's adapter hands the header list it read; other servers, the environ.
+            environ.get(HEADERS_KEY) or environ_headers(environ),
+            status,
+            round((time.perf_counter() - started) * 1000, 3),
+            cut(raw),
+            len(raw),
+            {**headers, "Content-Type": content_type} if content_type else headers,
+            cut(payload),
+            len(payload),
+            call.caused if call is not None else [],
+        )
+        self.journal.record(entry)
+        if self.request_log is not None:
+            self.request_log.write(entry)
 
     def render(self, provider: Provider, err: ApiError) -> tuple[int, bytes, str, dict[str, str]]:
         reply: ErrorReply = provider.render_error(err)

@@ -29,3 +29,5 @@ class Settings:
     journal_size: int = 1000
     # A provider also served at the root (its native paths), e.g. "systeme".
     native: str | None = None
+    # One line per request on stderr, as "text" or "json"; None says nothing (in process, tests).
+    log_format: str | None = None

@@ -11,7 +11,12 @@ from abc import ABC, abstractmethod
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from mockserver.engine.clock import Clock
+
+if TYPE_CHECKING:
+    from mockserver.engine.context import Services
 
 Row = dict[str, Any]
 Key = Any  # int ids, or strings that sort in creation order (UUIDv7)
@@ -161,6 +166,9 @@ class Tenant:
     counters: dict[str, int] = field(default_factory=dict, repr=False)
     settings: dict[str, Any] = field(default_factory=dict)
     demo: bool = False
+    # The account's own clock (on the server's, see Clock) and the services its calls get.
+    clock: Clock = field(default_factory=Clock, repr=False)
+    services: Services | None = field(default=None, repr=False)
 
     def table(self, name: str) -> Table:
         table = self.tables.get(name)

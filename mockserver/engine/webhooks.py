@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 import threading
 import time
 from collections import deque
@@ -15,6 +16,9 @@ from typing import Any
 import requests
 
 from mockserver.engine.clock import Clock, iso
+from mockserver.engine.journal import key_hint
+
+log = logging.getLogger("mockserver.webhooks")
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,27 @@ class _Job:
     retire: bool = field(compare=False, default=False)  # its subscription was deleted mid-flight: no retry
 
 
+def _owned(job_provider: str, job_tenant: str, provider: str | None, tenant: str | None) -> bool:
+    return (provider is None or job_provider == provider) and (tenant is None or job_tenant == tenant)
+
+
+def _warn(record: dict[str, Any]) -> None:
+    hint = key_hint(record["apiKey"])
+    after = f"retry in {record['nextAttemptInSeconds']:g}s" if record["willRetry"] else "no retry left"
+    log.warning(
+        "webhook delivery failed: %s %s key=%s %s to %s: %s (attempt %d, %s)",
+        record["provider"],
+        record["event"],
+        hint,
+        record["messageId"],
+        record["url"],
+        record["error"],
+        record["attempt"],
+        after,
+        extra={"fields": {k: record[k] for k in ("provider", "event", "messageId", "url", "error", "attempt", "willRetry")}},
+    )
+
+
 def _endpoint(job: _Job) -> tuple[str, str, str]:
     return job.provider, job.tenant, job.outgoing.url
 
@@ -59,6 +84,7 @@ class WebhookDispatcher:
         timeout: float = 10.0,
         workers: int = 4,
         history: int = 10_000,
+        on_attempt: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         self.clock = clock
         self.time_scale = time_scale
@@ -78,6 +104,7 @@ class WebhookDispatcher:
         self._history: deque[dict[str, Any]] = deque(maxlen=history)
         self._attempt_ids = itertools.count(1)
         self._local = threading.local()
+        self._on_attempt = on_attempt  # told of every recorded attempt (the live feed)
 
     # -- life cycle -------------------------------------------------------------------
     def start(self) -> None:
@@ -123,6 +150,7 @@ class WebhookDispatcher:
             kept = [a for a in self._history if not matches(a["provider"], a["apiKey"])]
             self._history.clear()
             self._history.extend(kept)
+            self._idle.notify_all()
 
     def drop(self, provider: str, tenant: str, webhook_id: str) -> None:
         """Stop delivering to a deleted subscription: its queued messages and retries go."""
@@ -147,33 +175,53 @@ class WebhookDispatcher:
         heapq.heapify(self._queue)
         self._cond.notify_all()
 
-    def outstanding(self) -> int:
-        """Messages queued, waiting for a retry, or being sent right now."""
+    def outstanding(self, provider: str | None = None, tenant: str | None = None) -> int:
+        """Messages queued, waiting for a retry, or being sent right now (of every tenant,
+        one provider's or one tenant's)."""
         with self._cond:
-            return self._outstanding()
+            return self._outstanding(provider, tenant)
 
-    def _outstanding(self) -> int:
-        return len(self._queue) + sum(map(len, self._parked.values())) + len(self._in_flight)
+    def _outstanding(self, provider: str | None = None, tenant: str | None = None) -> int:
+        if provider is None and tenant is None:
+            return len(self._queue) + sum(map(len, self._parked.values())) + len(self._in_flight)
+        jobs = itertools.chain(self._queue, self._in_flight, *self._parked.values())
+        return sum(1 for job in jobs if _owned(job.provider, job.tenant, provider, tenant))
 
-    def wait_idle(self, timeout: float) -> bool:
-        """Block until nothing is outstanding (True) or the timeout passes (False)."""
+    def wait_idle(self, timeout: float, provider: str | None = None, tenant: str | None = None) -> bool:
+        """Block until nothing (of those tenants) is outstanding (True) or the timeout passes (False)."""
+        return self.wait_until(lambda: not self._outstanding(provider, tenant), timeout)
+
+    def wait_for_attempts(
+        self, count: int, timeout: float, provider: str | None = None, tenant: str | None = None, event: str | None = None
+    ) -> bool:
+        """Block until at least `count` attempts (of those tenants, of that event) are recorded."""
+
+        def enough() -> bool:
+            found = 0
+            for a in self._history:
+                if _owned(a["provider"], a["apiKey"], provider, tenant) and (event is None or a["event"] == event):
+                    found += 1
+                    if found >= count:
+                        return True
+            return False
+
+        return self.wait_until(enough, timeout)
+
+    def wait_until(self, done: Callable[[], bool], timeout: float) -> bool:
+        """Block until `done()` (asked holding the lock after each delivery) or the timeout."""
         deadline = time.monotonic() + timeout
         with self._idle:
-            while self._outstanding():
+            while not done():
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._idle.wait(min(remaining, 0.05))
+                if remaining <= 0 or not self._running:
+                    return done()
+                self._idle.wait(min(remaining, 0.25))
             return True
 
     def attempts(self, provider: str | None = None, tenant: str | None = None) -> list[dict[str, Any]]:
         """Every recorded attempt, oldest first."""
         with self._cond:
-            return [
-                dict(a)
-                for a in self._history
-                if (provider is None or a["provider"] == provider) and (tenant is None or a["apiKey"] == tenant)
-            ]
+            return [dict(a) for a in self._history if _owned(a["provider"], a["apiKey"], provider, tenant)]
 
     # -- the workers ------------------------------------------------------------------
     def _work(self) -> None:
@@ -273,6 +321,13 @@ class WebhookDispatcher:
                 job.order = next(self._order)
                 heapq.heappush(self._queue, job)
                 self._cond.notify()  # a waiting worker may be sleeping past this job's time
+            else:
+                record["willRetry"] = False
+                record["nextAttemptInSeconds"] = None
+        if not ok:
+            _warn(record)
+        if self._on_attempt is not None:
+            self._on_attempt(record)
 
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)

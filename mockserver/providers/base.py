@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from jsonschema.protocols import Validator
 
+from mockserver import __version__
 from mockserver.engine.context import Call, Reply, Services
 from mockserver.engine.errors import ValidationFailed, Violation
 from mockserver.engine.provider import ErrorReply, Event, Provider
@@ -31,6 +33,26 @@ def hmac_sha256_hex(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
+# What the test kit's accounts send where a provider's front door wants a User-Agent.
+CLIENT_USER_AGENT = f"mockserver-testing/{__version__}"
+
+
+def bearer_client_headers(key: str) -> dict[str, str]:
+    """A bearer token, and a User-Agent (for front doors that refuse requests without one)."""
+    return {"Authorization": f"Bearer {key}", "User-Agent": CLIENT_USER_AGENT}
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """A header's value whatever the case of its name (servers and frameworks differ)."""
+    wanted = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == wanted), None)
+
+
+def same_digest(expected: str, given: str | None) -> bool:
+    """Constant-time comparison of a computed signature with the one a request carries."""
+    return given is not None and hmac.compare_digest(expected.encode(), given.strip().encode())
+
+
 def fail(*violations: Violation) -> ValidationFailed:
     return ValidationFailed("; ".join(v.message for v in violations), violations=list(violations))
 
@@ -49,6 +71,7 @@ def admin_body(validator: Validator, body: Any) -> dict[str, Any]:
 
 
 __all__ = [
+    "CLIENT_USER_AGENT",
     "Call",
     "ErrorReply",
     "Event",
@@ -57,7 +80,10 @@ __all__ = [
     "Services",
     "Violation",
     "admin_body",
+    "bearer_client_headers",
     "fail",
+    "header",
     "hmac_sha256_hex",
+    "same_digest",
     "spec_path",
 ]

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Request
 
 from mockserver.engine.errors import Forbidden
 from mockserver.engine.ratelimit import Quota
-from mockserver.providers.base import Provider, spec_path
+from mockserver.providers.base import Provider, bearer_client_headers, spec_path
 from mockserver.providers.clickfunnels import admin, commerce, contacts, demo, images, learning, teams, webhooks
 from mockserver.providers.clickfunnels.errors import render_error
 
@@ -88,6 +88,8 @@ PROVIDER = Provider(
     deliveries=webhooks.deliveries,
     retry_schedule=webhooks.RETRY_SCHEDULE,
     quota_headers=_no_quota_headers,
+    client_headers=bearer_client_headers,
+    verify_signature=webhooks.verify_signature,
     admin_actions=admin.ACTIONS,
     preflight=_front_door,
     content_type="application/json; charset=utf-8",

@@ -17,7 +17,7 @@ from mockserver.engine.context import Call, Reply, Services
 from mockserver.engine.provider import Event
 from mockserver.engine.store import Row, Tenant
 from mockserver.engine.webhooks import Outgoing
-from mockserver.providers.base import hmac_sha256_hex
+from mockserver.providers.base import header, hmac_sha256_hex, same_digest
 from mockserver.providers.clickfunnels import records
 from mockserver.providers.clickfunnels.listing import list_reply
 from mockserver.providers.clickfunnels.records import ENDPOINTS, invalid
@@ -173,3 +173,13 @@ def _signer(secret: str, body: bytes, services: Services) -> Any:
         }
 
     return headers
+
+
+def verify_signature(secret: str, headers: Mapping[str, str], body: bytes) -> bool:
+    """X-Webhook-ClickFunnels-Signature is the hex HMAC-SHA256 of `<timestamp>.<raw body>`,
+    the timestamp being X-Webhook-ClickFunnels-Timestamp."""
+    timestamp = header(headers, "X-Webhook-ClickFunnels-Timestamp")
+    if timestamp is None:
+        return False
+    expected = hmac_sha256_hex(secret, timestamp.strip().encode() + b"." + body)
+    return same_digest(expected, header(headers, "X-Webhook-ClickFunnels-Signature"))

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Request
 
 from mockserver.engine.errors import ApiError
 from mockserver.engine.ratelimit import Quota
-from mockserver.providers.base import Provider, spec_path
+from mockserver.providers.base import Provider, bearer_client_headers, spec_path
 from mockserver.providers.simvoly import admin, audience, contacts, demo, members, shop, webhooks
 from mockserver.providers.simvoly.errors import render_error
 
@@ -77,6 +77,8 @@ PROVIDER = Provider(
     deliveries=webhooks.deliveries,
     retry_schedule=webhooks.RETRY_SCHEDULE,
     quota_headers=_no_quota_headers,
+    client_headers=bearer_client_headers,
+    verify_signature=webhooks.verify_signature,
     admin_actions=admin.ACTIONS,
     pages={("GET", "members/sso"): members.sso_page},
     preflight=_user_agent_required,

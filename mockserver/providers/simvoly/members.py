@@ -196,10 +196,10 @@ def start_session(call: Call) -> Reply:
 def sso_page(context: PageContext) -> Reply:
     """The accessUrl: a valid token signs the member in and redirects to the session's path."""
     token = context.request.args.get("token", "")
-    session, _ = _session(context, token)
-    if session is None:
+    session, tenant = _session(context, token)
+    if session is None or tenant is None:
         return _html(404, "Sign-on link not found", "This sign-on link is not valid.")
-    if context.services.clock.time() > session["expiresAt"]:
+    if tenant.clock.time() > session["expiresAt"]:  # by the website's own clock
         return _html(403, "Sign-on link expired", "This sign-on link has expired. Please sign in again.")
     path = session["path"] if urlsplit(session["path"]).netloc == "" else "/"
     return Reply(302, b"", {"Location": path, "X-Simvoly-Member-Id": str(session["memberId"])})

@@ -8,6 +8,7 @@ webhook's secret>` (no header when the webhook has no secret), with `X-Simvoly-E
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from mockserver.engine.context import Call, Reply, Services
@@ -15,7 +16,7 @@ from mockserver.engine.errors import NotFound
 from mockserver.engine.provider import Event
 from mockserver.engine.store import Tenant
 from mockserver.engine.webhooks import Outgoing
-from mockserver.providers.base import hmac_sha256_hex
+from mockserver.providers.base import header, hmac_sha256_hex, same_digest
 from mockserver.providers.simvoly import records
 from mockserver.providers.simvoly.records import WEBHOOKS, bad
 
@@ -72,3 +73,10 @@ def deliveries(tenant: Tenant, event: Event, services: Services) -> list[Outgoin
             headers["X-Simvoly-Signature"] = "sha256=" + hmac_sha256_hex(row["secret"], body)
         messages.append(Outgoing(row["target"], body, headers, event.name, row["id"], delivery_id))
     return messages
+
+
+def verify_signature(secret: str, headers: Mapping[str, str], body: bytes) -> bool:
+    """X-Simvoly-Signature is `sha256=` and the hex HMAC-SHA256 of the raw body."""
+    given = header(headers, "X-Simvoly-Signature") or ""
+    scheme, _, digest = given.partition("=")
+    return scheme == "sha256" and same_digest(hmac_sha256_hex(secret, body), digest)

@@ -68,6 +68,8 @@ PROVIDER = Provider(
     deliveries=webhooks.deliveries,
     retry_schedule=webhooks.RETRY_SCHEDULE,
     quota_headers=_quota_headers,
+    client_headers=lambda key: {"X-API-Key": key},
+    verify_signature=webhooks.verify_signature,
     admin_actions=admin.ACTIONS,
     # API Platform routes any identifier and answers 404 for one that names nothing.
     typed_routes=False,

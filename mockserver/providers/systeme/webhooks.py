@@ -19,7 +19,7 @@ from mockserver.engine.errors import NotFound, Violation
 from mockserver.engine.provider import Event
 from mockserver.engine.store import Row, Tenant
 from mockserver.engine.webhooks import Outgoing
-from mockserver.providers.base import fail, hmac_sha256_hex
+from mockserver.providers.base import fail, header, hmac_sha256_hex, same_digest
 from mockserver.providers.systeme import records
 from mockserver.providers.systeme.errors import violation
 from mockserver.providers.systeme.records import WEBHOOKS
@@ -187,3 +187,8 @@ def _is_http_url(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in url)
+
+
+def verify_signature(secret: str, headers: Mapping[str, str], body: bytes) -> bool:
+    """X-Webhook-Signature is the hex HMAC-SHA256 of the raw body, keyed with the secret."""
+    return same_digest(hmac_sha256_hex(secret, body), header(headers, "X-Webhook-Signature"))

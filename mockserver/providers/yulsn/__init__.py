@@ -37,6 +37,7 @@ PROVIDER = Provider(
     deliveries=_no_webhooks,
     retry_schedule=(),
     quota_headers=_no_quota_headers,
+    client_headers=lambda key: {"X-ApiKey": key, "Accept": "application/json"},
     admin_actions=admin.ACTIONS,
     pages={("GET", "PersonDataFiles/<token>"): contacts.person_data_page, **exports.PAGES},
     content_type="application/json; charset=utf-8",

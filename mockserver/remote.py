@@ -1,0 +1,175 @@
+"""Commands for a running emulator: `mockserver trigger` (a vendor-side event, as Stripe's
+CLI triggers one) and `mockserver tail` (requests and webhook deliveries as they happen)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+
+DEFAULT_URL = "http://127.0.0.1:8080"
+
+
+def add_remote_commands(commands: Any, providers: list[str]) -> None:
+    url_help = f"the emulator's URL (default: $MOCKSERVER_URL, else {DEFAULT_URL})"
+
+    trigger = commands.add_parser(
+        "trigger",
+        help="make a vendor-side event happen in a running emulator (a sale, an order...)",
+        description="Run one of a provider's admin actions (POST /__admin/PROVIDER/ACTION) for an account, "
+        "as the vendor's side would: a Systeme.io sale, a ClickFunnels order, a Simvoly booking... "
+        "Prints the action's JSON answer.",
+    )
+    trigger.add_argument("provider", choices=providers)
+    trigger.add_argument("action", nargs="?", help="e.g. sales, opt-ins, orders, forms/3/submissions (omit to list them)")
+    trigger.add_argument("--key", help="the account's API key (default: the demo account)")
+    trigger.add_argument("--data", default="{}", help="the action's fields as a JSON object, or @FILE")
+    trigger.add_argument("--method", default="POST", choices=("POST", "GET"), help="GET for the actions that list")
+    trigger.add_argument("--url", help=url_help)
+    trigger.set_defaults(run=_trigger)
+
+    tail = commands.add_parser(
+        "tail",
+        help="follow a running emulator's requests and webhook deliveries",
+        description="Print each API request and each webhook delivery attempt of a running emulator as it happens.",
+    )
+    tail.add_argument("--provider", choices=providers, help="only this provider's")
+    tail.add_argument("--key", help="only this account's (its API key)")
+    tail.add_argument("--only", choices=("request", "delivery"), help="only requests, or only deliveries")
+    tail.add_argument("--json", action="store_true", help="one JSON object per line, as the stream sends them")
+    tail.add_argument("--url", help=url_help)
+    tail.set_defaults(run=_tail)
+
+
+def _base(args: argparse.Namespace) -> str:
+    return str(args.url or os.environ.get("MOCKSERVER_URL") or DEFAULT_URL).rstrip("/")
+
+
+def _http() -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False
+    return session
+
+
+def _trigger(args: argparse.Namespace) -> int:
+    base = _base(args)
+    http = _http()
+    try:
+        if not args.action:
+            return _list_actions(http, base, args.provider)
+        fields = _fields(args.data)
+        if args.key:
+            fields["apiKey"] = args.key
+        url = f"{base}/__admin/{args.provider}/{args.action.strip('/')}"
+        if args.method == "GET":
+            response = http.get(url, params={"apiKey": args.key} if args.key else None, timeout=30)
+        else:
+            response = http.post(url, json=fields, timeout=30)
+    except ValueError as exc:
+        print(f"mockserver trigger: {exc}", file=sys.stderr)
+        return 2
+    except requests.RequestException as exc:
+        print(f"mockserver trigger: no emulator answers at {base}: {exc}", file=sys.stderr)
+        return 2
+    if response.status_code == 404 and "requested URL was not found" in response.text:
+        print(f"mockserver trigger: {args.provider} has no action {args.method} {args.action}", file=sys.stderr)
+        _list_actions(http, base, args.provider, out=sys.stderr)
+        return 1
+    text = _pretty(response)
+    if response.status_code >= 400:
+        print(f"mockserver trigger: {response.status_code}: {text}", file=sys.stderr)
+        return 1
+    print(text)
+    return 0
+
+
+def _fields(data: str) -> dict[str, Any]:
+    text = Path(data[1:]).read_text(encoding="utf-8") if data.startswith("@") else data
+    try:
+        fields = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"--data is not JSON: {exc}") from exc
+    if not isinstance(fields, dict):
+        raise ValueError("--data must be a JSON object")
+    return fields
+
+
+def _list_actions(http: requests.Session, base: str, provider: str, out: Any = sys.stdout) -> int:
+    index = http.get(f"{base}/__admin/", timeout=30).json()
+    print(f"{provider} actions (mockserver trigger {provider} ACTION [--method GET]):", file=out)
+    for action in index["providers"][provider]["adminActions"]:
+        method, path = action.split(" ", 1)
+        print(f"  {method:<5} {path.removeprefix(f'/__admin/{provider}/')}", file=out)
+    return 0
+
+
+def _pretty(response: requests.Response) -> str:
+    try:
+        return json.dumps(response.json(), indent=2, ensure_ascii=False)
+    except ValueError:
+        return response.text
+
+
+def _tail(args: argparse.Namespace) -> int:
+    base = _base(args)
+    params = {"provider": args.provider, "apiKey": args.key, "kinds": args.only}
+    try:
+        with _http().get(
+            f"{base}/__admin/events", params={k: v for k, v in params.items() if v}, stream=True, timeout=(10, None)
+        ) as stream:
+            if stream.status_code != 200:
+                print(f"mockserver tail: {stream.status_code}: {stream.text}", file=sys.stderr)
+                return 1
+            print(f"following {base} (Ctrl-C stops)", file=sys.stderr, flush=True)
+            _follow(stream, args.json)
+    except KeyboardInterrupt:
+        return 0
+    except requests.RequestException as exc:
+        print(f"mockserver tail: no emulator answers at {base}: {exc}", file=sys.stderr)
+        return 2
+    print("mockserver tail: the emulator closed the stream", file=sys.stderr)
+    return 1
+
+
+def _follow(stream: requests.Response, as_json: bool) -> None:
+    kind = None
+    for raw in stream.iter_lines(chunk_size=1, decode_unicode=True):
+        line = raw or ""
+        if line.startswith("event: "):
+            kind = line[7:]
+        elif line.startswith("data: ") and kind:
+            data = json.loads(line[6:])
+            print(json.dumps({"kind": kind, **data}, ensure_ascii=False) if as_json else describe(kind, data), flush=True)
+            kind = None
+
+
+def describe(kind: str, data: dict[str, Any]) -> str:
+    """One event of the stream as a line for people."""
+    at = _clock_time(data.get("at", ""))
+    key = f"key=…{data['apiKey'][-4:]}" if data.get("apiKey") else "key=-"
+    if kind == "request":
+        query = "&".join(f"{k}={v}" for k, v in data["query"].items())
+        events = ",".join(e["event"] for e in data["events"])
+        return (
+            f"{at} {data['provider']:<12} {data['method']:<6} {data['path']}{'?' + query if query else ''} "
+            f"{data['status']} {data['durationMs']:.1f}ms {key}{' events=' + events if events else ''}"
+        )
+    outcome = f"{data['status']} ok" if data["ok"] else f"FAILED {data['error']}"
+    retry = f", retry in {data['nextAttemptInSeconds']:g}s" if data.get("willRetry") else ""
+    return (
+        f"{at} {data['provider']:<12} webhook {data['event']} -> {data['url']} {outcome} "
+        f"({data['durationMs']:.0f}ms, attempt {data['attempt']}{retry}) {key}"
+    )
+
+
+def _clock_time(stamp: str) -> str:
+    try:
+        return datetime.fromisoformat(stamp).strftime("%H:%M:%S")
+    except ValueError:
+        return stamp

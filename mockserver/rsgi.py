@@ -1,0 +1,125 @@
+"""The WSGI app served through granian's RSGI interface: every request runs on the one
+event-loop thread, one at a time, as fast as granian's WSGI with one thread (bench/); a
+response whose body waits (a webhook wait, the admin event stream: `waits = True` on the
+body) is iterated on a thread of its own, so while it waits the loop serves everyone else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from mockserver.engine.journal import HEADERS_KEY
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class RsgiApp:
+    def __init__(self, app: WsgiApp, max_body: int) -> None:
+        self._app = app
+        self._max_body = max_body
+
+    async def __rsgi__(self, scope: Any, proto: Any) -> None:
+        headers = scope.headers
+        length = headers.get("content-length")
+        # A body over the limit is not read: the app answers 413 from its Content-Length.
+        too_big = length is not None and length.isdigit() and int(length) > self._max_body
+        body = b"" if too_big else await proto()
+        environ = self._environ(scope, body)
+        started: list[Any] = []
+
+        def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+            started[:] = [int(status[:3]), response_headers]
+
+        result = self._app(environ, start_response)
+        if getattr(result, "waits", False):
+            await self._stream(proto, started, result)
+            return
+        try:
+            data = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        proto.response_bytes(started[0], started[1], data)
+
+    async def _stream(self, proto: Any, started: list[Any], result: Any) -> None:
+        """Send each chunk as the body makes it, making them on another thread."""
+        transport = proto.response_stream(started[0], started[1])
+        chunks = iter(result)
+        try:
+            while True:
+                chunk = await _off_the_loop(lambda: next(chunks, None))
+                if chunk is None:
+                    return
+                await transport.send_bytes(chunk)
+        except Exception:  # the client went away (granian's ProtocolClosed) or the body failed
+            return
+        finally:
+            result.close()
+
+    @staticmethod
+    def _environ(scope: Any, body: bytes) -> dict[str, Any]:
+        server_name, _, server_port = scope.server.rpartition(":")
+        client, _, client_port = scope.client.rpartition(":")
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": scope.method,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": scope.path.encode("utf-8").decode("latin-1"),
+            "QUERY_STRING": scope.query_string,
+            "SERVER_NAME": server_name.strip("[]"),
+            "SERVER_PORT": server_port,
+            "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
+            "REMOTE_ADDR": client.strip("[]"),
+            "REMOTE_PORT": client_port,
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": scope.scheme,
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.input_terminated": True,
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+        pairs = scope.headers.items()
+        environ[HEADERS_KEY] = pairs  # for the journal
+        for name, value in pairs:
+            key = name.upper().replace("-", "_")
+            if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                environ[key] = value
+            else:
+                key = "HTTP_" + key
+                # Repeated headers are joined, as a WSGI server joins them.
+                environ[key] = f"{environ[key]},{value}" if key in environ else value
+        return environ
+
+
+async def _off_the_loop(work: Callable[[], Any]) -> Any:
+    """Run blocking `work` on a daemon thread of its own (a stopping server does not wait
+    for a long webhook wait to end) and await its result."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+
+    def run() -> None:
+        try:
+            outcome = work()
+        except BaseException as exc:  # handed to the awaiting coroutine
+            loop.call_soon_threadsafe(_settle, future, None, exc)
+        else:
+            loop.call_soon_threadsafe(_settle, future, outcome, None)
+
+    threading.Thread(target=run, name="mockserver-wait", daemon=True).start()
+    return await future
+
+
+def _settle(future: asyncio.Future[Any], outcome: Any, error: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(outcome)
