@@ -1,0 +1,386 @@
+"""The test kit's client: an emulator (started in this process, or one running elsewhere)
+and isolated accounts on it, each with its own key, journal, deliveries and clock."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import requests
+from requests.structures import CaseInsensitiveDict
+
+from mockserver.providers import all_providers, provider_named
+
+# Long admin calls (waiting for deliveries) get this much more than their own timeout.
+HTTP_MARGIN = 10.0
+
+# What an emulator started for tests differs in from `mockserver serve`: failed deliveries
+# are retried on the provider's schedule compressed a thousandfold (a minute is 60 ms), and
+# a delivery waits 5 s for an answer, so a test of retries takes moments. Override either.
+TEST_SETTINGS: dict[str, Any] = {"webhook_time_scale": 0.001, "webhook_timeout": 5.0}
+
+
+class MockserverError(RuntimeError):
+    """The emulator refused an admin call (the message carries its answer)."""
+
+
+class ApiSession(requests.Session):
+    """A requests session on one provider's base URL: relative paths (`/api/contacts`) are
+    joined to it, absolute URLs go as they are; a default timeout; never through a proxy."""
+
+    def __init__(self, base_url: str, headers: dict[str, str] | None = None, timeout: float = 30.0) -> None:
+        super().__init__()
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.trust_env = False  # loopback: never through a proxy from the environment
+        self.headers.update(headers or {})
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        url = url.decode() if isinstance(url, bytes) else url
+        if not url.startswith(("http://", "https://")):
+            url = self.base_url + "/" + url.lstrip("/")
+        kwargs.setdefault("timeout", self.timeout)
+        return super().request(method, url, *args, **kwargs)
+
+    def merge_patch(self, url: str, body: Any, **kwargs: Any) -> requests.Response:
+        """PATCH as `application/merge-patch+json` (Systeme.io's updates)."""
+        headers = {"Content-Type": "application/merge-patch+json", **kwargs.pop("headers", {})}
+        return self.patch(url, json=body, headers=headers, **kwargs)
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """An API request from the journal, with credentials redacted."""
+
+    seq: int
+    at: str
+    method: str
+    path: str  # as sent, with the provider's prefix: /systeme/api/contacts
+    route: str  # the spec's template: /api/contacts/{id}
+    operation_id: str
+    query: dict[str, Any]
+    status: int
+    headers: CaseInsensitiveDict[str]
+    body: Any  # JSON as parsed, else text; None when empty
+    response_headers: CaseInsensitiveDict[str]
+    response_body: Any
+    duration_ms: float
+    events: list[dict[str, Any]]  # webhook events it caused: {"event", "messageIds"}
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> RecordedRequest:
+        return cls(
+            seq=item["seq"],
+            at=item["at"],
+            method=item["method"],
+            path=item["path"],
+            route=item["route"],
+            operation_id=item["operationId"],
+            query=item["query"],
+            status=item["status"],
+            headers=CaseInsensitiveDict(item["requestHeaders"]),
+            body=item["requestBody"],
+            response_headers=CaseInsensitiveDict(item["responseHeaders"]),
+            response_body=item["responseBody"],
+            duration_ms=item["durationMs"],
+            events=item["events"],
+        )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One attempt to deliver a webhook message to an endpoint."""
+
+    id: int
+    event: str
+    url: str
+    webhook_id: str
+    message_id: str  # the same on every attempt of one message
+    attempt: int
+    at: str
+    ok: bool
+    status: int | None
+    error: str | None
+    will_retry: bool
+    headers: CaseInsensitiveDict[str]
+    body: bytes
+    response_body: str
+    duration_ms: float
+
+    @property
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.body)
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> Delivery:
+        return cls(
+            id=item["id"],
+            event=item["event"],
+            url=item["url"],
+            webhook_id=str(item["webhookId"]),
+            message_id=item["messageId"],
+            attempt=item["attempt"],
+            at=item["at"],
+            ok=item["ok"],
+            status=item["status"],
+            error=item["error"],
+            will_retry=item["willRetry"],
+            headers=CaseInsensitiveDict(item["requestHeaders"]),
+            body=item["requestBody"].encode("utf-8"),
+            response_body=item["responseBody"],
+            duration_ms=item["durationMs"],
+        )
+
+
+class Emulator:
+    """A running emulator: `Emulator.start()` serves one in this process (127.0.0.1, a free
+    port, a background thread); `Emulator.connect(url)` uses one running elsewhere (`mockserver
+    serve`, a Docker container). Use it as a context manager, or call stop()."""
+
+    def __init__(self, url: str, *, server: Any = None, app: Any = None) -> None:
+        self.url = url.rstrip("/")
+        self._server = server
+        self.app = app  # the Flask app when in process, else None
+        self._http = requests.Session()
+        self._http.trust_env = False
+
+    @classmethod
+    def start(cls, *, host: str = "127.0.0.1", port: int = 0, threads: int = 8, **settings: Any) -> Emulator:
+        """Serve every provider in this process until stop(). `settings` are those of
+        `mockserver serve` (mockserver.engine.settings.Settings), e.g. `seed=7`,
+        `strict_responses=True`, `allow_unknown_keys=False`; TEST_SETTINGS apply unless
+        given (retries compressed a thousandfold)."""
+        from mockserver.app import create_app
+        from mockserver.engine.settings import Settings
+        from mockserver.serving import Server
+
+        app = create_app(Settings(**{**TEST_SETTINGS, **settings}))
+        server = Server(app, host=host, port=port, threads=threads).start()
+        return cls(server.url, server=server, app=app)
+
+    @classmethod
+    def connect(cls, url: str, *, timeout: float = 30.0) -> Emulator:
+        """An emulator already running at `url`; waits up to `timeout` for it to answer."""
+        emulator = cls(url)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                emulator._http.get(f"{emulator.url}/__admin/health", timeout=5).raise_for_status()
+                return emulator
+            except requests.RequestException as exc:
+                if time.monotonic() > deadline:
+                    raise MockserverError(f"no emulator answers at {url}: {exc}") from exc
+                time.sleep(0.2)
+
+    @property
+    def engine(self) -> Any:
+        """The emulator's engine (mockserver.engine.runtime.Emulator) when it runs in this
+        process; None when connected to one elsewhere."""
+        return self.app.extensions["mockserver"] if self.app is not None else None
+
+    def stop(self) -> None:
+        """Stop the emulator if this process started it (a connected one keeps running)."""
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        self._http.close()
+
+    def __enter__(self) -> Emulator:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    # -- accounts ---------------------------------------------------------------------
+    def account(self, provider: str, *, demo: bool = False, api_key: str | None = None) -> Account:
+        """A fresh, isolated account: a new unique API key (registered even when the
+        emulator refuses unknown keys), empty as a new account is, or with demo data."""
+        provider_named(provider)  # an unknown name fails here, clearly
+        key = api_key or f"mt-{provider[:3]}-{os.getpid()}-{uuid.uuid4().hex}"
+        self.admin("POST", "tenants", json={"provider": provider, "apiKey": key, "demo": demo})
+        return Account(self, provider, key)
+
+    @property
+    def providers(self) -> list[str]:
+        return [p.name for p in all_providers()]
+
+    # -- the admin API ----------------------------------------------------------------
+    def admin(self, method: str, path: str, *, timeout: float = 30.0, **kwargs: Any) -> Any:
+        """Call the admin API (`path` below /__admin/); its JSON answer (None when empty).
+        Raises MockserverError on a 4xx or 5xx, with the emulator's message."""
+        response = self._http.request(method, f"{self.url}/__admin/{path.lstrip('/')}", timeout=timeout, **kwargs)
+        if response.status_code >= 400:
+            raise MockserverError(f"{method} /__admin/{path.lstrip('/')}: {response.status_code} {response.text}")
+        return response.json() if response.content else None
+
+    def journal(self, **filters: Any) -> list[RecordedRequest]:
+        """Every account's requests (the server's bounded journal), oldest first; filters as
+        GET /__admin/journal takes them (provider, apiKey, method, path, status...)."""
+        params = {k: v for k, v in filters.items() if v is not None}
+        items = self.admin("GET", "journal", params={**params, "order": "asc"})["items"]
+        return [RecordedRequest.from_json(item) for item in items]
+
+    def wait_for_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until no delivery of any account is queued or in flight."""
+        answer = self.admin("POST", "webhooks/wait", json={"timeout": timeout}, timeout=timeout + HTTP_MARGIN)
+        return bool(answer["done"])
+
+    def reset(self) -> None:
+        """Forget every account of every provider (and the server's clock): only for an
+        emulator of your own; on a shared one reset your accounts instead."""
+        self.admin("POST", "reset", json={})
+
+
+class Account:
+    """One provider's account on the emulator, and what a test does with it."""
+
+    def __init__(self, emulator: Emulator, provider: str, api_key: str) -> None:
+        self.emulator = emulator
+        self.provider = provider
+        self.api_key = api_key
+        self._client_headers = provider_named(provider).client_headers
+
+    def __repr__(self) -> str:
+        return f"Account({self.provider!r}, key …{self.api_key[-4:]})"
+
+    @property
+    def base_url(self) -> str:
+        """The provider's emulated base URL: put the provider's own paths after it."""
+        return f"{self.emulator.url}/{self.provider}"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers the provider wants: its credentials, and a User-Agent where its front
+        door refuses requests without one."""
+        return self._client_headers(self.api_key)
+
+    def session(self, timeout: float = 30.0) -> ApiSession:
+        """A requests session with those headers, on the base URL (`.get("/api/contacts")`)."""
+        return ApiSession(self.base_url, self.headers, timeout)
+
+    def url(self, path: str) -> str:
+        return urljoin(self.base_url + "/", path.lstrip("/"))
+
+    # -- state ------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Make it a brand-new empty account again: records, clock, queued webhooks,
+        delivery attempts and journal entries go; the key stays accepted."""
+        self._admin("POST", "reset", json=self._who())
+
+    def seed(self, seed: int = 0) -> None:
+        """Replace what it holds with the provider's demo data, generated from `seed`."""
+        self._admin("POST", "seed", json={**self._who(), "seed": seed})
+
+    def describe(self) -> dict[str, Any]:
+        """What the account holds: record counts per table, settings, whether it is a demo."""
+        items = self._admin("GET", "tenants", params=self._who())["items"]
+        return dict(items[0]) if items else {}
+
+    def trigger(self, action: str, **fields: Any) -> Any:
+        """A vendor-side event (a sale, an order, a form submission...): POST
+        /__admin/<provider>/<action> with `fields` as its body, for this account. `action`
+        may hold ids: `sales/12/cancel`. Answers the action's JSON."""
+        return self._admin("POST", f"{self.provider}/{action.strip('/')}", json={**fields, "apiKey": self.api_key})
+
+    # -- the journal ------------------------------------------------------------------
+    def journal(self, method: str | None = None, path: str | None = None, **filters: Any) -> list[RecordedRequest]:
+        """This account's requests, oldest first (newest last). `path` is an exact path
+        (with or without the provider's prefix), a spec template (`/api/contacts/{id}`) or a
+        glob (`/api/contacts/*`); more filters: status ("404", "4xx"), operationId."""
+        return self.emulator.journal(provider=self.provider, apiKey=self.api_key, method=method, path=path, **filters)
+
+    def clear_journal(self) -> None:
+        self._admin("DELETE", "journal", params=self._who())
+
+    def count(self, method: str, path: str) -> int:
+        """How many requests of this method to this path the account made."""
+        return len(self.journal(method, path))
+
+    def assert_called(self, method: str, path: str, times: int | None = None) -> list[RecordedRequest]:
+        """Fail unless the account sent `method path` (exactly `times` times, when given);
+        answers the matching requests."""
+        calls = self.journal(method, path)
+        if (times is None and not calls) or (times is not None and len(calls) != times):
+            made = [f"{c.method} {c.path} -> {c.status}" for c in self.journal()]
+            wanted = "at least once" if times is None else f"{times} time(s)"
+            raise AssertionError(f"expected {method} {path} {wanted}, got {len(calls)}; requests made: {made}")
+        return calls
+
+    # -- webhooks ---------------------------------------------------------------------
+    def deliveries(self, event: str | None = None) -> list[Delivery]:
+        """Every delivery attempt of this account's webhooks, oldest first."""
+        params = {**self._who(), **({"event": event} if event else {})}
+        return [Delivery.from_json(a) for a in self._admin("GET", "webhooks/attempts", params=params)["items"]]
+
+    def wait_for_deliveries(self, count: int = 1, event: str | None = None, timeout: float = 10.0) -> list[Delivery]:
+        """Block until at least `count` delivery attempts (of `event`, when given) were made
+        for this account; answers them all. Raises AssertionError when the timeout passes
+        first. Other requests are served meanwhile."""
+        body = {**self._who(), "count": count, "timeout": timeout, **({"event": event} if event else {})}
+        self._admin("POST", "webhooks/wait", json=body, timeout=timeout + HTTP_MARGIN)
+        found = self.deliveries(event)
+        if len(found) < count:
+            seen = [f"{d.event} -> {d.status or d.error}" for d in self.deliveries()]
+            raise AssertionError(
+                f"expected {count} delivery attempt(s){f' of {event}' if event else ''} within {timeout:g} s, "
+                f"got {len(found)}; attempts of this account: {seen}"
+            )
+        return found
+
+    def wait_for_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until none of this account's deliveries is queued, retrying or in flight."""
+        body = {**self._who(), "timeout": timeout}
+        return bool(self._admin("POST", "webhooks/wait", json=body, timeout=timeout + HTTP_MARGIN)["done"])
+
+    # -- the account's clock ----------------------------------------------------------
+    def now(self) -> datetime:
+        """The account's current time."""
+        return datetime.fromisoformat(self._clock("GET")["now"])
+
+    def advance_clock(self, seconds: float) -> datetime:
+        """Move this account's clock (no other account's) forward."""
+        return self._move({"advance": seconds})
+
+    def freeze_clock(self, at: datetime | str | None = None) -> datetime:
+        """Stop this account's clock, at `at` (an aware datetime or ISO 8601) or now."""
+        return self._move({"freeze": True, **({"set": _instant(at)} if at is not None else {})})
+
+    def set_clock(self, at: datetime | str) -> datetime:
+        return self._move({"set": _instant(at)})
+
+    def unfreeze_clock(self) -> datetime:
+        return self._move({"freeze": False})
+
+    def reset_clock(self) -> datetime:
+        """Back to the server's time, running."""
+        return self._move({"reset": True})
+
+    # -- plumbing ---------------------------------------------------------------------
+    def _who(self) -> dict[str, str]:
+        return {"provider": self.provider, "apiKey": self.api_key}
+
+    def _admin(self, method: str, path: str, **kwargs: Any) -> Any:
+        return self.emulator.admin(method, path, **kwargs)
+
+    def _clock(self, method: str, body: dict[str, Any] | None = None) -> Any:
+        if method == "GET":
+            return self._admin("GET", "clock", params=self._who())
+        return self._admin("POST", "clock", json={**self._who(), **(body or {})})
+
+    def _move(self, body: dict[str, Any]) -> datetime:
+        return datetime.fromisoformat(self._clock("POST", body)["now"])
+
+
+def _instant(at: datetime | str) -> str:
+    if isinstance(at, datetime):
+        if at.tzinfo is None:
+            raise ValueError("give an aware datetime (with a time zone), e.g. datetime(2030, 1, 1, tzinfo=UTC)")
+        return at.isoformat()
+    return at
