@@ -74,6 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --server waitress: request threads (default: 8); granian runs requests one at a time, "
         "and a request that waits (webhooks/wait, the event stream) aside",
     )
+    serve.add_argument(
+        "--journal-size",
+        type=int,
+        default=Settings.journal_size,
+        metavar="N",
+        help=f"requests the journal keeps, of all accounts together (default: {Settings.journal_size:,})",
+    )
     serve.add_argument("--quiet", action="store_true", help="no line per request on stderr (warnings still show)")
     serve.add_argument(
         "--log-format",
@@ -104,6 +111,9 @@ def _serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
+    if args.journal_size < 1:
+        print("mockserver: --journal-size must be at least 1", file=sys.stderr)
+        return 2
     settings = Settings(
         seed=args.seed,
         demo_data=not args.no_demo_data,
@@ -117,6 +127,7 @@ def _serve(args: argparse.Namespace) -> int:
         webhook_timeout=args.webhook_timeout,
         native=args.native,
         log_format=None if args.quiet else args.log_format,
+        journal_size=args.journal_size,
     )
     logs.configure(args.log_format)
     # Under load waitress warns of its queue depth on every queued request: noise, and CPU.
