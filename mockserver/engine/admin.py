@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, request
 
+from mockserver.engine.admin_openapi import admin_openapi_json
 from mockserver.engine.clock import Clock, parse_iso
 from mockserver.engine.context import Call
 from mockserver.engine.errors import ApiError
@@ -213,6 +214,12 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:
         stream = EventStream(emulator.feed.subscribe(), provider, args.get("apiKey"), kinds)
         return Response(stream, content_type="text/event-stream", headers={"Cache-Control": "no-cache"}, direct_passthrough=True)
 
+    document = admin_openapi_json(emulator.providers.values(), emulator.settings.demo_key)  # once, at start-up
+
+    @admin.get("/openapi.json")
+    def openapi() -> Response:
+        return Response(document, content_type="application/json")
+
     @admin.get("/strict")
     def strict() -> Response:
         return _json({"enabled": emulator.settings.strict_responses, "problems": emulator.strict_problems})
@@ -316,6 +323,6 @@ def _provider_name(value: Any, *, required: bool = True) -> Any:
     emulator: Emulator = current_app.extensions["mockserver"]
     if value is None and not required:
         return None
-    if value not in emulator.providers:
+    if not isinstance(value, str) or value not in emulator.providers:  # a list or object is no name either
         raise AdminError(400, f"provider must be one of {sorted(emulator.providers)}")
     return value

@@ -77,6 +77,10 @@ class Provider:
     client_headers: Callable[[str], dict[str, str]]
     # Extra admin endpoints under /__admin/<name>/: (METHOD, path) -> action.
     admin_actions: Mapping[tuple[str, str], AdminAction] = field(default_factory=dict)
+    # What the admin API's OpenAPI document says of those actions, by the same keys: "body",
+    # the JSON Schema the action checks its body against, and "responses", {status: when}
+    # (400 and, with a body, 422 go without saying). Actions left out are documented loosely.
+    admin_schemas: Mapping[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict)
     # Web pages beside the API under /<name>/: (METHOD, path) -> page.
     pages: Mapping[tuple[str, str], Page] = field(default_factory=dict)
     # Runs before authentication, for checks a provider's front door makes (e.g. User-Agent).

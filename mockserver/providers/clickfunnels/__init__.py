@@ -91,6 +91,7 @@ PROVIDER = Provider(
     client_headers=bearer_client_headers,
     verify_signature=webhooks.verify_signature,
     admin_actions=admin.ACTIONS,
+    admin_schemas=admin.SCHEMAS,
     preflight=_front_door,
     content_type="application/json; charset=utf-8",
 )

@@ -85,6 +85,7 @@ def create_order(call: Call) -> Reply:
 
 
 def create_form(call: Call) -> Reply:
+    """A form built in a funnel (visitors submit it through `forms/{form_id}/submissions`)."""
     body = admin_body(_VALIDATORS["form"], call.body)
     workspace = _workspace(call, body)
     row = records.new_record(
@@ -101,6 +102,7 @@ def create_submission(call: Call) -> Reply:
 
 
 def create_course(call: Call) -> Reply:
+    """A course built in the app: course.created."""
     body = admin_body(_VALIDATORS["course"], call.body)
     workspace = _workspace(call, body)
     title = body["title"]
@@ -122,6 +124,7 @@ def create_course(call: Call) -> Reply:
 
 
 def create_workspace(call: Call) -> Reply:
+    """Another workspace in a team (`team_id`, default the account's first team)."""
     body = admin_body(_VALIDATORS["workspace"], call.body)
     teams = call.tenant.table(TEAMS)
     team = teams.get(body["team_id"]) if "team_id" in body else next(teams.rows(), None)
@@ -138,6 +141,26 @@ ACTIONS = {
     ("POST", "forms/<int:form_id>/submissions"): create_submission,
     ("POST", "courses"): create_course,
     ("POST", "workspaces"): create_workspace,
+}
+
+# The admin API's document of those actions (Provider.admin_schemas).
+_NO_WORKSPACE = "No workspace has that workspace_id"
+SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "orders"): {
+        "body": _SCHEMAS["order"],
+        "responses": {
+            201: "The order",
+            404: "No such workspace, or no such contact in it",
+            422: "The body breaks the schema, or a product is not a live product of the workspace",
+        },
+    },
+    ("POST", "forms"): {"body": _SCHEMAS["form"], "responses": {201: "The form", 404: _NO_WORKSPACE}},
+    ("POST", "forms/<int:form_id>/submissions"): {
+        "body": _SCHEMAS["submission"],
+        "responses": {201: "The submission", 404: "No such form"},
+    },
+    ("POST", "courses"): {"body": _SCHEMAS["course"], "responses": {201: "The course", 404: _NO_WORKSPACE}},
+    ("POST", "workspaces"): {"body": _SCHEMAS["workspace"], "responses": {201: "The workspace", 404: "No team has that team_id"}},
 }
 
 

@@ -80,6 +80,7 @@ PROVIDER = Provider(
     client_headers=bearer_client_headers,
     verify_signature=webhooks.verify_signature,
     admin_actions=admin.ACTIONS,
+    admin_schemas=admin.SCHEMAS,
     pages={("GET", "members/sso"): members.sso_page},
     preflight=_user_agent_required,
 )

@@ -110,3 +110,17 @@ ACTIONS = {
     ("POST", "bookings"): create_booking,
     ("GET", "emails"): list_emails,
 }
+
+# The admin API's document of those actions (Provider.admin_schemas).
+SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "orders"): {
+        "body": _SCHEMAS["order"],
+        "responses": {201: "The order", 422: "The body breaks the schema, or a product does not exist"},
+    },
+    ("POST", "form-submissions"): {"body": _SCHEMAS["submission"], "responses": {201: "The submission"}},
+    ("POST", "bookings"): {
+        "body": _SCHEMAS["booking"],
+        "responses": {201: "The booking", 422: "The body breaks the schema, or it ends before it starts"},
+    },
+    ("GET", "emails"): {"responses": {200: "`items`: the e-mails sent, oldest first"}},
+}

@@ -71,6 +71,7 @@ PROVIDER = Provider(
     client_headers=lambda key: {"X-API-Key": key},
     verify_signature=webhooks.verify_signature,
     admin_actions=admin.ACTIONS,
+    admin_schemas=admin.SCHEMAS,
     # API Platform routes any identifier and answers 404 for one that names nothing.
     typed_routes=False,
 )

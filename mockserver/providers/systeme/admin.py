@@ -110,6 +110,7 @@ def cancel_sale_action(call: Call) -> Reply:
 
 
 def list_sales(call: Call) -> Reply:
+    """Every order, oldest first, as `POST sales` answers it."""
     orders = call.tenant.table(ORDERS)
     return Reply(200, {"items": [_sale_view(call, order, None) for order in orders.rows()]})
 
@@ -139,6 +140,7 @@ def opt_in(call: Call) -> Reply:
 
 
 def create_course(call: Call) -> Reply:
+    """A course built in the app, with its modules (students enroll through the API)."""
     body = _checked("course", call.body)
     tenant = call.tenant
     course_id = tenant.next_id("course")
@@ -159,6 +161,7 @@ def create_course(call: Call) -> Reply:
 
 
 def create_community(call: Call) -> Reply:
+    """A community built in the app (members join through the API)."""
     body = _checked("community", call.body)
     tenant = call.tenant
     community_id = tenant.next_id("community")
@@ -170,6 +173,7 @@ def create_community(call: Call) -> Reply:
 
 
 def set_payments(call: Call) -> Reply:
+    """Turn the account's payments on or off (subscriptions answer 404 while off)."""
     body = _checked("payments", call.body)
     call.tenant.settings["payments"] = body["enabled"]
     return Reply(200, {"payments": body["enabled"]})
@@ -183,6 +187,32 @@ ACTIONS = {
     ("POST", "courses"): create_course,
     ("POST", "communities"): create_community,
     ("POST", "payments"): set_payments,
+}
+
+# The admin API's document of those actions (Provider.admin_schemas).
+SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "sales"): {
+        "body": _SCHEMAS["sale"],
+        "responses": {
+            201: "The order, its subscription (or null) and the SALE_NEW payload",
+            404: "No contact has that contactId",
+            422: "The body breaks the schema, or the e-mail is not deliverable",
+        },
+    },
+    ("GET", "sales"): {"responses": {200: "`items`: every order, oldest first"}},
+    ("POST", "sales/<int:order_id>/cancel"): {
+        "responses": {200: "The refunded order and its cancelled subscription", 404: "No such order", 409: "Already cancelled"}
+    },
+    ("POST", "opt-ins"): {
+        "body": _SCHEMAS["opt_in"],
+        "responses": {
+            200: "The contact",
+            422: "The body breaks the schema, the e-mail is not deliverable, or a field is unknown",
+        },
+    },
+    ("POST", "courses"): {"body": _SCHEMAS["course"], "responses": {201: "The course"}},
+    ("POST", "communities"): {"body": _SCHEMAS["community"], "responses": {201: "The community"}},
+    ("POST", "payments"): {"body": _SCHEMAS["payments"], "responses": {200: "`payments`: whether payments are on"}},
 }
 
 

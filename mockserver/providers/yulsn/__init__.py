@@ -39,6 +39,7 @@ PROVIDER = Provider(
     quota_headers=_no_quota_headers,
     client_headers=lambda key: {"X-ApiKey": key, "Accept": "application/json"},
     admin_actions=admin.ACTIONS,
+    admin_schemas=admin.SCHEMAS,
     pages={("GET", "PersonDataFiles/<token>"): contacts.person_data_page, **exports.PAGES},
     content_type="application/json; charset=utf-8",
     case_insensitive=True,

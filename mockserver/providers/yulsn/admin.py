@@ -57,6 +57,7 @@ def _field(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def define_field(call: Call) -> Reply:
+    """A dynamic field of contacts, companies, orders, order lines or stores (replaces one of its name)."""
     body = admin_body(_VALIDATORS["field"], call.body)
     fields = call.tenant.settings["dynamic_fields"].setdefault(body["owner"], [])
     fields[:] = [f for f in fields if f["Name"].lower() != body["name"].lower()] + [_field(body)]
@@ -91,6 +92,7 @@ def define_table(call: Call) -> Reply:
 
 
 def set_types(call: Call) -> Reply:
+    """The order types and point types the account knows (each list replaces the old one)."""
     body = admin_body(_VALIDATORS["types"], call.body)
     if "orderTypes" in body:
         call.tenant.settings["order_types"] = list(dict.fromkeys(body["orderTypes"]))
@@ -115,4 +117,15 @@ ACTIONS = {
     **getattr(misc, "ADMIN_ACTIONS", {}),
     **getattr(messaging, "ADMIN_ACTIONS", {}),
     **getattr(media, "ADMIN_ACTIONS", {}),
+}
+
+# The admin API's document of those actions (Provider.admin_schemas).
+SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "dynamic-fields"): {"body": _SCHEMAS["field"], "responses": {201: "The field"}},
+    ("POST", "tables"): {"body": _SCHEMAS["table"], "responses": {201: "The table", 409: "A table has that name"}},
+    ("POST", "types"): {"body": _SCHEMAS["types"], "responses": {200: "`orderTypes` and `pointTypes`"}},
+    ("POST", "bounces"): {"body": _SCHEMAS["bounce"], "responses": {200: "The contact's id, bounced", 404: "No such contact"}},
+    **getattr(misc, "ADMIN_SCHEMAS", {}),
+    **getattr(messaging, "ADMIN_SCHEMAS", {}),
+    **getattr(media, "ADMIN_SCHEMAS", {}),
 }

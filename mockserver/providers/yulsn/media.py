@@ -160,6 +160,10 @@ def admin_create_folder(call: Call) -> Reply:
 
 
 ADMIN_ACTIONS = {("POST", "media-folders"): admin_create_folder}
+# Its document in the admin API (Provider.admin_schemas).
+ADMIN_SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "media-folders"): {"body": _FOLDER.schema, "responses": {201: "The folder", 404: "No such parent folder"}}
+}
 
 
 # -- demo ---------------------------------------------------------------------------------

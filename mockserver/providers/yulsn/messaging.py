@@ -444,6 +444,12 @@ ADMIN_ACTIONS = {
     ("POST", "email2-triggers"): admin_create_trigger,
     ("GET", "email2-dispatches"): admin_email2_dispatches,
 }
+# Their document in the admin API (Provider.admin_schemas).
+ADMIN_SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "email-templates"): {"body": _NAMED.schema, "responses": {201: "The template"}},
+    ("POST", "email2-triggers"): {"body": _NAMED.schema, "responses": {201: "The trigger"}},
+    ("GET", "email2-dispatches"): {"responses": {200: "`items`, oldest first"}},
+}
 
 
 # -- demo ---------------------------------------------------------------------------------

@@ -300,6 +300,7 @@ def admin_banners(call: Call) -> Reply:
 
 
 def admin_create_feed(call: Call) -> Reply:
+    """A feed the API can sync (`FeedSyncs/{id}/SyncNow`)."""
     body = admin_body(_VALIDATORS["feed"], call.body)
     return Reply(201, render_feed(add_feed(call, body["name"], body.get("url"))))
 
@@ -333,6 +334,18 @@ ADMIN_ACTIONS = {
     ("GET", "feeds"): admin_feeds,
     ("POST", "iframe-tokens"): admin_create_token,
     ("POST", "permission-categories"): admin_create_category,
+}
+# Their document in the admin API (Provider.admin_schemas).
+_LIST = "`items`, oldest first"
+ADMIN_SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "actions"): {"body": _SCHEMAS["action"], "responses": {201: "The action"}},
+    ("GET", "triggers"): {"responses": {200: _LIST}},
+    ("POST", "banners"): {"body": _SCHEMAS["banner"], "responses": {201: "The banner"}},
+    ("GET", "banners"): {"responses": {200: _LIST}},
+    ("POST", "feeds"): {"body": _SCHEMAS["feed"], "responses": {201: "The feed"}},
+    ("GET", "feeds"): {"responses": {200: _LIST}},
+    ("POST", "iframe-tokens"): {"body": _SCHEMAS["token"], "responses": {201: "The token", 409: "A token has that id"}},
+    ("POST", "permission-categories"): {"body": _SCHEMAS["category"], "responses": {201: "The category"}},
 }
 
 
