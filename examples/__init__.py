@@ -1,0 +1,1 @@
+"""Examples of integrations tested against mockserver with its pytest plugin."""
