@@ -24,8 +24,9 @@ from mockserver.engine.clock import iso
 # journal need not pick the headers out of the environ again (mockserver/rsgi.py does).
 HEADERS_KEY = "mockserver.headers"
 
-# Bodies longer than this are kept cut, and shown with a marker saying how long they were.
-BODY_LIMIT = 16 * 1024
+# Bodies longer than this are kept cut, and shown with a marker saying how long they were
+# (a page of 100 Systeme.io contacts is about 40 KiB; the journal holds 1,000 requests).
+BODY_LIMIT = 64 * 1024
 
 # Header and query names whose values are credentials (compared in lower case, "_" as "-").
 SECRET_NAMES = frozenset(
@@ -50,7 +51,7 @@ class Exchange:
     request_headers: list[tuple[str, str]]  # names as the server gave them (HTTP_X_API_KEY or x-api-key)
     status: int
     duration_ms: float
-    request_body: bytes  # cut at BODY_LIMIT
+    request_body: bytes  # cut at BODY_LIMIT (64 KiB)
     request_size: int
     response_headers: Mapping[str, str]
     response_body: bytes  # cut at BODY_LIMIT

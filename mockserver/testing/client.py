@@ -66,7 +66,9 @@ class RecordedRequest:
     query: dict[str, Any]
     status: int
     headers: CaseInsensitiveDict[str]
-    body: Any  # JSON as parsed, else text; None when empty
+    # Bodies: JSON as parsed, else text; None when empty. One over 64 KiB is kept cut, as
+    # text ending with "…[truncated: N bytes in all]".
+    body: Any
     response_headers: CaseInsensitiveDict[str]
     response_body: Any
     duration_ms: float
