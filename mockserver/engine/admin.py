@@ -194,11 +194,12 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:
         # Checked before anything moves: a clock outside these years breaks every timestamp.
         if not CLOCK_RANGE[0] <= target <= CLOCK_RANGE[1]:
             raise AdminError(400, "the clock must stay between the years 1970 and 9000")
-        if "set" in body or "advance" in body:
+        moved = "set" in body or "advance" in body
+        if body.get("freeze") is True:  # stopped exactly at the target, not a moment past it
+            clock_.freeze(datetime.fromtimestamp(target, UTC) if moved else None)
+        elif moved:
             clock_.set(datetime.fromtimestamp(target, UTC))
-        if body.get("freeze") is True:
-            clock_.freeze()
-        elif body.get("freeze") is False:
+        if body.get("freeze") is False:
             clock_.unfreeze()
         if body.get("reset") is True:
             clock_.reset()

@@ -26,7 +26,12 @@ TEST_SETTINGS: dict[str, Any] = {"webhook_time_scale": 0.001, "webhook_timeout":
 
 
 class MockserverError(RuntimeError):
-    """The emulator refused an admin call (the message carries its answer)."""
+    """The emulator refused an admin call: `status` and `body` (JSON, or text) are its answer."""
+
+    def __init__(self, message: str, status: int | None = None, body: Any = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = body
 
 
 class ApiSession(requests.Session):
@@ -109,6 +114,7 @@ class Delivery:
     status: int | None
     error: str | None
     will_retry: bool
+    next_attempt_in_seconds: float | None  # after the provider's schedule and the time scale
     headers: CaseInsensitiveDict[str]
     body: bytes
     response_body: str
@@ -134,6 +140,7 @@ class Delivery:
             status=item["status"],
             error=item["error"],
             will_retry=item["willRetry"],
+            next_attempt_in_seconds=item["nextAttemptInSeconds"],
             headers=CaseInsensitiveDict(item["requestHeaders"]),
             body=item["requestBody"].encode("utf-8"),
             response_body=item["responseBody"],
@@ -219,7 +226,13 @@ class Emulator:
         Raises MockserverError on a 4xx or 5xx, with the emulator's message."""
         response = self._http.request(method, f"{self.url}/__admin/{path.lstrip('/')}", timeout=timeout, **kwargs)
         if response.status_code >= 400:
-            raise MockserverError(f"{method} /__admin/{path.lstrip('/')}: {response.status_code} {response.text}")
+            try:
+                body = response.json()
+            except ValueError:
+                body = response.text
+            raise MockserverError(
+                f"{method} /__admin/{path.lstrip('/')}: {response.status_code} {response.text}", response.status_code, body
+            )
         return response.json() if response.content else None
 
     def journal(self, **filters: Any) -> list[RecordedRequest]:
@@ -238,6 +251,10 @@ class Emulator:
         """Forget every account of every provider (and the server's clock): only for an
         emulator of your own; on a shared one reset your accounts instead."""
         self.admin("POST", "reset", json={})
+
+    def strict_problems(self) -> list[dict[str, Any]]:
+        """The responses that broke their spec (an emulator started with strict_responses)."""
+        return list(self.admin("GET", "strict")["problems"])
 
 
 class Account:
@@ -276,9 +293,10 @@ class Account:
         delivery attempts and journal entries go; the key stays accepted."""
         self._admin("POST", "reset", json=self._who())
 
-    def seed(self, seed: int = 0) -> None:
-        """Replace what it holds with the provider's demo data, generated from `seed`."""
-        self._admin("POST", "seed", json={**self._who(), "seed": seed})
+    def seed(self, seed: int | None = None) -> None:
+        """Replace what it holds with the provider's demo data, generated from `seed` (by
+        default the emulator's, as `account(provider, demo=True)` has it)."""
+        self._admin("POST", "seed", json={**self._who(), **({"seed": seed} if seed is not None else {})})
 
     def describe(self) -> dict[str, Any]:
         """What the account holds: record counts per table, settings, whether it is a demo."""
@@ -290,6 +308,11 @@ class Account:
         /__admin/<provider>/<action> with `fields` as its body, for this account. `action`
         may hold ids: `sales/12/cancel`. Answers the action's JSON."""
         return self._admin("POST", f"{self.provider}/{action.strip('/')}", json={**fields, "apiKey": self.api_key})
+
+    def read(self, action: str, **params: Any) -> Any:
+        """What a provider's admin API shows of the vendor's side for this account: GET
+        /__admin/<provider>/<action> (e.g. Simvoly's `emails`, Systeme.io's `sales`)."""
+        return self._admin("GET", f"{self.provider}/{action.strip('/')}", params={**params, "apiKey": self.api_key})
 
     # -- the journal ------------------------------------------------------------------
     def journal(self, method: str | None = None, path: str | None = None, **filters: Any) -> list[RecordedRequest]:

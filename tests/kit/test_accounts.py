@@ -119,3 +119,40 @@ def test_session_joins_relative_paths_and_keeps_absolute_ones(mockserver: Emulat
 def test_an_unknown_provider_is_refused_at_once(mockserver: Emulator) -> None:
     with pytest.raises(KeyError):
         mockserver.account("hubspot")
+
+
+def test_seed_by_default_gives_the_demo_accounts_data(mockserver: Emulator) -> None:
+    demo, reseeded = mockserver.account("systeme", demo=True), mockserver.account("systeme")
+    reseeded.seed()
+    lists = [account.session().get("/api/tags").json()["items"] for account in (demo, reseeded)]
+    assert lists[0] == lists[1] and lists[0]
+
+
+def test_a_refusal_carries_its_status_and_body(mockserver: Emulator) -> None:
+    account = mockserver.account("clickfunnels")
+    with pytest.raises(MockserverError) as refused:
+        account.trigger("forms/999999/submissions", data={"email": "ada@example.com"})
+    assert refused.value.status == 404
+    assert isinstance(refused.value.body, dict) and refused.value.body["error"]
+
+
+def test_read_shows_the_vendors_side_of_one_account(mockserver: Emulator) -> None:
+    account, other = mockserver.account("simvoly"), mockserver.account("simvoly")
+    account.session().post("/api/site/members", json={"email": "member@example.com", "name": "Mem"})
+    emails = account.read("emails")["items"]
+    assert [e["to"] for e in emails] == ["member@example.com"]
+    assert other.read("emails")["items"] == []
+
+
+def test_freezing_an_accounts_clock_at_an_instant_stops_it_exactly_there(mockserver: Emulator) -> None:
+    from datetime import UTC, datetime
+
+    account = mockserver.account("systeme")
+    at = datetime(2030, 5, 17, 8, 30, tzinfo=UTC)
+    assert account.freeze_clock(at) == at
+    assert account.now() == at
+    tag = account.session().post("/api/tags", json={"name": "Frozen"}).json()
+    assert tag["createdAt"] == "2030-05-17T08:30:00+00:00"
+    assert account.advance_clock(90) == datetime(2030, 5, 17, 8, 31, 30, tzinfo=UTC)
+    account.reset_clock()
+    assert abs((account.now() - datetime.now(UTC)).total_seconds()) < 60

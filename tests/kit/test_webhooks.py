@@ -140,3 +140,14 @@ def test_the_receiver_answers_as_told(webhook_receiver: WebhookReceiver) -> None
     assert webhook_receiver.requests == []
     with pytest.raises(AssertionError, match="expected 1 webhook request"):
         webhook_receiver.wait(1, timeout=0.2)
+
+
+def test_a_delivery_says_when_it_will_be_retried(mockserver: Emulator, webhook_receiver: WebhookReceiver) -> None:
+    account = mockserver.account("systeme")
+    _systeme_hook(account, webhook_receiver.url)
+    webhook_receiver.respond_with(500, times=1)
+    account.session().post("/api/contacts", json={"email": "ada@gmail.com"})
+    first, second = account.wait_for_deliveries(2)
+    # Systeme.io retries after a minute; the test kit's emulator compresses that a thousandfold
+    assert first.will_retry and first.next_attempt_in_seconds == pytest.approx(60 * mockserver.engine.settings.webhook_time_scale)
+    assert second.ok and second.next_attempt_in_seconds is None
