@@ -15,10 +15,8 @@ from collections.abc import Iterator
 import pytest
 
 from contracts.targets import Target
-from mockserver.app import create_app, emulator_of
 from mockserver.contract.profiles import PROFILES
-from mockserver.engine.settings import Settings
-from mockserver.serving import Server
+from mockserver.testing import Emulator
 
 # The emulator's account the suite checks: demo data, and every other key refused (so that
 # "invalid credentials are refused" is checked too).
@@ -48,7 +46,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="session")
 def emulator_url() -> Iterator[str]:
-    settings = Settings(
+    with Emulator.start(
         demo_key=EMULATOR_KEY,
         allow_unknown_keys=False,
         strict_responses=True,
@@ -56,12 +54,9 @@ def emulator_url() -> Iterator[str]:
         rate_window=60,
         webhook_time_scale=0.001,
         webhook_timeout=2.0,
-    )
-    app = create_app(settings)
-    server = Server(app, host="127.0.0.1", port=0).start()
-    yield server.url
-    problems = list(emulator_of(app).strict_problems)
-    server.stop()
+    ) as emulator:
+        yield emulator.url
+        problems = list(emulator.engine.strict_problems)
     assert not problems, f"the emulator answered outside its spec: {problems}"
 
 

@@ -1,100 +1,133 @@
-"""Shared fixtures: one strict emulator per test session; a fresh API key (so a fresh,
-isolated tenant) per test; webhook receivers that stop after each test."""
+"""Shared fixtures, from the test kit's pytest plugin (mockserver.pytest_plugin): one strict
+emulator per test session (`mockserver`), a fresh, isolated account per test and provider,
+and webhook receivers (`webhook_receiver`) that stop after each test."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from tests.support import ApiClient, RunningEmulator, WebhookReceiver, bearer_client, fresh_key
+from mockserver.testing import Account, ApiSession, Emulator
+from tests.support import STRICT_SETTINGS
 
 
 @pytest.fixture(scope="session")
-def emulator() -> Iterator[RunningEmulator]:
-    running = RunningEmulator()
-    yield running
-    running.stop()
+def mockserver_settings() -> dict[str, Any]:
+    """The session's emulator runs with the suite's strict settings."""
+    return dict(STRICT_SETTINGS)
 
 
 @pytest.fixture(autouse=True)
 def _responses_match_the_spec(request: pytest.FixtureRequest) -> Iterator[None]:
     """Strict mode records every response that breaks its spec; any such response fails the test."""
-    if "emulator" not in request.fixturenames:
+    engine = request.getfixturevalue("mockserver").engine if "mockserver" in request.fixturenames else None
+    if engine is None:  # no emulator, or one running elsewhere (--mockserver-url): nothing to read
         yield
         return
-    running: RunningEmulator = request.getfixturevalue("emulator")
-    running.emulator.strict_problems.clear()
+    engine.strict_problems.clear()
     yield
-    problems = list(running.emulator.strict_problems)
-    running.emulator.strict_problems.clear()
+    problems = list(engine.strict_problems)
+    engine.strict_problems.clear()
     assert not problems, f"responses that do not match the spec: {problems}"
 
 
-def _reseed_demo(emulator: RunningEmulator, provider: str) -> None:
-    """The provider's demo account (key "demo") seeded afresh."""
-    emulator.admin("POST", "seed", json={"provider": provider, "apiKey": "demo"}).raise_for_status()
+# -- Systeme.io ----------------------------------------------------------------------------
+@pytest.fixture
+def systeme_account(mockserver: Emulator) -> Account:
+    """A fresh, empty Systeme.io account."""
+    return mockserver.account("systeme")
 
 
 @pytest.fixture
-def api_key() -> str:
-    return fresh_key()
-
-
-@pytest.fixture
-def systeme(emulator: RunningEmulator, api_key: str) -> ApiClient:
+def systeme(systeme_account: Account) -> ApiSession:
     """A Systeme.io client on a fresh, empty account."""
-    return ApiClient(f"{emulator.url}/systeme", {"X-API-Key": api_key})
+    return systeme_account.session()
 
 
 @pytest.fixture
-def systeme_demo(emulator: RunningEmulator) -> Iterator[ApiClient]:
-    """A Systeme.io client on the demo account, freshly re-seeded."""
-    _reseed_demo(emulator, "systeme")
-    yield ApiClient(f"{emulator.url}/systeme", {"X-API-Key": "demo"})
+def systeme_demo_account(mockserver: Emulator) -> Account:
+    """A fresh Systeme.io account holding the demo data."""
+    return mockserver.account("systeme", demo=True)
 
 
 @pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    server = WebhookReceiver()
-    yield server
-    server.stop()
+def systeme_demo(systeme_demo_account: Account) -> ApiSession:
+    """A Systeme.io client on a fresh account holding the demo data."""
+    return systeme_demo_account.session()
+
+
+# -- ClickFunnels --------------------------------------------------------------------------
+@pytest.fixture
+def clickfunnels_account(mockserver: Emulator) -> Account:
+    """A fresh ClickFunnels account (one team, one workspace, nothing else)."""
+    return mockserver.account("clickfunnels")
 
 
 @pytest.fixture
-def clickfunnels(emulator: RunningEmulator, api_key: str) -> ApiClient:
+def clickfunnels(clickfunnels_account: Account) -> ApiSession:
     """A ClickFunnels client on a fresh account (one team, one workspace, nothing else)."""
-    return bearer_client(emulator, "clickfunnels", api_key)
+    return clickfunnels_account.session()
 
 
 @pytest.fixture
-def clickfunnels_demo(emulator: RunningEmulator) -> Iterator[ApiClient]:
-    """A ClickFunnels client on the demo account, freshly re-seeded."""
-    _reseed_demo(emulator, "clickfunnels")
-    yield bearer_client(emulator, "clickfunnels", "demo")
+def clickfunnels_demo_account(mockserver: Emulator) -> Account:
+    """A fresh ClickFunnels account holding the demo data."""
+    return mockserver.account("clickfunnels", demo=True)
 
 
 @pytest.fixture
-def simvoly(emulator: RunningEmulator, api_key: str) -> ApiClient:
+def clickfunnels_demo(clickfunnels_demo_account: Account) -> ApiSession:
+    """A ClickFunnels client on a fresh account holding the demo data."""
+    return clickfunnels_demo_account.session()
+
+
+# -- Simvoly -------------------------------------------------------------------------------
+@pytest.fixture
+def simvoly_account(mockserver: Emulator) -> Account:
+    """A fresh, empty Simvoly website."""
+    return mockserver.account("simvoly")
+
+
+@pytest.fixture
+def simvoly(simvoly_account: Account) -> ApiSession:
     """A Simvoly client on a fresh, empty website."""
-    return bearer_client(emulator, "simvoly", api_key)
+    return simvoly_account.session()
 
 
 @pytest.fixture
-def simvoly_demo(emulator: RunningEmulator) -> Iterator[ApiClient]:
-    """A Simvoly client on the demo website, freshly re-seeded."""
-    _reseed_demo(emulator, "simvoly")
-    yield bearer_client(emulator, "simvoly", "demo")
+def simvoly_demo_account(mockserver: Emulator) -> Account:
+    """A fresh Simvoly website holding the demo data."""
+    return mockserver.account("simvoly", demo=True)
 
 
 @pytest.fixture
-def yulsn(emulator: RunningEmulator, api_key: str) -> ApiClient:
+def simvoly_demo(simvoly_demo_account: Account) -> ApiSession:
+    """A Simvoly client on a fresh website holding the demo data."""
+    return simvoly_demo_account.session()
+
+
+# -- Yulsn ---------------------------------------------------------------------------------
+@pytest.fixture
+def yulsn_account(mockserver: Emulator) -> Account:
+    """A fresh, empty Yulsn account (no stores, no dynamic fields or tables)."""
+    return mockserver.account("yulsn")
+
+
+@pytest.fixture
+def yulsn(yulsn_account: Account) -> ApiSession:
     """A Yulsn client on a fresh, empty account (no stores, no dynamic fields or tables)."""
-    return ApiClient(f"{emulator.url}/yulsn", {"X-ApiKey": api_key, "Accept": "application/json"})
+    return yulsn_account.session()
 
 
 @pytest.fixture
-def yulsn_demo(emulator: RunningEmulator) -> Iterator[ApiClient]:
-    """A Yulsn client on the demo account, freshly re-seeded."""
-    _reseed_demo(emulator, "yulsn")
-    yield ApiClient(f"{emulator.url}/yulsn", {"X-ApiKey": "demo", "Accept": "application/json"})
+def yulsn_demo_account(mockserver: Emulator) -> Account:
+    """A fresh Yulsn account holding the demo data."""
+    return mockserver.account("yulsn", demo=True)
+
+
+@pytest.fixture
+def yulsn_demo(yulsn_demo_account: Account) -> ApiSession:
+    """A Yulsn client on a fresh account holding the demo data."""
+    return yulsn_demo_account.session()

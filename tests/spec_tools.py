@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import requests
 import yaml
 
-from tests.support import ApiClient
+from mockserver.testing import ApiSession
 
 SPECS = Path(__file__).resolve().parents[1] / "specs"
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -126,7 +126,7 @@ def wrong_type(allowed: set[str]) -> Any:
     return 5 if not allowed & {"integer", "number"} else [5]
 
 
-def send(client: ApiClient, op: SpecOperation, path: str, body: Any = None, **kwargs: Any) -> requests.Response:
+def send(client: ApiSession, op: SpecOperation, path: str, body: Any = None, **kwargs: Any) -> requests.Response:
     """`body` as JSON (text and bytes are sent as they are), as application/json."""
     if body is not None:
         kwargs["data"] = body if isinstance(body, str | bytes) else json.dumps(body)

@@ -15,8 +15,8 @@ from mockserver.contract.client import ContractClient
 from mockserver.contract.findings import Finding, Verdict
 from mockserver.contract.profiles import profile_named
 from mockserver.serving import Server
+from mockserver.testing import Emulator
 from tests.contract.drifting import DriftingServer
-from tests.support import RunningEmulator, fresh_key
 
 Headers = list[tuple[str, str]]
 
@@ -38,7 +38,8 @@ Tamper = Callable[[Answer], Answer]
 class TamperingServer:
     """The emulator behind a WSGI layer that hands every answer to `tamper` first."""
 
-    def __init__(self, emulator: RunningEmulator, tamper: Tamper) -> None:
+    def __init__(self, emulator: Emulator, tamper: Tamper) -> None:
+        assert emulator.app is not None, "the tampering layer wraps an emulator running in this process"
         self.emulator, self.tamper = emulator, tamper
         # Server stops its loop before closing the sockets (closing them under a running
         # select() is an error in the serving thread).
@@ -76,15 +77,15 @@ def drifting() -> Iterator[DriftingServer]:
 
 
 @pytest.fixture
-def demo_client(emulator: RunningEmulator) -> Iterator[Callable[..., ContractClient]]:
+def demo_client(mockserver: Emulator) -> Iterator[Callable[..., ContractClient]]:
     """Makes a ContractClient on a fresh account of a provider holding its demo data
     (`base_url` to reach it some other way, e.g. through a TamperingServer)."""
     clients: list[ContractClient] = []
 
     def make(provider: str, *, allow_writes: bool = False, base_url: str | None = None) -> ContractClient:
-        key = fresh_key()
-        emulator.admin("POST", "seed", json={"provider": provider, "apiKey": key}).raise_for_status()
-        client = ContractClient(profile_named(provider), f"{base_url or emulator.url}/{provider}", key, allow_writes=allow_writes)
+        account = mockserver.account(provider, demo=True)
+        url = f"{base_url or mockserver.url}/{provider}"
+        client = ContractClient(profile_named(provider), url, account.api_key, allow_writes=allow_writes)
         clients.append(client)
         return client
 
@@ -94,11 +95,11 @@ def demo_client(emulator: RunningEmulator) -> Iterator[Callable[..., ContractCli
 
 
 @pytest.fixture
-def tampering(emulator: RunningEmulator) -> Iterator[Callable[[Tamper], TamperingServer]]:
+def tampering(mockserver: Emulator) -> Iterator[Callable[[Tamper], TamperingServer]]:
     servers: list[TamperingServer] = []
 
     def start(tamper: Tamper) -> TamperingServer:
-        servers.append(TamperingServer(emulator, tamper))
+        servers.append(TamperingServer(mockserver, tamper))
         return servers[-1]
 
     yield start

@@ -13,7 +13,8 @@ from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from tests.support import TEST_SETTINGS, RunningEmulator
+from mockserver.testing import Emulator
+from tests.support import STRICT_SETTINGS
 
 KEY = "drift-key"
 
@@ -77,10 +78,10 @@ class DriftingServer:
     received: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        settings = replace(TEST_SETTINGS, strict_responses=False, allow_unknown_keys=False, api_keys=(KEY,))
-        self.emulator = RunningEmulator(settings)
+        settings = {**STRICT_SETTINGS, "strict_responses": False, "allow_unknown_keys": False, "api_keys": (KEY,)}
+        self.emulator = Emulator.start(**settings)
         for provider in ("systeme", "clickfunnels"):
-            self.emulator.admin("POST", "seed", json={"provider": provider, "apiKey": KEY}).raise_for_status()
+            self.emulator.account(provider, demo=True, api_key=KEY)
         self._lock = threading.Lock()
         # werkzeug's server sends what the app gives it, a body on a 204 included (waitress
         # would drop it), as a drifting server on the internet might.

@@ -4,24 +4,15 @@ ledger lists; records the API cannot delete are named in the notes."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from mockserver.contract.cleanup import clean_up
 from mockserver.contract.client import ContractClient
 from mockserver.contract.findings import Verdict
 from mockserver.contract.profiles import profile_named
 from mockserver.engine.spec import load_spec
-from tests.support import RunningEmulator, fresh_key
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[RunningEmulator]:
-    with RunningEmulator() as running:
-        yield running
+from mockserver.testing import Emulator
 
 
 def _entry(operation_id: str, method: str, path: str, status: int, response: Any, **request: Any) -> dict[str, Any]:
@@ -43,10 +34,10 @@ def _ledger(tmp_path: Path, *entries: dict[str, Any]) -> Path:
     return ledger
 
 
-def test_what_a_run_made_is_deleted_through_the_specs_links(emulator: RunningEmulator, tmp_path: Path) -> None:
+def test_what_a_run_made_is_deleted_through_the_specs_links(mockserver: Emulator, tmp_path: Path) -> None:
     profile = profile_named("systeme")
     spec = load_spec(profile.spec)
-    client = ContractClient(profile, f"{emulator.url}/systeme", fresh_key(), allow_writes=True)
+    client = ContractClient(profile, f"{mockserver.url}/systeme", mockserver.account("systeme").api_key, allow_writes=True)
     contact = client.request("POST", "/api/contacts", json={"email": "ledger@example.com"}).json()
     tag = client.request("POST", "/api/tags", json={"name": "ledger"}).json()
     assert client.request("POST", f"/api/contacts/{contact['id']}/tags", json={"tagId": tag["id"]}).status_code == 204
@@ -75,10 +66,12 @@ def test_what_a_run_made_is_deleted_through_the_specs_links(emulator: RunningEmu
     assert "clean-up: deleted 3 record(s) the run created (1 already gone)" in verdict.notes
 
 
-def test_records_the_api_cannot_delete_are_named(emulator: RunningEmulator, tmp_path: Path) -> None:
+def test_records_the_api_cannot_delete_are_named(mockserver: Emulator, tmp_path: Path) -> None:
     profile = profile_named("clickfunnels")
     spec = load_spec(profile.spec)
-    client = ContractClient(profile, f"{emulator.url}/clickfunnels", fresh_key(), allow_writes=True)
+    client = ContractClient(
+        profile, f"{mockserver.url}/clickfunnels", mockserver.account("clickfunnels").api_key, allow_writes=True
+    )
     ledger = _ledger(
         tmp_path,
         _entry("createProduct", "POST", "/api/v2/workspaces/{workspace_id}/products", 201, {"id": 5}),
@@ -91,9 +84,9 @@ def test_records_the_api_cannot_delete_are_named(emulator: RunningEmulator, tmp_
     assert any("no delete for records made by createProduct x2" in note for note in verdict.notes)
 
 
-def test_a_missing_ledger_is_nothing_to_clean(emulator: RunningEmulator, tmp_path: Path) -> None:
+def test_a_missing_ledger_is_nothing_to_clean(mockserver: Emulator, tmp_path: Path) -> None:
     profile = profile_named("systeme")
-    client = ContractClient(profile, f"{emulator.url}/systeme", fresh_key(), allow_writes=True)
+    client = ContractClient(profile, f"{mockserver.url}/systeme", mockserver.account("systeme").api_key, allow_writes=True)
     verdict = Verdict("systeme", profile.title, client.base_url, True)
     report = clean_up(client, load_spec(profile.spec).document, tmp_path / "none.ndjson", verdict)
     assert (report.deleted, verdict.notes) == (0, [])

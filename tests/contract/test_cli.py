@@ -12,14 +12,16 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 
 from mockserver.cli import main
 from mockserver.contract import cli as contract_cli
+from mockserver.testing import Emulator
 from tests.contract.drifting import KEY, DriftingServer
-from tests.support import TEST_SETTINGS, RunningEmulator
+from tests.support import STRICT_SETTINGS
 
 SEED = "20261202"
 
@@ -58,24 +60,24 @@ def short_run(base_url: str, examples: int, report: str) -> tuple[str, ...]:
     )
 
 
-def strict_emulator(**changes: object) -> RunningEmulator:
+def strict_emulator(**changes: Any) -> Emulator:
     """The emulator as the README tells users to run it for a contract check: unknown keys
     refused (otherwise every made-up key is a new account and the credentials check fails)."""
-    settings = replace(TEST_SETTINGS, allow_unknown_keys=False, api_keys=(KEY,), **changes)  # type: ignore[arg-type]
-    emulator = RunningEmulator(settings)
-    emulator.admin("POST", "seed", json={"provider": "systeme", "apiKey": KEY}).raise_for_status()
+    emulator = Emulator.start(**{**STRICT_SETTINGS, "allow_unknown_keys": False, "api_keys": (KEY,), **changes})
+    emulator.account("systeme", demo=True, api_key=KEY)
     return emulator
 
 
 @pytest.fixture(scope="module")
-def emulator() -> Iterator[RunningEmulator]:
+def mockserver() -> Iterator[Emulator]:
+    """This module's own emulator (in place of the session's): the one strict_emulator() makes."""
     with strict_emulator() as running:
         yield running
 
 
-def test_the_emulator_conforms(emulator: RunningEmulator, tmp_path: Path) -> None:
+def test_the_emulator_conforms(mockserver: Emulator, tmp_path: Path) -> None:
     report = tmp_path / "systeme.xml"
-    run = contract(*short_run(f"{emulator.url}/systeme", 5, str(report)), cwd=tmp_path)
+    run = contract(*short_run(f"{mockserver.url}/systeme", 5, str(report)), cwd=tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
     suites = ET.parse(report).getroot()
     cases = suites.findall(".//testcase")
@@ -87,14 +89,14 @@ def test_the_emulator_conforms(emulator: RunningEmulator, tmp_path: Path) -> Non
     assert KEY not in run.stdout + summary + report.read_text(encoding="utf-8")
 
 
-def test_by_default_the_report_goes_beside_and_what_was_created_is_deleted(emulator: RunningEmulator, tmp_path: Path) -> None:
+def test_by_default_the_report_goes_beside_and_what_was_created_is_deleted(mockserver: Emulator, tmp_path: Path) -> None:
     """No --report: the files go in the working directory, under relative paths that the
     run (and schemathesis, which runs elsewhere) must still find."""
-    before = _contact_count(emulator)
+    before = _contact_count(mockserver)
     run = contract(
         "systeme",
         "--base-url",
-        f"{emulator.url}/systeme",
+        f"{mockserver.url}/systeme",
         "--api-key",
         KEY,
         "--allow-writes",
@@ -111,15 +113,15 @@ def test_by_default_the_report_goes_beside_and_what_was_created_is_deleted(emula
     assert "fuzzing: 0 operation" not in run.stdout
     assert (tmp_path / "contract-systeme-files" / "created.ndjson").is_file()
     assert "clean-up: deleted" in run.stdout
-    assert _contact_count(emulator) == before  # every contact it made is gone
+    assert _contact_count(mockserver) == before  # every contact it made is gone
 
 
-def _contact_count(emulator: RunningEmulator) -> int:
+def _contact_count(mockserver: Emulator) -> int:
     """How many contacts the account holds, walked page by page."""
     count, after = 0, None
     while True:
         params = {"limit": 100, **({"startingAfter": after} if after else {})}
-        page = requests.get(f"{emulator.url}/systeme/api/contacts", params=params, headers={"X-API-Key": KEY}, timeout=30)
+        page = requests.get(f"{mockserver.url}/systeme/api/contacts", params=params, headers={"X-API-Key": KEY}, timeout=30)
         page.raise_for_status()
         items = page.json()["items"]
         count += len(items)
@@ -128,8 +130,8 @@ def _contact_count(emulator: RunningEmulator) -> int:
         after = items[-1]["id"]
 
 
-def test_a_header_http_does_not_allow_is_refused_before_anything_is_sent(emulator: RunningEmulator, tmp_path: Path) -> None:
-    base_url = f"{emulator.url}/systeme"
+def test_a_header_http_does_not_allow_is_refused_before_anything_is_sent(mockserver: Emulator, tmp_path: Path) -> None:
+    base_url = f"{mockserver.url}/systeme"
     run = contract("systeme", "--base-url", base_url, "--api-key", KEY, "--header", "Bad Name: x", cwd=tmp_path, timeout=60)
     assert run.returncode == 2
     assert "--header wants" in run.stderr
@@ -137,13 +139,13 @@ def test_a_header_http_does_not_allow_is_refused_before_anything_is_sent(emulato
 
 
 def test_a_run_that_tested_nothing_is_not_a_verdict(
-    emulator: RunningEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    mockserver: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Schemathesis could not run (here: zero workers, which it refuses): "no drift" would be a lie."""
     original = contract_cli.FuzzOptions
     monkeypatch.setattr(contract_cli, "FuzzOptions", lambda **given: replace(original(**given), workers=0))
     monkeypatch.chdir(tmp_path)
-    status = main(["contract", "systeme", "--base-url", f"{emulator.url}/systeme", "--api-key", KEY, "--only", "fuzzing"])
+    status = main(["contract", "systeme", "--base-url", f"{mockserver.url}/systeme", "--api-key", KEY, "--only", "fuzzing"])
     out = capsys.readouterr().out
     assert status == 2, out
     assert "NOT CHECKED: schemathesis tested no operation" in out
@@ -175,21 +177,21 @@ def test_an_unreachable_server_is_not_a_verdict(tmp_path: Path) -> None:
     assert "cannot reach" in run.stderr
 
 
-def test_a_refused_key_is_not_a_verdict(emulator: RunningEmulator, tmp_path: Path) -> None:
-    run = contract("systeme", "--base-url", f"{emulator.url}/systeme", "--api-key", "not-a-key", cwd=tmp_path, timeout=60)
+def test_a_refused_key_is_not_a_verdict(mockserver: Emulator, tmp_path: Path) -> None:
+    run = contract("systeme", "--base-url", f"{mockserver.url}/systeme", "--api-key", "not-a-key", cwd=tmp_path, timeout=60)
     assert run.returncode == 2
     assert "API key was refused" in run.stderr
 
 
-def test_a_wrong_base_url_is_not_a_verdict(emulator: RunningEmulator, tmp_path: Path) -> None:
-    run = contract("systeme", "--base-url", f"{emulator.url}/nowhere", "--api-key", KEY, cwd=tmp_path, timeout=60)
+def test_a_wrong_base_url_is_not_a_verdict(mockserver: Emulator, tmp_path: Path) -> None:
+    run = contract("systeme", "--base-url", f"{mockserver.url}/nowhere", "--api-key", KEY, cwd=tmp_path, timeout=60)
     assert run.returncode == 2
     assert "base URL" in run.stderr
     assert not list(tmp_path.iterdir())  # no verdict, so no report
 
 
-def test_no_key_is_not_a_verdict(emulator: RunningEmulator, tmp_path: Path) -> None:
-    run = contract("systeme", "--base-url", f"{emulator.url}/systeme", cwd=tmp_path, timeout=60)
+def test_no_key_is_not_a_verdict(mockserver: Emulator, tmp_path: Path) -> None:
+    run = contract("systeme", "--base-url", f"{mockserver.url}/systeme", cwd=tmp_path, timeout=60)
     assert run.returncode == 2
     assert "--api-key" in run.stderr
 
@@ -197,10 +199,10 @@ def test_no_key_is_not_a_verdict(emulator: RunningEmulator, tmp_path: Path) -> N
 def test_rate_limits_are_waited_out_not_reported(tmp_path: Path) -> None:
     with strict_emulator(rate_limit=60, rate_window=1.0) as limited:
         run = contract(*short_run(f"{limited.url}/systeme", 3, str(tmp_path / "limited.xml")), cwd=tmp_path)
-        journal = list(reversed(limited.admin("GET", "journal?limit=1000").json()["items"]))
+        journal = limited.journal()  # oldest first
     assert run.returncode == 0, run.stdout + run.stderr
-    refused = [i for i, entry in enumerate(journal) if entry["status"] == 429]
+    refused = [i for i, entry in enumerate(journal) if entry.status == 429]
     assert refused  # the limit was reached...
     for i in refused:  # ...and every refused request was sent again once the wait was over
-        request = (journal[i]["method"], journal[i]["path"])
-        assert any((e["method"], e["path"]) == request and e["status"] != 429 for e in journal[i + 1 :]), request
+        request = (journal[i].method, journal[i].path)
+        assert any((e.method, e.path) == request and e.status != 429 for e in journal[i + 1 :]), request

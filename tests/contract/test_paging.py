@@ -15,9 +15,10 @@ from mockserver.contract.client import ContractClient
 from mockserver.contract.paging import walk_lists
 from mockserver.contract.profiles import profile_named
 from mockserver.engine.spec import ApiSpec, load_spec
+from mockserver.testing import Emulator
 from tests.contract.conftest import Answer, Tamper, TamperingServer, findings_text, requests_sent, verdict_of
 from tests.contract.drifting import KEY, DriftingServer
-from tests.support import TEST_SETTINGS, RunningEmulator, fresh_key
+from tests.support import STRICT_SETTINGS
 
 SPECS = {name: load_spec(profile_named(name).spec) for name in ("systeme", "clickfunnels", "simvoly", "yulsn")}
 
@@ -123,15 +124,15 @@ def test_the_drifting_server_shows_a_wrong_type_broken_paging_and_a_missing_head
 
 
 def test_a_walk_waits_out_a_tiny_rate_limit() -> None:
-    with RunningEmulator(replace(TEST_SETTINGS, rate_limit=5, rate_window=1)) as emulator:
-        emulator.admin("POST", "seed", json={"provider": "systeme", "apiKey": "slow"}).raise_for_status()
-        client = ContractClient(profile_named("systeme"), f"{emulator.url}/systeme", "slow", allow_writes=False)
+    with Emulator.start(**{**STRICT_SETTINGS, "rate_limit": 5, "rate_window": 1}) as emulator:
+        slow = emulator.account("systeme", demo=True)
+        client = ContractClient(profile_named("systeme"), f"{emulator.url}/systeme", slow.api_key, allow_writes=False)
         verdict = verdict_of(client)
         walk_lists(client, only(SPECS["systeme"], "/api/contacts"), verdict)  # 7 requests at 5 a second
         assert client.rate_limited > 0
         assert not verdict.findings, findings_text(verdict.findings)
         assert verdict.checked["paging"] == ["GET /api/contacts"]
-        assert not emulator.emulator.strict_problems
+        assert not emulator.engine.strict_problems
 
 
 def _json_answer(change: Callable[[Answer, object], object], path: str) -> Tamper:
@@ -236,9 +237,10 @@ def test_a_walk_stops_at_max_pages_and_says_so(demo_client: Callable[..., Contra
     assert not verdict.findings
 
 
-def test_lists_whose_ids_cannot_be_found_are_noted(emulator: RunningEmulator) -> None:
+def test_lists_whose_ids_cannot_be_found_are_noted(mockserver: Emulator) -> None:
     """A fresh ClickFunnels account has no course or form: their sub-lists cannot be walked."""
-    client = ContractClient(profile_named("clickfunnels"), f"{emulator.url}/clickfunnels", fresh_key(), allow_writes=False)
+    key = mockserver.account("clickfunnels").api_key
+    client = ContractClient(profile_named("clickfunnels"), f"{mockserver.url}/clickfunnels", key, allow_writes=False)
     verdict = verdict_of(client)
     walk_lists(client, SPECS["clickfunnels"], verdict)
     assert not verdict.findings

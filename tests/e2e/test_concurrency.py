@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.support import ApiClient
+from mockserver.testing import ApiSession
 
 THREADS = 16
 
 
-def walk(client: ApiClient, path: str) -> list[dict[str, object]]:
+def walk(client: ApiSession, path: str) -> list[dict[str, object]]:
     seen: list[dict[str, object]] = []
     params: dict[str, object] = {"limit": 100}
     while True:
@@ -20,7 +20,7 @@ def walk(client: ApiClient, path: str) -> list[dict[str, object]]:
         params["startingAfter"] = page["items"][-1]["id"]
 
 
-def test_parallel_creates_lose_nothing_and_never_reuse_an_id(systeme: ApiClient) -> None:
+def test_parallel_creates_lose_nothing_and_never_reuse_an_id(systeme: ApiSession) -> None:
     def create(number: int) -> int:
         response = systeme.post("/api/contacts", json={"email": f"c{number}@gmail.com"})
         assert response.status_code == 201, response.text
@@ -35,7 +35,7 @@ def test_parallel_creates_lose_nothing_and_never_reuse_an_id(systeme: ApiClient)
     assert {c["email"] for c in listed} == {f"c{n}@gmail.com" for n in range(400)}
 
 
-def test_a_race_for_one_email_has_exactly_one_winner(systeme: ApiClient) -> None:
+def test_a_race_for_one_email_has_exactly_one_winner(systeme: ApiSession) -> None:
     def create(_: int) -> int:
         return systeme.post("/api/contacts", json={"email": "race@gmail.com"}).status_code
 
@@ -45,7 +45,7 @@ def test_a_race_for_one_email_has_exactly_one_winner(systeme: ApiClient) -> None
     assert statuses.count(422) == 31
 
 
-def test_parallel_tag_assignments_all_land(systeme: ApiClient) -> None:
+def test_parallel_tag_assignments_all_land(systeme: ApiSession) -> None:
     contact = systeme.post("/api/contacts", json={"email": "tagged@gmail.com"}).json()
     tag_ids = [systeme.post("/api/tags", json={"name": f"t{n}"}).json()["id"] for n in range(40)]
 
@@ -58,7 +58,7 @@ def test_parallel_tag_assignments_all_land(systeme: ApiClient) -> None:
     assert sorted(t["id"] for t in carried) == sorted(tag_ids)
 
 
-def test_lists_read_during_writes_are_consistent(systeme: ApiClient) -> None:
+def test_lists_read_during_writes_are_consistent(systeme: ApiSession) -> None:
     """Readers racing writers always get a well-formed page in strict id order."""
 
     def write(number: int) -> None:

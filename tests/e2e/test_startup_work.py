@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from mockserver.engine import spec as spec_module
-from tests.support import ApiClient
+from mockserver.testing import ApiSession
 
 
-def test_requests_build_no_validator_and_read_no_spec(systeme: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_requests_build_no_validator_and_read_no_spec(systeme: ApiSession, monkeypatch: pytest.MonkeyPatch) -> None:
     def forbidden(*_: Any, **__: Any) -> Any:
         raise AssertionError("spec work during a request")
 

@@ -9,12 +9,13 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from mockserver.engine.clock import Clock, iso
 from mockserver.engine.webhooks import Outgoing, WebhookDispatcher
-from tests.support import Received, WebhookReceiver
+from mockserver.testing import ReceivedWebhook, WebhookReceiver
 
 # Schedules below are in "provider seconds"; this scale turns 10 s into 10 ms.
 SCALE = 0.001
@@ -84,28 +85,28 @@ def _wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> bool:
 
 @pytest.fixture
 def failing_receiver() -> Iterator[WebhookReceiver]:
-    server = WebhookReceiver(respond=lambda _: 503)
-    yield server
-    server.stop()
+    with WebhookReceiver() as server:
+        server.respond_with(503)
+        yield server
 
 
 # -- delivery -----------------------------------------------------------------------------
 
 
-def test_a_delivery_arrives_with_its_body_and_headers(dispatcher: WebhookDispatcher, receiver: WebhookReceiver) -> None:
-    message = _message(receiver.url, body=b'{"contact":{"id":42}}')
+def test_a_delivery_arrives_with_its_body_and_headers(dispatcher: WebhookDispatcher, webhook_receiver: WebhookReceiver) -> None:
+    message = _message(webhook_receiver.url, body=b'{"contact":{"id":42}}')
     dispatcher.submit("systeme", "tenant", [message], FAST)
-    received = receiver.wait_for(1, timeout=5)
+    received = webhook_receiver.wait(1, timeout=5)
     assert len(received) == 1
-    assert received[0].path == "/hook"
+    assert received[0].path == urlsplit(webhook_receiver.url).path
     assert received[0].body == b'{"contact":{"id":42}}'
     assert received[0].headers["Content-Type"] == "application/json"
     assert received[0].headers["X-Webhook-Event"] == "CONTACT_CREATED"
     assert received[0].headers["X-Webhook-Signature"] == "sig"
 
 
-def test_a_successful_delivery_is_recorded_once(dispatcher: WebhookDispatcher, receiver: WebhookReceiver) -> None:
-    dispatcher.submit("systeme", "tenant", [_message(receiver.url)], FAST)
+def test_a_successful_delivery_is_recorded_once(dispatcher: WebhookDispatcher, webhook_receiver: WebhookReceiver) -> None:
+    dispatcher.submit("systeme", "tenant", [_message(webhook_receiver.url)], FAST)
     assert dispatcher.wait_idle(5)
     [attempt] = dispatcher.attempts()
     assert attempt["provider"] == "systeme"
@@ -113,7 +114,7 @@ def test_a_successful_delivery_is_recorded_once(dispatcher: WebhookDispatcher, r
     assert attempt["webhookId"] == "hook-1"
     assert attempt["messageId"] == "msg-1"
     assert attempt["event"] == "CONTACT_CREATED"
-    assert attempt["url"] == receiver.url
+    assert attempt["url"] == webhook_receiver.url
     assert attempt["attempt"] == 1
     assert attempt["ok"] is True
     assert attempt["status"] == 200
@@ -123,24 +124,24 @@ def test_a_successful_delivery_is_recorded_once(dispatcher: WebhookDispatcher, r
     assert attempt["requestBody"] == '{"contact":{"id":1}}'
     assert attempt["responseBody"] == "ok"
     assert attempt["requestHeaders"]["X-Webhook-Event"] == "CONTACT_CREATED"
-    assert len(receiver.received) == 1
+    assert len(webhook_receiver.requests) == 1
 
 
-def test_attempts_are_stamped_by_the_emulator_clock(make_dispatcher: Factory, receiver: WebhookReceiver) -> None:
+def test_attempts_are_stamped_by_the_emulator_clock(make_dispatcher: Factory, webhook_receiver: WebhookReceiver) -> None:
     clock = Clock()
     moment = datetime(2031, 2, 3, 4, 5, 6, tzinfo=UTC)
     clock.freeze(moment)
     dispatcher = make_dispatcher(clock)
-    dispatcher.submit("systeme", "tenant", [_message(receiver.url)], FAST)
+    dispatcher.submit("systeme", "tenant", [_message(webhook_receiver.url)], FAST)
     assert dispatcher.wait_idle(5)
     assert [a["at"] for a in dispatcher.attempts()] == [iso(moment)]
 
 
-def test_every_message_of_a_submission_is_delivered(dispatcher: WebhookDispatcher, receiver: WebhookReceiver) -> None:
-    messages = [_message(receiver.url, message_id=f"m{n}", body=f'{{"n":{n}}}'.encode()) for n in range(6)]
+def test_every_message_of_a_submission_is_delivered(dispatcher: WebhookDispatcher, webhook_receiver: WebhookReceiver) -> None:
+    messages = [_message(webhook_receiver.url, message_id=f"m{n}", body=f'{{"n":{n}}}'.encode()) for n in range(6)]
     dispatcher.submit("systeme", "tenant", messages, FAST)
     assert dispatcher.wait_idle(5)
-    assert sorted(r.body for r in receiver.received) == sorted(m.body for m in messages)
+    assert sorted(r.body for r in webhook_receiver.requests) == sorted(m.body for m in messages)
     assert sorted(a["messageId"] for a in dispatcher.attempts()) == [f"m{n}" for n in range(6)]
 
 
@@ -155,8 +156,8 @@ def test_an_empty_submission_queues_nothing(dispatcher: WebhookDispatcher) -> No
 
 def test_a_receiver_failing_twice_gets_three_attempts(make_dispatcher: Factory) -> None:
     dispatcher = make_dispatcher()
-    receiver = WebhookReceiver(fail_first=2)
-    try:
+    with WebhookReceiver() as receiver:
+        receiver.respond_with(500, times=2)
         dispatcher.submit("systeme", "tenant", [_message(receiver.url)], FAST)
         assert dispatcher.wait_idle(5)
         attempts = dispatcher.attempts()
@@ -168,27 +169,23 @@ def test_a_receiver_failing_twice_gets_three_attempts(make_dispatcher: Factory) 
         assert [a["nextAttemptInSeconds"] for a in attempts] == [FAST[0] * SCALE, FAST[1] * SCALE, None]
         assert {a["messageId"] for a in attempts} == {"msg-1"}
         assert len({a["id"] for a in attempts}) == 3
-        assert [r.body for r in receiver.received] == [_message(receiver.url).body] * 3
-    finally:
-        receiver.stop()
+        assert [r.body for r in receiver.requests] == [_message(receiver.url).body] * 3
 
 
 def test_a_retry_waits_for_its_scaled_delay(make_dispatcher: Factory) -> None:
     arrivals: list[float] = []
 
-    def respond(_: Received) -> int:
+    def respond(_: ReceivedWebhook) -> int:
         arrivals.append(time.monotonic())
         return 500 if len(arrivals) == 1 else 200
 
-    receiver = WebhookReceiver(respond=respond)
-    try:
+    with WebhookReceiver() as receiver:
+        receiver.respond = respond
         dispatcher = make_dispatcher()
         dispatcher.submit("systeme", "tenant", [_message(receiver.url)], (150.0,))  # 0.15 s once scaled
         assert dispatcher.wait_idle(5)
         assert len(arrivals) == 2
         assert arrivals[1] - arrivals[0] >= 0.15
-    finally:
-        receiver.stop()
 
 
 def test_a_refused_connection_is_retried_and_recorded_with_an_error(dispatcher: WebhookDispatcher) -> None:
@@ -206,8 +203,8 @@ def test_a_refused_connection_is_retried_and_recorded_with_an_error(dispatcher: 
 
 
 def test_a_receiver_slower_than_the_timeout_is_recorded_as_a_timeout(make_dispatcher: Factory) -> None:
-    receiver = WebhookReceiver(delay=1.0)
-    try:
+    with WebhookReceiver() as receiver:
+        receiver.delay = 1.0
         dispatcher = make_dispatcher(timeout=0.2)
         dispatcher.submit("systeme", "tenant", [_message(receiver.url)], ())
         assert dispatcher.wait_idle(5)
@@ -217,8 +214,6 @@ def test_a_receiver_slower_than_the_timeout_is_recorded_as_a_timeout(make_dispat
         assert "Timeout" in attempt["error"]
         assert attempt["willRetry"] is False
         assert attempt["durationMs"] < 900  # the dispatcher gave up; it did not wait for the answer
-    finally:
-        receiver.stop()
 
 
 def test_retries_stop_when_the_schedule_is_exhausted(dispatcher: WebhookDispatcher, failing_receiver: WebhookReceiver) -> None:
@@ -230,7 +225,7 @@ def test_retries_stop_when_the_schedule_is_exhausted(dispatcher: WebhookDispatch
     assert [a["status"] for a in attempts] == [503, 503, 503]
     assert dispatcher.outstanding() == 0
     time.sleep(0.1)  # well past the last scaled delay: nothing more is sent
-    assert len(failing_receiver.received) == 3
+    assert len(failing_receiver.requests) == 3
     assert len(dispatcher.attempts()) == 3
 
 
@@ -249,18 +244,16 @@ def test_attempt_headers_are_asked_for_with_increasing_attempt_numbers(make_disp
             asked.append(number)
         return {"X-Attempt": str(number)}
 
-    receiver = WebhookReceiver(fail_first=2)
-    try:
+    with WebhookReceiver() as receiver:
+        receiver.respond_with(500, times=2)
         dispatcher = make_dispatcher()
         dispatcher.submit("systeme", "tenant", [_message(receiver.url, attempt_headers=attempt_headers)], FAST)
         assert dispatcher.wait_idle(5)
         assert asked == [1, 2, 3]
-        assert [r.headers["X-Attempt"] for r in receiver.received] == ["1", "2", "3"]
+        assert [r.headers["X-Attempt"] for r in receiver.requests] == ["1", "2", "3"]
         assert [a["requestHeaders"]["X-Attempt"] for a in dispatcher.attempts()] == ["1", "2", "3"]
         # The fixed headers travel on every attempt too.
-        assert {r.headers["X-Webhook-Signature"] for r in receiver.received} == {"sig"}
-    finally:
-        receiver.stop()
+        assert {r.headers["X-Webhook-Signature"] for r in receiver.requests} == {"sig"}
 
 
 # -- forgetting a tenant ------------------------------------------------------------------
@@ -281,12 +274,13 @@ def test_forget_drops_queued_retries_and_history_of_one_tenant_only(
     assert dispatcher.attempts("p", "a") == []
     assert [a["attempt"] for a in dispatcher.attempts("p", "b")] == [1, 2]
     assert [a["attempt"] for a in dispatcher.attempts("q", "a")] == [1, 2]
-    assert len(failing_receiver.received) == 5  # three first attempts, two retries: the forgotten one never retried
+    assert len(failing_receiver.requests) == 5  # three first attempts, two retries: the forgotten one never retried
 
 
 def test_forget_cancels_a_delivery_in_flight(make_dispatcher: Factory) -> None:
-    receiver = WebhookReceiver(delay=0.3, respond=lambda _: 503)
-    try:
+    with WebhookReceiver() as receiver:
+        receiver.delay = 0.3
+        receiver.respond_with(503)
         dispatcher = make_dispatcher()
         dispatcher.submit("p", "a", [_message(receiver.url)], FAST)
         time.sleep(0.1)  # the attempt is now waiting on the slow receiver
@@ -294,9 +288,7 @@ def test_forget_cancels_a_delivery_in_flight(make_dispatcher: Factory) -> None:
         dispatcher.forget("p", "a")
         assert dispatcher.wait_idle(5)
         assert dispatcher.attempts() == []
-        assert len(receiver.received) == 1  # and it was not retried
-    finally:
-        receiver.stop()
+        assert len(receiver.requests) == 1  # and it was not retried
 
 
 # -- a deleted subscription ----------------------------------------------------------------
@@ -323,57 +315,50 @@ def test_drop_stops_the_retries_of_one_subscription_only(
 
 
 def test_drop_leaves_a_delivery_in_flight_unretried(make_dispatcher: Factory) -> None:
-    receiver = WebhookReceiver(delay=0.3, respond=lambda _: 503)
-    try:
+    with WebhookReceiver() as receiver:
+        receiver.delay = 0.3
+        receiver.respond_with(503)
         dispatcher = make_dispatcher()
         dispatcher.submit("p", "a", [_for_hook(receiver.url, "gone", "m1")], FAST)
         time.sleep(0.1)  # the attempt is now waiting on the slow receiver
         dispatcher.drop("p", "a", "gone")
         assert dispatcher.wait_idle(5)
         assert [a["attempt"] for a in dispatcher.attempts()] == [1]  # recorded, not retried
-        assert len(receiver.received) == 1
-    finally:
-        receiver.stop()
+        assert len(receiver.requests) == 1
 
 
 # -- a backlog for one busy endpoint -------------------------------------------------------
 
 
 def test_messages_waiting_for_a_busy_endpoint_go_in_order_while_others_go_at_once(make_dispatcher: Factory) -> None:
-    slow = WebhookReceiver(delay=0.3)  # the backlog takes 1.2 s to clear
-    fast = WebhookReceiver()
-    try:
+    with WebhookReceiver() as slow, WebhookReceiver() as fast:
+        slow.delay = 0.3  # the backlog takes 1.2 s to clear
         dispatcher = make_dispatcher(workers=4)
         dispatcher.submit("p", "a", [_message(slow.url, message_id=f"s{n}") for n in range(4)], FAST)
         time.sleep(0.05)  # s0 is being sent; s1..s3 wait for the endpoint
         assert dispatcher.outstanding() == 4
         dispatcher.submit("p", "a", [_message(fast.url, message_id="f0")], FAST)
-        assert _wait_until(lambda: len(fast.received) == 1, timeout=0.6)  # not behind the slow backlog
+        assert _wait_until(lambda: len(fast.requests) == 1, timeout=0.6)  # not behind the slow backlog
         assert dispatcher.wait_idle(5)
         assert [a["messageId"] for a in dispatcher.attempts() if a["url"] == slow.url] == ["s0", "s1", "s2", "s3"]
-    finally:
-        slow.stop()
-        fast.stop()
 
 
 def test_messages_waiting_for_a_busy_endpoint_are_dropped_with_their_subscription(make_dispatcher: Factory) -> None:
-    receiver = WebhookReceiver(delay=0.2)
-    try:
+    with WebhookReceiver() as receiver:
+        receiver.delay = 0.2
         dispatcher = make_dispatcher()
         dispatcher.submit("p", "a", [_for_hook(receiver.url, "gone", f"m{n}") for n in range(3)], FAST)
         time.sleep(0.05)  # m0 is being sent; m1 and m2 wait for the endpoint
         dispatcher.drop("p", "a", "gone")
         assert dispatcher.outstanding() == 1
         assert dispatcher.wait_idle(5)
-        assert len(receiver.received) == 1
-    finally:
-        receiver.stop()
+        assert len(receiver.requests) == 1
 
 
-def test_attempts_filter_by_provider_and_tenant(dispatcher: WebhookDispatcher, receiver: WebhookReceiver) -> None:
-    dispatcher.submit("p", "a", [_message(receiver.url, message_id="pa")], FAST)
-    dispatcher.submit("p", "b", [_message(receiver.url, message_id="pb")], FAST)
-    dispatcher.submit("q", "a", [_message(receiver.url, message_id="qa")], FAST)
+def test_attempts_filter_by_provider_and_tenant(dispatcher: WebhookDispatcher, webhook_receiver: WebhookReceiver) -> None:
+    dispatcher.submit("p", "a", [_message(webhook_receiver.url, message_id="pa")], FAST)
+    dispatcher.submit("p", "b", [_message(webhook_receiver.url, message_id="pb")], FAST)
+    dispatcher.submit("q", "a", [_message(webhook_receiver.url, message_id="qa")], FAST)
     assert dispatcher.wait_idle(5)
     assert {a["messageId"] for a in dispatcher.attempts("p")} == {"pa", "pb"}
     assert {a["messageId"] for a in dispatcher.attempts(tenant="a")} == {"pa", "qa"}
@@ -391,8 +376,8 @@ def test_wait_idle_is_immediately_true_with_nothing_to_do(dispatcher: WebhookDis
 
 
 def test_wait_idle_times_out_while_a_delivery_is_outstanding(make_dispatcher: Factory) -> None:
-    receiver = WebhookReceiver(delay=0.4)
-    try:
+    with WebhookReceiver() as receiver:
+        receiver.delay = 0.4
         dispatcher = make_dispatcher()
         dispatcher.submit("systeme", "tenant", [_message(receiver.url)], FAST)
         assert dispatcher.wait_idle(0.05) is False
@@ -400,15 +385,11 @@ def test_wait_idle_times_out_while_a_delivery_is_outstanding(make_dispatcher: Fa
         assert dispatcher.wait_idle(5) is True
         assert dispatcher.outstanding() == 0
         assert [a["ok"] for a in dispatcher.attempts()] == [True]
-    finally:
-        receiver.stop()
 
 
 def test_wait_idle_waits_through_pending_retries(dispatcher: WebhookDispatcher) -> None:
-    receiver = WebhookReceiver(fail_first=1)
-    try:
+    with WebhookReceiver() as receiver:
+        receiver.respond_with(500, times=1)
         dispatcher.submit("systeme", "tenant", [_message(receiver.url)], (100.0,))  # retry after 0.1 s
         assert dispatcher.wait_idle(5) is True
         assert [a["ok"] for a in dispatcher.attempts()] == [False, True]
-    finally:
-        receiver.stop()

@@ -1,4 +1,4 @@
-"""What the proxy tests share: a WSGI app served on a free port, and demo accounts."""
+"""What the proxy tests share: a WSGI app (proxy or replay) served on a free port."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flask import Flask
 
 from mockserver.proxy.app import ProxyApp
 from mockserver.serving import Server
-from tests.support import ApiClient, RunningEmulator
+from mockserver.testing import ApiSession
 
 
 @dataclass
@@ -25,8 +25,8 @@ class Running:
         self.server = Server(cast(Flask, self.app), host="127.0.0.1", port=0).start()
         self.url = self.server.url
 
-    def client(self, **headers: str) -> ApiClient:
-        return ApiClient(self.url, headers)
+    def client(self, **headers: str) -> ApiSession:
+        return ApiSession(self.url, headers)
 
     @property
     def findings(self) -> list[tuple[str, str, str]]:
@@ -44,8 +44,3 @@ def http() -> requests.Session:
     session = requests.Session()
     session.trust_env = False
     return session
-
-
-def seed(emulator: RunningEmulator, provider: str, key: str) -> None:
-    """The account `key` names, filled with the provider's demo data."""
-    emulator.admin("POST", "seed", json={"provider": provider, "apiKey": key}).raise_for_status()

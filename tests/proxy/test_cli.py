@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from mockserver.cli import main
-from tests.proxy.helpers import http, seed
-from tests.support import RunningEmulator, fresh_key
+from mockserver.testing import Emulator
+from tests.proxy.helpers import http
 
 
 def start(*args: str) -> tuple[subprocess.Popen[str], str, str]:
@@ -51,10 +51,10 @@ def stop(process: subprocess.Popen[str]) -> str:
     return output
 
 
-def test_proxy_forwards_reports_records_and_stops_on_sigterm(emulator: RunningEmulator, tmp_path: Path) -> None:
-    key = fresh_key()
-    seed(emulator, "systeme", key)
-    upstream = f"{emulator.url}/systeme"
+def test_proxy_forwards_reports_records_and_stops_on_sigterm(mockserver: Emulator, tmp_path: Path) -> None:
+    account = mockserver.account("systeme", demo=True)
+    key = account.api_key
+    upstream = f"{mockserver.url}/systeme"
     record, log = str(tmp_path / "rec"), str(tmp_path / "log")
     process, url, banner = start("proxy", "systeme", "--upstream", upstream, "--record", record, "--log", log)
     try:
@@ -73,9 +73,9 @@ def test_proxy_forwards_reports_records_and_stops_on_sigterm(emulator: RunningEm
     assert '"where": "request"' in (tmp_path / "log").read_text()
 
 
-def test_replay_serves_the_recording_and_stops_on_sigterm(emulator: RunningEmulator, tmp_path: Path) -> None:
-    key = fresh_key()
-    upstream = f"{emulator.url}/yulsn"
+def test_replay_serves_the_recording_and_stops_on_sigterm(mockserver: Emulator, tmp_path: Path) -> None:
+    key = mockserver.account("yulsn").api_key
+    upstream = f"{mockserver.url}/yulsn"
     process, url, _ = start("proxy", "yulsn", "--upstream", upstream, "--record", str(tmp_path))
     try:
         recorded = http().get(f"{url}/api/v1/Contacts", headers={"X-ApiKey": key}, timeout=10)

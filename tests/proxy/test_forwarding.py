@@ -9,8 +9,8 @@ from typing import Any
 
 import requests
 
-from tests.proxy.helpers import Running, seed
-from tests.support import USER_AGENT, ApiClient, RunningEmulator, fresh_key
+from mockserver.testing import ApiSession, Emulator
+from tests.proxy.helpers import Running
 
 StartProxy = Callable[..., Running]
 
@@ -20,8 +20,8 @@ class Pair:
 
     def __init__(self, proxy: Running, direct_url: str, headers: dict[str, str]) -> None:
         self.proxy = proxy
-        self.via = ApiClient(proxy.url, headers)
-        self.direct = ApiClient(direct_url, headers)
+        self.via = ApiSession(proxy.url, headers)
+        self.direct = ApiSession(direct_url, headers)
 
     def same(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Call both ways; the status, content type and body bytes must be the same."""
@@ -37,8 +37,8 @@ class Pair:
         assert self.proxy.output.getvalue() == ""
 
 
-def pair(emulator: RunningEmulator, start_proxy: StartProxy, provider: str, headers: dict[str, str]) -> Pair:
-    upstream = f"{emulator.url}/{provider}"
+def pair(mockserver: Emulator, start_proxy: StartProxy, provider: str, headers: dict[str, str]) -> Pair:
+    upstream = f"{mockserver.url}/{provider}"
     return Pair(start_proxy(provider, upstream), upstream, headers)
 
 
@@ -46,10 +46,9 @@ def email() -> str:
     return f"proxy-{uuid.uuid4().hex[:12]}@gmail.com"
 
 
-def test_systeme(emulator: RunningEmulator, start_proxy: StartProxy) -> None:
-    key = fresh_key()
-    seed(emulator, "systeme", key)
-    both = pair(emulator, start_proxy, "systeme", {"X-API-Key": key})
+def test_systeme(mockserver: Emulator, start_proxy: StartProxy) -> None:
+    account = mockserver.account("systeme", demo=True)
+    both = pair(mockserver, start_proxy, "systeme", account.headers)
     listed = both.same("GET", "/api/contacts", params={"limit": 10}).json()
     assert len(listed["items"]) == 10
     one = both.same("GET", f"/api/contacts/{listed['items'][0]['id']}").json()
@@ -64,10 +63,9 @@ def test_systeme(emulator: RunningEmulator, start_proxy: StartProxy) -> None:
     both.no_violations()
 
 
-def test_clickfunnels(emulator: RunningEmulator, start_proxy: StartProxy) -> None:
-    key = fresh_key()
-    seed(emulator, "clickfunnels", key)
-    both = pair(emulator, start_proxy, "clickfunnels", {"Authorization": f"Bearer {key}", "User-Agent": USER_AGENT})
+def test_clickfunnels(mockserver: Emulator, start_proxy: StartProxy) -> None:
+    account = mockserver.account("clickfunnels", demo=True)
+    both = pair(mockserver, start_proxy, "clickfunnels", account.headers)
     team = both.same("GET", "/api/v2/teams").json()[0]
     workspace = both.same("GET", f"/api/v2/teams/{team['id']}/workspaces").json()[0]
     contacts = both.same("GET", f"/api/v2/workspaces/{workspace['id']}/contacts")
@@ -81,10 +79,9 @@ def test_clickfunnels(emulator: RunningEmulator, start_proxy: StartProxy) -> Non
     both.no_violations()
 
 
-def test_simvoly(emulator: RunningEmulator, start_proxy: StartProxy) -> None:
-    key = fresh_key()
-    seed(emulator, "simvoly", key)
-    both = pair(emulator, start_proxy, "simvoly", {"Authorization": f"Bearer {key}", "User-Agent": USER_AGENT})
+def test_simvoly(mockserver: Emulator, start_proxy: StartProxy) -> None:
+    account = mockserver.account("simvoly", demo=True)
+    both = pair(mockserver, start_proxy, "simvoly", account.headers)
     listed = both.same("GET", "/api/site/contacts", params={"limit": 5, "skip": 0}).json()
     assert len(listed["items"]) == 5
     both.same("GET", f"/api/site/contacts/{listed['items'][0]['id']}")
@@ -97,10 +94,9 @@ def test_simvoly(emulator: RunningEmulator, start_proxy: StartProxy) -> None:
     both.no_violations()
 
 
-def test_yulsn_with_any_case_and_search(emulator: RunningEmulator, start_proxy: StartProxy) -> None:
-    key = fresh_key()
-    seed(emulator, "yulsn", key)
-    both = pair(emulator, start_proxy, "yulsn", {"X-ApiKey": key, "Accept": "application/json"})
+def test_yulsn_with_any_case_and_search(mockserver: Emulator, start_proxy: StartProxy) -> None:
+    account = mockserver.account("yulsn", demo=True)
+    both = pair(mockserver, start_proxy, "yulsn", account.headers)
     ids = both.same("GET", "/api/v1/Contacts").json()  # the ids of every contact
     assert ids
     both.same("GET", f"/api/v1/Contacts/{ids[0]}")
@@ -109,7 +105,7 @@ def test_yulsn_with_any_case_and_search(emulator: RunningEmulator, start_proxy: 
     assert created.status_code == 200, created.text
     assert both.direct.get(f"/api/v1/Contacts/{created.json()['Id']}").json() == created.json()
     fields = [{"name": "Price", "type": 5}]
-    emulator.admin("POST", "yulsn/tables", json={"apiKey": key, "name": "ProxyItems", "fields": fields}).raise_for_status()
+    account.trigger("tables", name="ProxyItems", fields=fields)
     assert both.via.post("/api/v1/table/ProxyItems", json={"ExternalId": "a", "Price": 10}).status_code == 200
     found = both.same("SEARCH", "/api/v1/table/ProxyItems", json={"Fields": [{"Field": "Price", "Operator": 1, "Value": 10}]})
     assert [entity["ExternalId"] for entity in found.json()] == ["a"]

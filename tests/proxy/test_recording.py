@@ -12,8 +12,8 @@ import pytest
 
 from mockserver.proxy.exchange import Request, Response
 from mockserver.proxy.fixtures import SCRUBBED, Recorder, exchange_document, load_fixtures
-from tests.proxy.helpers import Running, seed
-from tests.support import RunningEmulator, fresh_key
+from mockserver.testing import Emulator
+from tests.proxy.helpers import Running
 
 Start = Callable[..., Running]
 
@@ -23,11 +23,10 @@ def texts(directory: Path) -> dict[str, str]:
 
 
 def test_exchanges_are_recorded_scrubbed_and_replayed(
-    emulator: RunningEmulator, start_proxy: Start, start_replay: Start, tmp_path: Path
+    mockserver: Emulator, start_proxy: Start, start_replay: Start, tmp_path: Path
 ) -> None:
-    key, secret = fresh_key(), f"whsec-{uuid.uuid4().hex}"
-    seed(emulator, "systeme", key)
-    proxy = start_proxy("systeme", f"{emulator.url}/systeme", record=tmp_path)
+    key, secret = mockserver.account("systeme", demo=True).api_key, f"whsec-{uuid.uuid4().hex}"
+    proxy = start_proxy("systeme", f"{mockserver.url}/systeme", record=tmp_path)
     client = proxy.client(**{"X-API-Key": key})
     contacts = client.get("/api/contacts", params={"limit": 10, "token": "query-token-value"})
     contact_id = contacts.json()["items"][0]["id"]
@@ -88,10 +87,10 @@ def test_exchanges_are_recorded_scrubbed_and_replayed(
 
 
 def test_generated_secrets_in_responses_are_scrubbed_and_paths_replay_in_any_case(
-    emulator: RunningEmulator, start_proxy: Start, start_replay: Start, tmp_path: Path
+    mockserver: Emulator, start_proxy: Start, start_replay: Start, tmp_path: Path
 ) -> None:
-    key = fresh_key()
-    proxy = start_proxy("yulsn", f"{emulator.url}/yulsn", record=tmp_path)
+    key = mockserver.account("yulsn").api_key
+    proxy = start_proxy("yulsn", f"{mockserver.url}/yulsn", record=tmp_path)
     contact = proxy.client(**{"X-ApiKey": key}).post(
         "/api/v1/Contacts", json={"Email": "rec@example.dk", "RegistrationSource": "T"}
     )

@@ -21,8 +21,9 @@ import pytest
 
 from mockserver.engine import spec as spec_module
 from mockserver.proxy.fixtures import load_fixtures
-from tests.proxy.helpers import Running, http, seed
-from tests.support import NO_USER_AGENT, RunningEmulator, fresh_key
+from mockserver.testing import Emulator
+from tests.proxy.helpers import Running, http
+from tests.support import NO_USER_AGENT
 
 Start = Callable[..., Running]
 GZIPPED = gzip.compress(b'{"items": [], "hasMore": false}')
@@ -153,12 +154,10 @@ def test_a_slow_or_broken_upstream_is_a_504_or_502(echo: Echo, start_proxy: Star
     assert "internal error" not in proxy.output.getvalue()
 
 
-def test_parallel_clients_are_recorded_each_in_one_whole_file(
-    emulator: RunningEmulator, start_proxy: Start, tmp_path: Path
-) -> None:
-    key = fresh_key()
-    seed(emulator, "systeme", key)
-    proxy = start_proxy("systeme", f"{emulator.url}/systeme", record=tmp_path)
+def test_parallel_clients_are_recorded_each_in_one_whole_file(mockserver: Emulator, start_proxy: Start, tmp_path: Path) -> None:
+    account = mockserver.account("systeme", demo=True)
+    key = account.api_key
+    proxy = start_proxy("systeme", f"{mockserver.url}/systeme", record=tmp_path)
     client = proxy.client(**{"X-API-Key": key})
     ids = [item["id"] for item in client.get("/api/contacts", params={"limit": 50}).json()["items"]]
 

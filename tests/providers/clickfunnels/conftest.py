@@ -1,14 +1,25 @@
-"""Fixtures of the ClickFunnels tests."""
+"""Fixtures of the ClickFunnels tests: the test's account and its only workspace."""
 
 from __future__ import annotations
 
 import pytest
 
+from mockserver.testing import Account, ApiSession
 from tests.providers.clickfunnels.helpers import first_workspace
-from tests.support import ApiClient
 
 
 @pytest.fixture
-def workspace_id(clickfunnels: ApiClient) -> int:
+def account(clickfunnels_account: Account) -> Account:
+    """The fresh account the `clickfunnels` client talks to."""
+    return clickfunnels_account
+
+
+@pytest.fixture
+def api_key(account: Account) -> str:
+    return account.api_key
+
+
+@pytest.fixture
+def workspace_id(clickfunnels: ApiSession) -> int:
     """The id of the fresh account's only workspace."""
     return first_workspace(clickfunnels)

@@ -9,15 +9,14 @@ Admin actions refuse bad bodies with a 4xx `{"error": ...}`, never a 5xx.
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import requests
 
-from tests.providers.clickfunnels.helpers import client_for
-from tests.support import ApiClient, RunningEmulator
+from mockserver.testing import Account, ApiSession, Emulator
+from tests.support import admin_response, trigger_response
 
 COLLECTIONS = {
     "contacts": "contacts",
@@ -44,7 +43,7 @@ SECOND_STORE = {
 
 
 # -- helpers --------------------------------------------------------------------------------
-def walk(client: ApiClient, path: str) -> list[dict[str, Any]]:
+def walk(client: ApiSession, path: str) -> list[dict[str, Any]]:
     """Every record of a list, following Pagination-Next."""
     records: list[dict[str, Any]] = []
     params: dict[str, Any] = {}
@@ -59,21 +58,13 @@ def walk(client: ApiClient, path: str) -> list[dict[str, Any]]:
     raise AssertionError("the walk does not end")
 
 
-def workspaces(client: ApiClient) -> dict[str, dict[str, Any]]:
+def workspaces(client: ApiSession) -> dict[str, dict[str, Any]]:
     team = client.get("/api/v2/teams").json()[0]
     return {space["name"]: space for space in walk(client, f"/api/v2/teams/{team['id']}/workspaces")}
 
 
-def everything(client: ApiClient, workspace_id: int) -> dict[str, list[dict[str, Any]]]:
+def everything(client: ApiSession, workspace_id: int) -> dict[str, list[dict[str, Any]]]:
     return {kind: walk(client, f"/api/v2/workspaces/{workspace_id}/{path}") for kind, path in COLLECTIONS.items()}
-
-
-def seed(emulator: RunningEmulator, key: str, value: int | None = None) -> None:
-    body: dict[str, Any] = {"provider": "clickfunnels", "apiKey": key}
-    if value is not None:
-        body["seed"] = value
-    response = emulator.admin("POST", "seed", json=body)
-    assert response.status_code == 200, response.text
 
 
 def assert_admin_error(response: requests.Response, *statuses: int) -> dict[str, Any]:
@@ -88,14 +79,14 @@ def assert_admin_error(response: requests.Response, *statuses: int) -> dict[str,
 
 
 @pytest.fixture
-def demo(clickfunnels_demo: ApiClient) -> dict[str, Any]:
+def demo(clickfunnels_demo: ApiSession) -> dict[str, Any]:
     """The demo account read whole: its workspaces and every record of each."""
     spaces = workspaces(clickfunnels_demo)
     return {name: {"workspace": space, **everything(clickfunnels_demo, space["id"])} for name, space in spaces.items()}
 
 
 # -- the demo account ------------------------------------------------------------------------
-def test_demo_has_one_team_with_two_workspaces(clickfunnels_demo: ApiClient) -> None:
+def test_demo_has_one_team_with_two_workspaces(clickfunnels_demo: ApiSession) -> None:
     teams = walk(clickfunnels_demo, "/api/v2/teams")
     assert [team["name"] for team in teams] == ["Demo Team"]
     spaces = walk(clickfunnels_demo, f"/api/v2/teams/{teams[0]['id']}/workspaces")
@@ -119,7 +110,7 @@ def test_demo_workspace_counts(demo: dict[str, Any]) -> None:
     }
 
 
-def test_demo_workspace_has_40_contacts_besides_those_its_form_made(clickfunnels_demo: ApiClient, demo: dict[str, Any]) -> None:
+def test_demo_workspace_has_40_contacts_besides_those_its_form_made(clickfunnels_demo: ApiSession, demo: dict[str, Any]) -> None:
     main = demo["Demo Workspace"]
     (form,) = main["forms"]
     submissions = walk(clickfunnels_demo, f"/api/v2/forms/{form['id']}/submissions")
@@ -182,7 +173,7 @@ def test_demo_fulfillments_name_line_items_of_their_contact_orders(demo: dict[st
         assert all(part["fulfillment_id"] == fulfillment["id"] for part in parts)
 
 
-def test_demo_enrollments_reference_existing_contacts(clickfunnels_demo: ApiClient, demo: dict[str, Any]) -> None:
+def test_demo_enrollments_reference_existing_contacts(clickfunnels_demo: ApiSession, demo: dict[str, Any]) -> None:
     main = demo["Demo Workspace"]
     (course,) = main["courses"]
     enrollments = walk(clickfunnels_demo, f"/api/v2/courses/{course['id']}/enrollments")
@@ -196,7 +187,7 @@ def test_demo_enrollments_reference_existing_contacts(clickfunnels_demo: ApiClie
         assert response.json()["workspace_id"] == main["workspace"]["id"]
 
 
-def test_demo_submissions_reference_existing_contacts(clickfunnels_demo: ApiClient, demo: dict[str, Any]) -> None:
+def test_demo_submissions_reference_existing_contacts(clickfunnels_demo: ApiSession, demo: dict[str, Any]) -> None:
     main = demo["Demo Workspace"]
     (form,) = main["forms"]
     for submission in walk(clickfunnels_demo, f"/api/v2/forms/{form['id']}/submissions"):
@@ -210,7 +201,7 @@ def test_demo_submissions_reference_existing_contacts(clickfunnels_demo: ApiClie
 
 @pytest.mark.parametrize("name", ["Demo Workspace", "Second Store"])
 def test_demo_orders_reference_existing_contacts_and_products(
-    clickfunnels_demo: ApiClient, demo: dict[str, Any], name: str
+    clickfunnels_demo: ApiSession, demo: dict[str, Any], name: str
 ) -> None:
     space = demo[name]
     contact_ids = {contact["id"] for contact in space["contacts"]}
@@ -238,7 +229,9 @@ def test_demo_images_have_urls_and_names(demo: dict[str, Any]) -> None:
     assert all(image["url"].startswith("https://") and image["url"].endswith(image["name"]) for image in images)
 
 
-def test_reseeding_the_demo_undoes_changes(emulator: RunningEmulator, clickfunnels_demo: ApiClient, demo: dict[str, Any]) -> None:
+def test_reseeding_the_demo_undoes_changes(
+    mockserver: Emulator, clickfunnels_demo_account: Account, clickfunnels_demo: ApiSession, demo: dict[str, Any]
+) -> None:
     main = demo["Demo Workspace"]
     space = main["workspace"]["id"]
     gone = main["contacts"][0]
@@ -247,7 +240,8 @@ def test_reseeding_the_demo_undoes_changes(emulator: RunningEmulator, clickfunne
         f"/api/v2/workspaces/{space}/contacts", json={"contact": {"email_address": "extra@example.com"}}
     )
     assert added.status_code == 201
-    seed(emulator, "demo")
+    # Account.seed() seeds with 0 unless told; a demo account holds the emulator's seed's data.
+    clickfunnels_demo_account.seed(mockserver.admin("GET", "")["seed"])
     contacts = walk(clickfunnels_demo, f"/api/v2/workspaces/{space}/contacts")
     assert len(contacts) == len(main["contacts"])
     assert "extra@example.com" not in {contact["email_address"] for contact in contacts}
@@ -255,20 +249,20 @@ def test_reseeding_the_demo_undoes_changes(emulator: RunningEmulator, clickfunne
 
 
 # -- seeds ---------------------------------------------------------------------------------
-def seeded_contacts(emulator: RunningEmulator, key: str, value: int) -> dict[str, list[dict[str, Any]]]:
-    seed(emulator, key, value)
-    client = client_for(emulator, key)
+def seeded_contacts(account: Account, value: int) -> dict[str, list[dict[str, Any]]]:
+    account.seed(value)
+    client = account.session()
     return {name: walk(client, f"/api/v2/workspaces/{space['id']}/contacts") for name, space in workspaces(client).items()}
 
 
-def test_seeding_twice_with_the_same_seed_gives_identical_contacts(emulator: RunningEmulator, api_key: str) -> None:
+def test_seeding_twice_with_the_same_seed_gives_identical_contacts(account: Account) -> None:
     """Whole records: ids, public ids, uuids, tags and timestamps alike."""
-    first = seeded_contacts(emulator, api_key, 4242)
-    second = seeded_contacts(emulator, api_key, 4242)
+    first = seeded_contacts(account, 4242)
+    second = seeded_contacts(account, 4242)
     assert first == second
 
 
-def test_seeding_twice_with_the_same_seed_gives_the_same_people(emulator: RunningEmulator, api_key: str) -> None:
+def test_seeding_twice_with_the_same_seed_gives_the_same_people(account: Account, mockserver: Emulator) -> None:
     """The fields that come from the seeded generators (not ids made up per record)."""
 
     def people(contacts: dict[str, list[dict[str, Any]]]) -> dict[str, list[tuple[Any, ...]]]:
@@ -288,16 +282,15 @@ def test_seeding_twice_with_the_same_seed_gives_the_same_people(emulator: Runnin
             for name, found in contacts.items()
         }
 
-    first = seeded_contacts(emulator, api_key, 4242)
-    other_key = f"test-{uuid.uuid4().hex}"
-    second = seeded_contacts(emulator, other_key, 4242)
+    first = seeded_contacts(account, 4242)
+    second = seeded_contacts(mockserver.account("clickfunnels"), 4242)
     assert people(first) == people(second)
     assert sum(len(found) for found in first.values()) == 52 + 8
 
 
-def test_another_seed_gives_other_contacts(emulator: RunningEmulator, api_key: str) -> None:
-    first = seeded_contacts(emulator, api_key, 1)
-    second = seeded_contacts(emulator, api_key, 2)
+def test_another_seed_gives_other_contacts(account: Account) -> None:
+    first = seeded_contacts(account, 1)
+    second = seeded_contacts(account, 2)
     emails = {name: [c["email_address"] for c in found] for name, found in first.items()}
     assert emails != {name: [c["email_address"] for c in found] for name, found in second.items()}
     assert {name: len(found) for name, found in first.items()}.keys() == {"Demo Workspace", "Second Store"}
@@ -305,12 +298,12 @@ def test_another_seed_gives_other_contacts(emulator: RunningEmulator, api_key: s
 
 # -- admin orders ------------------------------------------------------------------------------
 @pytest.fixture
-def shop(emulator: RunningEmulator, clickfunnels: ApiClient, api_key: str, workspace_id: int) -> dict[str, Any]:
+def shop(account: Account, clickfunnels: ApiSession, workspace_id: int) -> dict[str, Any]:
     """A fresh account with a product and a contact, and a second workspace with its own."""
     space = f"/api/v2/workspaces/{workspace_id}"
     product = clickfunnels.post(f"{space}/products", json={"product": {"name": "Book", "price": "12.50"}}).json()
     contact = clickfunnels.post(f"{space}/contacts", json={"contact": {"email_address": "buyer@example.com"}}).json()
-    other = emulator.admin("POST", "clickfunnels/workspaces", json={"apiKey": api_key, "name": "Other"}).json()
+    other = trigger_response(account, "workspaces", name="Other").json()
     other_space = f"/api/v2/workspaces/{other['id']}"
     other_product = clickfunnels.post(f"{other_space}/products", json={"product": {"name": "Other book"}}).json()
     other_contact = clickfunnels.post(f"{other_space}/contacts", json={"contact": {"email_address": "o@example.com"}}).json()
@@ -357,30 +350,29 @@ ORDER_ATTEMPTS = list(order_attempts(dict.fromkeys(("product", "contact", "other
 
 @pytest.mark.parametrize("case", ORDER_ATTEMPTS)
 def test_admin_order_validation_errors_are_4xx_and_change_nothing(
-    emulator: RunningEmulator, clickfunnels: ApiClient, api_key: str, shop: dict[str, Any], case: str
+    account: Account, clickfunnels: ApiSession, shop: dict[str, Any], case: str
 ) -> None:
     """Refused, in a JSON error body, with no order placed and no buyer created."""
     spaces = (shop["workspace"], shop["other_workspace"])
     before = {space: everything(clickfunnels, space) for space in spaces}
-    response = emulator.admin("POST", "clickfunnels/orders", json={"apiKey": api_key, **order_attempts(shop)[case]})
+    response = trigger_response(account, "orders", **order_attempts(shop)[case])
     assert_admin_error(response)
     after = {space: everything(clickfunnels, space) for space in spaces}
     assert after == before
 
 
-def test_admin_order_refuses_a_body_that_is_not_json(emulator: RunningEmulator) -> None:
-    response = emulator.admin("POST", "clickfunnels/orders", data=b"{not json", headers={"Content-Type": "application/json"})
+def test_admin_order_refuses_a_body_that_is_not_json(mockserver: Emulator) -> None:
+    headers = {"Content-Type": "application/json"}
+    response = admin_response(mockserver, "POST", "clickfunnels/orders", data=b"{not json", headers=headers)
     assert_admin_error(response, 400)
-    response = emulator.admin("POST", "clickfunnels/orders", json=["not", "an", "object"])
+    response = admin_response(mockserver, "POST", "clickfunnels/orders", json=["not", "an", "object"])
     assert_admin_error(response, 400)
 
 
-def test_admin_order_for_an_existing_contact_is_placed(
-    emulator: RunningEmulator, clickfunnels: ApiClient, api_key: str, shop: dict[str, Any]
-) -> None:
+def test_admin_order_for_an_existing_contact_is_placed(account: Account, clickfunnels: ApiSession, shop: dict[str, Any]) -> None:
     """The control for the refusals: a valid order is placed and listed."""
-    body = {"apiKey": api_key, "contact_id": shop["contact"], "line_items": [{"product_id": shop["product"], "quantity": 2}]}
-    response = emulator.admin("POST", "clickfunnels/orders", json=body)
+    line_items = [{"product_id": shop["product"], "quantity": 2}]
+    response = trigger_response(account, "orders", contact_id=shop["contact"], line_items=line_items)
     assert response.status_code == 201, response.text
     order = response.json()
     assert order["contact_id"] == shop["contact"] and order["total_amount"] == "25.00"
@@ -388,31 +380,25 @@ def test_admin_order_for_an_existing_contact_is_placed(
 
 
 # -- other admin actions -------------------------------------------------------------------------
-def test_admin_submission_for_an_unknown_form_is_404(emulator: RunningEmulator, api_key: str) -> None:
-    response = emulator.admin(
-        "POST", "clickfunnels/forms/987654/submissions", json={"apiKey": api_key, "data": {"first_name": "Al"}}
-    )
+def test_admin_submission_for_an_unknown_form_is_404(account: Account) -> None:
+    response = trigger_response(account, "forms/987654/submissions", data={"first_name": "Al"})
     assert_admin_error(response, 404)
 
 
-def test_admin_submission_for_a_form_of_another_account_is_404(emulator: RunningEmulator, api_key: str) -> None:
-    form = emulator.admin("POST", "clickfunnels/forms", json={"apiKey": api_key, "name": "Mine"})
+def test_admin_submission_for_a_form_of_another_account_is_404(account: Account, mockserver: Emulator) -> None:
+    form = trigger_response(account, "forms", name="Mine")
     assert form.status_code == 201, form.text
-    stranger = f"test-{uuid.uuid4().hex}"
-    response = emulator.admin(
-        "POST", f"clickfunnels/forms/{form.json()['id']}/submissions", json={"apiKey": stranger, "data": {"first_name": "Al"}}
-    )
+    stranger = mockserver.account("clickfunnels")
+    response = trigger_response(stranger, f"forms/{form.json()['id']}/submissions", data={"first_name": "Al"})
     assert_admin_error(response, 404)
 
 
 @pytest.mark.parametrize(
     "data", [None, "text", ["a"], {"email_address": 5}, {"nested": {"a": "b"}}], ids=["null", "text", "list", "number", "nested"]
 )
-def test_admin_submission_with_bad_data_is_4xx(
-    emulator: RunningEmulator, clickfunnels: ApiClient, api_key: str, data: Any
-) -> None:
-    form = emulator.admin("POST", "clickfunnels/forms", json={"apiKey": api_key, "name": "Survey"}).json()
-    response = emulator.admin("POST", f"clickfunnels/forms/{form['id']}/submissions", json={"apiKey": api_key, "data": data})
+def test_admin_submission_with_bad_data_is_4xx(account: Account, clickfunnels: ApiSession, data: Any) -> None:
+    form = trigger_response(account, "forms", name="Survey").json()
+    response = trigger_response(account, f"forms/{form['id']}/submissions", data=data)
     assert_admin_error(response)
     assert walk(clickfunnels, f"/api/v2/forms/{form['id']}/submissions") == []
 
@@ -433,8 +419,6 @@ def test_admin_submission_with_bad_data_is_4xx(
     ],
     ids=lambda value: value if isinstance(value, str) else "-".join(f"{k}={v}" for k, v in value.items()) or "empty",
 )
-def test_other_admin_actions_refuse_bad_bodies(
-    emulator: RunningEmulator, api_key: str, action: str, body: dict[str, Any]
-) -> None:
-    response = emulator.admin("POST", f"clickfunnels/{action}", json={"apiKey": api_key, **body})
+def test_other_admin_actions_refuse_bad_bodies(account: Account, action: str, body: dict[str, Any]) -> None:
+    response = trigger_response(account, action, **body)
     assert_admin_error(response)

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 import requests
 
+from mockserver.testing import ApiSession, Emulator
 from tests.providers.clickfunnels.helpers import NOT_FOUND, client_for
 from tests.spec_tools import MEGABYTE, METHODS, Sampler, Spec, SpecOperation, ids, send, wrong_type
-from tests.support import NO_USER_AGENT, ApiClient, RunningEmulator, created, fresh_key
+from tests.support import NO_USER_AGENT, created, trigger_response
 
 SPEC = Spec.load("clickfunnels")
 resolve = SPEC.resolve
@@ -134,19 +135,19 @@ def assert_invalid(response: requests.Response) -> dict[str, list[str]]:
 # -- an account with one record of every kind --------------------------------------------------
 @dataclass
 class World:
-    client: ApiClient
+    client: ApiSession
     records: dict[str, int]  # path parameter name -> the id of an existing record
 
 
 @pytest.fixture(scope="module")
-def world(emulator: RunningEmulator) -> World:
+def world(mockserver: Emulator) -> World:
     """One account holding a record for every path parameter of the spec. The tests that
     use it send only bad requests, which must change nothing."""
-    key = fresh_key()
-    client = client_for(emulator, key)
+    account = mockserver.account("clickfunnels")
+    client = account.session()
 
     def admin(action: str, **body: Any) -> dict[str, Any]:
-        return created(emulator.admin("POST", f"clickfunnels/{action}", json={"apiKey": key, **body}))
+        return created(trigger_response(account, action, **body))
 
     team = client.get("/api/v2/teams").json()[0]["id"]
     workspace = client.get(f"/api/v2/teams/{team}/workspaces").json()[0]["id"]
@@ -198,8 +199,8 @@ def test_every_operation_is_covered() -> None:
 
 # -- authentication and the front door ---------------------------------------------------------
 @pytest.mark.parametrize("op", OPERATIONS, ids=ids(OPERATIONS))
-def test_missing_authorization_is_401(emulator: RunningEmulator, op: Operation) -> None:
-    response = send(client_for(emulator, None), op, op.url(), valid_body(op))
+def test_missing_authorization_is_401(mockserver: Emulator, op: Operation) -> None:
+    response = send(client_for(mockserver, None), op, op.url(), valid_body(op))
     assert_error(response, 401)
     assert response.json() == UNAUTHORIZED
 
@@ -209,17 +210,17 @@ AUTH_CASES = [(op, value) for op in OPERATIONS for value in AUTHORIZATIONS]
 
 
 @pytest.mark.parametrize(("op", "authorization"), AUTH_CASES, ids=ids(AUTH_CASES))
-def test_authorization_that_is_not_a_bearer_token_is_401(emulator: RunningEmulator, op: Operation, authorization: str) -> None:
-    response = send(client_for(emulator, None, Authorization=authorization), op, op.url(), valid_body(op))
+def test_authorization_that_is_not_a_bearer_token_is_401(mockserver: Emulator, op: Operation, authorization: str) -> None:
+    response = send(client_for(mockserver, None, Authorization=authorization), op, op.url(), valid_body(op))
     assert_error(response, 401)
     assert response.json() == UNAUTHORIZED
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=ids(OPERATIONS))
-def test_missing_authorization_is_checked_before_the_request_itself(emulator: RunningEmulator, op: Operation) -> None:
+def test_missing_authorization_is_checked_before_the_request_itself(mockserver: Emulator, op: Operation) -> None:
     """A request wrong in every other way is first refused for the missing key."""
     path = op.url("not-an-id") + "?after=abc&sort_order=sideways&filter[nope]=1"
-    response = send(client_for(emulator, None), op, path, "{broken" if op.body_schema else None)
+    response = send(client_for(mockserver, None), op, path, "{broken" if op.body_schema else None)
     assert_error(response, 401)
     assert response.json() == UNAUTHORIZED
 
@@ -232,22 +233,22 @@ def assert_blocked(response: requests.Response) -> None:
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=ids(OPERATIONS))
-def test_no_user_agent_is_403_html(clickfunnels: ApiClient, op: Operation) -> None:
+def test_no_user_agent_is_403_html(clickfunnels: ApiSession, op: Operation) -> None:
     response = send(clickfunnels, op, op.url(), valid_body(op), headers=NO_USER_AGENT)
     assert_blocked(response)
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=ids(OPERATIONS))
-def test_no_user_agent_is_403_even_without_authorization(emulator: RunningEmulator, op: Operation) -> None:
-    response = send(ApiClient(f"{emulator.url}/clickfunnels", {}), op, op.url(), valid_body(op), headers=NO_USER_AGENT)
+def test_no_user_agent_is_403_even_without_authorization(mockserver: Emulator, op: Operation) -> None:
+    response = send(ApiSession(f"{mockserver.url}/clickfunnels", {}), op, op.url(), valid_body(op), headers=NO_USER_AGENT)
     assert_blocked(response)
 
 
-def test_blank_user_agent_is_blocked_too(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_blank_user_agent_is_blocked_too(clickfunnels: ApiSession, workspace_id: int) -> None:
     assert_blocked(clickfunnels.get(f"/api/v2/workspaces/{workspace_id}/contacts", headers={"User-Agent": ""}))
 
 
-def test_any_user_agent_passes(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_any_user_agent_passes(clickfunnels: ApiSession, workspace_id: int) -> None:
     response = clickfunnels.get(f"/api/v2/workspaces/{workspace_id}/contacts", headers={"User-Agent": "x"})
     assert response.status_code == 200
     assert response.json() == []

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import requests
 
+from mockserver.testing import Account, ApiSession
 from tests.providers.clickfunnels.helpers import (
     PUBLIC_ID,
     TIMESTAMP,
@@ -15,7 +16,7 @@ from tests.providers.clickfunnels.helpers import (
     create_contact,
     create_tag,
 )
-from tests.support import ApiClient, RunningEmulator, ok
+from tests.support import ok, trigger_response
 
 CONTACT_KEYS = {
     "id",
@@ -42,11 +43,11 @@ CONTACT_KEYS = {
 }
 
 
-def upsert(client: ApiClient, workspace_id: int, **attributes: Any) -> requests.Response:
+def upsert(client: ApiSession, workspace_id: int, **attributes: Any) -> requests.Response:
     return client.post(f"/api/v2/workspaces/{workspace_id}/contacts/upsert", json={"contact": attributes})
 
 
-def get_contact(client: ApiClient, ref: int | str) -> dict[str, Any]:
+def get_contact(client: ApiSession, ref: int | str) -> dict[str, Any]:
     return dict(ok(client.get(f"/api/v2/contacts/{ref}")))
 
 
@@ -54,7 +55,7 @@ def carried_tag_ids(contact: dict[str, Any]) -> list[int]:
     return [tag["id"] for tag in contact["tags"]]
 
 
-def listed_ids(client: ApiClient, workspace_id: int, **params: Any) -> list[int]:
+def listed_ids(client: ApiSession, workspace_id: int, **params: Any) -> list[int]:
     return [c["id"] for c in ok(client.get(f"/api/v2/workspaces/{workspace_id}/contacts", params=params))]
 
 
@@ -68,14 +69,14 @@ def assert_invalid(response: requests.Response, attribute: str, message: str) ->
     assert f"{human[:1].upper()}{human[1:]} {message}" in body["error"]
 
 
-def add_workspace(emulator: RunningEmulator, api_key: str, name: str) -> int:
-    response = emulator.admin("POST", "clickfunnels/workspaces", json={"apiKey": api_key, "name": name})
+def add_workspace(account: Account, name: str) -> int:
+    response = trigger_response(account, "workspaces", name=name)
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
 
 
 # -- create ----------------------------------------------------------------------------
-def test_create_returns_201_with_the_full_contact_shape(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_create_returns_201_with_the_full_contact_shape(clickfunnels: ApiSession, workspace_id: int) -> None:
     attributes = {
         "email_address": "ada.lovelace@example.com",
         "first_name": "Ada",
@@ -109,14 +110,14 @@ def test_create_returns_201_with_the_full_contact_shape(clickfunnels: ApiClient,
     assert contact["updated_at"] == contact["created_at"]
 
 
-def test_attributes_not_given_are_null(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_attributes_not_given_are_null(clickfunnels: ApiSession, workspace_id: int) -> None:
     contact = create_contact(clickfunnels, workspace_id, email_address="only.email@example.com")
 
     for name in ("first_name", "last_name", "phone_number", "time_zone", "fb_url", "website_url"):
         assert contact[name] is None
 
 
-def test_each_contact_gets_its_own_ids(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_each_contact_gets_its_own_ids(clickfunnels: ApiSession, workspace_id: int) -> None:
     first = create_contact(clickfunnels, workspace_id, email_address="first@example.com")
     second = create_contact(clickfunnels, workspace_id, email_address="second@example.com")
 
@@ -125,7 +126,7 @@ def test_each_contact_gets_its_own_ids(clickfunnels: ApiClient, workspace_id: in
     assert second["uuid"] != first["uuid"]
 
 
-def test_create_without_the_contact_wrapper_is_400(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_create_without_the_contact_wrapper_is_400(clickfunnels: ApiSession, workspace_id: int) -> None:
     response = clickfunnels.post(f"/api/v2/workspaces/{workspace_id}/contacts", json={"email_address": "flat@example.com"})
 
     assert response.status_code == 400
@@ -134,7 +135,7 @@ def test_create_without_the_contact_wrapper_is_400(clickfunnels: ApiClient, work
 
 
 @pytest.mark.parametrize("email", ["not-an-email", "two@@example.com", "@example.com", "nobody@", "spaces in@example.com"])
-def test_an_invalid_email_address_is_422(clickfunnels: ApiClient, workspace_id: int, email: str) -> None:
+def test_an_invalid_email_address_is_422(clickfunnels: ApiSession, workspace_id: int, email: str) -> None:
     response = clickfunnels.post(f"/api/v2/workspaces/{workspace_id}/contacts", json={"contact": {"email_address": email}})
 
     assert_invalid(response, "email_address", "is invalid")
@@ -142,7 +143,7 @@ def test_an_invalid_email_address_is_422(clickfunnels: ApiClient, workspace_id: 
 
 
 @pytest.mark.parametrize("email", ["double.dot@example..com", "leading.dot@.example.com"])
-def test_an_email_address_with_an_empty_domain_label_is_422(clickfunnels: ApiClient, workspace_id: int, email: str) -> None:
+def test_an_email_address_with_an_empty_domain_label_is_422(clickfunnels: ApiSession, workspace_id: int, email: str) -> None:
     """A domain name has no empty labels (RFC 5321), so these addresses can never be delivered to."""
     response = clickfunnels.post(f"/api/v2/workspaces/{workspace_id}/contacts", json={"contact": {"email_address": email}})
 
@@ -150,14 +151,14 @@ def test_an_email_address_with_an_empty_domain_label_is_422(clickfunnels: ApiCli
     assert listed_ids(clickfunnels, workspace_id) == []
 
 
-def test_the_documented_invalid_email_body(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_the_documented_invalid_email_body(clickfunnels: ApiSession, workspace_id: int) -> None:
     response = clickfunnels.post(f"/api/v2/workspaces/{workspace_id}/contacts", json={"contact": {"email_address": "nope"}})
 
     assert response.status_code == 422
     assert response.json() == {"error": "Email address is invalid", "errors": {"email_address": ["is invalid"]}}
 
 
-def test_an_email_address_taken_in_the_workspace_is_422(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_an_email_address_taken_in_the_workspace_is_422(clickfunnels: ApiSession, workspace_id: int) -> None:
     first = create_contact(clickfunnels, workspace_id, email_address="taken@example.com")
 
     again = clickfunnels.post(
@@ -173,9 +174,9 @@ def test_an_email_address_taken_in_the_workspace_is_422(clickfunnels: ApiClient,
 
 
 def test_the_same_email_address_is_allowed_in_another_workspace(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
+    clickfunnels: ApiSession, workspace_id: int, account: Account
 ) -> None:
-    other_workspace = add_workspace(emulator, api_key, "Second Brand")
+    other_workspace = add_workspace(account, "Second Brand")
     here = create_contact(clickfunnels, workspace_id, email_address="both@example.com")
 
     there = create_contact(clickfunnels, other_workspace, email_address="both@example.com")
@@ -186,7 +187,7 @@ def test_the_same_email_address_is_allowed_in_another_workspace(
     assert listed_ids(clickfunnels, other_workspace) == [there["id"]]
 
 
-def test_a_contact_without_an_email_address_can_be_created(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_a_contact_without_an_email_address_can_be_created(clickfunnels: ApiSession, workspace_id: int) -> None:
     contact = create_contact(clickfunnels, workspace_id, first_name="Anonymous")
     another = create_contact(clickfunnels, workspace_id, first_name="Another")
 
@@ -194,7 +195,7 @@ def test_a_contact_without_an_email_address_can_be_created(clickfunnels: ApiClie
     assert contact["first_name"] == "Anonymous"
 
 
-def test_tag_ids_at_creation_apply_the_tags(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_tag_ids_at_creation_apply_the_tags(clickfunnels: ApiSession, workspace_id: int) -> None:
     lead = create_tag(clickfunnels, workspace_id, "Lead", "#3b82f6")
     vip = create_tag(clickfunnels, workspace_id, "VIP")
 
@@ -213,7 +214,7 @@ def test_tag_ids_at_creation_apply_the_tags(clickfunnels: ApiClient, workspace_i
     assert all(a["contact_id"] == contact["id"] for a in applied)
 
 
-def test_an_unknown_tag_id_at_creation_is_422(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_an_unknown_tag_id_at_creation_is_422(clickfunnels: ApiSession, workspace_id: int) -> None:
     response = clickfunnels.post(
         f"/api/v2/workspaces/{workspace_id}/contacts", json={"contact": {"email_address": "x@example.com", "tag_ids": [987654]}}
     )
@@ -223,10 +224,8 @@ def test_an_unknown_tag_id_at_creation_is_422(clickfunnels: ApiClient, workspace
     assert listed_ids(clickfunnels, workspace_id) == []
 
 
-def test_a_tag_of_another_workspace_in_tag_ids_is_422(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
-) -> None:
-    foreign = create_tag(clickfunnels, add_workspace(emulator, api_key, "Other"), "Foreign")
+def test_a_tag_of_another_workspace_in_tag_ids_is_422(clickfunnels: ApiSession, workspace_id: int, account: Account) -> None:
+    foreign = create_tag(clickfunnels, add_workspace(account, "Other"), "Foreign")
     contact = create_contact(clickfunnels, workspace_id, email_address="local@example.com")
 
     response = clickfunnels.put(f"/api/v2/contacts/{contact['id']}", json={"contact": {"tag_ids": [foreign["id"]]}})
@@ -236,7 +235,7 @@ def test_a_tag_of_another_workspace_in_tag_ids_is_422(
     assert get_contact(clickfunnels, contact["id"])["tags"] == []
 
 
-def test_custom_attributes_are_stored_as_strings(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_custom_attributes_are_stored_as_strings(clickfunnels: ApiSession, workspace_id: int) -> None:
     custom = {"plan": "gold", "seats": 3, "ratio": 1.5, "vip": True, "trial": False}
 
     contact = create_contact(clickfunnels, workspace_id, email_address="custom@example.com", custom_attributes=custom)
@@ -247,7 +246,7 @@ def test_custom_attributes_are_stored_as_strings(clickfunnels: ApiClient, worksp
 
 
 @pytest.mark.parametrize("name", ["email_address", "first_name", "id", "tags"])
-def test_a_reserved_custom_attribute_name_is_422(clickfunnels: ApiClient, workspace_id: int, name: str) -> None:
+def test_a_reserved_custom_attribute_name_is_422(clickfunnels: ApiSession, workspace_id: int, name: str) -> None:
     """A custom attribute may not shadow one of the contact's own attributes."""
     body = {"contact": {"email_address": "reserved@example.com", "custom_attributes": {name: "x"}}}
 
@@ -260,21 +259,21 @@ def test_a_reserved_custom_attribute_name_is_422(clickfunnels: ApiClient, worksp
 
 
 # -- read ------------------------------------------------------------------------------
-def test_get_by_id_and_by_public_id(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_get_by_id_and_by_public_id(clickfunnels: ApiSession, workspace_id: int) -> None:
     contact = create_contact(clickfunnels, workspace_id, email_address="read@example.com", first_name="Read")
 
     assert get_contact(clickfunnels, contact["id"]) == contact
     assert get_contact(clickfunnels, contact["public_id"]) == contact
 
 
-def test_an_unknown_contact_is_404(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_an_unknown_contact_is_404(clickfunnels: ApiSession, workspace_id: int) -> None:
     contact = create_contact(clickfunnels, workspace_id, email_address="known@example.com")
 
     assert_not_found(clickfunnels.get(f"/api/v2/contacts/{contact['id'] + 1000}"))
     assert_not_found(clickfunnels.get(f"/api/v2/contacts/{contact['public_id'].swapcase()}"))
 
 
-def test_list_is_ascending_by_id(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_list_is_ascending_by_id(clickfunnels: ApiSession, workspace_id: int) -> None:
     created = [create_contact(clickfunnels, workspace_id, email_address=f"list{n}@example.com")["id"] for n in range(3)]
 
     response = clickfunnels.get(f"/api/v2/workspaces/{workspace_id}/contacts")
@@ -284,7 +283,7 @@ def test_list_is_ascending_by_id(clickfunnels: ApiClient, workspace_id: int) -> 
     assert all(set(c) == CONTACT_KEYS for c in response.json())
 
 
-def test_list_filters_by_email_address_and_tag_ids(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_list_filters_by_email_address_and_tag_ids(clickfunnels: ApiSession, workspace_id: int) -> None:
     lead = create_tag(clickfunnels, workspace_id, "Lead")
     vip = create_tag(clickfunnels, workspace_id, "VIP")
     ann = create_contact(clickfunnels, workspace_id, email_address="ann@example.com", tag_ids=[lead["id"]])
@@ -302,7 +301,7 @@ def test_list_filters_by_email_address_and_tag_ids(clickfunnels: ApiClient, work
 
 # -- update ----------------------------------------------------------------------------
 @pytest.mark.parametrize("method", ["put", "patch"])
-def test_update_sets_the_attributes_given(clickfunnels: ApiClient, workspace_id: int, method: str) -> None:
+def test_update_sets_the_attributes_given(clickfunnels: ApiSession, workspace_id: int, method: str) -> None:
     contact = create_contact(clickfunnels, workspace_id, email_address="upd@example.com", first_name="Old", last_name="Name")
 
     response = getattr(clickfunnels, method)(
@@ -321,7 +320,7 @@ def test_update_sets_the_attributes_given(clickfunnels: ApiClient, workspace_id:
     assert get_contact(clickfunnels, contact["id"]) == updated
 
 
-def test_update_by_public_id(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_update_by_public_id(clickfunnels: ApiSession, workspace_id: int) -> None:
     contact = create_contact(clickfunnels, workspace_id, email_address="pub@example.com")
 
     updated = ok(clickfunnels.put(f"/api/v2/contacts/{contact['public_id']}", json={"contact": {"last_name": "Public"}}))
@@ -330,7 +329,7 @@ def test_update_by_public_id(clickfunnels: ApiClient, workspace_id: int) -> None
     assert get_contact(clickfunnels, contact["id"])["last_name"] == "Public"
 
 
-def test_update_can_change_the_email_address(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_update_can_change_the_email_address(clickfunnels: ApiSession, workspace_id: int) -> None:
     contact = create_contact(clickfunnels, workspace_id, email_address="before@example.com")
 
     updated = ok(clickfunnels.put(f"/api/v2/contacts/{contact['id']}", json={"contact": {"email_address": "after@example.com"}}))
@@ -342,7 +341,7 @@ def test_update_can_change_the_email_address(clickfunnels: ApiClient, workspace_
     create_contact(clickfunnels, workspace_id, email_address="before@example.com")
 
 
-def test_update_keeping_its_own_email_address_is_allowed(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_update_keeping_its_own_email_address_is_allowed(clickfunnels: ApiSession, workspace_id: int) -> None:
     contact = create_contact(clickfunnels, workspace_id, email_address="same@example.com")
 
     response = clickfunnels.put(f"/api/v2/contacts/{contact['id']}", json={"contact": {"email_address": "same@example.com"}})
@@ -350,7 +349,7 @@ def test_update_keeping_its_own_email_address_is_allowed(clickfunnels: ApiClient
     assert ok(response)["email_address"] == "same@example.com"
 
 
-def test_update_to_an_invalid_or_taken_email_address_is_422(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_update_to_an_invalid_or_taken_email_address_is_422(clickfunnels: ApiSession, workspace_id: int) -> None:
     create_contact(clickfunnels, workspace_id, email_address="holder@example.com")
     contact = create_contact(clickfunnels, workspace_id, email_address="mover@example.com")
 
@@ -362,7 +361,7 @@ def test_update_to_an_invalid_or_taken_email_address_is_422(clickfunnels: ApiCli
     assert get_contact(clickfunnels, contact["id"])["email_address"] == "mover@example.com"
 
 
-def test_update_without_the_wrapper_is_400(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_update_without_the_wrapper_is_400(clickfunnels: ApiSession, workspace_id: int) -> None:
     contact = create_contact(clickfunnels, workspace_id, email_address="wrap@example.com")
 
     response = clickfunnels.put(f"/api/v2/contacts/{contact['id']}", json={"first_name": "Flat"})
@@ -372,11 +371,11 @@ def test_update_without_the_wrapper_is_400(clickfunnels: ApiClient, workspace_id
     assert get_contact(clickfunnels, contact["id"])["first_name"] is None
 
 
-def test_update_of_an_unknown_contact_is_404(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_update_of_an_unknown_contact_is_404(clickfunnels: ApiSession, workspace_id: int) -> None:
     assert_not_found(clickfunnels.put("/api/v2/contacts/424242", json={"contact": {"first_name": "Ghost"}}))
 
 
-def test_update_tag_ids_replaces_the_tags(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_update_tag_ids_replaces_the_tags(clickfunnels: ApiSession, workspace_id: int) -> None:
     one, two, three = (create_tag(clickfunnels, workspace_id, name) for name in ("One", "Two", "Three"))
     contact = create_contact(clickfunnels, workspace_id, email_address="replace@example.com", tag_ids=[one["id"], two["id"]])
 
@@ -387,7 +386,7 @@ def test_update_tag_ids_replaces_the_tags(clickfunnels: ApiClient, workspace_id:
     assert sorted(a["tag_id"] for a in applied) == sorted([two["id"], three["id"]])
 
 
-def test_update_with_empty_tag_ids_removes_every_tag(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_update_with_empty_tag_ids_removes_every_tag(clickfunnels: ApiSession, workspace_id: int) -> None:
     one, two = (create_tag(clickfunnels, workspace_id, name) for name in ("One", "Two"))
     contact = create_contact(clickfunnels, workspace_id, email_address="clear@example.com", tag_ids=[one["id"], two["id"]])
 
@@ -397,7 +396,7 @@ def test_update_with_empty_tag_ids_removes_every_tag(clickfunnels: ApiClient, wo
     assert ok(clickfunnels.get(f"/api/v2/contacts/{contact['id']}/applied_tags")) == []
 
 
-def test_update_without_tag_ids_keeps_the_tags(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_update_without_tag_ids_keeps_the_tags(clickfunnels: ApiSession, workspace_id: int) -> None:
     one = create_tag(clickfunnels, workspace_id, "One")
     contact = create_contact(clickfunnels, workspace_id, email_address="keep@example.com", tag_ids=[one["id"]])
 
@@ -406,7 +405,7 @@ def test_update_without_tag_ids_keeps_the_tags(clickfunnels: ApiClient, workspac
     assert carried_tag_ids(updated) == [one["id"]]
 
 
-def test_update_replaces_custom_attributes(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_update_replaces_custom_attributes(clickfunnels: ApiSession, workspace_id: int) -> None:
     contact = create_contact(clickfunnels, workspace_id, email_address="c@example.com", custom_attributes={"a": "1", "b": "2"})
 
     updated = ok(clickfunnels.put(f"/api/v2/contacts/{contact['id']}", json={"contact": {"custom_attributes": {"c": 3}}}))
@@ -416,7 +415,7 @@ def test_update_replaces_custom_attributes(clickfunnels: ApiClient, workspace_id
 
 # -- upsert ----------------------------------------------------------------------------
 def test_upsert_creates_then_updates_matching_the_email_address_without_regard_to_case(
-    clickfunnels: ApiClient, workspace_id: int
+    clickfunnels: ApiSession, workspace_id: int
 ) -> None:
     created = upsert(clickfunnels, workspace_id, email_address="Grace.Hopper@Example.com", first_name="Grace")
     assert created.status_code == 201, created.text
@@ -433,7 +432,7 @@ def test_upsert_creates_then_updates_matching_the_email_address_without_regard_t
     assert listed_ids(clickfunnels, workspace_id) == [contact["id"]]
 
 
-def test_upsert_matches_a_contact_created_by_the_api(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_upsert_matches_a_contact_created_by_the_api(clickfunnels: ApiSession, workspace_id: int) -> None:
     contact = create_contact(clickfunnels, workspace_id, email_address="existing@example.com", first_name="Before")
 
     response = upsert(clickfunnels, workspace_id, email_address="existing@example.com", first_name="After")
@@ -442,7 +441,7 @@ def test_upsert_matches_a_contact_created_by_the_api(clickfunnels: ApiClient, wo
     assert get_contact(clickfunnels, contact["id"])["first_name"] == "After"
 
 
-def test_upsert_ignores_null_and_empty_values(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_upsert_ignores_null_and_empty_values(clickfunnels: ApiSession, workspace_id: int) -> None:
     contact = create_contact(
         clickfunnels,
         workspace_id,
@@ -463,7 +462,7 @@ def test_upsert_ignores_null_and_empty_values(clickfunnels: ApiClient, workspace
     assert updated["phone_number"] == "+2 666"
 
 
-def test_upsert_merges_custom_attributes(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_upsert_merges_custom_attributes(clickfunnels: ApiSession, workspace_id: int) -> None:
     assert (
         upsert(clickfunnels, workspace_id, email_address="merge@example.com", custom_attributes={"a": "1", "b": "2"}).status_code
         == 201
@@ -474,7 +473,7 @@ def test_upsert_merges_custom_attributes(clickfunnels: ApiClient, workspace_id: 
     assert ok(response)["custom_attributes"] == {"a": "1", "b": "20", "c": "3"}
 
 
-def test_upsert_with_tag_ids_replaces_the_tags_and_empty_tag_ids_keep_them(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_upsert_with_tag_ids_replaces_the_tags_and_empty_tag_ids_keep_them(clickfunnels: ApiSession, workspace_id: int) -> None:
     one, two = (create_tag(clickfunnels, workspace_id, name) for name in ("One", "Two"))
     contact = create_contact(clickfunnels, workspace_id, email_address="tags@example.com", tag_ids=[one["id"]])
 
@@ -486,7 +485,7 @@ def test_upsert_with_tag_ids_replaces_the_tags_and_empty_tag_ids_keep_them(click
     assert carried_tag_ids(get_contact(clickfunnels, contact["id"])) == [two["id"]]
 
 
-def test_upsert_without_an_email_address_is_422(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_upsert_without_an_email_address_is_422(clickfunnels: ApiSession, workspace_id: int) -> None:
     response = upsert(clickfunnels, workspace_id, first_name="Nobody")
 
     assert response.status_code == 422, response.text
@@ -495,7 +494,7 @@ def test_upsert_without_an_email_address_is_422(clickfunnels: ApiClient, workspa
 
 
 @pytest.mark.parametrize("email", ["", "   "])
-def test_upsert_with_a_blank_email_address_is_422(clickfunnels: ApiClient, workspace_id: int, email: str) -> None:
+def test_upsert_with_a_blank_email_address_is_422(clickfunnels: ApiSession, workspace_id: int, email: str) -> None:
     """The match key is required: a blank one is refused like a missing one, not a new contact without an e-mail."""
     response = upsert(clickfunnels, workspace_id, email_address=email, first_name="Blank")
 
@@ -504,15 +503,13 @@ def test_upsert_with_a_blank_email_address_is_422(clickfunnels: ApiClient, works
     assert listed_ids(clickfunnels, workspace_id) == []
 
 
-def test_upsert_with_an_invalid_email_address_is_422(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_upsert_with_an_invalid_email_address_is_422(clickfunnels: ApiSession, workspace_id: int) -> None:
     assert_invalid(upsert(clickfunnels, workspace_id, email_address="not-valid"), "email_address", "is invalid")
     assert listed_ids(clickfunnels, workspace_id) == []
 
 
-def test_upsert_only_matches_in_its_own_workspace(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
-) -> None:
-    other_workspace = add_workspace(emulator, api_key, "Elsewhere")
+def test_upsert_only_matches_in_its_own_workspace(clickfunnels: ApiSession, workspace_id: int, account: Account) -> None:
+    other_workspace = add_workspace(account, "Elsewhere")
     here = create_contact(clickfunnels, workspace_id, email_address="split@example.com")
 
     response = upsert(clickfunnels, other_workspace, email_address="split@example.com")
@@ -523,7 +520,7 @@ def test_upsert_only_matches_in_its_own_workspace(
 
 
 # -- delete ----------------------------------------------------------------------------
-def test_delete_answers_204_with_an_empty_body_then_404(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_delete_answers_204_with_an_empty_body_then_404(clickfunnels: ApiSession, workspace_id: int) -> None:
     contact = create_contact(clickfunnels, workspace_id, email_address="gone@example.com")
 
     response = clickfunnels.delete(f"/api/v2/contacts/{contact['id']}")
@@ -536,14 +533,14 @@ def test_delete_answers_204_with_an_empty_body_then_404(clickfunnels: ApiClient,
     assert listed_ids(clickfunnels, workspace_id) == []
 
 
-def test_delete_by_public_id(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_delete_by_public_id(clickfunnels: ApiSession, workspace_id: int) -> None:
     contact = create_contact(clickfunnels, workspace_id, email_address="pubgone@example.com")
 
     assert clickfunnels.delete(f"/api/v2/contacts/{contact['public_id']}").status_code == 204
     assert_not_found(clickfunnels.get(f"/api/v2/contacts/{contact['id']}"))
 
 
-def test_a_deleted_contacts_email_address_can_be_used_again(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_a_deleted_contacts_email_address_can_be_used_again(clickfunnels: ApiSession, workspace_id: int) -> None:
     contact = create_contact(clickfunnels, workspace_id, email_address="reuse@example.com")
     assert clickfunnels.delete(f"/api/v2/contacts/{contact['id']}").status_code == 204
 
@@ -552,14 +549,12 @@ def test_a_deleted_contacts_email_address_can_be_used_again(clickfunnels: ApiCli
     assert again["id"] != contact["id"]
 
 
-def test_delete_removes_the_applied_tags_and_enrollments(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
-) -> None:
+def test_delete_removes_the_applied_tags_and_enrollments(clickfunnels: ApiSession, workspace_id: int, account: Account) -> None:
     tag = create_tag(clickfunnels, workspace_id, "Lead")
     contact = create_contact(clickfunnels, workspace_id, email_address="cascade@example.com", tag_ids=[tag["id"]])
     keeper = create_contact(clickfunnels, workspace_id, email_address="keeper@example.com", tag_ids=[tag["id"]])
     applied = ok(clickfunnels.get(f"/api/v2/contacts/{contact['id']}/applied_tags"))
-    course = emulator.admin("POST", "clickfunnels/courses", json={"apiKey": api_key, "title": "Cascade Course"})
+    course = trigger_response(account, "courses", title="Cascade Course")
     assert course.status_code == 201, course.text
     course_id = course.json()["id"]
     enrollments = {}
@@ -577,17 +572,11 @@ def test_delete_removes_the_applied_tags_and_enrollments(
     assert listed_ids(clickfunnels, workspace_id, **{"filter[tag_ids]": str(tag["id"])}) == [keeper["id"]]
 
 
-def test_delete_keeps_form_submissions_without_a_contact(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
-) -> None:
-    form = emulator.admin("POST", "clickfunnels/forms", json={"apiKey": api_key, "name": "Signup"})
+def test_delete_keeps_form_submissions_without_a_contact(clickfunnels: ApiSession, workspace_id: int, account: Account) -> None:
+    form = trigger_response(account, "forms", name="Signup")
     assert form.status_code == 201, form.text
     form_id = form.json()["id"]
-    submitted = emulator.admin(
-        "POST",
-        f"clickfunnels/forms/{form_id}/submissions",
-        json={"apiKey": api_key, "data": {"email_address": "sub@example.com"}},
-    )
+    submitted = trigger_response(account, f"forms/{form_id}/submissions", data={"email_address": "sub@example.com"})
     assert submitted.status_code == 201, submitted.text
     submission = submitted.json()
     assert submission["contact_id"] is not None

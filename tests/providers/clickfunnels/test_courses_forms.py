@@ -6,13 +6,14 @@ from typing import Any
 
 import requests
 
+from mockserver.testing import Account, ApiSession
 from tests.providers.clickfunnels.helpers import (
     PUBLIC_ID,
     TIMESTAMP,
     assert_not_found,
     create_contact,
 )
-from tests.support import ApiClient, RunningEmulator, ok
+from tests.support import ok, trigger_response
 
 COURSE_KEYS = {"id", "public_id", "title", "description", "published_at", "current_path", "image_url", "created_at", "updated_at"}
 ENROLLMENT_KEYS = {
@@ -31,11 +32,11 @@ FORM_KEYS = {"id", "public_id", "workspace_id", "name", "created_at", "updated_a
 SUBMISSION_KEYS = {"id", "public_id", "form_id", "contact_id", "workspace_id", "data", "created_at", "updated_at"}
 
 
-def admin(emulator: RunningEmulator, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    return dict(ok(emulator.admin("POST", f"clickfunnels/{path}", json=body), 201))
+def admin(account: Account, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    return dict(ok(trigger_response(account, path, **body), 201))
 
 
-def enroll(client: ApiClient, course_ref: int | str, contact_id: int, **extra: Any) -> requests.Response:
+def enroll(client: ApiSession, course_ref: int | str, contact_id: int, **extra: Any) -> requests.Response:
     return client.post(
         f"/api/v2/courses/{course_ref}/enrollments", json={"courses_enrollment": {"contact_id": contact_id, **extra}}
     )
@@ -50,9 +51,9 @@ def assert_422(response: requests.Response) -> None:
 
 # -- courses ---------------------------------------------------------------------------
 def test_a_course_made_by_the_admin_api_is_listed_and_readable(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
+    clickfunnels: ApiSession, workspace_id: int, account: Account
 ) -> None:
-    course = admin(emulator, "courses", {"apiKey": api_key, "title": "Funnel Basics", "description": "Start here."})
+    course = admin(account, "courses", {"title": "Funnel Basics", "description": "Start here."})
 
     assert set(course) == COURSE_KEYS
     assert course["title"] == "Funnel Basics"
@@ -64,31 +65,27 @@ def test_a_course_made_by_the_admin_api_is_listed_and_readable(
     assert ok(clickfunnels.get(f"/api/v2/courses/{course['public_id']}")) == course
 
 
-def test_courses_list_only_the_workspace_courses(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
-) -> None:
-    other = admin(emulator, "workspaces", {"apiKey": api_key, "name": "Other"})["id"]
-    here = admin(emulator, "courses", {"apiKey": api_key, "title": "Here"})
-    there = admin(emulator, "courses", {"apiKey": api_key, "title": "There", "workspace_id": other})
+def test_courses_list_only_the_workspace_courses(clickfunnels: ApiSession, workspace_id: int, account: Account) -> None:
+    other = admin(account, "workspaces", {"name": "Other"})["id"]
+    here = admin(account, "courses", {"title": "Here"})
+    there = admin(account, "courses", {"title": "There", "workspace_id": other})
 
     assert ok(clickfunnels.get(f"/api/v2/workspaces/{workspace_id}/courses")) == [here]
     assert ok(clickfunnels.get(f"/api/v2/workspaces/{other}/courses")) == [there]
 
 
-def test_a_new_workspace_has_no_courses(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_a_new_workspace_has_no_courses(clickfunnels: ApiSession, workspace_id: int) -> None:
     assert ok(clickfunnels.get(f"/api/v2/workspaces/{workspace_id}/courses")) == []
 
 
-def test_an_unknown_course_is_404(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_an_unknown_course_is_404(clickfunnels: ApiSession, workspace_id: int) -> None:
     assert_not_found(clickfunnels.get("/api/v2/courses/424242"))
     assert_not_found(clickfunnels.get("/api/v2/courses/424242/enrollments"))
 
 
 # -- enrollments -----------------------------------------------------------------------
-def test_enroll_returns_201_with_the_enrollment(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
-) -> None:
-    course = admin(emulator, "courses", {"apiKey": api_key, "title": "Course"})
+def test_enroll_returns_201_with_the_enrollment(clickfunnels: ApiSession, workspace_id: int, account: Account) -> None:
+    course = admin(account, "courses", {"title": "Course"})
     contact = create_contact(clickfunnels, workspace_id, "student@example.com")
 
     response = enroll(clickfunnels, course["id"], contact["id"])
@@ -104,10 +101,8 @@ def test_enroll_returns_201_with_the_enrollment(
     assert TIMESTAMP.match(enrollment["created_at"])
 
 
-def test_enroll_suspended_with_a_reason(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
-) -> None:
-    course = admin(emulator, "courses", {"apiKey": api_key, "title": "Course"})
+def test_enroll_suspended_with_a_reason(clickfunnels: ApiSession, workspace_id: int, account: Account) -> None:
+    course = admin(account, "courses", {"title": "Course"})
     contact = create_contact(clickfunnels, workspace_id, "late@example.com")
 
     enrollment = ok(enroll(clickfunnels, course["public_id"], contact["id"], suspended=True, suspension_reason="Unpaid"), 201)
@@ -118,9 +113,9 @@ def test_enroll_suspended_with_a_reason(
 
 
 def test_enroll_without_the_courses_enrollment_wrapper_is_400(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
+    clickfunnels: ApiSession, workspace_id: int, account: Account
 ) -> None:
-    course = admin(emulator, "courses", {"apiKey": api_key, "title": "Course"})
+    course = admin(account, "courses", {"title": "Course"})
     contact = create_contact(clickfunnels, workspace_id, "flat@example.com")
 
     response = clickfunnels.post(f"/api/v2/courses/{course['id']}/enrollments", json={"contact_id": contact["id"]})
@@ -130,8 +125,8 @@ def test_enroll_without_the_courses_enrollment_wrapper_is_400(
     assert ok(clickfunnels.get(f"/api/v2/courses/{course['id']}/enrollments")) == []
 
 
-def test_enrolling_twice_is_422(clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str) -> None:
-    course = admin(emulator, "courses", {"apiKey": api_key, "title": "Course"})
+def test_enrolling_twice_is_422(clickfunnels: ApiSession, workspace_id: int, account: Account) -> None:
+    course = admin(account, "courses", {"title": "Course"})
     contact = create_contact(clickfunnels, workspace_id, "twice@example.com")
     first = ok(enroll(clickfunnels, course["id"], contact["id"]), 201)
 
@@ -139,39 +134,33 @@ def test_enrolling_twice_is_422(clickfunnels: ApiClient, workspace_id: int, emul
     assert ok(clickfunnels.get(f"/api/v2/courses/{course['id']}/enrollments")) == [first]
 
 
-def test_the_same_contact_can_join_two_courses(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
-) -> None:
-    one = admin(emulator, "courses", {"apiKey": api_key, "title": "One"})
-    two = admin(emulator, "courses", {"apiKey": api_key, "title": "Two"})
+def test_the_same_contact_can_join_two_courses(clickfunnels: ApiSession, workspace_id: int, account: Account) -> None:
+    one = admin(account, "courses", {"title": "One"})
+    two = admin(account, "courses", {"title": "Two"})
     contact = create_contact(clickfunnels, workspace_id, "both@example.com")
 
     assert ok(enroll(clickfunnels, one["id"], contact["id"]), 201)["course_id"] == one["id"]
     assert ok(enroll(clickfunnels, two["id"], contact["id"]), 201)["course_id"] == two["id"]
 
 
-def test_a_contact_of_another_workspace_is_422(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
-) -> None:
-    course = admin(emulator, "courses", {"apiKey": api_key, "title": "Course"})
-    other = admin(emulator, "workspaces", {"apiKey": api_key, "name": "Other"})["id"]
+def test_a_contact_of_another_workspace_is_422(clickfunnels: ApiSession, workspace_id: int, account: Account) -> None:
+    course = admin(account, "courses", {"title": "Course"})
+    other = admin(account, "workspaces", {"name": "Other"})["id"]
     outsider = create_contact(clickfunnels, other, "outsider@example.com")
 
     assert_422(enroll(clickfunnels, course["id"], outsider["id"]))
     assert ok(clickfunnels.get(f"/api/v2/courses/{course['id']}/enrollments")) == []
 
 
-def test_an_unknown_contact_is_422(clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str) -> None:
-    course = admin(emulator, "courses", {"apiKey": api_key, "title": "Course"})
+def test_an_unknown_contact_is_422(clickfunnels: ApiSession, workspace_id: int, account: Account) -> None:
+    course = admin(account, "courses", {"title": "Course"})
 
     assert_422(enroll(clickfunnels, course["id"], 987654))
 
 
-def test_list_enrollments_filters_by_contact(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
-) -> None:
-    course = admin(emulator, "courses", {"apiKey": api_key, "title": "Course"})
-    other_course = admin(emulator, "courses", {"apiKey": api_key, "title": "Other course"})
+def test_list_enrollments_filters_by_contact(clickfunnels: ApiSession, workspace_id: int, account: Account) -> None:
+    course = admin(account, "courses", {"title": "Course"})
+    other_course = admin(account, "courses", {"title": "Other course"})
     ann = create_contact(clickfunnels, workspace_id, "ann@example.com")
     bob = create_contact(clickfunnels, workspace_id, "bob@example.com")
     ann_enrollment = ok(enroll(clickfunnels, course["id"], ann["id"]), 201)
@@ -186,10 +175,8 @@ def test_list_enrollments_filters_by_contact(
     assert listed(**{"filter[contact_id]": f"{ann['id']},{bob['id']}"}) == [ann_enrollment["id"], bob_enrollment["id"]]
 
 
-def test_get_enrollment_by_id_and_by_public_id(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
-) -> None:
-    course = admin(emulator, "courses", {"apiKey": api_key, "title": "Course"})
+def test_get_enrollment_by_id_and_by_public_id(clickfunnels: ApiSession, workspace_id: int, account: Account) -> None:
+    course = admin(account, "courses", {"title": "Course"})
     contact = create_contact(clickfunnels, workspace_id, "get@example.com")
     enrollment = ok(enroll(clickfunnels, course["id"], contact["id"]), 201)
 
@@ -198,7 +185,7 @@ def test_get_enrollment_by_id_and_by_public_id(
     assert_not_found(clickfunnels.get(f"/api/v2/courses/enrollments/{enrollment['id'] + 1000}"))
 
 
-def test_the_demo_course_has_ten_enrollments(clickfunnels_demo: ApiClient) -> None:
+def test_the_demo_course_has_ten_enrollments(clickfunnels_demo: ApiSession) -> None:
     team = ok(clickfunnels_demo.get("/api/v2/teams"))[0]
     demo_workspace = ok(clickfunnels_demo.get(f"/api/v2/teams/{team['id']}/workspaces"))[0]
 
@@ -212,9 +199,9 @@ def test_the_demo_course_has_ten_enrollments(clickfunnels_demo: ApiClient) -> No
 
 # -- forms -----------------------------------------------------------------------------
 def test_a_form_made_by_the_admin_api_is_listed_and_readable(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
+    clickfunnels: ApiSession, workspace_id: int, account: Account
 ) -> None:
-    form = admin(emulator, "forms", {"apiKey": api_key, "name": "Newsletter"})
+    form = admin(account, "forms", {"name": "Newsletter"})
 
     assert set(form) == FORM_KEYS
     assert form["name"] == "Newsletter"
@@ -225,30 +212,28 @@ def test_a_form_made_by_the_admin_api_is_listed_and_readable(
     assert ok(clickfunnels.get(f"/api/v2/forms/{form['public_id']}")) == form
 
 
-def test_forms_list_only_the_workspace_forms(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
-) -> None:
-    other = admin(emulator, "workspaces", {"apiKey": api_key, "name": "Other"})["id"]
-    here = admin(emulator, "forms", {"apiKey": api_key, "name": "Here"})
-    there = admin(emulator, "forms", {"apiKey": api_key, "name": "There", "workspace_id": other})
+def test_forms_list_only_the_workspace_forms(clickfunnels: ApiSession, workspace_id: int, account: Account) -> None:
+    other = admin(account, "workspaces", {"name": "Other"})["id"]
+    here = admin(account, "forms", {"name": "Here"})
+    there = admin(account, "forms", {"name": "There", "workspace_id": other})
 
     assert ok(clickfunnels.get(f"/api/v2/workspaces/{workspace_id}/forms")) == [here]
     assert ok(clickfunnels.get(f"/api/v2/workspaces/{other}/forms")) == [there]
 
 
-def test_an_unknown_form_is_404(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_an_unknown_form_is_404(clickfunnels: ApiSession, workspace_id: int) -> None:
     assert_not_found(clickfunnels.get("/api/v2/forms/424242"))
     assert_not_found(clickfunnels.get("/api/v2/forms/424242/submissions"))
 
 
 # -- submissions -----------------------------------------------------------------------
 def test_a_submission_with_an_email_address_creates_a_contact(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
+    clickfunnels: ApiSession, workspace_id: int, account: Account
 ) -> None:
-    form = admin(emulator, "forms", {"apiKey": api_key, "name": "Webinar"})
+    form = admin(account, "forms", {"name": "Webinar"})
     data = {"email_address": "visitor@example.com", "first_name": "Vera", "webinar_date": "2024-06-12"}
 
-    submission = admin(emulator, f"forms/{form['id']}/submissions", {"apiKey": api_key, "data": data})
+    submission = admin(account, f"forms/{form['id']}/submissions", {"data": data})
 
     assert set(submission) == SUBMISSION_KEYS
     assert submission["form_id"] == form["id"]
@@ -262,38 +247,36 @@ def test_a_submission_with_an_email_address_creates_a_contact(
 
 
 def test_a_submission_with_a_known_email_address_uses_that_contact(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
+    clickfunnels: ApiSession, workspace_id: int, account: Account
 ) -> None:
     contact = create_contact(clickfunnels, workspace_id, "known@example.com")
-    form = admin(emulator, "forms", {"apiKey": api_key, "name": "Webinar"})
+    form = admin(account, "forms", {"name": "Webinar"})
 
-    submission = admin(
-        emulator, f"forms/{form['id']}/submissions", {"apiKey": api_key, "data": {"email_address": "known@example.com"}}
-    )
+    submission = admin(account, f"forms/{form['id']}/submissions", {"data": {"email_address": "known@example.com"}})
 
     assert submission["contact_id"] == contact["id"]
     assert [c["id"] for c in ok(clickfunnels.get(f"/api/v2/workspaces/{workspace_id}/contacts"))] == [contact["id"]]
 
 
 def test_a_submission_without_an_email_address_has_no_contact(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
+    clickfunnels: ApiSession, workspace_id: int, account: Account
 ) -> None:
-    form = admin(emulator, "forms", {"apiKey": api_key, "name": "Survey"})
+    form = admin(account, "forms", {"name": "Survey"})
 
-    submission = admin(emulator, f"forms/{form['id']}/submissions", {"apiKey": api_key, "data": {"answer": "yes"}})
+    submission = admin(account, f"forms/{form['id']}/submissions", {"data": {"answer": "yes"}})
 
     assert submission["contact_id"] is None
     assert submission["data"] == {"answer": "yes"}
     assert ok(clickfunnels.get(f"/api/v2/workspaces/{workspace_id}/contacts")) == []
 
 
-def test_list_and_get_submissions(clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str) -> None:
-    form = admin(emulator, "forms", {"apiKey": api_key, "name": "Signup"})
-    other_form = admin(emulator, "forms", {"apiKey": api_key, "name": "Other"})
+def test_list_and_get_submissions(clickfunnels: ApiSession, workspace_id: int, account: Account) -> None:
+    form = admin(account, "forms", {"name": "Signup"})
+    other_form = admin(account, "forms", {"name": "Other"})
     path = f"forms/{form['id']}/submissions"
-    first = admin(emulator, path, {"apiKey": api_key, "data": {"email_address": "one@example.com"}})
-    second = admin(emulator, path, {"apiKey": api_key, "data": {"note": "anonymous"}})
-    admin(emulator, f"forms/{other_form['id']}/submissions", {"apiKey": api_key, "data": {"note": "elsewhere"}})
+    first = admin(account, path, {"data": {"email_address": "one@example.com"}})
+    second = admin(account, path, {"data": {"note": "anonymous"}})
+    admin(account, f"forms/{other_form['id']}/submissions", {"data": {"note": "elsewhere"}})
 
     listed = ok(clickfunnels.get(f"/api/v2/forms/{form['id']}/submissions"))
     by_contact = ok(
@@ -307,7 +290,7 @@ def test_list_and_get_submissions(clickfunnels: ApiClient, workspace_id: int, em
     assert_not_found(clickfunnels.get(f"/api/v2/forms/submissions/{second['id'] + 1000}"))
 
 
-def test_the_demo_form_has_twelve_submissions_with_contacts(clickfunnels_demo: ApiClient) -> None:
+def test_the_demo_form_has_twelve_submissions_with_contacts(clickfunnels_demo: ApiSession) -> None:
     team = ok(clickfunnels_demo.get("/api/v2/teams"))[0]
     demo_workspace = ok(clickfunnels_demo.get(f"/api/v2/teams/{team['id']}/workspaces"))[0]
 

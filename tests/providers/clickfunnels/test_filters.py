@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 import requests
 
+from mockserver.testing import Account, ApiSession
 from tests.providers.clickfunnels.helpers import create_contact, create_product
 from tests.spec_tools import Spec
-from tests.support import ApiClient, RunningEmulator, created
+from tests.support import created, trigger_response
 
 SPEC = Spec.load("clickfunnels")
 
@@ -34,7 +35,7 @@ FILTERABLE = filterable_lists()
 
 
 # -- helpers ------------------------------------------------------------------------------
-def listed(client: ApiClient, path: str, **filters: str) -> list[dict[str, Any]]:
+def listed(client: ApiSession, path: str, **filters: str) -> list[dict[str, Any]]:
     """One page of a list with `filter[name]=value` for each keyword; asserts a 200 page
     without paging headers (every filtered result here is under 20 records)."""
     response = client.get(path, params={f"filter[{name}]": value for name, value in filters.items()})
@@ -54,8 +55,8 @@ def joined(*values: Any) -> str:
     return ",".join(map(str, values))
 
 
-def admin(emulator: RunningEmulator, api_key: str, action: str, **body: Any) -> dict[str, Any]:
-    return created(emulator.admin("POST", f"clickfunnels/{action}", json={"apiKey": api_key, **body}))
+def admin(account: Account, action: str, **body: Any) -> dict[str, Any]:
+    return created(trigger_response(account, action, **body))
 
 
 def assert_unpermitted(response: requests.Response, *names: str) -> None:
@@ -65,7 +66,7 @@ def assert_unpermitted(response: requests.Response, *names: str) -> None:
 
 # -- contacts -------------------------------------------------------------------------------
 @pytest.fixture
-def people(clickfunnels: ApiClient, workspace_id: int) -> dict[str, dict[str, Any]]:
+def people(clickfunnels: ApiSession, workspace_id: int) -> dict[str, dict[str, Any]]:
     """Four contacts: ada carries Lead, bob Customer, cy both, dee none (and tag Unused
     is carried by no one)."""
     tags_path = f"/api/v2/workspaces/{workspace_id}/contacts/tags"
@@ -82,7 +83,7 @@ def people(clickfunnels: ApiClient, workspace_id: int) -> dict[str, dict[str, An
 
 
 def test_email_filter_is_an_or_list_without_regard_to_case(
-    clickfunnels: ApiClient, workspace_id: int, people: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, people: dict[str, dict[str, Any]]
 ) -> None:
     path = f"/api/v2/workspaces/{workspace_id}/contacts"
     found = listed(clickfunnels, path, email_address="ADA@Example.com,bob@EXAMPLE.COM")
@@ -91,21 +92,21 @@ def test_email_filter_is_an_or_list_without_regard_to_case(
     assert ids_of(listed(clickfunnels, path, email_address="cy@example.com")) == [people["cy"]["id"]]
 
 
-def test_email_filter_matches_whole_addresses_only(clickfunnels: ApiClient, workspace_id: int, people: dict[str, Any]) -> None:
+def test_email_filter_matches_whole_addresses_only(clickfunnels: ApiSession, workspace_id: int, people: dict[str, Any]) -> None:
     path = f"/api/v2/workspaces/{workspace_id}/contacts"
     assert listed(clickfunnels, path, email_address="ada") == []
     assert listed(clickfunnels, path, email_address="example.com") == []
     assert people["ada"]["email_address"] == "ada@example.com"
 
 
-def test_id_filter_is_an_or_list(clickfunnels: ApiClient, workspace_id: int, people: dict[str, dict[str, Any]]) -> None:
+def test_id_filter_is_an_or_list(clickfunnels: ApiSession, workspace_id: int, people: dict[str, dict[str, Any]]) -> None:
     path = f"/api/v2/workspaces/{workspace_id}/contacts"
     wanted = [people["bob"]["id"], people["dee"]["id"]]
     assert ids_of(listed(clickfunnels, path, id=joined(*wanted))) == wanted
     assert ids_of(listed(clickfunnels, path, id=str(people["cy"]["id"]))) == [people["cy"]["id"]]
 
 
-def test_two_attributes_are_anded(clickfunnels: ApiClient, workspace_id: int, people: dict[str, dict[str, Any]]) -> None:
+def test_two_attributes_are_anded(clickfunnels: ApiSession, workspace_id: int, people: dict[str, dict[str, Any]]) -> None:
     path = f"/api/v2/workspaces/{workspace_id}/contacts"
     emails = "ada@example.com,bob@example.com"
     both = listed(clickfunnels, path, email_address=emails, id=joined(people["bob"]["id"], people["cy"]["id"]))
@@ -114,7 +115,7 @@ def test_two_attributes_are_anded(clickfunnels: ApiClient, workspace_id: int, pe
 
 
 def test_tag_ids_filter_finds_contacts_carrying_any_of_the_tags(
-    clickfunnels: ApiClient, workspace_id: int, people: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, people: dict[str, dict[str, Any]]
 ) -> None:
     path = f"/api/v2/workspaces/{workspace_id}/contacts"
     lead, customer, unused = (people[f"tag:{name}"]["id"] for name in ("Lead", "Customer", "Unused"))
@@ -123,7 +124,7 @@ def test_tag_ids_filter_finds_contacts_carrying_any_of_the_tags(
     assert listed(clickfunnels, path, tag_ids=str(unused)) == []
 
 
-def test_tag_ids_filter_anded_with_email(clickfunnels: ApiClient, workspace_id: int, people: dict[str, dict[str, Any]]) -> None:
+def test_tag_ids_filter_anded_with_email(clickfunnels: ApiSession, workspace_id: int, people: dict[str, dict[str, Any]]) -> None:
     path = f"/api/v2/workspaces/{workspace_id}/contacts"
     lead = people["tag:Lead"]["id"]
     found = listed(clickfunnels, path, tag_ids=str(lead), email_address="bob@example.com,cy@example.com")
@@ -131,7 +132,7 @@ def test_tag_ids_filter_anded_with_email(clickfunnels: ApiClient, workspace_id: 
 
 
 def test_tag_ids_filter_follows_tag_changes(
-    clickfunnels: ApiClient, workspace_id: int, people: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, people: dict[str, dict[str, Any]]
 ) -> None:
     path = f"/api/v2/workspaces/{workspace_id}/contacts"
     lead = people["tag:Lead"]["id"]
@@ -140,7 +141,7 @@ def test_tag_ids_filter_follows_tag_changes(
     assert ids_of(listed(clickfunnels, path, tag_ids=str(lead))) == [people["cy"]["id"]]
 
 
-def test_tag_ids_filter_on_the_demo_account(clickfunnels_demo: ApiClient) -> None:
+def test_tag_ids_filter_on_the_demo_account(clickfunnels_demo: ApiSession) -> None:
     """For each demo tag, the filter finds exactly the contacts whose `tags` name it."""
     path = "/api/v2/workspaces/1/contacts"
     contacts: list[dict[str, Any]] = []
@@ -162,7 +163,7 @@ def test_tag_ids_filter_on_the_demo_account(clickfunnels_demo: ApiClient) -> Non
         assert ("Pagination-Next" in response.headers) == (len(carriers) > 20)
 
 
-def test_applied_tags_filter_by_tag_id_and_id(clickfunnels: ApiClient, people: dict[str, dict[str, Any]]) -> None:
+def test_applied_tags_filter_by_tag_id_and_id(clickfunnels: ApiSession, people: dict[str, dict[str, Any]]) -> None:
     path = f"/api/v2/contacts/{people['cy']['id']}/applied_tags"
     by_tag = {record["tag_id"]: record for record in listed(clickfunnels, path)}
     lead, customer = people["tag:Lead"]["id"], people["tag:Customer"]["id"]
@@ -174,7 +175,7 @@ def test_applied_tags_filter_by_tag_id_and_id(clickfunnels: ApiClient, people: d
 
 
 # -- products ---------------------------------------------------------------------------------
-def test_product_filters(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_product_filters(clickfunnels: ApiSession, workspace_id: int) -> None:
     path = f"/api/v2/workspaces/{workspace_id}/products"
     shown = create_product(clickfunnels, workspace_id, "Shown", visible_in_store=True)
     hidden = create_product(clickfunnels, workspace_id, "Hidden", visible_in_store=False, visible_in_customer_center=True)
@@ -191,7 +192,7 @@ def test_product_filters(clickfunnels: ApiClient, workspace_id: int) -> None:
     assert ids_of(listed(clickfunnels, path, id=joined(hidden["id"], retired["id"]), archived="false")) == [hidden["id"]]
 
 
-def test_product_archived_filter_follows_unarchive(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_product_archived_filter_follows_unarchive(clickfunnels: ApiSession, workspace_id: int) -> None:
     path = f"/api/v2/workspaces/{workspace_id}/products"
     product = create_product(clickfunnels, workspace_id, "Seasonal")
     assert clickfunnels.post(f"/api/v2/products/{product['id']}/archive").status_code == 200
@@ -201,15 +202,15 @@ def test_product_archived_filter_follows_unarchive(clickfunnels: ApiClient, work
 
 
 # -- orders and fulfillments --------------------------------------------------------------------
-def test_order_filters(emulator: RunningEmulator, clickfunnels: ApiClient, api_key: str, workspace_id: int) -> None:
+def test_order_filters(account: Account, clickfunnels: ApiSession, workspace_id: int) -> None:
     path = f"/api/v2/workspaces/{workspace_id}/orders"
     product = create_product(clickfunnels, workspace_id, "Course", price="20.00")
     ann = create_contact(clickfunnels, workspace_id, "ann@example.com")
     ben = create_contact(clickfunnels, workspace_id, "ben@example.com")
     line = [{"product_id": product["id"]}]
-    ann_once = admin(emulator, api_key, "orders", contact_id=ann["id"], line_items=line, order_type="one-time-order")
-    ann_monthly = admin(emulator, api_key, "orders", contact_id=ann["id"], line_items=line, order_type="subscription")
-    ben_once = admin(emulator, api_key, "orders", contact_id=ben["id"], line_items=line, order_type="one-time-order")
+    ann_once = admin(account, "orders", contact_id=ann["id"], line_items=line, order_type="one-time-order")
+    ann_monthly = admin(account, "orders", contact_id=ann["id"], line_items=line, order_type="subscription")
+    ben_once = admin(account, "orders", contact_id=ben["id"], line_items=line, order_type="one-time-order")
 
     assert ids_of(listed(clickfunnels, path, contact_id=str(ann["id"]))) == [ann_once["id"], ann_monthly["id"]]
     assert ids_of(listed(clickfunnels, path, contact_id=joined(ann["id"], ben["id"]))) == [
@@ -224,15 +225,13 @@ def test_order_filters(emulator: RunningEmulator, clickfunnels: ApiClient, api_k
     assert ids_of(listed(clickfunnels, path, id=joined(ann_once["id"], ben_once["id"]))) == [ann_once["id"], ben_once["id"]]
 
 
-def test_fulfillment_filters(emulator: RunningEmulator, clickfunnels: ApiClient, api_key: str, workspace_id: int) -> None:
+def test_fulfillment_filters(account: Account, clickfunnels: ApiSession, workspace_id: int) -> None:
     path = f"/api/v2/workspaces/{workspace_id}/fulfillments"
     product = create_product(clickfunnels, workspace_id, "Mug")
     buyers = [create_contact(clickfunnels, workspace_id, f"{name}@example.com") for name in ("cat", "dan")]
     fulfillments = []
     for buyer in buyers:
-        order = admin(
-            emulator, api_key, "orders", contact_id=buyer["id"], line_items=[{"product_id": product["id"], "quantity": 2}]
-        )
+        order = admin(account, "orders", contact_id=buyer["id"], line_items=[{"product_id": product["id"], "quantity": 2}])
         parts = [{"invoices_line_item_id": order["line_items"][0]["id"], "quantity": 1}]
         for _ in range(2):
             body = {"fulfillment": {"contact_id": buyer["id"], "included_orders_invoices_line_items_attributes": parts}}
@@ -249,10 +248,8 @@ def test_fulfillment_filters(emulator: RunningEmulator, clickfunnels: ApiClient,
 
 
 # -- enrollments and submissions --------------------------------------------------------------------
-def test_enrollment_filter_by_contact(
-    emulator: RunningEmulator, clickfunnels: ApiClient, api_key: str, workspace_id: int
-) -> None:
-    course = admin(emulator, api_key, "courses", title="Academy")
+def test_enrollment_filter_by_contact(account: Account, clickfunnels: ApiSession, workspace_id: int) -> None:
+    course = admin(account, "courses", title="Academy")
     path = f"/api/v2/courses/{course['id']}/enrollments"
     students = [create_contact(clickfunnels, workspace_id, f"student{n}@example.com") for n in range(3)]
     enrollments = [created(clickfunnels.post(path, json={"courses_enrollment": {"contact_id": s["id"]}})) for s in students]
@@ -264,13 +261,13 @@ def test_enrollment_filter_by_contact(
     assert listed(clickfunnels, path, contact_id=str(students[1]["id"]), id=str(enrollments[0]["id"])) == []
 
 
-def test_submission_filter_by_contact(emulator: RunningEmulator, clickfunnels: ApiClient, api_key: str) -> None:
-    form = admin(emulator, api_key, "forms", name="Webinar")
+def test_submission_filter_by_contact(account: Account, clickfunnels: ApiSession) -> None:
+    form = admin(account, "forms", name="Webinar")
     submit = f"forms/{form['id']}/submissions"
-    eve = admin(emulator, api_key, submit, data={"email_address": "eve@example.com", "first_name": "Eve"})
-    anonymous = admin(emulator, api_key, submit, data={"first_name": "Nobody"})
-    fay = admin(emulator, api_key, submit, data={"email_address": "fay@example.com"})
-    eve_again = admin(emulator, api_key, submit, data={"email_address": "EVE@example.com"})
+    eve = admin(account, submit, data={"email_address": "eve@example.com", "first_name": "Eve"})
+    anonymous = admin(account, submit, data={"first_name": "Nobody"})
+    fay = admin(account, submit, data={"email_address": "fay@example.com"})
+    eve_again = admin(account, submit, data={"email_address": "EVE@example.com"})
     assert eve["contact_id"] is not None and eve_again["contact_id"] == eve["contact_id"]
     assert anonymous["contact_id"] is None
 
@@ -292,7 +289,7 @@ def demo_path(path: str) -> str:
 
 @pytest.mark.parametrize(("operation_id", "path", "attributes"), FILTERABLE, ids=[case[0] for case in FILTERABLE])
 def test_unknown_filter_attribute_is_400(
-    clickfunnels_demo: ApiClient, operation_id: str, path: str, attributes: list[str]
+    clickfunnels_demo: ApiSession, operation_id: str, path: str, attributes: list[str]
 ) -> None:
     assert "name" not in attributes
     assert clickfunnels_demo.get(demo_path(path)).status_code == 200, operation_id
@@ -301,7 +298,7 @@ def test_unknown_filter_attribute_is_400(
 
 @pytest.mark.parametrize(("operation_id", "path", "attributes"), FILTERABLE, ids=[case[0] for case in FILTERABLE])
 def test_unknown_filter_attribute_beside_a_known_one_is_400(
-    clickfunnels_demo: ApiClient, operation_id: str, path: str, attributes: list[str]
+    clickfunnels_demo: ApiSession, operation_id: str, path: str, attributes: list[str]
 ) -> None:
     params = {f"filter[{attributes[0]}]": "1", "filter[secret_sauce]": "yes"}
     assert_unpermitted(clickfunnels_demo.get(demo_path(path), params=params), "secret_sauce")
@@ -309,7 +306,7 @@ def test_unknown_filter_attribute_beside_a_known_one_is_400(
 
 @pytest.mark.parametrize(("operation_id", "path", "attributes"), FILTERABLE, ids=[case[0] for case in FILTERABLE])
 def test_every_declared_filter_attribute_is_accepted(
-    clickfunnels_demo: ApiClient, operation_id: str, path: str, attributes: list[str]
+    clickfunnels_demo: ApiSession, operation_id: str, path: str, attributes: list[str]
 ) -> None:
     for attribute in attributes:
         response = clickfunnels_demo.get(demo_path(path), params={f"filter[{attribute}]": "987654321"})
@@ -318,14 +315,14 @@ def test_every_declared_filter_attribute_is_accepted(
 
 
 def test_contacts_cannot_be_filtered_by_a_contact_attribute_the_spec_does_not_list(
-    clickfunnels: ApiClient, workspace_id: int
+    clickfunnels: ApiSession, workspace_id: int
 ) -> None:
     create_contact(clickfunnels, workspace_id, "gil@example.com", first_name="Gil")
     response = clickfunnels.get(f"/api/v2/workspaces/{workspace_id}/contacts", params={"filter[first_name]": "Gil"})
     assert_unpermitted(response, "first_name")
 
 
-def test_empty_result_is_an_empty_array_without_pagination_headers(clickfunnels_demo: ApiClient) -> None:
+def test_empty_result_is_an_empty_array_without_pagination_headers(clickfunnels_demo: ApiSession) -> None:
     """The demo workspace has more than 20 contacts, so an unfiltered first page carries
     the headers; a filter that matches nothing answers [] and no headers."""
     path = "/api/v2/workspaces/1/contacts"
@@ -338,7 +335,7 @@ def test_empty_result_is_an_empty_array_without_pagination_headers(clickfunnels_
     assert "Link" not in response.headers
 
 
-def test_filter_matching_fewer_than_a_page_has_no_pagination_headers(clickfunnels_demo: ApiClient) -> None:
+def test_filter_matching_fewer_than_a_page_has_no_pagination_headers(clickfunnels_demo: ApiSession) -> None:
     path = "/api/v2/workspaces/1/contacts"
     first_page = clickfunnels_demo.get(path).json()
     wanted = [contact["id"] for contact in first_page[:5]]

@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 import requests
 
-from tests.providers.clickfunnels.helpers import NOT_FOUND, client_for
+from mockserver.testing import Account, ApiSession, Emulator
+from tests.providers.clickfunnels.helpers import NOT_FOUND
 from tests.spec_tools import Spec
-from tests.support import ApiClient, RunningEmulator, created, fresh_key
+from tests.support import created, trigger_response
 
 SPEC = Spec.load("clickfunnels")
 
@@ -81,13 +82,14 @@ class Workspace:
 
 
 @dataclass
-class Account:
-    client: ApiClient
-    emulator: RunningEmulator
-    key: str
+class Tenant:
+    """An account, and how this module fills its workspaces."""
+
+    account: Account
+    client: ApiSession
 
     def admin(self, action: str, **body: Any) -> requests.Response:
-        return self.emulator.admin("POST", f"clickfunnels/{action}", json={"apiKey": self.key, **body})
+        return trigger_response(self.account, action, **body)
 
     def populate(self, workspace: Workspace, email: str) -> Workspace:
         """A contact (`email`, tagged), a tag, a product, an order, a fulfillment, a
@@ -129,18 +131,18 @@ class Account:
 
 
 @pytest.fixture
-def account(emulator: RunningEmulator, clickfunnels: ApiClient, api_key: str) -> Account:
-    return Account(clickfunnels, emulator, api_key)
+def tenant(account: Account, clickfunnels: ApiSession) -> Tenant:
+    return Tenant(account, clickfunnels)
 
 
 @pytest.fixture
-def spaces(account: Account, workspace_id: int) -> tuple[Workspace, Workspace]:
+def spaces(tenant: Tenant, workspace_id: int) -> tuple[Workspace, Workspace]:
     """Workspace A (the account's first) and B (made through the admin API), each with
     one record of every kind; both have a contact with the same e-mail address."""
-    second = created(account.admin("workspaces", name="Second Store"))
+    second = created(tenant.admin("workspaces", name="Second Store"))
     assert second["id"] != workspace_id
-    a = account.populate(Workspace(workspace_id), "same@example.com")
-    b = account.populate(Workspace(second["id"]), "same@example.com")
+    a = tenant.populate(Workspace(workspace_id), "same@example.com")
+    b = tenant.populate(Workspace(second["id"]), "same@example.com")
     return a, b
 
 
@@ -150,17 +152,17 @@ def ids_of(response: requests.Response) -> list[int]:
 
 
 # -- two workspaces of one account ----------------------------------------------------------------
-def test_the_second_workspace_belongs_to_the_same_team(account: Account, spaces: tuple[Workspace, Workspace]) -> None:
+def test_the_second_workspace_belongs_to_the_same_team(tenant: Tenant, spaces: tuple[Workspace, Workspace]) -> None:
     a, b = spaces
-    team = account.client.get("/api/v2/teams").json()
+    team = tenant.client.get("/api/v2/teams").json()
     assert len(team) == 1
-    assert ids_of(account.client.get(f"/api/v2/teams/{team[0]['id']}/workspaces")) == [a.id, b.id]
+    assert ids_of(tenant.client.get(f"/api/v2/teams/{team[0]['id']}/workspaces")) == [a.id, b.id]
 
 
 @pytest.mark.parametrize("kind", list(WORKSPACE_LISTS))
-def test_lists_show_only_their_workspace_records(account: Account, spaces: tuple[Workspace, Workspace], kind: str) -> None:
+def test_lists_show_only_their_workspace_records(tenant: Tenant, spaces: tuple[Workspace, Workspace], kind: str) -> None:
     for mine, theirs in (spaces, spaces[::-1]):
-        found = ids_of(account.client.get(f"/api/v2/workspaces/{mine.id}/{WORKSPACE_LISTS[kind]}"))
+        found = ids_of(tenant.client.get(f"/api/v2/workspaces/{mine.id}/{WORKSPACE_LISTS[kind]}"))
         assert found == [mine[kind]["id"]]
         assert theirs[kind]["id"] not in found
 
@@ -171,9 +173,9 @@ def test_records_carry_their_workspace(spaces: tuple[Workspace, Workspace]) -> N
             assert space[kind]["workspace_id"] == space.id, kind
 
 
-def test_nested_lists_show_only_their_parent_records(account: Account, spaces: tuple[Workspace, Workspace]) -> None:
+def test_nested_lists_show_only_their_parent_records(tenant: Tenant, spaces: tuple[Workspace, Workspace]) -> None:
     for space in spaces:
-        client = account.client
+        client = tenant.client
         assert ids_of(client.get(f"/api/v2/contacts/{space['contact']['id']}/applied_tags")) == [space["applied_tag"]["id"]]
         assert ids_of(client.get(f"/api/v2/courses/{space['course']['id']}/enrollments")) == [space["enrollment"]["id"]]
         assert ids_of(client.get(f"/api/v2/forms/{space['form']['id']}/submissions")) == [space["submission"]["id"]]
@@ -192,19 +194,19 @@ def test_submissions_and_orders_link_the_contact_of_their_own_workspace(spaces: 
 @pytest.mark.parametrize("kind", list(RECORD_PATHS))
 @pytest.mark.parametrize("ref", ["id", "public_id"])
 def test_single_record_paths_reach_records_of_both_workspaces(
-    account: Account, spaces: tuple[Workspace, Workspace], kind: str, ref: str
+    tenant: Tenant, spaces: tuple[Workspace, Workspace], kind: str, ref: str
 ) -> None:
     for space in spaces:
         record = space[kind]
-        response = account.client.get(RECORD_PATHS[kind].format(record[ref]))
+        response = tenant.client.get(RECORD_PATHS[kind].format(record[ref]))
         assert response.status_code == 200, response.text
         assert response.json()["id"] == record["id"]
         assert response.json().get("workspace_id", space.id) == space.id
 
 
-def test_filtering_one_workspace_by_ids_of_the_other_finds_nothing(account: Account, spaces: tuple[Workspace, Workspace]) -> None:
+def test_filtering_one_workspace_by_ids_of_the_other_finds_nothing(tenant: Tenant, spaces: tuple[Workspace, Workspace]) -> None:
     a, b = spaces
-    client = account.client
+    client = tenant.client
     for kind in ("contact", "product", "order", "fulfillment"):
         path = f"/api/v2/workspaces/{a.id}/{WORKSPACE_LISTS[kind]}"
         assert ids_of(client.get(path, params={"filter[id]": b[kind]["id"]})) == [], kind
@@ -215,11 +217,9 @@ def test_filtering_one_workspace_by_ids_of_the_other_finds_nothing(account: Acco
     assert ids_of(client.get(contacts, params={"filter[email_address]": "same@example.com"})) == [a["contact"]["id"]]
 
 
-def test_creating_through_a_workspace_path_never_lands_in_the_other(
-    account: Account, spaces: tuple[Workspace, Workspace]
-) -> None:
+def test_creating_through_a_workspace_path_never_lands_in_the_other(tenant: Tenant, spaces: tuple[Workspace, Workspace]) -> None:
     a, b = spaces
-    client = account.client
+    client = tenant.client
     made = created(client.post(f"/api/v2/workspaces/{a.id}/contacts", json={"contact": {"email_address": "new@example.com"}}))
     assert made["workspace_id"] == a.id
     assert made["id"] not in ids_of(client.get(f"/api/v2/workspaces/{b.id}/contacts"))
@@ -228,9 +228,9 @@ def test_creating_through_a_workspace_path_never_lands_in_the_other(
     assert other["workspace_id"] == b.id and other["id"] != made["id"]
 
 
-def test_upsert_matches_only_contacts_of_its_workspace(account: Account, spaces: tuple[Workspace, Workspace]) -> None:
+def test_upsert_matches_only_contacts_of_its_workspace(tenant: Tenant, spaces: tuple[Workspace, Workspace]) -> None:
     a, b = spaces
-    client = account.client
+    client = tenant.client
     only_b = created(
         client.post(f"/api/v2/workspaces/{b.id}/contacts", json={"contact": {"email_address": "only-b@example.com"}})
     )
@@ -257,15 +257,15 @@ def assert_invalid(response: requests.Response) -> dict[str, Any]:
 
 
 def test_contact_of_one_workspace_cannot_be_enrolled_in_a_course_of_the_other(
-    account: Account, spaces: tuple[Workspace, Workspace]
+    tenant: Tenant, spaces: tuple[Workspace, Workspace]
 ) -> None:
     a, b = spaces
     path = f"/api/v2/courses/{b['course']['id']}/enrollments"
-    assert_invalid(account.client.post(path, json={"courses_enrollment": {"contact_id": a["contact"]["id"]}}))
-    assert ids_of(account.client.get(path)) == [b["enrollment"]["id"]]
+    assert_invalid(tenant.client.post(path, json={"courses_enrollment": {"contact_id": a["contact"]["id"]}}))
+    assert ids_of(tenant.client.get(path)) == [b["enrollment"]["id"]]
 
 
-def test_contact_of_one_workspace_cannot_be_fulfilled_in_the_other(account: Account, spaces: tuple[Workspace, Workspace]) -> None:
+def test_contact_of_one_workspace_cannot_be_fulfilled_in_the_other(tenant: Tenant, spaces: tuple[Workspace, Workspace]) -> None:
     a, b = spaces
     path = f"/api/v2/workspaces/{b.id}/fulfillments"
     a_item = a["order"]["line_items"][0]["id"]
@@ -282,16 +282,14 @@ def test_contact_of_one_workspace_cannot_be_fulfilled_in_the_other(account: Acco
                 "included_orders_invoices_line_items_attributes": [{"invoices_line_item_id": item_id, "quantity": 1}],
             }
         }
-        assert_invalid(account.client.post(path, json=body))
-    assert ids_of(account.client.get(path)) == [b["fulfillment"]["id"]]
-    assert ids_of(account.client.get(f"/api/v2/workspaces/{a.id}/fulfillments")) == [a["fulfillment"]["id"]]
+        assert_invalid(tenant.client.post(path, json=body))
+    assert ids_of(tenant.client.get(path)) == [b["fulfillment"]["id"]]
+    assert ids_of(tenant.client.get(f"/api/v2/workspaces/{a.id}/fulfillments")) == [a["fulfillment"]["id"]]
 
 
-def test_contact_of_one_workspace_cannot_be_given_a_tag_of_the_other(
-    account: Account, spaces: tuple[Workspace, Workspace]
-) -> None:
+def test_contact_of_one_workspace_cannot_be_given_a_tag_of_the_other(tenant: Tenant, spaces: tuple[Workspace, Workspace]) -> None:
     a, b = spaces
-    client = account.client
+    client = tenant.client
     contact, foreign = a["contact"]["id"], b["tag"]["id"]
     assert_invalid(client.post(f"/api/v2/contacts/{contact}/applied_tags", json={"contacts_applied_tag": {"tag_id": foreign}}))
     assert_invalid(client.put(f"/api/v2/contacts/{contact}", json={"contact": {"tag_ids": [foreign]}}))
@@ -312,18 +310,18 @@ def test_contact_of_one_workspace_cannot_be_given_a_tag_of_the_other(
     assert ids_of(client.get(f"/api/v2/workspaces/{a.id}/contacts", params={"filter[email_address]": "x@example.com"})) == []
 
 
-def test_admin_order_cannot_mix_workspaces(account: Account, spaces: tuple[Workspace, Workspace]) -> None:
+def test_admin_order_cannot_mix_workspaces(tenant: Tenant, spaces: tuple[Workspace, Workspace]) -> None:
     a, b = spaces
-    foreign_product = account.admin(
+    foreign_product = tenant.admin(
         "orders", workspace_id=b.id, contact_id=b["contact"]["id"], line_items=[{"product_id": a["product"]["id"]}]
     )
-    foreign_contact = account.admin(
+    foreign_contact = tenant.admin(
         "orders", workspace_id=b.id, contact_id=a["contact"]["id"], line_items=[{"product_id": b["product"]["id"]}]
     )
     for response in (foreign_product, foreign_contact):
         assert 400 <= response.status_code < 500, response.text
         assert isinstance(response.json()["error"], str)
-    assert ids_of(account.client.get(f"/api/v2/workspaces/{b.id}/orders")) == [b["order"]["id"]]
+    assert ids_of(tenant.client.get(f"/api/v2/workspaces/{b.id}/orders")) == [b["order"]["id"]]
 
 
 # -- two accounts ---------------------------------------------------------------------------------
@@ -379,20 +377,20 @@ def request_body(method: str, path: str, records: dict[str, dict[str, Any]]) -> 
 
 @dataclass
 class TwoAccounts:
-    owner: Account
+    owner: Tenant
     owned: Workspace  # the owner's second workspace, full of records
-    stranger: ApiClient  # a fresh account: one team, one workspace, nothing else
+    stranger: ApiSession  # a fresh account: one team, one workspace, nothing else
 
 
 @pytest.fixture
-def two_accounts(emulator: RunningEmulator, account: Account, workspace_id: int) -> TwoAccounts:
+def two_accounts(mockserver: Emulator, tenant: Tenant, workspace_id: int) -> TwoAccounts:
     """The owner's records live in its second workspace, so that no id of theirs (but
     the team's) is also an id of the stranger's own records."""
-    second = created(account.admin("workspaces", name="Owned"))["id"]
+    second = created(tenant.admin("workspaces", name="Owned"))["id"]
     assert second != workspace_id
-    owned = account.populate(Workspace(second), "owner@example.com")
-    stranger = client_for(emulator, fresh_key())
-    return TwoAccounts(account, owned, stranger)
+    owned = tenant.populate(Workspace(second), "owner@example.com")
+    stranger = mockserver.account("clickfunnels").session()
+    return TwoAccounts(tenant, owned, stranger)
 
 
 def fill(path: str, records: dict[str, dict[str, Any]], ref: str) -> str:
@@ -463,7 +461,7 @@ def test_failed_attempts_of_another_account_change_nothing(two_accounts: TwoAcco
 
 
 def test_the_demo_account_records_are_not_reachable_from_a_fresh_account(
-    clickfunnels_demo: ApiClient, clickfunnels: ApiClient
+    clickfunnels_demo: ApiSession, clickfunnels: ApiSession
 ) -> None:
     contact = clickfunnels_demo.get("/api/v2/workspaces/1/contacts").json()[0]
     product = clickfunnels_demo.get("/api/v2/workspaces/1/products").json()[0]

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import requests
 
+from mockserver.testing import Account, ApiSession
 from tests.providers.clickfunnels.helpers import (
     NOT_FOUND,
     PUBLIC_ID,
@@ -16,7 +17,7 @@ from tests.providers.clickfunnels.helpers import (
     create_contact,
     create_product,
 )
-from tests.support import ApiClient, RunningEmulator, ok
+from tests.support import ok, trigger_response
 
 ORDER_KEYS = {
     "id",
@@ -69,14 +70,14 @@ FULFILLMENT_KEYS = {
 MONEY = re.compile(r"^-?\d+\.\d{2}$")
 
 
-def place_order(emulator: RunningEmulator, api_key: str, lines: list[tuple[int, int]], **buyer: Any) -> dict[str, Any]:
+def place_order(account: Account, lines: list[tuple[int, int]], **buyer: Any) -> dict[str, Any]:
     """An order through the admin API; `buyer` is contact_id=... or contact={...}."""
-    body = {"apiKey": api_key, "line_items": [{"product_id": p, "quantity": q} for p, q in lines], **buyer}
-    return dict(ok(emulator.admin("POST", "clickfunnels/orders", json=body), 201))
+    line_items = [{"product_id": p, "quantity": q} for p, q in lines]
+    return dict(ok(trigger_response(account, "orders", line_items=line_items, **buyer), 201))
 
 
 def fulfill(
-    client: ApiClient, workspace_id: int, contact_id: int, parts: list[tuple[int, int]], **extra: Any
+    client: ApiSession, workspace_id: int, contact_id: int, parts: list[tuple[int, int]], **extra: Any
 ) -> requests.Response:
     body = {
         "fulfillment": {
@@ -88,7 +89,7 @@ def fulfill(
     return client.post(f"/api/v2/workspaces/{workspace_id}/fulfillments", json=body)
 
 
-def statuses(client: ApiClient, order_id: int) -> list[str]:
+def statuses(client: ApiSession, order_id: int) -> list[str]:
     return [item["fulfillment_status"] for item in ok(client.get(f"/api/v2/orders/{order_id}"))["line_items"]]
 
 
@@ -101,7 +102,7 @@ def assert_422(response: requests.Response) -> None:
 
 
 @pytest.fixture
-def shop(clickfunnels: ApiClient, workspace_id: int) -> dict[str, dict[str, Any]]:
+def shop(clickfunnels: ApiSession, workspace_id: int) -> dict[str, dict[str, Any]]:
     """Two products with known prices."""
     return {
         "book": create_product(clickfunnels, workspace_id, "Book", price="19.99"),
@@ -111,11 +112,9 @@ def shop(clickfunnels: ApiClient, workspace_id: int) -> dict[str, dict[str, Any]
 
 # -- orders ----------------------------------------------------------------------------
 def test_an_order_for_a_new_buyer_creates_the_contact(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str, shop: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, account: Account, shop: dict[str, dict[str, Any]]
 ) -> None:
-    order = place_order(
-        emulator, api_key, [(shop["book"]["id"], 1)], contact={"email_address": "buyer@example.com", "first_name": "Bea"}
-    )
+    order = place_order(account, [(shop["book"]["id"], 1)], contact={"email_address": "buyer@example.com", "first_name": "Bea"})
 
     contact = ok(clickfunnels.get(f"/api/v2/contacts/{order['contact_id']}"))
     assert contact["email_address"] == "buyer@example.com"
@@ -125,22 +124,22 @@ def test_an_order_for_a_new_buyer_creates_the_contact(
 
 
 def test_an_order_for_an_existing_contact(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str, shop: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, account: Account, shop: dict[str, dict[str, Any]]
 ) -> None:
     contact = create_contact(clickfunnels, workspace_id, "regular@example.com")
 
-    order = place_order(emulator, api_key, [(shop["stickers"]["id"], 2)], contact_id=contact["id"])
+    order = place_order(account, [(shop["stickers"]["id"], 2)], contact_id=contact["id"])
 
     assert order["contact_id"] == contact["id"]
     assert [c["id"] for c in ok(clickfunnels.get(f"/api/v2/workspaces/{workspace_id}/contacts"))] == [contact["id"]]
 
 
 def test_the_order_shape_and_total(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str, shop: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, account: Account, shop: dict[str, dict[str, Any]]
 ) -> None:
     book, stickers = shop["book"], shop["stickers"]
 
-    order = place_order(emulator, api_key, [(book["id"], 3), (stickers["id"], 2)], contact={"email_address": "shape@example.com"})
+    order = place_order(account, [(book["id"], 3), (stickers["id"], 2)], contact={"email_address": "shape@example.com"})
 
     assert set(order) == ORDER_KEYS
     assert order["workspace_id"] == workspace_id
@@ -168,36 +167,32 @@ def test_the_order_shape_and_total(
     assert Decimal(order["total_amount"]) == total
 
 
-def test_a_product_created_without_a_price_costs_nothing(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
-) -> None:
+def test_a_product_created_without_a_price_costs_nothing(clickfunnels: ApiSession, workspace_id: int, account: Account) -> None:
     free = dict(ok(clickfunnels.post(f"/api/v2/workspaces/{workspace_id}/products", json={"product": {"name": "Free"}}), 201))
 
-    order = place_order(emulator, api_key, [(free["id"], 2)], contact={"email_address": "free@example.com"})
+    order = place_order(account, [(free["id"], 2)], contact={"email_address": "free@example.com"})
 
     assert order["total_amount"] == "0.00"
     assert order["line_items"][0]["products_price"]["amount"] == "0.00"
 
 
 def test_a_price_changed_by_put_is_what_the_next_order_charges(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str, shop: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, account: Account, shop: dict[str, dict[str, Any]]
 ) -> None:
     book = shop["book"]
     ok(clickfunnels.put(f"/api/v2/products/{book['id']}", json={"product": {"price": "24.50"}}))
 
-    order = place_order(emulator, api_key, [(book["id"], 2)], contact={"email_address": "later@example.com"})
+    order = place_order(account, [(book["id"], 2)], contact={"email_address": "later@example.com"})
 
     assert order["line_items"][0]["products_price"]["amount"] == "24.50"
     assert order["total_amount"] == "49.00"
 
 
-def test_the_order_currency_is_the_products(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
-) -> None:
+def test_the_order_currency_is_the_products(clickfunnels: ApiSession, workspace_id: int, account: Account) -> None:
     body = {"product": {"name": "Euro Course", "price": "10", "currency": "EUR"}}
     product = dict(ok(clickfunnels.post(f"/api/v2/workspaces/{workspace_id}/products", json=body), 201))
 
-    order = place_order(emulator, api_key, [(product["id"], 1)], contact={"email_address": "euro@example.com"})
+    order = place_order(account, [(product["id"], 1)], contact={"email_address": "euro@example.com"})
 
     assert order["currency"] == "EUR"
     assert order["line_items"][0]["products_price"]["currency"] == "EUR"
@@ -205,25 +200,25 @@ def test_the_order_currency_is_the_products(
 
 
 def test_order_numbers_differ(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str, shop: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, account: Account, shop: dict[str, dict[str, Any]]
 ) -> None:
-    first = place_order(emulator, api_key, [(shop["book"]["id"], 1)], contact={"email_address": "one@example.com"})
-    second = place_order(emulator, api_key, [(shop["book"]["id"], 1)], contact={"email_address": "two@example.com"})
+    first = place_order(account, [(shop["book"]["id"], 1)], contact={"email_address": "one@example.com"})
+    second = place_order(account, [(shop["book"]["id"], 1)], contact={"email_address": "two@example.com"})
 
     assert first["order_number"] != second["order_number"]
     assert second["id"] > first["id"]
 
 
 def test_get_order_by_id_and_by_public_id(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str, shop: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, account: Account, shop: dict[str, dict[str, Any]]
 ) -> None:
-    order = place_order(emulator, api_key, [(shop["book"]["id"], 1)], contact={"email_address": "get@example.com"})
+    order = place_order(account, [(shop["book"]["id"], 1)], contact={"email_address": "get@example.com"})
 
     assert ok(clickfunnels.get(f"/api/v2/orders/{order['id']}")) == order
     assert ok(clickfunnels.get(f"/api/v2/orders/{order['public_id']}")) == order
 
 
-def test_an_unknown_order_is_404(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_an_unknown_order_is_404(clickfunnels: ApiSession, workspace_id: int) -> None:
     response = clickfunnels.get("/api/v2/orders/424242")
 
     assert response.status_code == 404
@@ -231,14 +226,14 @@ def test_an_unknown_order_is_404(clickfunnels: ApiClient, workspace_id: int) -> 
 
 
 def test_list_orders_filters_by_contact_and_order_type(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str, shop: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, account: Account, shop: dict[str, dict[str, Any]]
 ) -> None:
     ann = create_contact(clickfunnels, workspace_id, "ann@example.com")
     bob = create_contact(clickfunnels, workspace_id, "bob@example.com")
     book = shop["book"]["id"]
-    ann_once = place_order(emulator, api_key, [(book, 1)], contact_id=ann["id"])
-    ann_monthly = place_order(emulator, api_key, [(book, 1)], contact_id=ann["id"], order_type="subscription")
-    bob_once = place_order(emulator, api_key, [(book, 1)], contact_id=bob["id"])
+    ann_once = place_order(account, [(book, 1)], contact_id=ann["id"])
+    ann_monthly = place_order(account, [(book, 1)], contact_id=ann["id"], order_type="subscription")
+    bob_once = place_order(account, [(book, 1)], contact_id=bob["id"])
 
     def listed(**params: Any) -> list[int]:
         return [o["id"] for o in ok(clickfunnels.get(f"/api/v2/workspaces/{workspace_id}/orders", params=params))]
@@ -252,16 +247,16 @@ def test_list_orders_filters_by_contact_and_order_type(
     assert ann_monthly["order_type"] == "subscription"
 
 
-def test_a_new_workspace_has_no_orders(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_a_new_workspace_has_no_orders(clickfunnels: ApiSession, workspace_id: int) -> None:
     assert ok(clickfunnels.get(f"/api/v2/workspaces/{workspace_id}/orders")) == []
 
 
 # -- fulfillments ----------------------------------------------------------------------
 def test_fulfill_line_items_returns_201_fulfilled(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str, shop: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, account: Account, shop: dict[str, dict[str, Any]]
 ) -> None:
     order = place_order(
-        emulator, api_key, [(shop["book"]["id"], 2), (shop["stickers"]["id"], 1)], contact={"email_address": "f@example.com"}
+        account, [(shop["book"]["id"], 2), (shop["stickers"]["id"], 1)], contact={"email_address": "f@example.com"}
     )
     book_item, sticker_item = order["line_items"]
 
@@ -297,9 +292,9 @@ def test_fulfill_line_items_returns_201_fulfilled(
 
 
 def test_fulfillment_numbers_increase(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str, shop: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, account: Account, shop: dict[str, dict[str, Any]]
 ) -> None:
-    order = place_order(emulator, api_key, [(shop["book"]["id"], 3)], contact={"email_address": "n@example.com"})
+    order = place_order(account, [(shop["book"]["id"], 3)], contact={"email_address": "n@example.com"})
     item = order["line_items"][0]
 
     numbers = [
@@ -312,10 +307,10 @@ def test_fulfillment_numbers_increase(
 
 
 def test_partial_then_complete_fulfillment_of_a_line_item(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str, shop: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, account: Account, shop: dict[str, dict[str, Any]]
 ) -> None:
     order = place_order(
-        emulator, api_key, [(shop["book"]["id"], 3), (shop["stickers"]["id"], 1)], contact={"email_address": "p@example.com"}
+        account, [(shop["book"]["id"], 3), (shop["stickers"]["id"], 1)], contact={"email_address": "p@example.com"}
     )
     book_item = order["line_items"][0]
 
@@ -327,9 +322,9 @@ def test_partial_then_complete_fulfillment_of_a_line_item(
 
 
 def test_a_quantity_larger_than_what_is_left_is_422(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str, shop: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, account: Account, shop: dict[str, dict[str, Any]]
 ) -> None:
-    order = place_order(emulator, api_key, [(shop["book"]["id"], 2)], contact={"email_address": "big@example.com"})
+    order = place_order(account, [(shop["book"]["id"], 2)], contact={"email_address": "big@example.com"})
     item = order["line_items"][0]
 
     assert_422(fulfill(clickfunnels, workspace_id, order["contact_id"], [(item["id"], 3)]))
@@ -342,10 +337,10 @@ def test_a_quantity_larger_than_what_is_left_is_422(
 
 
 def test_a_line_item_of_another_contacts_order_is_422(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str, shop: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, account: Account, shop: dict[str, dict[str, Any]]
 ) -> None:
-    mine = place_order(emulator, api_key, [(shop["book"]["id"], 1)], contact={"email_address": "mine@example.com"})
-    theirs = place_order(emulator, api_key, [(shop["book"]["id"], 1)], contact={"email_address": "theirs@example.com"})
+    mine = place_order(account, [(shop["book"]["id"], 1)], contact={"email_address": "mine@example.com"})
+    theirs = place_order(account, [(shop["book"]["id"], 1)], contact={"email_address": "theirs@example.com"})
 
     assert_422(fulfill(clickfunnels, workspace_id, mine["contact_id"], [(theirs["line_items"][0]["id"], 1)]))
     assert_422(
@@ -358,34 +353,34 @@ def test_a_line_item_of_another_contacts_order_is_422(
 
 
 def test_an_unknown_line_item_is_422(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str, shop: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, account: Account, shop: dict[str, dict[str, Any]]
 ) -> None:
-    order = place_order(emulator, api_key, [(shop["book"]["id"], 1)], contact={"email_address": "li@example.com"})
+    order = place_order(account, [(shop["book"]["id"], 1)], contact={"email_address": "li@example.com"})
 
     assert_422(fulfill(clickfunnels, workspace_id, order["contact_id"], [(987654, 1)]))
 
 
 def test_an_unknown_contact_is_422(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str, shop: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, account: Account, shop: dict[str, dict[str, Any]]
 ) -> None:
-    order = place_order(emulator, api_key, [(shop["book"]["id"], 1)], contact={"email_address": "u@example.com"})
+    order = place_order(account, [(shop["book"]["id"], 1)], contact={"email_address": "u@example.com"})
 
     assert_422(fulfill(clickfunnels, workspace_id, 987654, [(order["line_items"][0]["id"], 1)]))
     assert ok(clickfunnels.get(f"/api/v2/workspaces/{workspace_id}/fulfillments")) == []
 
 
 def test_a_contact_of_another_workspace_is_422(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str, shop: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, account: Account, shop: dict[str, dict[str, Any]]
 ) -> None:
     """The fulfillment is made in a workspace the contact and its order are not in."""
-    order = place_order(emulator, api_key, [(shop["book"]["id"], 1)], contact={"email_address": "elsewhere@example.com"})
-    created = emulator.admin("POST", "clickfunnels/workspaces", json={"apiKey": api_key, "name": "Other"})
+    order = place_order(account, [(shop["book"]["id"], 1)], contact={"email_address": "elsewhere@example.com"})
+    created = trigger_response(account, "workspaces", name="Other")
     assert created.status_code == 201, created.text
 
     assert_422(fulfill(clickfunnels, created.json()["id"], order["contact_id"], [(order["line_items"][0]["id"], 1)]))
 
 
-def test_fulfill_without_the_wrapper_is_400(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_fulfill_without_the_wrapper_is_400(clickfunnels: ApiSession, workspace_id: int) -> None:
     response = clickfunnels.post(f"/api/v2/workspaces/{workspace_id}/fulfillments", json={"contact_id": 1})
 
     assert response.status_code == 400
@@ -393,9 +388,9 @@ def test_fulfill_without_the_wrapper_is_400(clickfunnels: ApiClient, workspace_i
 
 
 def test_cancel_then_cancel_again_is_409(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str, shop: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, account: Account, shop: dict[str, dict[str, Any]]
 ) -> None:
-    order = place_order(emulator, api_key, [(shop["book"]["id"], 1)], contact={"email_address": "cancel@example.com"})
+    order = place_order(account, [(shop["book"]["id"], 1)], contact={"email_address": "cancel@example.com"})
     fulfillment = ok(fulfill(clickfunnels, workspace_id, order["contact_id"], [(order["line_items"][0]["id"], 1)]), 201)
 
     cancelled = ok(clickfunnels.post(f"/api/v2/fulfillments/{fulfillment['id']}/cancel"))
@@ -412,7 +407,7 @@ def test_cancel_then_cancel_again_is_409(
     assert isinstance(again.json()["error"], str) and again.json()["error"]
 
 
-def test_cancel_of_an_unknown_fulfillment_is_404(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_cancel_of_an_unknown_fulfillment_is_404(clickfunnels: ApiSession, workspace_id: int) -> None:
     response = clickfunnels.post("/api/v2/fulfillments/424242/cancel")
 
     assert response.status_code == 404
@@ -420,9 +415,9 @@ def test_cancel_of_an_unknown_fulfillment_is_404(clickfunnels: ApiClient, worksp
 
 
 def test_after_cancelling_the_same_items_can_be_fulfilled_again(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str, shop: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, account: Account, shop: dict[str, dict[str, Any]]
 ) -> None:
-    order = place_order(emulator, api_key, [(shop["book"]["id"], 2)], contact={"email_address": "redo@example.com"})
+    order = place_order(account, [(shop["book"]["id"], 2)], contact={"email_address": "redo@example.com"})
     item = order["line_items"][0]
     first = ok(fulfill(clickfunnels, workspace_id, order["contact_id"], [(item["id"], 2)]), 201)
     assert_422(fulfill(clickfunnels, workspace_id, order["contact_id"], [(item["id"], 1)]))
@@ -437,10 +432,10 @@ def test_after_cancelling_the_same_items_can_be_fulfilled_again(
 
 
 def test_list_and_get_fulfillments(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str, shop: dict[str, dict[str, Any]]
+    clickfunnels: ApiSession, workspace_id: int, account: Account, shop: dict[str, dict[str, Any]]
 ) -> None:
-    ann = place_order(emulator, api_key, [(shop["book"]["id"], 2)], contact={"email_address": "ann@example.com"})
-    bob = place_order(emulator, api_key, [(shop["book"]["id"], 1)], contact={"email_address": "bob@example.com"})
+    ann = place_order(account, [(shop["book"]["id"], 2)], contact={"email_address": "ann@example.com"})
+    bob = place_order(account, [(shop["book"]["id"], 1)], contact={"email_address": "bob@example.com"})
     first = ok(fulfill(clickfunnels, workspace_id, ann["contact_id"], [(ann["line_items"][0]["id"], 1)]), 201)
     second = ok(fulfill(clickfunnels, workspace_id, bob["contact_id"], [(bob["line_items"][0]["id"], 1)]), 201)
     first = ok(clickfunnels.post(f"/api/v2/fulfillments/{first['id']}/cancel"))
@@ -456,14 +451,14 @@ def test_list_and_get_fulfillments(
     assert ok(clickfunnels.get(f"/api/v2/fulfillments/{second['public_id']}")) == second
 
 
-def test_an_unknown_fulfillment_is_404(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_an_unknown_fulfillment_is_404(clickfunnels: ApiSession, workspace_id: int) -> None:
     response = clickfunnels.get("/api/v2/fulfillments/424242")
 
     assert response.status_code == 404
     assert response.json() == NOT_FOUND
 
 
-def test_the_demo_workspace_has_four_fulfillments_one_cancelled(clickfunnels_demo: ApiClient) -> None:
+def test_the_demo_workspace_has_four_fulfillments_one_cancelled(clickfunnels_demo: ApiSession) -> None:
     team = ok(clickfunnels_demo.get("/api/v2/teams"))[0]
     demo_workspace = ok(clickfunnels_demo.get(f"/api/v2/teams/{team['id']}/workspaces"))[0]
 

@@ -16,9 +16,10 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 
-from tests.providers.clickfunnels.helpers import client_for, first_workspace
+from mockserver.testing import Account, ApiSession, Emulator
+from tests.providers.clickfunnels.helpers import first_workspace
 from tests.spec_tools import Spec
-from tests.support import ApiClient, RunningEmulator, created, fresh_key
+from tests.support import created, trigger_response
 
 SPEC = Spec.load("clickfunnels")
 PAGE = 20
@@ -52,24 +53,24 @@ def fetch(session: requests.Session, url: str, params: dict[str, Any] | None = N
     return Page(response.url, records, response.headers.get("Pagination-Next"), response.headers.get("Link"))
 
 
-def walk_by_next(client: ApiClient, path: str, params: dict[str, Any] | None = None) -> list[Page]:
+def walk_by_next(client: ApiSession, path: str, params: dict[str, Any] | None = None) -> list[Page]:
     """Every page, passing the Pagination-Next header back as `after`."""
     query = dict(params or {})
-    pages = [fetch(client.session, client.base_url + path, query)]
+    pages = [fetch(client, client.base_url + path, query)]
     while pages[-1].next is not None:
         assert len(pages) < 50, "the walk does not end"
-        pages.append(fetch(client.session, client.base_url + path, {**query, "after": pages[-1].next}))
+        pages.append(fetch(client, client.base_url + path, {**query, "after": pages[-1].next}))
     return pages
 
 
-def walk_by_link(client: ApiClient, path: str, params: dict[str, Any] | None = None) -> list[Page]:
+def walk_by_link(client: ApiSession, path: str, params: dict[str, Any] | None = None) -> list[Page]:
     """Every page, following the Link header's URL exactly as given."""
-    pages = [fetch(client.session, client.base_url + path, params)]
+    pages = [fetch(client, client.base_url + path, params)]
     while pages[-1].link is not None:
         assert len(pages) < 50, "the walk does not end"
         match = LINK.match(pages[-1].link)
         assert match, pages[-1].link
-        pages.append(fetch(client.session, match.group(1)))
+        pages.append(fetch(client, match.group(1)))
     return pages
 
 
@@ -106,7 +107,7 @@ def assert_ids_run(ids: list[int], *, descending: bool) -> None:
 
 
 # -- making records ---------------------------------------------------------------------------
-def create_contacts(client: ApiClient, workspace: int, count: int, prefix: str = "person") -> list[int]:
+def create_contacts(client: ApiSession, workspace: int, count: int, prefix: str = "person") -> list[int]:
     path = f"/api/v2/workspaces/{workspace}/contacts"
     bodies = [{"contact": {"email_address": f"{prefix}{n}@example.com"}} for n in range(count)]
     return [created(client.post(path, json=body))["id"] for body in bodies]
@@ -114,15 +115,15 @@ def create_contacts(client: ApiClient, workspace: int, count: int, prefix: str =
 
 @dataclass
 class Crowd:
-    client: ApiClient
+    client: ApiSession
     path: str
     ids: list[int]
 
 
 @pytest.fixture(scope="module")
-def crowd(emulator: RunningEmulator) -> Crowd:
+def crowd(mockserver: Emulator) -> Crowd:
     """An account whose workspace holds 95 contacts; the tests using it only read."""
-    client = client_for(emulator, fresh_key())
+    client = mockserver.account("clickfunnels").session()
     workspace = first_workspace(client)
     ids = create_contacts(client, workspace, CROWD)
     return Crowd(client, f"/api/v2/workspaces/{workspace}/contacts", ids)
@@ -176,7 +177,7 @@ def test_desc_walk_is_the_asc_walk_reversed(crowd: Crowd) -> None:
 
 
 def test_first_page_is_the_lowest_ids(crowd: Crowd) -> None:
-    page = fetch(crowd.client.session, crowd.client.base_url + crowd.path)
+    page = fetch(crowd.client, crowd.client.base_url + crowd.path)
     assert [record["id"] for record in page.records] == sorted(crowd.ids)[:PAGE]
     assert page.next == str(sorted(crowd.ids)[PAGE - 1])
 
@@ -184,14 +185,14 @@ def test_first_page_is_the_lowest_ids(crowd: Crowd) -> None:
 def test_after_starts_strictly_after_the_cursor(crowd: Crowd) -> None:
     ordered = sorted(crowd.ids)
     cursor = ordered[30]
-    asc = fetch(crowd.client.session, crowd.client.base_url + crowd.path, {"after": cursor}).records
+    asc = fetch(crowd.client, crowd.client.base_url + crowd.path, {"after": cursor}).records
     assert [record["id"] for record in asc] == ordered[31:51]
-    desc = fetch(crowd.client.session, crowd.client.base_url + crowd.path, {"after": cursor, "sort_order": "desc"}).records
+    desc = fetch(crowd.client, crowd.client.base_url + crowd.path, {"after": cursor, "sort_order": "desc"}).records
     assert [record["id"] for record in desc] == ordered[10:30][::-1]
 
 
 def test_after_the_last_record_is_an_empty_page_without_headers(crowd: Crowd) -> None:
-    page = fetch(crowd.client.session, crowd.client.base_url + crowd.path, {"after": max(crowd.ids)})
+    page = fetch(crowd.client, crowd.client.base_url + crowd.path, {"after": max(crowd.ids)})
     assert page.records == []
     assert page.next is None and page.link is None
 
@@ -219,7 +220,7 @@ def test_filtered_walk_by_pagination_next_matches_the_link_walk(crowd: Crowd) ->
 
 
 # -- page boundaries ------------------------------------------------------------------------
-def test_exactly_twenty_records_are_one_page_without_headers(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_exactly_twenty_records_are_one_page_without_headers(clickfunnels: ApiSession, workspace_id: int) -> None:
     path = f"/api/v2/workspaces/{workspace_id}/contacts"
     ids = create_contacts(clickfunnels, workspace_id, PAGE)
     pages = walk_by_next(clickfunnels, path)
@@ -231,7 +232,7 @@ def test_exactly_twenty_records_are_one_page_without_headers(clickfunnels: ApiCl
     check_pages(pages, path)
 
 
-def test_empty_list_has_no_pagination_headers(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_empty_list_has_no_pagination_headers(clickfunnels: ApiSession, workspace_id: int) -> None:
     response = clickfunnels.get(f"/api/v2/workspaces/{workspace_id}/contacts")
     assert response.status_code == 200
     assert response.json() == []
@@ -246,7 +247,7 @@ def updated_order(records: list[dict[str, Any]]) -> list[tuple[str, int]]:
 
 @pytest.mark.parametrize("walk", [walk_by_next, walk_by_link], ids=["pagination-next", "link"])
 def test_sort_by_updated_at_orders_by_updated_at_then_id(
-    clickfunnels: ApiClient, workspace_id: int, walk: Callable[..., list[Page]]
+    clickfunnels: ApiSession, workspace_id: int, walk: Callable[..., list[Page]]
 ) -> None:
     """Contacts updated after the others move to the end (asc) or the front (desc), in
     the order of their updates; the walk still sees every contact exactly once."""
@@ -270,7 +271,7 @@ def test_sort_by_updated_at_orders_by_updated_at_then_id(
     assert [record["id"] for record in desc] == (untouched + touched)[::-1]
 
 
-def test_sort_by_updated_at_with_a_filter(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_sort_by_updated_at_with_a_filter(clickfunnels: ApiSession, workspace_id: int) -> None:
     path = f"/api/v2/workspaces/{workspace_id}/contacts"
     ids = create_contacts(clickfunnels, workspace_id, 30)
     time.sleep(0.003)
@@ -282,42 +283,42 @@ def test_sort_by_updated_at_with_a_filter(clickfunnels: ApiClient, workspace_id:
 
 
 # -- cursors whose record is gone -----------------------------------------------------------
-def test_cursor_of_a_deleted_record_still_works_ascending(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_cursor_of_a_deleted_record_still_works_ascending(clickfunnels: ApiSession, workspace_id: int) -> None:
     path = f"/api/v2/workspaces/{workspace_id}/contacts"
     ids = create_contacts(clickfunnels, workspace_id, 45)
     first = walk_by_next(clickfunnels, path)[0]
     assert first.next == str(ids[19])
     for gone in (ids[19], ids[20]):
         assert clickfunnels.delete(f"/api/v2/contacts/{gone}").status_code == 204
-    second = fetch(clickfunnels.session, clickfunnels.base_url + path, {"after": first.next})
+    second = fetch(clickfunnels, clickfunnels.base_url + path, {"after": first.next})
     assert [record["id"] for record in second.records] == ids[21:41]
     assert second.next == str(ids[40])
 
 
-def test_cursor_of_a_deleted_record_still_works_descending(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_cursor_of_a_deleted_record_still_works_descending(clickfunnels: ApiSession, workspace_id: int) -> None:
     path = f"/api/v2/workspaces/{workspace_id}/contacts"
     ids = create_contacts(clickfunnels, workspace_id, 45)
-    first = fetch(clickfunnels.session, clickfunnels.base_url + path, {"sort_order": "desc"})
+    first = fetch(clickfunnels, clickfunnels.base_url + path, {"sort_order": "desc"})
     assert first.next == str(ids[25])
     assert clickfunnels.delete(f"/api/v2/contacts/{ids[25]}").status_code == 204
     assert first.link is not None
     match = LINK.match(first.link)
     assert match
-    second = fetch(clickfunnels.session, match.group(1))
+    second = fetch(clickfunnels, match.group(1))
     assert [record["id"] for record in second.records] == ids[5:25][::-1]
 
 
-def test_cursor_of_a_deleted_record_still_works_by_updated_at(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_cursor_of_a_deleted_record_still_works_by_updated_at(clickfunnels: ApiSession, workspace_id: int) -> None:
     path = f"/api/v2/workspaces/{workspace_id}/contacts"
     ids = create_contacts(clickfunnels, workspace_id, 30)
     time.sleep(0.003)
     assert clickfunnels.put(f"/api/v2/contacts/{ids[3]}", json={"contact": {"first_name": "Moved"}}).status_code == 200
     order = [contact_id for contact_id in ids if contact_id != ids[3]] + [ids[3]]
     params = {"sort_property": "updated_at"}
-    first = fetch(clickfunnels.session, clickfunnels.base_url + path, params)
+    first = fetch(clickfunnels, clickfunnels.base_url + path, params)
     assert [record["id"] for record in first.records] == order[:20]
     assert clickfunnels.delete(f"/api/v2/contacts/{order[19]}").status_code == 204
-    second = fetch(clickfunnels.session, clickfunnels.base_url + path, {**params, "after": first.next})
+    second = fetch(clickfunnels, clickfunnels.base_url + path, {**params, "after": first.next})
     assert [record["id"] for record in second.records] == order[20:]
 
 
@@ -332,17 +333,18 @@ def test_after_that_is_not_an_integer_is_400(crowd: Crowd, value: str) -> None:
 
 # -- every list operation ---------------------------------------------------------------------
 @dataclass
-class Account:
-    client: ApiClient
-    emulator: RunningEmulator
-    key: str
+class Target:
+    """The account (and its workspace) a list is filled in."""
+
+    client: ApiSession
+    account: Account
     workspace: int
 
     def post(self, path: str, wrapper: str, **attributes: Any) -> dict[str, Any]:
         return created(self.client.post(path, json={wrapper: attributes}))
 
     def admin(self, action: str, **body: Any) -> dict[str, Any]:
-        return created(self.emulator.admin("POST", f"clickfunnels/{action}", json={"apiKey": self.key, **body}))
+        return created(trigger_response(self.account, action, **body))
 
     def contact(self, email: str) -> int:
         contact_id: int = self.post(f"/api/v2/workspaces/{self.workspace}/contacts", "contact", email_address=email)["id"]
@@ -356,27 +358,27 @@ class Account:
 Listing = tuple[str, list[int]]  # the list's path, and the ids it must show
 
 
-def list_teams(account: Account) -> Listing:
+def list_teams(account: Target) -> Listing:
     """A new account has one team, and teams cannot be made: a single page."""
     return "/api/v2/teams", [team["id"] for team in account.client.get("/api/v2/teams").json()]
 
 
-def list_workspaces(account: Account) -> Listing:
+def list_workspaces(account: Target) -> Listing:
     team = account.client.get("/api/v2/teams").json()[0]["id"]
     ids = [account.workspace] + [account.admin("workspaces", name=f"Store {n}")["id"] for n in range(FEW - 1)]
     return f"/api/v2/teams/{team}/workspaces", ids
 
 
-def list_contacts(account: Account) -> Listing:
+def list_contacts(account: Target) -> Listing:
     return f"/api/v2/workspaces/{account.workspace}/contacts", [account.contact(f"c{n}@example.com") for n in range(FEW)]
 
 
-def list_contact_tags(account: Account) -> Listing:
+def list_contact_tags(account: Target) -> Listing:
     path = f"/api/v2/workspaces/{account.workspace}/contacts/tags"
     return path, [account.post(path, "contacts_tag", name=f"Tag {n}")["id"] for n in range(FEW)]
 
 
-def list_applied_tags(account: Account) -> Listing:
+def list_applied_tags(account: Target) -> Listing:
     tags = f"/api/v2/workspaces/{account.workspace}/contacts/tags"
     tag_ids = [account.post(tags, "contacts_tag", name=f"Tag {n}")["id"] for n in range(FEW)]
     contact = account.contact("tagged@example.com")
@@ -384,17 +386,17 @@ def list_applied_tags(account: Account) -> Listing:
     return path, [account.post(path, "contacts_applied_tag", tag_id=tag_id)["id"] for tag_id in tag_ids]
 
 
-def list_products(account: Account) -> Listing:
+def list_products(account: Target) -> Listing:
     return f"/api/v2/workspaces/{account.workspace}/products", [account.product(f"Product {n}") for n in range(FEW)]
 
 
-def list_orders(account: Account) -> Listing:
+def list_orders(account: Target) -> Listing:
     product, contact = account.product("Book"), account.contact("buyer@example.com")
     ids = [account.admin("orders", contact_id=contact, line_items=[{"product_id": product}])["id"] for _ in range(FEW)]
     return f"/api/v2/workspaces/{account.workspace}/orders", ids
 
 
-def list_fulfillments(account: Account) -> Listing:
+def list_fulfillments(account: Target) -> Listing:
     product, contact = account.product("Poster"), account.contact("shipped@example.com")
     order = account.admin("orders", contact_id=contact, line_items=[{"product_id": product, "quantity": FEW}])
     item = order["line_items"][0]["id"]
@@ -407,30 +409,30 @@ def list_fulfillments(account: Account) -> Listing:
     return path, ids
 
 
-def list_courses(account: Account) -> Listing:
+def list_courses(account: Target) -> Listing:
     return f"/api/v2/workspaces/{account.workspace}/courses", [
         account.admin("courses", title=f"Course {n}")["id"] for n in range(FEW)
     ]
 
 
-def list_enrollments(account: Account) -> Listing:
+def list_enrollments(account: Target) -> Listing:
     course = account.admin("courses", title="Academy")["id"]
     path = f"/api/v2/courses/{course}/enrollments"
     contacts = [account.contact(f"student{n}@example.com") for n in range(FEW)]
     return path, [account.post(path, "courses_enrollment", contact_id=contact)["id"] for contact in contacts]
 
 
-def list_forms(account: Account) -> Listing:
+def list_forms(account: Target) -> Listing:
     return f"/api/v2/workspaces/{account.workspace}/forms", [account.admin("forms", name=f"Form {n}")["id"] for n in range(FEW)]
 
 
-def list_submissions(account: Account) -> Listing:
+def list_submissions(account: Target) -> Listing:
     form = account.admin("forms", name="Survey")["id"]
     ids = [account.admin(f"forms/{form}/submissions", data={"first_name": f"Visitor {n}"})["id"] for n in range(FEW)]
     return f"/api/v2/forms/{form}/submissions", ids
 
 
-def list_webhook_endpoints(account: Account) -> Listing:
+def list_webhook_endpoints(account: Target) -> Listing:
     path = f"/api/v2/workspaces/{account.workspace}/webhooks/outgoing/endpoints"
     hooks = [
         {"url": f"https://hooks.example.com/{n}", "name": f"Hook {n}", "event_type_ids": ["contact.created"]} for n in range(FEW)
@@ -438,12 +440,12 @@ def list_webhook_endpoints(account: Account) -> Listing:
     return path, [account.post(path, "webhooks_outgoing_endpoint", **hook)["id"] for hook in hooks]
 
 
-def list_images(account: Account) -> Listing:
+def list_images(account: Target) -> Listing:
     path = f"/api/v2/workspaces/{account.workspace}/images"
     return path, [account.post(path, "image", upload_source_url=f"https://cdn.example.com/{n}.png")["id"] for n in range(FEW)]
 
 
-BUILDERS: dict[str, Callable[[Account], Listing]] = {
+BUILDERS: dict[str, Callable[[Target], Listing]] = {
     "listTeams": list_teams,
     "listWorkspaces": list_workspaces,
     "listContacts": list_contacts,
@@ -467,12 +469,12 @@ def test_the_spec_has_list_operations() -> None:
 
 @pytest.mark.parametrize("operation_id", LIST_OPERATIONS)
 def test_every_list_operation_pages_alike(
-    emulator: RunningEmulator, clickfunnels: ApiClient, api_key: str, workspace_id: int, operation_id: str
+    account: Account, clickfunnels: ApiSession, workspace_id: int, operation_id: str
 ) -> None:
     """Each list walked four ways (asc and desc, by Pagination-Next and by Link) shows
     its records exactly once, in id order, 20 to a page, with the headers on every page
     but the last. A list missing from BUILDERS fails here, so none is forgotten."""
-    path, expected = BUILDERS[operation_id](Account(clickfunnels, emulator, api_key, workspace_id))
+    path, expected = BUILDERS[operation_id](Target(clickfunnels, account, workspace_id))
     for order in ("asc", "desc"):
         params, descending = ORDERS[order]
         for walk in (walk_by_next, walk_by_link):
@@ -485,7 +487,7 @@ def test_every_list_operation_pages_alike(
 
 
 @pytest.mark.parametrize("operation_id", LIST_OPERATIONS)
-def test_every_list_operation_refuses_a_cursor_that_is_not_an_integer(clickfunnels_demo: ApiClient, operation_id: str) -> None:
+def test_every_list_operation_refuses_a_cursor_that_is_not_an_integer(clickfunnels_demo: ApiSession, operation_id: str) -> None:
     """On the demo account, where the record each list hangs off (team, workspace,
     contact, course and form 1) exists."""
     path = next(

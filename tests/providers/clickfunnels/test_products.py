@@ -6,13 +6,14 @@ from typing import Any
 
 import requests
 
+from mockserver.testing import ApiSession
 from tests.providers.clickfunnels.helpers import (
     NOT_FOUND,
     PUBLIC_ID,
     TIMESTAMP,
     create_product,
 )
-from tests.support import ApiClient, ok
+from tests.support import ok
 
 PRODUCT_KEYS = {
     "id",
@@ -36,11 +37,11 @@ PRODUCT_KEYS = {
 }
 
 
-def get_product(client: ApiClient, ref: int | str) -> dict[str, Any]:
+def get_product(client: ApiSession, ref: int | str) -> dict[str, Any]:
     return dict(ok(client.get(f"/api/v2/products/{ref}")))
 
 
-def listed_ids(client: ApiClient, workspace_id: int, **params: Any) -> list[int]:
+def listed_ids(client: ApiSession, workspace_id: int, **params: Any) -> list[int]:
     return [p["id"] for p in ok(client.get(f"/api/v2/workspaces/{workspace_id}/products", params=params))]
 
 
@@ -52,7 +53,7 @@ def assert_conflict(response: requests.Response) -> None:
 
 
 # -- create ----------------------------------------------------------------------------
-def test_create_returns_201_with_a_default_variant_and_price(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_create_returns_201_with_a_default_variant_and_price(clickfunnels: ApiSession, workspace_id: int) -> None:
     response = clickfunnels.post(
         f"/api/v2/workspaces/{workspace_id}/products", json={"product": {"name": "Masterclass", "visible_in_store": True}}
     )
@@ -74,7 +75,7 @@ def test_create_returns_201_with_a_default_variant_and_price(clickfunnels: ApiCl
     assert TIMESTAMP.match(product["created_at"]) and product["updated_at"] == product["created_at"]
 
 
-def test_create_echoes_the_attributes_given(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_create_echoes_the_attributes_given(clickfunnels: ApiSession, workspace_id: int) -> None:
     attributes = {
         "current_path": "/masterclass",
         "visible_in_store": False,
@@ -89,7 +90,7 @@ def test_create_echoes_the_attributes_given(clickfunnels: ApiClient, workspace_i
     assert {name: product[name] for name in attributes} == attributes
 
 
-def test_each_product_gets_its_own_variant_and_price(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_each_product_gets_its_own_variant_and_price(clickfunnels: ApiSession, workspace_id: int) -> None:
     first = create_product(clickfunnels, workspace_id, "First")
     second = create_product(clickfunnels, workspace_id, "Second")
 
@@ -98,7 +99,7 @@ def test_each_product_gets_its_own_variant_and_price(clickfunnels: ApiClient, wo
     assert second["price_ids"] != first["price_ids"]
 
 
-def test_a_missing_name_is_422_name_cant_be_blank(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_a_missing_name_is_422_name_cant_be_blank(clickfunnels: ApiSession, workspace_id: int) -> None:
     response = clickfunnels.post(f"/api/v2/workspaces/{workspace_id}/products", json={"product": {"visible_in_store": True}})
 
     assert response.status_code == 422, response.text
@@ -106,14 +107,14 @@ def test_a_missing_name_is_422_name_cant_be_blank(clickfunnels: ApiClient, works
     assert listed_ids(clickfunnels, workspace_id) == []
 
 
-def test_a_blank_name_is_422(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_a_blank_name_is_422(clickfunnels: ApiSession, workspace_id: int) -> None:
     response = clickfunnels.post(f"/api/v2/workspaces/{workspace_id}/products", json={"product": {"name": "  "}})
 
     assert response.status_code == 422, response.text
     assert response.json()["errors"] == {"name": ["can't be blank"]}
 
 
-def test_create_without_the_wrapper_is_400(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_create_without_the_wrapper_is_400(clickfunnels: ApiSession, workspace_id: int) -> None:
     response = clickfunnels.post(f"/api/v2/workspaces/{workspace_id}/products", json={"name": "Flat"})
 
     assert response.status_code == 400
@@ -121,14 +122,14 @@ def test_create_without_the_wrapper_is_400(clickfunnels: ApiClient, workspace_id
 
 
 # -- read ------------------------------------------------------------------------------
-def test_get_by_id_and_by_public_id(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_get_by_id_and_by_public_id(clickfunnels: ApiSession, workspace_id: int) -> None:
     product = create_product(clickfunnels, workspace_id, "Book", price="19.95")
 
     assert get_product(clickfunnels, product["id"]) == product
     assert get_product(clickfunnels, product["public_id"]) == product
 
 
-def test_an_unknown_product_is_404(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_an_unknown_product_is_404(clickfunnels: ApiSession, workspace_id: int) -> None:
     product = create_product(clickfunnels, workspace_id, "Known")
 
     for ref in (product["id"] + 1000, product["public_id"].swapcase()):
@@ -138,7 +139,7 @@ def test_an_unknown_product_is_404(clickfunnels: ApiClient, workspace_id: int) -
 
 
 # -- update ----------------------------------------------------------------------------
-def test_put_updates_the_attributes_given(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_put_updates_the_attributes_given(clickfunnels: ApiSession, workspace_id: int) -> None:
     product = create_product(clickfunnels, workspace_id, "Old Name", seo_title="Keep me")
 
     response = clickfunnels.put(
@@ -159,7 +160,7 @@ def test_put_updates_the_attributes_given(clickfunnels: ApiClient, workspace_id:
     assert get_product(clickfunnels, product["public_id"]) == updated
 
 
-def test_put_with_a_blank_name_is_422_and_changes_nothing(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_put_with_a_blank_name_is_422_and_changes_nothing(clickfunnels: ApiSession, workspace_id: int) -> None:
     product = create_product(clickfunnels, workspace_id, "Named")
 
     response = clickfunnels.put(f"/api/v2/products/{product['id']}", json={"product": {"name": ""}})
@@ -169,7 +170,7 @@ def test_put_with_a_blank_name_is_422_and_changes_nothing(clickfunnels: ApiClien
     assert get_product(clickfunnels, product["id"])["name"] == "Named"
 
 
-def test_put_on_an_unknown_product_is_404(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_put_on_an_unknown_product_is_404(clickfunnels: ApiSession, workspace_id: int) -> None:
     response = clickfunnels.put("/api/v2/products/424242", json={"product": {"name": "Ghost"}})
 
     assert response.status_code == 404
@@ -177,7 +178,7 @@ def test_put_on_an_unknown_product_is_404(clickfunnels: ApiClient, workspace_id:
 
 
 # -- archive ---------------------------------------------------------------------------
-def test_archive_then_archive_again_is_409(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_archive_then_archive_again_is_409(clickfunnels: ApiSession, workspace_id: int) -> None:
     product = create_product(clickfunnels, workspace_id, "Retiring")
 
     archived = ok(clickfunnels.post(f"/api/v2/products/{product['id']}/archive"))
@@ -189,7 +190,7 @@ def test_archive_then_archive_again_is_409(clickfunnels: ApiClient, workspace_id
     assert get_product(clickfunnels, product["id"])["archived"] is True
 
 
-def test_unarchive_then_unarchive_again_is_409(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_unarchive_then_unarchive_again_is_409(clickfunnels: ApiSession, workspace_id: int) -> None:
     product = create_product(clickfunnels, workspace_id, "Returning")
     ok(clickfunnels.post(f"/api/v2/products/{product['id']}/archive"))
 
@@ -200,14 +201,14 @@ def test_unarchive_then_unarchive_again_is_409(clickfunnels: ApiClient, workspac
     assert_conflict(clickfunnels.post(f"/api/v2/products/{product['id']}/unarchive"))
 
 
-def test_unarchive_of_a_live_product_is_409(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_unarchive_of_a_live_product_is_409(clickfunnels: ApiSession, workspace_id: int) -> None:
     product = create_product(clickfunnels, workspace_id, "Live")
 
     assert_conflict(clickfunnels.post(f"/api/v2/products/{product['id']}/unarchive"))
     assert get_product(clickfunnels, product["id"])["archived"] is False
 
 
-def test_archive_of_an_unknown_product_is_404(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_archive_of_an_unknown_product_is_404(clickfunnels: ApiSession, workspace_id: int) -> None:
     for action in ("archive", "unarchive"):
         response = clickfunnels.post(f"/api/v2/products/424242/{action}")
         assert response.status_code == 404
@@ -215,13 +216,13 @@ def test_archive_of_an_unknown_product_is_404(clickfunnels: ApiClient, workspace
 
 
 # -- list ------------------------------------------------------------------------------
-def test_list_returns_the_workspace_products_ascending(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_list_returns_the_workspace_products_ascending(clickfunnels: ApiSession, workspace_id: int) -> None:
     products = [create_product(clickfunnels, workspace_id, name) for name in ("A", "B", "C")]
 
     assert ok(clickfunnels.get(f"/api/v2/workspaces/{workspace_id}/products")) == products
 
 
-def test_list_filters_by_archived(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_list_filters_by_archived(clickfunnels: ApiSession, workspace_id: int) -> None:
     live = create_product(clickfunnels, workspace_id, "Live")
     retired = create_product(clickfunnels, workspace_id, "Retired")
     ok(clickfunnels.post(f"/api/v2/products/{retired['id']}/archive"))
@@ -231,7 +232,7 @@ def test_list_filters_by_archived(clickfunnels: ApiClient, workspace_id: int) ->
     assert listed_ids(clickfunnels, workspace_id) == [live["id"], retired["id"]]
 
 
-def test_list_filters_by_visible_in_store(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_list_filters_by_visible_in_store(clickfunnels: ApiSession, workspace_id: int) -> None:
     shown = create_product(clickfunnels, workspace_id, "Shown", visible_in_store=True)
     hidden = create_product(clickfunnels, workspace_id, "Hidden", visible_in_store=False)
     shown_but_archived = create_product(clickfunnels, workspace_id, "Gone", visible_in_store=True)
@@ -247,7 +248,7 @@ def test_list_filters_by_visible_in_store(clickfunnels: ApiClient, workspace_id:
     ]
 
 
-def test_the_demo_workspace_has_one_archived_product_the_last(clickfunnels_demo: ApiClient) -> None:
+def test_the_demo_workspace_has_one_archived_product_the_last(clickfunnels_demo: ApiSession) -> None:
     team = ok(clickfunnels_demo.get("/api/v2/teams"))[0]
     demo_workspace = ok(clickfunnels_demo.get(f"/api/v2/teams/{team['id']}/workspaces"))[0]
 

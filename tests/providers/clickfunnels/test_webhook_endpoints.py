@@ -8,24 +8,25 @@ from typing import Any
 import pytest
 import requests
 
+from mockserver.testing import Account, ApiSession
 from tests.providers.clickfunnels.helpers import (
     PUBLIC_ID,
     TIMESTAMP,
     assert_not_found,
 )
-from tests.support import ApiClient, RunningEmulator, ok
+from tests.support import ok, trigger_response
 
 ENDPOINT_KEYS = {"id", "public_id", "workspace_id", "url", "name", "event_type_ids", "api_version", "created_at", "updated_at"}
 SECRET = re.compile(r"^[0-9a-f]{64}$")
 
 
-def post_endpoint(client: ApiClient, workspace_id: int, **attributes: Any) -> requests.Response:
+def post_endpoint(client: ApiSession, workspace_id: int, **attributes: Any) -> requests.Response:
     return client.post(
         f"/api/v2/workspaces/{workspace_id}/webhooks/outgoing/endpoints", json={"webhooks_outgoing_endpoint": attributes}
     )
 
 
-def create_endpoint(client: ApiClient, workspace_id: int, **attributes: Any) -> dict[str, Any]:
+def create_endpoint(client: ApiSession, workspace_id: int, **attributes: Any) -> dict[str, Any]:
     body = {"url": "https://example.com/webhook", "name": "CRM sync", "event_type_ids": ["contact.created"], **attributes}
     return dict(ok(post_endpoint(client, workspace_id, **body), 201))
 
@@ -34,7 +35,7 @@ def without_secret(endpoint: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in endpoint.items() if k != "webhook_secret"}
 
 
-def listed(client: ApiClient, workspace_id: int) -> list[dict[str, Any]]:
+def listed(client: ApiSession, workspace_id: int) -> list[dict[str, Any]]:
     return list(ok(client.get(f"/api/v2/workspaces/{workspace_id}/webhooks/outgoing/endpoints")))
 
 
@@ -47,7 +48,7 @@ def assert_invalid(response: requests.Response, attribute: str) -> None:
 
 
 # -- create ----------------------------------------------------------------------------
-def test_create_returns_201_with_a_webhook_secret(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_create_returns_201_with_a_webhook_secret(clickfunnels: ApiSession, workspace_id: int) -> None:
     response = post_endpoint(
         clickfunnels,
         workspace_id,
@@ -69,7 +70,7 @@ def test_create_returns_201_with_a_webhook_secret(clickfunnels: ApiClient, works
     assert TIMESTAMP.match(endpoint["created_at"])
 
 
-def test_each_endpoint_gets_its_own_secret(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_each_endpoint_gets_its_own_secret(clickfunnels: ApiSession, workspace_id: int) -> None:
     first = create_endpoint(clickfunnels, workspace_id)
     second = create_endpoint(clickfunnels, workspace_id, url="https://example.com/other")
 
@@ -77,7 +78,7 @@ def test_each_endpoint_gets_its_own_secret(clickfunnels: ApiClient, workspace_id
     assert second["id"] != first["id"]
 
 
-def test_get_and_list_never_show_the_secret(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_get_and_list_never_show_the_secret(clickfunnels: ApiSession, workspace_id: int) -> None:
     endpoint = create_endpoint(clickfunnels, workspace_id)
 
     by_id = ok(clickfunnels.get(f"/api/v2/webhooks/outgoing/endpoints/{endpoint['id']}"))
@@ -92,7 +93,7 @@ def test_get_and_list_never_show_the_secret(clickfunnels: ApiClient, workspace_i
     )
 
 
-def test_an_unknown_event_type_is_422(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_an_unknown_event_type_is_422(clickfunnels: ApiSession, workspace_id: int) -> None:
     response = post_endpoint(
         clickfunnels,
         workspace_id,
@@ -105,7 +106,7 @@ def test_an_unknown_event_type_is_422(clickfunnels: ApiClient, workspace_id: int
     assert listed(clickfunnels, workspace_id) == []
 
 
-def test_empty_event_type_ids_is_422(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_empty_event_type_ids_is_422(clickfunnels: ApiSession, workspace_id: int) -> None:
     response = post_endpoint(clickfunnels, workspace_id, url="https://example.com/webhook", name="Empty", event_type_ids=[])
 
     assert_invalid(response, "event_type_ids")
@@ -113,21 +114,21 @@ def test_empty_event_type_ids_is_422(clickfunnels: ApiClient, workspace_id: int)
 
 
 @pytest.mark.parametrize("url", ["not a url", "ftp://example.com/webhook", "https://", "example.com/webhook"])
-def test_a_bad_url_is_422(clickfunnels: ApiClient, workspace_id: int, url: str) -> None:
+def test_a_bad_url_is_422(clickfunnels: ApiSession, workspace_id: int, url: str) -> None:
     response = post_endpoint(clickfunnels, workspace_id, url=url, name="Bad URL", event_type_ids=["contact.created"])
 
     assert_invalid(response, "url")
     assert listed(clickfunnels, workspace_id) == []
 
 
-def test_a_missing_name_is_422(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_a_missing_name_is_422(clickfunnels: ApiSession, workspace_id: int) -> None:
     response = post_endpoint(clickfunnels, workspace_id, url="https://example.com/webhook", event_type_ids=["contact.created"])
 
     assert_invalid(response, "name")
     assert listed(clickfunnels, workspace_id) == []
 
 
-def test_create_without_the_wrapper_is_400(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_create_without_the_wrapper_is_400(clickfunnels: ApiSession, workspace_id: int) -> None:
     response = clickfunnels.post(
         f"/api/v2/workspaces/{workspace_id}/webhooks/outgoing/endpoints",
         json={"url": "https://example.com/webhook", "name": "Flat", "event_type_ids": ["contact.created"]},
@@ -138,7 +139,7 @@ def test_create_without_the_wrapper_is_400(clickfunnels: ApiClient, workspace_id
 
 
 # -- update ----------------------------------------------------------------------------
-def test_put_replaces_event_type_ids(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_put_replaces_event_type_ids(clickfunnels: ApiSession, workspace_id: int) -> None:
     endpoint = create_endpoint(clickfunnels, workspace_id, event_type_ids=["contact.created", "contact.updated"])
 
     response = clickfunnels.put(
@@ -156,7 +157,7 @@ def test_put_replaces_event_type_ids(clickfunnels: ApiClient, workspace_id: int)
     assert ok(clickfunnels.get(f"/api/v2/webhooks/outgoing/endpoints/{endpoint['id']}")) == updated
 
 
-def test_put_changes_url_and_name(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_put_changes_url_and_name(clickfunnels: ApiSession, workspace_id: int) -> None:
     endpoint = create_endpoint(clickfunnels, workspace_id)
 
     updated = ok(
@@ -180,7 +181,7 @@ def test_put_changes_url_and_name(clickfunnels: ApiClient, workspace_id: int) ->
     ],
 )
 def test_put_with_invalid_values_is_422_and_changes_nothing(
-    clickfunnels: ApiClient, workspace_id: int, attributes: dict[str, Any], attribute: str
+    clickfunnels: ApiSession, workspace_id: int, attributes: dict[str, Any], attribute: str
 ) -> None:
     endpoint = create_endpoint(clickfunnels, workspace_id)
 
@@ -192,14 +193,14 @@ def test_put_with_invalid_values_is_422_and_changes_nothing(
     assert ok(clickfunnels.get(f"/api/v2/webhooks/outgoing/endpoints/{endpoint['id']}")) == without_secret(endpoint)
 
 
-def test_put_on_an_unknown_endpoint_is_404(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_put_on_an_unknown_endpoint_is_404(clickfunnels: ApiSession, workspace_id: int) -> None:
     assert_not_found(
         clickfunnels.put("/api/v2/webhooks/outgoing/endpoints/424242", json={"webhooks_outgoing_endpoint": {"name": "Ghost"}})
     )
 
 
 # -- delete ----------------------------------------------------------------------------
-def test_delete_answers_204_with_an_empty_body_then_404(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_delete_answers_204_with_an_empty_body_then_404(clickfunnels: ApiSession, workspace_id: int) -> None:
     endpoint = create_endpoint(clickfunnels, workspace_id)
     keeper = create_endpoint(clickfunnels, workspace_id, url="https://example.com/keep")
 
@@ -214,10 +215,8 @@ def test_delete_answers_204_with_an_empty_body_then_404(clickfunnels: ApiClient,
 
 
 # -- list ------------------------------------------------------------------------------
-def test_the_list_is_scoped_to_the_workspace(
-    clickfunnels: ApiClient, workspace_id: int, emulator: RunningEmulator, api_key: str
-) -> None:
-    created = emulator.admin("POST", "clickfunnels/workspaces", json={"apiKey": api_key, "name": "Other"})
+def test_the_list_is_scoped_to_the_workspace(clickfunnels: ApiSession, workspace_id: int, account: Account) -> None:
+    created = trigger_response(account, "workspaces", name="Other")
     assert created.status_code == 201, created.text
     other = created.json()["id"]
     here = [create_endpoint(clickfunnels, workspace_id, url=f"https://example.com/here/{n}") for n in range(2)]
@@ -228,5 +227,5 @@ def test_the_list_is_scoped_to_the_workspace(
     assert there["workspace_id"] == other
 
 
-def test_a_new_workspace_has_no_endpoints(clickfunnels: ApiClient, workspace_id: int) -> None:
+def test_a_new_workspace_has_no_endpoints(clickfunnels: ApiSession, workspace_id: int) -> None:
     assert listed(clickfunnels, workspace_id) == []

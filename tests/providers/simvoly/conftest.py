@@ -1,22 +1,31 @@
-"""Fixtures of the Simvoly tests."""
+"""Fixtures of the Simvoly tests: the test's website, and its clock frozen."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 
+from mockserver.testing import Account
 from tests.providers.simvoly.helpers import FROZEN_AT
-from tests.support import RunningEmulator, ok
 
 
 @pytest.fixture
-def clock(emulator: RunningEmulator) -> Iterator[int]:
-    """The emulator's clock frozen at FROZEN_AT for the test, restored afterwards."""
-    try:
-        ok(emulator.admin("POST", "clock", json={"freeze": True}))
-        ok(emulator.admin("POST", "clock", json={"set": datetime.fromtimestamp(FROZEN_AT, UTC).isoformat()}))
-        yield FROZEN_AT
-    finally:
-        emulator.admin("POST", "clock", json={"reset": True}).raise_for_status()
+def account(simvoly_account: Account) -> Account:
+    """The fresh website the `simvoly` client talks to."""
+    return simvoly_account
+
+
+@pytest.fixture
+def api_key(account: Account) -> str:
+    return account.api_key
+
+
+@pytest.fixture
+def clock(account: Account) -> int:
+    """The website's clock (no other account's) frozen at FROZEN_AT."""
+    # Frozen first, then set: freeze_clock(at) lands microseconds past `at` (the admin API
+    # sets a running clock, then freezes it).
+    account.freeze_clock()
+    account.set_clock(datetime.fromtimestamp(FROZEN_AT, UTC))
+    return FROZEN_AT

@@ -7,7 +7,8 @@ from typing import Any
 
 import requests
 
-from tests.support import ApiClient, RunningEmulator, bearer_client
+from mockserver.testing import Account, ApiSession, Emulator
+from tests.support import USER_AGENT
 
 # An instant the tests freeze the emulator's clock at (2030-03-17T17:46:40Z).
 FROZEN_AT = 1_900_000_000
@@ -23,9 +24,11 @@ EVENTS = [
 ]
 
 
-def client_for(emulator: RunningEmulator, key: str | None, **headers: str) -> ApiClient:
-    """A client of the website `key` names; without a key it sends no Authorization at all."""
-    return bearer_client(emulator, "simvoly", key, **headers)
+def client_for(mockserver: Emulator, key: str | None, **headers: str) -> ApiSession:
+    """A client sending `key` as it is, whether an account has it or not (a fresh account is
+    `mockserver.account("simvoly")`); without a key it sends no Authorization at all."""
+    auth = {"Authorization": f"Bearer {key}"} if key else {}
+    return ApiSession(f"{mockserver.url}/simvoly", {"User-Agent": USER_AGENT, **auth, **headers})
 
 
 def refused(response: requests.Response, status: int = 400) -> str:
@@ -38,9 +41,7 @@ def refused(response: requests.Response, status: int = 400) -> str:
     return str(body["message"])
 
 
-def emails(emulator: RunningEmulator, key: str | None = None) -> list[dict[str, Any]]:
-    """The e-mails the emulator sent (for the website `key` names, when given)."""
-    response = emulator.admin("GET", "simvoly/emails", params={"apiKey": key} if key else None)
-    assert response.status_code == 200, response.text
-    items: list[dict[str, Any]] = response.json()["items"]
+def emails(account: Account) -> list[dict[str, Any]]:
+    """The e-mails the emulator sent for the website."""
+    items: list[dict[str, Any]] = account.emulator.admin("GET", "simvoly/emails", params={"apiKey": account.api_key})["items"]
     return items

@@ -15,13 +15,14 @@ from typing import Any
 import pytest
 import requests
 
+from mockserver.testing import Account, ApiSession, Emulator, WebhookReceiver
 from tests.providers.simvoly.helpers import EVENTS, client_for, emails
-from tests.support import ApiClient, RunningEmulator, WebhookReceiver
+from tests.support import admin_response, trigger_response
 
 EMAIL_FIELDS = {"to", "subject", "text", "kind", "sentAt"}
 
 
-def every_record(client: ApiClient, path: str, **params: Any) -> list[dict[str, Any]]:
+def every_record(client: ApiSession, path: str, **params: Any) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     while True:
         response = client.get(path, params={**params, "limit": 50, "skip": len(records)})
@@ -33,10 +34,9 @@ def every_record(client: ApiClient, path: str, **params: Any) -> list[dict[str, 
             return records
 
 
-def seed(emulator: RunningEmulator, key: str, value: int) -> ApiClient:
-    response = emulator.admin("POST", "seed", json={"provider": "simvoly", "apiKey": key, "seed": value})
-    assert response.status_code == 200, response.text
-    return client_for(emulator, key)
+def seed(account: Account, value: int) -> ApiSession:
+    account.seed(value)
+    return account.session()
 
 
 def by_email(records: list[dict[str, Any]], name: str = "email") -> dict[str, dict[str, Any]]:
@@ -48,18 +48,18 @@ def submission_email(submission: dict[str, Any]) -> str | None:
 
 
 # -- the demo website's contents ---------------------------------------------------------------------
-def test_demo_has_three_subscriber_lists(simvoly_demo: ApiClient) -> None:
+def test_demo_has_three_subscriber_lists(simvoly_demo: ApiSession) -> None:
     lists = every_record(simvoly_demo, "/api/site/subscriber-lists")
     assert len(lists) == 3
     assert len({sl["name"] for sl in lists}) == 3
 
 
-def test_demo_has_the_two_member_groups(simvoly_demo: ApiClient) -> None:
+def test_demo_has_the_two_member_groups(simvoly_demo: ApiSession) -> None:
     groups = every_record(simvoly_demo, "/api/site/member-groups")
     assert [(g["id"], g["name"]) for g in groups] == [(1, "Basic Members"), (2, "Premium Members")]
 
 
-def test_demo_has_the_category_tree(simvoly_demo: ApiClient) -> None:
+def test_demo_has_the_category_tree(simvoly_demo: ApiSession) -> None:
     categories = simvoly_demo.get("/api/site/products/categories").json()
     assert [(c["id"], c["name"], c["parentCategory"]) for c in categories] == [
         (1, "Clothing", 0),
@@ -76,14 +76,14 @@ def test_demo_has_the_category_tree(simvoly_demo: ApiClient) -> None:
     ]
 
 
-def test_demo_counts(simvoly_demo: ApiClient) -> None:
+def test_demo_counts(simvoly_demo: ApiSession) -> None:
     counts = {path: simvoly_demo.get(f"/api/site/{path}").json()["totalCount"] for path in ("products", "members", "orders")}
     counts["form-submissions"] = simvoly_demo.get("/api/site/form-submissions").json()["totalCount"]
     counts["bookings"] = simvoly_demo.get("/api/site/bookings").json()["totalCount"]
     assert counts == {"products": 7, "members": 8, "orders": 14, "form-submissions": 10, "bookings": 6}
 
 
-def test_demo_has_45_contacts_besides_those_members_forms_and_bookings_made(simvoly_demo: ApiClient) -> None:
+def test_demo_has_45_contacts_besides_those_members_forms_and_bookings_made(simvoly_demo: ApiSession) -> None:
     contacts = by_email(every_record(simvoly_demo, "/api/site/contacts"))
     made = {m["email"].casefold() for m in every_record(simvoly_demo, "/api/site/members")}
     made |= {str(submission_email(s)).casefold() for s in every_record(simvoly_demo, "/api/site/form-submissions")}
@@ -92,19 +92,19 @@ def test_demo_has_45_contacts_besides_those_members_forms_and_bookings_made(simv
     assert len(set(contacts) - made) >= 45
 
 
-def test_demo_has_eight_members_the_eighth_not_approved(simvoly_demo: ApiClient) -> None:
+def test_demo_has_eight_members_the_eighth_not_approved(simvoly_demo: ApiSession) -> None:
     members = every_record(simvoly_demo, "/api/site/members")
     assert [m["approved"] for m in members] == [True] * 7 + [False]
 
 
-def test_demo_members_are_in_groups_that_exist(simvoly_demo: ApiClient) -> None:
+def test_demo_members_are_in_groups_that_exist(simvoly_demo: ApiSession) -> None:
     groups = {g["id"] for g in every_record(simvoly_demo, "/api/site/member-groups")}
     members = every_record(simvoly_demo, "/api/site/members")
     assert all(m["groups"] and set(m["groups"]) <= groups for m in members), members
 
 
 # -- consistency ---------------------------------------------------------------------------------
-def test_every_demo_order_belongs_to_a_contact_that_exists(simvoly_demo: ApiClient) -> None:
+def test_every_demo_order_belongs_to_a_contact_that_exists(simvoly_demo: ApiSession) -> None:
     contacts = {c["id"]: c for c in every_record(simvoly_demo, "/api/site/contacts")}
     members = by_email(every_record(simvoly_demo, "/api/site/members"))
     for order in every_record(simvoly_demo, "/api/site/orders"):
@@ -115,7 +115,7 @@ def test_every_demo_order_belongs_to_a_contact_that_exists(simvoly_demo: ApiClie
         assert order["memberId"] == (member["id"] if member else None), order["id"]
 
 
-def test_every_demo_order_item_is_a_demo_product(simvoly_demo: ApiClient) -> None:
+def test_every_demo_order_item_is_a_demo_product(simvoly_demo: ApiSession) -> None:
     products = {p["id"]: p for p in every_record(simvoly_demo, "/api/site/products")}
     for order in every_record(simvoly_demo, "/api/site/orders"):
         assert order["items"], order["id"]
@@ -124,7 +124,7 @@ def test_every_demo_order_item_is_a_demo_product(simvoly_demo: ApiClient) -> Non
             assert (item["name"], item["type"], item["url"]) == (product["title"], product["type"], product["url"])
 
 
-def test_demo_members_and_their_contacts_point_at_each_other(simvoly_demo: ApiClient) -> None:
+def test_demo_members_and_their_contacts_point_at_each_other(simvoly_demo: ApiSession) -> None:
     members = every_record(simvoly_demo, "/api/site/members")
     for member in members:
         response = simvoly_demo.get(f"/api/site/contacts/{member['contactId']}")
@@ -136,7 +136,7 @@ def test_demo_members_and_their_contacts_point_at_each_other(simvoly_demo: ApiCl
     assert sorted(c["memberId"] for c in linked) == sorted(m["id"] for m in members)
 
 
-def test_demo_subscriber_counters_equal_the_subscribed_contacts(simvoly_demo: ApiClient) -> None:
+def test_demo_subscriber_counters_equal_the_subscribed_contacts(simvoly_demo: ApiSession) -> None:
     contacts = every_record(simvoly_demo, "/api/site/contacts")
     lists = every_record(simvoly_demo, "/api/site/subscriber-lists")
     for subscriber_list in lists:
@@ -148,7 +148,7 @@ def test_demo_subscriber_counters_equal_the_subscribed_contacts(simvoly_demo: Ap
     assert all(set(c["subscriberLists"]) <= known for c in contacts)
 
 
-def test_demo_product_categories_exist(simvoly_demo: ApiClient) -> None:
+def test_demo_product_categories_exist(simvoly_demo: ApiSession) -> None:
     categories = {c["id"]: c for c in simvoly_demo.get("/api/site/products/categories").json()}
     products = every_record(simvoly_demo, "/api/site/products")
     for product in products:
@@ -158,7 +158,7 @@ def test_demo_product_categories_exist(simvoly_demo: ApiClient) -> None:
     assert any(p["categories"] for p in products), "no demo product has a category"
 
 
-def test_demo_bookings_and_submissions_belong_to_contacts(simvoly_demo: ApiClient) -> None:
+def test_demo_bookings_and_submissions_belong_to_contacts(simvoly_demo: ApiSession) -> None:
     contacts = {c["id"]: c for c in every_record(simvoly_demo, "/api/site/contacts")}
     emails_known = {c["email"].casefold() for c in contacts.values()}
     for booking in every_record(simvoly_demo, "/api/site/bookings"):
@@ -169,53 +169,53 @@ def test_demo_bookings_and_submissions_belong_to_contacts(simvoly_demo: ApiClien
 
 
 # -- seeds ---------------------------------------------------------------------------------------
-def test_the_same_seed_twice_gives_identical_contacts(emulator: RunningEmulator) -> None:
-    key = f"test-{uuid.uuid4().hex}"
-    first = every_record(seed(emulator, key, 4242), "/api/site/contacts")
-    second = every_record(seed(emulator, key, 4242), "/api/site/contacts")
+def test_the_same_seed_twice_gives_identical_contacts(account: Account) -> None:
+    first = every_record(seed(account, 4242), "/api/site/contacts")
+    second = every_record(seed(account, 4242), "/api/site/contacts")
     assert first == second
     assert len(first) > 45
 
 
-def test_the_same_seed_on_two_keys_gives_identical_data(emulator: RunningEmulator) -> None:
-    one, two = seed(emulator, f"test-{uuid.uuid4().hex}", 77), seed(emulator, f"test-{uuid.uuid4().hex}", 77)
+def test_the_same_seed_on_two_keys_gives_identical_data(mockserver: Emulator) -> None:
+    one, two = seed(mockserver.account("simvoly"), 77), seed(mockserver.account("simvoly"), 77)
     for path in ("/api/site/contacts", "/api/site/members", "/api/site/orders", "/api/site/bookings", "/api/site/products"):
         assert every_record(one, path) == every_record(two, path), path
 
 
-def test_another_seed_gives_other_contacts(emulator: RunningEmulator) -> None:
-    key = f"test-{uuid.uuid4().hex}"
-    first = every_record(seed(emulator, key, 1001), "/api/site/contacts")
-    other = every_record(seed(emulator, key, 1002), "/api/site/contacts")
+def test_another_seed_gives_other_contacts(account: Account) -> None:
+    first = every_record(seed(account, 1001), "/api/site/contacts")
+    other = every_record(seed(account, 1002), "/api/site/contacts")
     assert [c["email"] for c in first] != [c["email"] for c in other]
 
 
-def test_seeding_again_undoes_changes(emulator: RunningEmulator) -> None:
-    key = f"test-{uuid.uuid4().hex}"
-    client = seed(emulator, key, 5)
+def test_seeding_again_undoes_changes(account: Account) -> None:
+    client = seed(account, 5)
     before = every_record(client, "/api/site/contacts")
     assert client.delete("/api/site/contacts/1").status_code == 200
     assert client.post("/api/site/contacts", json={"email": "extra@example.com"}).status_code == 201
-    assert every_record(seed(emulator, key, 5), "/api/site/contacts") == before
+    assert every_record(seed(account, 5), "/api/site/contacts") == before
 
 
 # -- e-mails -------------------------------------------------------------------------------------
-def password_resets(emulator: RunningEmulator, key: str | None = None) -> list[dict[str, Any]]:
-    return [e for e in emails(emulator, key) if e["kind"] == "password_reset"]
+def password_resets(account: Account) -> list[dict[str, Any]]:
+    return [e for e in emails(account) if e["kind"] == "password_reset"]
 
 
-def test_emails_default_to_the_demo_website(emulator: RunningEmulator, simvoly_demo: ApiClient) -> None:
-    assert simvoly_demo.get("/api/site/members").status_code == 200
-    assert emails(emulator) == emails(emulator, "demo")
-    assert emails(emulator) != []
+def test_emails_default_to_the_demo_website(mockserver: Emulator) -> None:
+    """Without an apiKey the admin action reads the emulator's demo website (key "demo")."""
+    demo = client_for(mockserver, "demo")
+    assert demo.get("/api/site/members").status_code == 200
+    default = mockserver.admin("GET", "simvoly/emails")["items"]
+    assert default == mockserver.admin("GET", "simvoly/emails", params={"apiKey": "demo"})["items"]
+    assert default != []
 
 
 def test_demo_password_reset_emails_go_to_the_members_without_a_password(
-    emulator: RunningEmulator, simvoly_demo: ApiClient
+    simvoly_demo_account: Account, simvoly_demo: ApiSession
 ) -> None:
     """Half the demo members were made without a password: each got one password-reset e-mail."""
     members = by_email(every_record(simvoly_demo, "/api/site/members"))
-    resets = password_resets(emulator)
+    resets = password_resets(simvoly_demo_account)
     assert len(resets) == 4
     assert len({e["to"].casefold() for e in resets}) == 4, "one e-mail per member"
     for mail in resets:
@@ -227,24 +227,24 @@ def test_demo_password_reset_emails_go_to_the_members_without_a_password(
         assert isinstance(mail["subject"], str) and mail["subject"]
 
 
-def test_demo_members_alternate_password_and_reset_email(emulator: RunningEmulator, simvoly_demo: ApiClient) -> None:
+def test_demo_members_alternate_password_and_reset_email(simvoly_demo_account: Account, simvoly_demo: ApiSession) -> None:
     """Counting the members 1 to 8 (as in "the 8th not approved"): the odd ones have a
     password (no e-mail), the even ones got a password-reset e-mail."""
     members = every_record(simvoly_demo, "/api/site/members")
-    reset_to = {e["to"].casefold() for e in password_resets(emulator)}
+    reset_to = {e["to"].casefold() for e in password_resets(simvoly_demo_account)}
     got_email = [number for number, member in enumerate(members, start=1) if member["email"].casefold() in reset_to]
     assert got_email == [2, 4, 6, 8]
 
 
-def test_a_member_made_without_password_adds_a_reset_email(emulator: RunningEmulator, simvoly_demo: ApiClient) -> None:
-    before = password_resets(emulator)
+def test_a_member_made_without_password_adds_a_reset_email(simvoly_demo_account: Account, simvoly_demo: ApiSession) -> None:
+    before = password_resets(simvoly_demo_account)
     created = simvoly_demo.post("/api/site/members", json={"name": "New Member", "email": "new.member@example.com"})
     assert created.status_code == 201, created.text
     with_password = simvoly_demo.post(
         "/api/site/members", json={"name": "Other", "email": "other@example.com", "password": "s3cret!"}
     )
     assert with_password.status_code == 201
-    after = password_resets(emulator)
+    after = password_resets(simvoly_demo_account)
     assert after[: len(before)] == before
     assert [e["to"] for e in after[len(before) :]] == ["new.member@example.com"]
 
@@ -253,10 +253,9 @@ def test_a_member_made_without_password_adds_a_reset_email(emulator: RunningEmul
 class Shop:
     """A fresh website with one product, and a webhook receiver for every event."""
 
-    def __init__(self, emulator: RunningEmulator, receiver: WebhookReceiver) -> None:
-        self.emulator = emulator
-        self.key = f"test-{uuid.uuid4().hex}"
-        self.client = client_for(emulator, self.key)
+    def __init__(self, account: Account, receiver: WebhookReceiver) -> None:
+        self.account = account
+        self.client = account.session()
         self.receiver = receiver
         product = self.client.post("/api/site/products", json={"type": "physical", "title": "Mug", "variants": [{"price": 12}]})
         assert product.status_code == 201, product.text
@@ -265,7 +264,7 @@ class Shop:
         assert hook.status_code == 201, hook.text
 
     def admin(self, action: str, body: Any) -> requests.Response:
-        return self.emulator.admin("POST", f"simvoly/{action}", json={"apiKey": self.key, **body})
+        return trigger_response(self.account, action, **body)
 
     def state(self) -> dict[str, Any]:
         return {
@@ -275,10 +274,10 @@ class Shop:
 
     def events_since(self, count: int, expected: int) -> list[str]:
         """The events delivered after the first `count`, once `expected` more have come
-        (and a moment longer, so that an unexpected one would show too)."""
-        self.receiver.wait_for(count + expected, timeout=10)
-        received = self.receiver.wait_for(count + expected + 1, timeout=0.15)
-        return [r.headers["X-Simvoly-Event"] for r in received[count:]]
+        (and every delivery of the website is done, so that an unexpected one would show too)."""
+        self.receiver.wait(count + expected, timeout=10)
+        assert self.account.wait_for_idle()
+        return [r.headers["X-Simvoly-Event"] for r in self.receiver.requests[count:]]
 
     def assert_no_events_since(self, count: int) -> None:
         """A marker (a new contact: contact_updated) shows that deliveries flow; nothing
@@ -286,12 +285,12 @@ class Shop:
         marker = self.client.post("/api/site/contacts", json={"email": f"marker-{uuid.uuid4().hex[:8]}@example.com"})
         assert marker.status_code == 201, marker.text
         assert self.events_since(count, 1) == ["contact_updated"]
-        assert self.receiver.received[count].json()["email"] == marker.json()["email"]
+        assert self.receiver.requests[count].json["email"] == marker.json()["email"]
 
 
 @pytest.fixture
-def shop(emulator: RunningEmulator, receiver: WebhookReceiver) -> Shop:
-    return Shop(emulator, receiver)
+def shop(account: Account, webhook_receiver: WebhookReceiver) -> Shop:
+    return Shop(account, webhook_receiver)
 
 
 def assert_refused(response: requests.Response) -> None:
@@ -328,7 +327,7 @@ def with_product(body: Any, product_id: int) -> Any:
 @pytest.mark.parametrize("case", list(BAD_ORDERS))
 def test_a_refused_order_leaves_nothing_behind(shop: Shop, case: str) -> None:
     """No order, no contact for the buyer, no webhook: a refused order made nothing."""
-    before, delivered = shop.state(), len(shop.receiver.received)
+    before, delivered = shop.state(), len(shop.receiver.requests)
     assert_refused(shop.admin("orders", with_product(BAD_ORDERS[case], shop.product_id)))
     assert shop.state() == before
     missing = shop.client.get("/api/site/contacts/search-by-email", params={"email": "buyer@example.com"})
@@ -338,7 +337,7 @@ def test_a_refused_order_leaves_nothing_behind(shop: Shop, case: str) -> None:
 
 def test_a_valid_order_is_made_with_its_contact(shop: Shop) -> None:
     """The control for the refusals: the same order with good input is made, with its contact and events."""
-    delivered = len(shop.receiver.received)
+    delivered = len(shop.receiver.requests)
     response = shop.admin(
         "orders", {"customerEmail": "buyer@example.com", "items": [{"productId": shop.product_id, "quantity": 2}]}
     )
@@ -363,7 +362,7 @@ BAD_BOOKINGS = {
 
 @pytest.mark.parametrize("case", list(BAD_BOOKINGS))
 def test_a_refused_booking_leaves_nothing_behind(shop: Shop, case: str) -> None:
-    before, delivered = shop.state(), len(shop.receiver.received)
+    before, delivered = shop.state(), len(shop.receiver.requests)
     assert_refused(shop.admin("bookings", BAD_BOOKINGS[case]))
     assert shop.state() == before
     assert shop.client.get("/api/site/contacts/search-by-email", params={"email": "guest@example.com"}).status_code == 404
@@ -371,7 +370,7 @@ def test_a_refused_booking_leaves_nothing_behind(shop: Shop, case: str) -> None:
 
 
 def test_a_booking_ending_when_it_starts_is_accepted(shop: Shop) -> None:
-    delivered = len(shop.receiver.received)
+    delivered = len(shop.receiver.requests)
     response = shop.admin(
         "bookings", {"name": "Guest", "email": "guest@example.com", "start": 1_800_000_000, "end": 1_800_000_000}
     )
@@ -390,14 +389,15 @@ BAD_SUBMISSIONS = {
 
 @pytest.mark.parametrize("case", list(BAD_SUBMISSIONS))
 def test_a_refused_form_submission_leaves_nothing_behind(shop: Shop, case: str) -> None:
-    before, delivered = shop.state(), len(shop.receiver.received)
+    before, delivered = shop.state(), len(shop.receiver.requests)
     assert_refused(shop.admin("form-submissions", BAD_SUBMISSIONS[case]))
     assert shop.state() == before
     shop.assert_no_events_since(delivered)
 
 
 @pytest.mark.parametrize("action", ["orders", "bookings", "form-submissions"])
-def test_admin_actions_refuse_a_body_that_is_not_json(emulator: RunningEmulator, action: str) -> None:
+def test_admin_actions_refuse_a_body_that_is_not_json(mockserver: Emulator, action: str) -> None:
     for payload in ("{broken", "[1, 2]", '"text"'):
-        response = emulator.admin("POST", f"simvoly/{action}", data=payload, headers={"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json"}
+        response = admin_response(mockserver, "POST", f"simvoly/{action}", data=payload, headers=headers)
         assert_refused(response)

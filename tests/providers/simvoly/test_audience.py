@@ -7,47 +7,47 @@ from typing import Any
 
 import requests
 
+from mockserver.testing import Account, ApiSession
 from tests.providers.simvoly.helpers import FROZEN_AT, refused
-from tests.support import ApiClient, RunningEmulator, ok
+from tests.support import ok, trigger_response
 
 LIST_KEYS = {"id", "name", "created", "subscribers", "opens", "clicks"}
 BOOKING_KEYS = {"id", "eventId", "contactId", "name", "email", "start", "end", "eventData", "operator", "service", "formAnswers"}
 DAY = 86_400
 
 
-def new_list(client: ApiClient, name: str) -> dict[str, Any]:
+def new_list(client: ApiSession, name: str) -> dict[str, Any]:
     return dict(ok(client.post("/api/site/subscriber-lists", json={"name": name}), 201))
 
 
-def get_list(client: ApiClient, list_id: int) -> dict[str, Any]:
+def get_list(client: ApiSession, list_id: int) -> dict[str, Any]:
     return dict(ok(client.get(f"/api/site/subscriber-lists/{list_id}")))
 
 
-def contact(client: ApiClient, email: str, status: int = 201, **fields: Any) -> dict[str, Any]:
+def contact(client: ApiSession, email: str, status: int = 201, **fields: Any) -> dict[str, Any]:
     return dict(ok(client.post("/api/site/contacts", json={"email": email, **fields}), status))
 
 
-def find_contact(client: ApiClient, email: str) -> requests.Response:
+def find_contact(client: ApiSession, email: str) -> requests.Response:
     return client.get("/api/site/contacts/search-by-email", params={"email": email})
 
 
-def submit(emulator: RunningEmulator, api_key: str, fields: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
-    body = {"apiKey": api_key, "fields": fields, **extra}
-    return dict(ok(emulator.admin("POST", "simvoly/form-submissions", json=body), 201))
+def submit(account: Account, fields: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    return dict(ok(trigger_response(account, "form-submissions", fields=fields, **extra), 201))
 
 
-def book(emulator: RunningEmulator, api_key: str, **fields: Any) -> dict[str, Any]:
-    return dict(ok(emulator.admin("POST", "simvoly/bookings", json={"apiKey": api_key, **fields}), 201))
+def book(account: Account, **fields: Any) -> dict[str, Any]:
+    return dict(ok(trigger_response(account, "bookings", **fields), 201))
 
 
-def page(client: ApiClient, path: str, **params: Any) -> list[dict[str, Any]]:
+def page(client: ApiSession, path: str, **params: Any) -> list[dict[str, Any]]:
     answer = ok(client.get(path, params=params))
     assert answer["totalCount"] == len(answer["items"])
     return list(answer["items"])
 
 
 # -- subscriber lists ------------------------------------------------------------------
-def test_list_create_get_rename_and_list(simvoly: ApiClient, clock: int) -> None:
+def test_list_create_get_rename_and_list(simvoly: ApiSession, clock: int) -> None:
     first = new_list(simvoly, "Newsletter")
     second = new_list(simvoly, "Webinar leads")
 
@@ -68,13 +68,13 @@ def test_list_create_get_rename_and_list(simvoly: ApiClient, clock: int) -> None
     assert answer["items"] == [first, renamed]
 
 
-def test_a_blank_list_name_is_refused_with_400(simvoly: ApiClient) -> None:
+def test_a_blank_list_name_is_refused_with_400(simvoly: ApiSession) -> None:
     refused(simvoly.post("/api/site/subscriber-lists", json={"name": "   "}))
 
     assert page(simvoly, "/api/site/subscriber-lists") == []
 
 
-def test_unknown_lists_answer_404(simvoly: ApiClient) -> None:
+def test_unknown_lists_answer_404(simvoly: ApiSession) -> None:
     known = new_list(simvoly, "Known")
     unknown = known["id"] + 1
 
@@ -83,7 +83,7 @@ def test_unknown_lists_answer_404(simvoly: ApiClient) -> None:
     refused(simvoly.delete(f"/api/site/subscriber-lists/{unknown}"), 404)
 
 
-def test_subscribers_counts_contacts_that_are_subscribed_and_on_the_list(simvoly: ApiClient) -> None:
+def test_subscribers_counts_contacts_that_are_subscribed_and_on_the_list(simvoly: ApiSession) -> None:
     newsletter, other = new_list(simvoly, "Newsletter"), new_list(simvoly, "Other")
     on_it = contact(simvoly, "on@example.com", subscribed=True, subscriberLists=[newsletter["id"]])
     contact(simvoly, "both@example.com", subscribed=True, subscriberLists=[newsletter["id"], other["id"]])
@@ -107,7 +107,7 @@ def test_subscribers_counts_contacts_that_are_subscribed_and_on_the_list(simvoly
     assert get_list(simvoly, other["id"])["subscribers"] == 1
 
 
-def test_deleting_a_list_removes_it_from_its_contacts(simvoly: ApiClient) -> None:
+def test_deleting_a_list_removes_it_from_its_contacts(simvoly: ApiSession) -> None:
     doomed, kept = new_list(simvoly, "Doomed"), new_list(simvoly, "Kept")
     member = contact(simvoly, "listed@example.com", subscribed=True, subscriberLists=[doomed["id"], kept["id"]])
 
@@ -122,16 +122,14 @@ def test_deleting_a_list_removes_it_from_its_contacts(simvoly: ApiClient) -> Non
 
 
 # -- form submissions ------------------------------------------------------------------
-def test_a_submission_with_an_email_field_creates_the_contact(
-    simvoly: ApiClient, emulator: RunningEmulator, api_key: str, clock: int
-) -> None:
+def test_a_submission_with_an_email_field_creates_the_contact(simvoly: ApiSession, account: Account, clock: int) -> None:
     fields = [
         {"name": "Name", "value": "Sam Sender"},
         {"name": "Email", "value": "sam@example.com"},
         {"name": "Message", "value": "Hello there"},
     ]
 
-    submission = submit(emulator, api_key, fields, formName="Contact us")
+    submission = submit(account, fields, formName="Contact us")
 
     assert submission == {"name": "Contact us", "received": clock, "fields": fields}
     made = ok(find_contact(simvoly, "sam@example.com"))
@@ -139,10 +137,10 @@ def test_a_submission_with_an_email_field_creates_the_contact(
     assert page(simvoly, "/api/site/form-submissions") == [submission]
 
 
-def test_a_submission_updates_the_existing_contact(simvoly: ApiClient, emulator: RunningEmulator, api_key: str) -> None:
+def test_a_submission_updates_the_existing_contact(simvoly: ApiSession, account: Account) -> None:
     existing = contact(simvoly, "Repeat@example.com", name="Old Name", city="Rome")
 
-    submit(emulator, api_key, [{"name": "Email", "value": "repeat@example.com"}, {"name": "Name", "value": "New Name"}])
+    submit(account, [{"name": "Email", "value": "repeat@example.com"}, {"name": "Name", "value": "New Name"}])
 
     updated = ok(simvoly.get(f"/api/site/contacts/{existing['id']}"))
     assert updated["name"] == "New Name"
@@ -150,22 +148,18 @@ def test_a_submission_updates_the_existing_contact(simvoly: ApiClient, emulator:
     assert ok(simvoly.get("/api/site/contacts"))["totalCount"] == 1
 
 
-def test_a_submission_without_an_email_field_makes_no_contact(
-    simvoly: ApiClient, emulator: RunningEmulator, api_key: str
-) -> None:
-    submission = submit(emulator, api_key, [{"name": "Name", "value": "Anon"}, {"name": "Message", "value": "no address"}])
+def test_a_submission_without_an_email_field_makes_no_contact(simvoly: ApiSession, account: Account) -> None:
+    submission = submit(account, [{"name": "Name", "value": "Anon"}, {"name": "Message", "value": "no address"}])
 
     assert submission["fields"][0] == {"name": "Name", "value": "Anon"}
     assert ok(simvoly.get("/api/site/contacts"))["totalCount"] == 0
     assert len(page(simvoly, "/api/site/form-submissions")) == 1
 
 
-def test_submissions_list_from_and_to_are_inclusive(
-    simvoly: ApiClient, emulator: RunningEmulator, api_key: str, clock: int
-) -> None:
+def test_submissions_list_from_and_to_are_inclusive(simvoly: ApiSession, account: Account, clock: int) -> None:
     for n in range(4):
-        submit(emulator, api_key, [{"name": "Message", "value": f"note {n}"}], formName=f"Form {n}")
-        ok(emulator.admin("POST", "clock", json={"advance": 30}))
+        submit(account, [{"name": "Message", "value": f"note {n}"}], formName=f"Form {n}")
+        account.advance_clock(30)
     # received: clock, clock+30, clock+60, clock+90
 
     def names(**params: int) -> list[str]:
@@ -180,10 +174,10 @@ def test_submissions_list_from_and_to_are_inclusive(
 
 
 # -- bookings --------------------------------------------------------------------------
-def test_a_booking_is_listed_with_its_contact(simvoly: ApiClient, emulator: RunningEmulator, api_key: str) -> None:
+def test_a_booking_is_listed_with_its_contact(simvoly: ApiSession, account: Account) -> None:
     start = FROZEN_AT + DAY
 
-    booking = book(emulator, api_key, name="Bo Oking", email="bo@example.com", start=start, end=start + 3600, eventId=501)
+    booking = book(account, name="Bo Oking", email="bo@example.com", start=start, end=start + 3600, eventId=501)
 
     assert set(booking) == BOOKING_KEYS
     assert booking["name"] == "Bo Oking"
@@ -197,19 +191,19 @@ def test_a_booking_is_listed_with_its_contact(simvoly: ApiClient, emulator: Runn
     assert page(simvoly, "/api/site/bookings") == [booking]
 
 
-def test_a_booking_by_an_existing_contact_reuses_it(simvoly: ApiClient, emulator: RunningEmulator, api_key: str) -> None:
+def test_a_booking_by_an_existing_contact_reuses_it(simvoly: ApiSession, account: Account) -> None:
     existing = contact(simvoly, "Regular@example.com")
 
-    booking = book(emulator, api_key, name="Reg Ular", email="regular@example.com", start=FROZEN_AT)
+    booking = book(account, name="Reg Ular", email="regular@example.com", start=FROZEN_AT)
 
     assert booking["contactId"] == existing["id"]
     assert ok(simvoly.get("/api/site/contacts"))["totalCount"] == 1
 
 
-def test_bookings_list_filters_by_start_and_event(simvoly: ApiClient, emulator: RunningEmulator, api_key: str) -> None:
+def test_bookings_list_filters_by_start_and_event(simvoly: ApiSession, account: Account) -> None:
     specs = [(FROZEN_AT, 7), (FROZEN_AT + DAY, 8), (FROZEN_AT + 2 * DAY, 7), (FROZEN_AT + 3 * DAY, 8)]
     made = [
-        book(emulator, api_key, name=f"Guest {n}", email=f"guest{n}@example.com", start=start, eventId=event)["id"]
+        book(account, name=f"Guest {n}", email=f"guest{n}@example.com", start=start, eventId=event)["id"]
         for n, (start, event) in enumerate(specs)
     ]
 

@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 import requests
 
+from mockserver.testing import ApiSession, Emulator
 from tests.providers.simvoly.helpers import client_for
 from tests.spec_tools import MEGABYTE, METHODS, Sampler, Spec, SpecOperation, ids, send, wrong_type
-from tests.support import NO_USER_AGENT, ApiClient, RunningEmulator, created, fresh_key
+from tests.support import NO_USER_AGENT, created, trigger_response
 
 SPEC = Spec.load("simvoly")
 resolve = SPEC.resolve
@@ -108,7 +109,7 @@ def assert_client_error(response: requests.Response) -> str:
 @dataclass
 class World:
     key: str
-    client: ApiClient
+    client: ApiSession
     records: dict[str, Any]  # collection path -> the id of an existing record there
     initial: dict[str, Any] = field(default_factory=dict)  # the snapshot taken once it was made
 
@@ -124,19 +125,15 @@ class World:
         return seen
 
 
-def make_world(emulator: RunningEmulator) -> World:
+def make_world(mockserver: Emulator) -> World:
     """A fresh website holding a record for every collection with single-record paths."""
-    key = fresh_key()
-    client = client_for(emulator, key)
+    account = mockserver.account("simvoly")
+    client = account.session()
     contact = created(client.post("/api/site/contacts", json={"email": "world@example.com"}))
     group = created(client.post("/api/site/member-groups", json={"name": "Group"}))
     member = created(client.post("/api/site/members", json={"name": "Member", "email": "member@example.com", "groups": [1]}))
     product = created(client.post("/api/site/products", json={"type": "physical", "title": "Book", "variants": [{"price": 5}]}))
-    order = created(
-        emulator.admin(
-            "POST", "simvoly/orders", json={"apiKey": key, "customerEmail": "world@example.com", "items": [{"productId": 1}]}
-        )
-    )
+    order = created(trigger_response(account, "orders", customerEmail="world@example.com", items=[{"productId": 1}]))
     subscriber_list = created(client.post("/api/site/subscriber-lists", json={"name": "List"}))
     webhook = created(client.post("/api/site/webhooks", json={"target": "http://127.0.0.1:9/w", "events": ["order_created"]}))
     records = {
@@ -150,15 +147,15 @@ def make_world(emulator: RunningEmulator) -> World:
     }
     missing = {op.collection for op in WITH_ID} - set(records)
     assert not missing, f"the world has no record at {missing}"
-    world = World(key, client, records)
+    world = World(account.api_key, client, records)
     world.initial = world.snapshot()
     return world
 
 
 @pytest.fixture(scope="module")
-def world(emulator: RunningEmulator) -> World:
+def world(mockserver: Emulator) -> World:
     """Shared by the tests that send only bad requests (which must change nothing)."""
-    return make_world(emulator)
+    return make_world(mockserver)
 
 
 def test_every_operation_is_covered() -> None:
@@ -169,8 +166,8 @@ def test_every_operation_is_covered() -> None:
 
 # -- authentication and the front door -------------------------------------------------------------
 @pytest.mark.parametrize("op", OPERATIONS, ids=ids(OPERATIONS))
-def test_missing_authorization_is_401(emulator: RunningEmulator, world: World, op: Operation) -> None:
-    assert_error(send(client_for(emulator, None), op, world.url(op), valid_body(op)), 401)
+def test_missing_authorization_is_401(mockserver: Emulator, world: World, op: Operation) -> None:
+    assert_error(send(client_for(mockserver, None), op, world.url(op), valid_body(op)), 401)
 
 
 AUTHORIZATIONS = ["Bearer ", "Bearer", "Basic dXNlcjpwYXNz", "Token abc", "abc", ""]
@@ -180,19 +177,17 @@ AUTH_CASES = [(op, value) for op in OPERATIONS for value in AUTHORIZATIONS]
 @pytest.mark.parametrize(
     ("op", "authorization"), AUTH_CASES, ids=ids([(op, n) for op in OPERATIONS for n in range(len(AUTHORIZATIONS))])
 )
-def test_authorization_without_a_bearer_key_is_401(
-    emulator: RunningEmulator, world: World, op: Operation, authorization: str
-) -> None:
+def test_authorization_without_a_bearer_key_is_401(mockserver: Emulator, world: World, op: Operation, authorization: str) -> None:
     """ "Bearer " with nothing after it, other schemes, or a bare value: no key at all."""
-    response = send(client_for(emulator, None, Authorization=authorization), op, world.url(op), valid_body(op))
+    response = send(client_for(mockserver, None, Authorization=authorization), op, world.url(op), valid_body(op))
     assert_error(response, 401)
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=ids(OPERATIONS))
-def test_missing_authorization_is_checked_before_the_request_itself(emulator: RunningEmulator, op: Operation) -> None:
+def test_missing_authorization_is_checked_before_the_request_itself(mockserver: Emulator, op: Operation) -> None:
     """A request wrong in every other way (unknown id, bad paging, broken JSON) is refused for the key."""
     path = op.url(987654 if op.id_is_integer else "rh_987654") + "?limit=0&skip=-1"
-    response = send(client_for(emulator, None), op, path, "{broken" if op.body_schema else None)
+    response = send(client_for(mockserver, None), op, path, "{broken" if op.body_schema else None)
     assert_error(response, 401)
 
 
@@ -203,8 +198,8 @@ def test_no_user_agent_is_400_naming_it(world: World, op: Operation) -> None:
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=ids(OPERATIONS))
-def test_no_user_agent_is_400_even_without_authorization(emulator: RunningEmulator, world: World, op: Operation) -> None:
-    anonymous = ApiClient(f"{emulator.url}/simvoly", {})
+def test_no_user_agent_is_400_even_without_authorization(mockserver: Emulator, world: World, op: Operation) -> None:
+    anonymous = ApiSession(f"{mockserver.url}/simvoly", {})
     message = assert_error(send(anonymous, op, world.url(op), valid_body(op), headers=NO_USER_AGENT), 400)
     assert "User-Agent" in message
 
@@ -491,11 +486,11 @@ def other_digits(number: int) -> list[str]:
 
 
 @pytest.mark.parametrize("op", INTEGER_ID_OPERATIONS, ids=ids(INTEGER_ID_OPERATIONS))
-def test_digits_of_other_scripts_are_not_ids(emulator: RunningEmulator, op: Operation) -> None:
+def test_digits_of_other_scripts_are_not_ids(mockserver: Emulator, op: Operation) -> None:
     """The id of a real record written in other scripts' digits is 404, and that record is
     neither read nor changed. Run on a website of its own, as a request that reaches the
     record may change or delete it."""
-    world = make_world(emulator)
+    world = make_world(mockserver)
     for value in other_digits(world.records[op.collection]):
         assert not value.isascii()
         assert_error(send(world.client, op, op.url(value), valid_body(op)), 404)
@@ -523,8 +518,8 @@ def test_unknown_paths_are_404(world: World, path: str, method: str) -> None:
 
 
 @pytest.mark.parametrize("path", UNKNOWN_PATHS)
-def test_unknown_paths_are_404_without_authorization_too(emulator: RunningEmulator, path: str) -> None:
-    assert_error(client_for(emulator, None).get(path), 404)
+def test_unknown_paths_are_404_without_authorization_too(mockserver: Emulator, path: str) -> None:
+    assert_error(client_for(mockserver, None).get(path), 404)
 
 
 WRONG_METHOD_CASES = [

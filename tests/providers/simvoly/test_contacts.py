@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver.testing import Account, ApiSession
 from tests.providers.simvoly.helpers import refused
-from tests.support import ApiClient, RunningEmulator, ok
+from tests.support import ok
 
 CONTACT_KEYS = {
     "id",
@@ -29,19 +30,19 @@ CONTACT_KEYS = {
 }
 
 
-def advance(emulator: RunningEmulator, seconds: int) -> None:
-    ok(emulator.admin("POST", "clock", json={"advance": seconds}))
+def advance(account: Account, seconds: int) -> None:
+    account.advance_clock(seconds)
 
 
-def create(client: ApiClient, email: str, status: int = 201, **fields: Any) -> dict[str, Any]:
+def create(client: ApiSession, email: str, status: int = 201, **fields: Any) -> dict[str, Any]:
     return dict(ok(client.post("/api/site/contacts", json={"email": email, **fields}), status))
 
 
-def get(client: ApiClient, contact_id: int) -> dict[str, Any]:
+def get(client: ApiSession, contact_id: int) -> dict[str, Any]:
     return dict(ok(client.get(f"/api/site/contacts/{contact_id}")))
 
 
-def new_list(client: ApiClient, name: str) -> int:
+def new_list(client: ApiSession, name: str) -> int:
     return int(ok(client.post("/api/site/subscriber-lists", json={"name": name}), 201)["id"])
 
 
@@ -50,7 +51,7 @@ def properties(contact: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- create ----------------------------------------------------------------------------
-def test_create_answers_201_with_the_full_contact_shape(simvoly: ApiClient, clock: int) -> None:
+def test_create_answers_201_with_the_full_contact_shape(simvoly: ApiSession, clock: int) -> None:
     response = simvoly.post(
         "/api/site/contacts",
         json={"email": "john@doe.com", "name": "John Doe", "phone": "+1 555 0100", "city": "Boston", "companyName": "Doe Inc"},
@@ -74,22 +75,22 @@ def test_create_answers_201_with_the_full_contact_shape(simvoly: ApiClient, cloc
     assert contact["subscriberLists"] == []
 
 
-def test_created_on_is_the_emulators_clock_in_unix_seconds(simvoly: ApiClient, clock: int, emulator: RunningEmulator) -> None:
+def test_created_on_is_the_emulators_clock_in_unix_seconds(simvoly: ApiSession, clock: int, account: Account) -> None:
     first = create(simvoly, "first@example.com")
-    advance(emulator, 125)
+    advance(account, 125)
     second = create(simvoly, "second@example.com")
 
     assert first["createdOn"] == clock
     assert second["createdOn"] == clock + 125
 
 
-def test_created_contact_is_readable_by_id(simvoly: ApiClient) -> None:
+def test_created_contact_is_readable_by_id(simvoly: ApiSession) -> None:
     contact = create(simvoly, "reader@example.com", name="Rea Der", note="met at the fair")
 
     assert get(simvoly, contact["id"]) == contact
 
 
-def test_create_with_an_existing_email_in_another_case_updates_and_answers_200(simvoly: ApiClient) -> None:
+def test_create_with_an_existing_email_in_another_case_updates_and_answers_200(simvoly: ApiSession) -> None:
     original = create(simvoly, "Ann.Lee@Example.com", name="Ann Lee", city="Oslo", country="NO")
 
     updated = create(simvoly, "ann.lee@EXAMPLE.COM", status=200, phone="+47 123", city="Bergen")
@@ -106,7 +107,7 @@ def test_create_with_an_existing_email_in_another_case_updates_and_answers_200(s
     assert ok(simvoly.get("/api/site/contacts"))["totalCount"] == 1
 
 
-def test_upsert_merges_properties_by_name(simvoly: ApiClient) -> None:
+def test_upsert_merges_properties_by_name(simvoly: ApiSession) -> None:
     create(simvoly, "props@example.com", properties=[{"name": "plan", "value": "free"}, {"name": "source", "value": "ads"}])
 
     updated = create(
@@ -117,7 +118,7 @@ def test_upsert_merges_properties_by_name(simvoly: ApiClient) -> None:
     assert len(updated["properties"]) == 3
 
 
-def test_upsert_without_properties_keeps_them(simvoly: ApiClient) -> None:
+def test_upsert_without_properties_keeps_them(simvoly: ApiSession) -> None:
     create(simvoly, "keep@example.com", properties=[{"name": "plan", "value": "free"}])
 
     updated = create(simvoly, "keep@example.com", status=200, name="Kee P")
@@ -126,7 +127,7 @@ def test_upsert_without_properties_keeps_them(simvoly: ApiClient) -> None:
     assert updated["name"] == "Kee P"
 
 
-def test_tags_are_stored_replaced_when_supplied_and_kept_otherwise(simvoly: ApiClient) -> None:
+def test_tags_are_stored_replaced_when_supplied_and_kept_otherwise(simvoly: ApiSession) -> None:
     created = create(simvoly, "tags@example.com", tags=["lead", "webinar"])
     assert sorted(created["tags"]) == ["lead", "webinar"]
 
@@ -137,7 +138,7 @@ def test_tags_are_stored_replaced_when_supplied_and_kept_otherwise(simvoly: ApiC
     assert replaced["tags"] == ["customer"]
 
 
-def test_subscribed_and_subscriber_lists_are_stored(simvoly: ApiClient) -> None:
+def test_subscribed_and_subscriber_lists_are_stored(simvoly: ApiSession) -> None:
     newsletter, customers = new_list(simvoly, "Newsletter"), new_list(simvoly, "Customers")
 
     contact = create(simvoly, "sub@example.com", subscribed=True, subscriberLists=[newsletter, customers])
@@ -147,7 +148,7 @@ def test_subscribed_and_subscriber_lists_are_stored(simvoly: ApiClient) -> None:
     assert get(simvoly, contact["id"])["subscriberLists"] == contact["subscriberLists"]
 
 
-def test_an_unknown_subscriber_list_is_refused_with_400_and_nothing_is_created(simvoly: ApiClient) -> None:
+def test_an_unknown_subscriber_list_is_refused_with_400_and_nothing_is_created(simvoly: ApiSession) -> None:
     known = new_list(simvoly, "Newsletter")
 
     refused(simvoly.post("/api/site/contacts", json={"email": "nolist@example.com", "subscriberLists": [known, known + 1000]}))
@@ -156,7 +157,7 @@ def test_an_unknown_subscriber_list_is_refused_with_400_and_nothing_is_created(s
 
 
 # -- search and get --------------------------------------------------------------------
-def test_search_by_email_finds_the_contact_ignoring_case(simvoly: ApiClient) -> None:
+def test_search_by_email_finds_the_contact_ignoring_case(simvoly: ApiSession) -> None:
     create(simvoly, "other@example.com")
     contact = create(simvoly, "Found.Me@example.com", name="Found Me")
 
@@ -165,20 +166,20 @@ def test_search_by_email_finds_the_contact_ignoring_case(simvoly: ApiClient) -> 
     assert found == contact
 
 
-def test_search_by_email_answers_404_for_an_unknown_address(simvoly: ApiClient) -> None:
+def test_search_by_email_answers_404_for_an_unknown_address(simvoly: ApiSession) -> None:
     create(simvoly, "someone@example.com")
 
     refused(simvoly.get("/api/site/contacts/search-by-email", params={"email": "nobody@example.com"}), 404)
 
 
-def test_get_an_unknown_contact_answers_404(simvoly: ApiClient) -> None:
+def test_get_an_unknown_contact_answers_404(simvoly: ApiSession) -> None:
     contact = create(simvoly, "only@example.com")
 
     refused(simvoly.get(f"/api/site/contacts/{contact['id'] + 1}"), 404)
 
 
 # -- update ----------------------------------------------------------------------------
-def test_put_sets_only_non_empty_fields(simvoly: ApiClient) -> None:
+def test_put_sets_only_non_empty_fields(simvoly: ApiSession) -> None:
     contact = create(simvoly, "put@example.com", name="Pat Put", phone="+1 555", city="Austin", tags=["lead"])
 
     response = simvoly.put(
@@ -197,7 +198,7 @@ def test_put_sets_only_non_empty_fields(simvoly: ApiClient) -> None:
     assert get(simvoly, contact["id"]) == updated
 
 
-def test_put_merges_properties_by_name(simvoly: ApiClient) -> None:
+def test_put_merges_properties_by_name(simvoly: ApiSession) -> None:
     contact = create(simvoly, "putprops@example.com", properties=[{"name": "a", "value": "1"}, {"name": "b", "value": "2"}])
 
     updated = ok(
@@ -210,7 +211,7 @@ def test_put_merges_properties_by_name(simvoly: ApiClient) -> None:
     assert properties(updated) == {"a": "1", "b": "3"}
 
 
-def test_put_can_change_the_email_address(simvoly: ApiClient) -> None:
+def test_put_can_change_the_email_address(simvoly: ApiSession) -> None:
     contact = create(simvoly, "old.address@example.com")
 
     updated = ok(simvoly.put(f"/api/site/contacts/{contact['id']}", json={"email": "new.address@example.com"}))
@@ -222,7 +223,7 @@ def test_put_can_change_the_email_address(simvoly: ApiClient) -> None:
     refused(simvoly.get("/api/site/contacts/search-by-email", params={"email": "old.address@example.com"}), 404)
 
 
-def test_put_with_the_email_of_another_contact_answers_400_and_changes_nothing(simvoly: ApiClient) -> None:
+def test_put_with_the_email_of_another_contact_answers_400_and_changes_nothing(simvoly: ApiSession) -> None:
     create(simvoly, "taken@example.com")
     contact = create(simvoly, "mine@example.com", name="Mine")
 
@@ -231,11 +232,11 @@ def test_put_with_the_email_of_another_contact_answers_400_and_changes_nothing(s
     assert get(simvoly, contact["id"]) == contact
 
 
-def test_put_on_an_unknown_contact_answers_404(simvoly: ApiClient) -> None:
+def test_put_on_an_unknown_contact_answers_404(simvoly: ApiSession) -> None:
     refused(simvoly.put("/api/site/contacts/4242", json={"email": "ghost@example.com"}), 404)
 
 
-def test_put_with_an_unknown_subscriber_list_answers_400(simvoly: ApiClient) -> None:
+def test_put_with_an_unknown_subscriber_list_answers_400(simvoly: ApiSession) -> None:
     contact = create(simvoly, "putlist@example.com")
 
     refused(simvoly.put(f"/api/site/contacts/{contact['id']}", json={"email": "putlist@example.com", "subscriberLists": [77]}))
@@ -244,7 +245,7 @@ def test_put_with_an_unknown_subscriber_list_answers_400(simvoly: ApiClient) -> 
 
 
 # -- delete ----------------------------------------------------------------------------
-def test_delete_answers_success_then_the_contact_is_gone(simvoly: ApiClient) -> None:
+def test_delete_answers_success_then_the_contact_is_gone(simvoly: ApiSession) -> None:
     keep = create(simvoly, "keep.me@example.com")
     contact = create(simvoly, "delete.me@example.com")
 
@@ -258,7 +259,7 @@ def test_delete_answers_success_then_the_contact_is_gone(simvoly: ApiClient) -> 
     assert [c["id"] for c in page["items"]] == [keep["id"]]
 
 
-def test_a_deleted_contacts_email_can_be_used_again_for_a_new_contact(simvoly: ApiClient) -> None:
+def test_a_deleted_contacts_email_can_be_used_again_for_a_new_contact(simvoly: ApiSession) -> None:
     contact = create(simvoly, "again@example.com")
     ok(simvoly.delete(f"/api/site/contacts/{contact['id']}"))
 
@@ -268,7 +269,7 @@ def test_a_deleted_contacts_email_can_be_used_again_for_a_new_contact(simvoly: A
 
 
 # -- list ------------------------------------------------------------------------------
-def test_list_is_an_offset_page_in_creation_order(simvoly: ApiClient) -> None:
+def test_list_is_an_offset_page_in_creation_order(simvoly: ApiSession) -> None:
     made = [create(simvoly, f"list{n}@example.com")["id"] for n in range(3)]
 
     page = ok(simvoly.get("/api/site/contacts"))
@@ -280,11 +281,11 @@ def test_list_is_an_offset_page_in_creation_order(simvoly: ApiClient) -> None:
     assert all(set(c) == CONTACT_KEYS for c in page["items"])
 
 
-def test_list_created_at_bounds_are_inclusive(simvoly: ApiClient, clock: int, emulator: RunningEmulator) -> None:
+def test_list_created_at_bounds_are_inclusive(simvoly: ApiSession, clock: int, account: Account) -> None:
     made = []
     for n in range(4):
         made.append(create(simvoly, f"dated{n}@example.com")["id"])
-        advance(emulator, 100)
+        advance(account, 100)
     # createdOn: clock, clock+100, clock+200, clock+300
 
     def ids(**params: int) -> list[int]:

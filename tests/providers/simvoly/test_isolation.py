@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 import requests
 
-from tests.providers.simvoly.helpers import client_for
-from tests.support import ApiClient, RunningEmulator, created, fresh_key
+from mockserver.testing import Account, ApiSession, Emulator
+from tests.providers.simvoly.helpers import emails
+from tests.support import created, trigger_response
 
 # Every list of the API that answers the {totalCount, limit, skip, items} envelope.
 PAGED_LISTS = [
@@ -36,7 +37,7 @@ def assert_not_found(response: requests.Response) -> None:
     assert body["success"] is False and isinstance(body["message"], str), body
 
 
-def every_record(client: ApiClient, path: str) -> list[dict[str, Any]]:
+def every_record(client: ApiSession, path: str) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     while True:
         page = client.get(path, params={"limit": 50, "skip": len(records)}).json()
@@ -47,19 +48,22 @@ def every_record(client: ApiClient, path: str) -> list[dict[str, Any]]:
 
 @dataclass
 class Website:
-    key: str
-    client: ApiClient
+    account: Account
     ids: dict[str, Any] = field(default_factory=dict)  # record path -> id of the record made there
     emails: dict[str, str] = field(default_factory=dict)  # kind -> e-mail address used
+    client: ApiSession = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.client = self.account.session()
 
 
-def populate(emulator: RunningEmulator, key: str, tag: str) -> Website:
+def populate(account: Account, tag: str) -> Website:
     """A website with one record of every kind; `tag` makes its e-mail addresses and names its own."""
-    site = Website(key, client_for(emulator, key))
+    site = Website(account)
     client = site.client
 
     def admin(action: str, **body: Any) -> dict[str, Any]:
-        return created(emulator.admin("POST", f"simvoly/{action}", json={"apiKey": key, **body}))
+        return created(trigger_response(account, action, **body))
 
     site.emails = {kind: f"{kind}.{tag}@example.com" for kind in ("contact", "member", "buyer", "visitor", "guest")}
     subscriber_list = created(client.post("/api/site/subscriber-lists", json={"name": f"List {tag}"}))
@@ -110,16 +114,15 @@ def populate(emulator: RunningEmulator, key: str, tag: str) -> Website:
 
 
 @pytest.fixture
-def sites(emulator: RunningEmulator) -> tuple[Website, Website]:
+def sites(mockserver: Emulator) -> tuple[Website, Website]:
     """Website A holds one record of every kind; website B is new and empty."""
-    empty = fresh_key()
-    return populate(emulator, fresh_key(), "a"), Website(empty, client_for(emulator, empty))
+    return populate(mockserver.account("simvoly"), "a"), Website(mockserver.account("simvoly"))
 
 
 @pytest.fixture
-def both_populated(emulator: RunningEmulator) -> tuple[Website, Website]:
+def both_populated(mockserver: Emulator) -> tuple[Website, Website]:
     """Two websites, each holding one record of every kind (so with the same ids)."""
-    return populate(emulator, fresh_key(), "a"), populate(emulator, fresh_key(), "b")
+    return populate(mockserver.account("simvoly"), "a"), populate(mockserver.account("simvoly"), "b")
 
 
 # -- one website's records are not the other's ------------------------------------------------
@@ -205,12 +208,10 @@ def test_references_to_another_websites_records_are_refused(sites: tuple[Website
         assert b.client.get(path).json()["totalCount"] == 0
 
 
-def test_an_order_cannot_buy_another_websites_product(emulator: RunningEmulator, sites: tuple[Website, Website]) -> None:
+def test_an_order_cannot_buy_another_websites_product(sites: tuple[Website, Website]) -> None:
     a, b = sites
-    response = emulator.admin(
-        "POST",
-        "simvoly/orders",
-        json={"apiKey": b.key, "customerEmail": "x@example.com", "items": [{"productId": a.ids["/api/site/products"]}]},
+    response = trigger_response(
+        b.account, "orders", customerEmail="x@example.com", items=[{"productId": a.ids["/api/site/products"]}]
     )
     assert 400 <= response.status_code < 500, response.text
     assert b.client.get("/api/site/orders").json()["totalCount"] == 0
@@ -266,10 +267,10 @@ def test_subscriber_counters_count_only_the_websites_own_contacts(both_populated
     assert b.client.get(f"/api/site/subscriber-lists/{b.ids['/api/site/subscriber-lists']}").json()["subscribers"] == 1
 
 
-def test_admin_emails_are_per_website(emulator: RunningEmulator, both_populated: tuple[Website, Website]) -> None:
+def test_admin_emails_are_per_website(both_populated: tuple[Website, Website]) -> None:
     a, b = both_populated
     for site in (a, b):
-        mail = emulator.admin("GET", "simvoly/emails", params={"apiKey": site.key}).json()["items"]
+        mail = emails(site.account)
         assert [m["to"] for m in mail] == [site.emails["member"]]
 
 
@@ -284,9 +285,9 @@ def encoded(claims: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(claims, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def open_link(emulator: RunningEmulator, token: str) -> requests.Response:
+def open_link(mockserver: Emulator, token: str) -> requests.Response:
     """The accessUrl, as a browser without cookies opens it (no API key)."""
-    browser = ApiClient(emulator.url, {"User-Agent": "Mozilla/5.0"})
+    browser = ApiSession(mockserver.url, {"User-Agent": "Mozilla/5.0"})
     return browser.get("/simvoly/members/sso", params={"token": token}, allow_redirects=False)
 
 
@@ -302,19 +303,15 @@ def test_a_session_cannot_be_started_for_another_websites_member(sites: tuple[We
     assert_not_found(b.client.post("/api/site/members/start-session", json={"email": a.emails["member"], "path": "/b"}))
 
 
-def test_each_websites_token_opens_its_own_members_page(
-    emulator: RunningEmulator, both_populated: tuple[Website, Website]
-) -> None:
+def test_each_websites_token_opens_its_own_members_page(mockserver: Emulator, both_populated: tuple[Website, Website]) -> None:
     a, b = both_populated
     for site, path in ((a, "/members-a"), (b, "/members-b")):
-        response = open_link(emulator, session(site, path)["token"])
+        response = open_link(mockserver, session(site, path)["token"])
         assert response.status_code == 302, response.text
         assert response.headers["Location"].endswith(path)
 
 
-def test_a_token_moved_to_another_website_finds_no_member(
-    emulator: RunningEmulator, both_populated: tuple[Website, Website]
-) -> None:
+def test_a_token_moved_to_another_website_finds_no_member(mockserver: Emulator, both_populated: tuple[Website, Website]) -> None:
     """A's token with B's website in its claims (everything else A's) signs no one in."""
     a, b = both_populated
     token_a, token_b = session(a, "/a")["token"], session(b, "/b")["token"]
@@ -322,13 +319,13 @@ def test_a_token_moved_to_another_website_finds_no_member(
     assert claims_a["site"] != claims_b["site"]
     header, _, secret = token_a.split(".")
     forged = ".".join([header, encoded({**claims_a, "site": claims_b["site"]}), secret])
-    response = open_link(emulator, forged)
+    response = open_link(mockserver, forged)
     assert response.status_code == 404, response.text
     assert "Location" not in response.headers
 
 
 def test_a_token_with_another_websites_session_number_finds_no_member(
-    emulator: RunningEmulator, both_populated: tuple[Website, Website]
+    mockserver: Emulator, both_populated: tuple[Website, Website]
 ) -> None:
     """B's claims (its website and session number) with A's signature part sign no one in."""
     a, b = both_populated
@@ -336,13 +333,13 @@ def test_a_token_with_another_websites_session_number_finds_no_member(
     header_b, claims_b, _ = token_b.split(".")
     forged = ".".join([header_b, claims_b, token_a.split(".")[2]])
     assert forged != token_b
-    response = open_link(emulator, forged)
+    response = open_link(mockserver, forged)
     assert response.status_code == 404, response.text
     assert "Location" not in response.headers
 
 
 # -- the demo website ----------------------------------------------------------------------------
-def test_the_demo_websites_data_is_not_visible_to_a_fresh_key(simvoly_demo: ApiClient, simvoly: ApiClient) -> None:
+def test_the_demo_websites_data_is_not_visible_to_a_fresh_key(simvoly_demo: ApiSession, simvoly: ApiSession) -> None:
     for path in PAGED_LISTS:
         assert simvoly_demo.get(path).json()["totalCount"] > 0, path
         assert simvoly.get(path).json()["totalCount"] == 0, path
@@ -359,14 +356,14 @@ def test_the_demo_websites_data_is_not_visible_to_a_fresh_key(simvoly_demo: ApiC
 
 
 def test_a_fresh_key_has_none_of_the_demo_websites_emails(
-    emulator: RunningEmulator, simvoly_demo: ApiClient, api_key: str
+    mockserver: Emulator, simvoly_demo_account: Account, simvoly_demo: ApiSession, api_key: str
 ) -> None:
-    assert emulator.admin("GET", "simvoly/emails", params={"apiKey": "demo"}).json()["items"] != []
+    assert emails(simvoly_demo_account) != []
     assert simvoly_demo.get("/api/site/members").status_code == 200
-    assert emulator.admin("GET", "simvoly/emails", params={"apiKey": api_key}).json() == {"items": []}
+    assert mockserver.admin("GET", "simvoly/emails", params={"apiKey": api_key}) == {"items": []}
 
 
-def test_writing_on_a_fresh_key_leaves_the_demo_website_unchanged(simvoly_demo: ApiClient, simvoly: ApiClient) -> None:
+def test_writing_on_a_fresh_key_leaves_the_demo_website_unchanged(simvoly_demo: ApiSession, simvoly: ApiSession) -> None:
     before = {path: every_record(simvoly_demo, path) for path in PAGED_LISTS}
     contact = created(simvoly.post("/api/site/contacts", json={"email": "new@example.com"}))
     group = created(simvoly.post("/api/site/member-groups", json={"name": "Group"}))

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from mockserver.testing import Account, ApiSession
 from tests.providers.simvoly.helpers import emails, refused
-from tests.support import ApiClient, RunningEmulator, ok
+from tests.support import ok, trigger_response
 
 ORDER_KEYS = {
     "id",
@@ -60,43 +61,41 @@ ITEM_KEYS = {
 ADDRESS = {"name": "Ada Buyer", "country": "GB", "city": "London", "zipCode": "N1 9GU", "address": "1 King's Cross"}
 
 
-def product(client: ApiClient, title: str, kind: str = "physical", **variant: Any) -> dict[str, Any]:
+def product(client: ApiSession, title: str, kind: str = "physical", **variant: Any) -> dict[str, Any]:
     body = {"type": kind, "title": title, "variants": [{"price": 10, "quantity": 100, "weight": 0.5, **variant}]}
     return dict(ok(client.post("/api/site/products", json=body), 201))
 
 
-def place(emulator: RunningEmulator, api_key: str, email: str, items: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
-    body = {"apiKey": api_key, "customerEmail": email, "items": items, **fields}
-    return dict(ok(emulator.admin("POST", "simvoly/orders", json=body), 201))
+def place(account: Account, email: str, items: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+    return dict(ok(trigger_response(account, "orders", customerEmail=email, items=items, **fields), 201))
 
 
-def get(client: ApiClient, order_id: int) -> dict[str, Any]:
+def get(client: ApiSession, order_id: int) -> dict[str, Any]:
     return dict(ok(client.get(f"/api/site/orders/{order_id}")))
 
 
-def update(client: ApiClient, order_id: int, **fields: Any) -> dict[str, Any]:
+def update(client: ApiSession, order_id: int, **fields: Any) -> dict[str, Any]:
     return dict(ok(client.put(f"/api/site/orders/{order_id}", json=fields)))
 
 
 @pytest.fixture
-def shoes(simvoly: ApiClient) -> dict[str, Any]:
+def shoes(simvoly: ApiSession) -> dict[str, Any]:
     return product(simvoly, "Shoes", price=40)
 
 
 @pytest.fixture
-def ebook(simvoly: ApiClient) -> dict[str, Any]:
+def ebook(simvoly: ApiSession) -> dict[str, Any]:
     return product(simvoly, "E-book", kind="digital", price=15, weight=0)
 
 
 # -- placing an order ------------------------------------------------------------------
 def test_an_order_totals_price_times_quantity_using_sale_prices(
-    simvoly: ApiClient, emulator: RunningEmulator, api_key: str, shoes: dict[str, Any]
+    simvoly: ApiSession, account: Account, shoes: dict[str, Any]
 ) -> None:
     jacket = product(simvoly, "Jacket", price=100, onSale=True, regularPrice=100, salePrice=80)
 
     order = place(
-        emulator,
-        api_key,
+        account,
         "buyer@example.com",
         [{"productId": shoes["id"], "quantity": 2}, {"productId": jacket["id"], "quantity": 3}],
     )
@@ -113,18 +112,18 @@ def test_an_order_totals_price_times_quantity_using_sale_prices(
     assert get(simvoly, order["id"]) == order
 
 
-def test_the_quantity_defaults_to_one(simvoly: ApiClient, emulator: RunningEmulator, api_key: str, shoes: dict[str, Any]) -> None:
-    order = place(emulator, api_key, "one@example.com", [{"productId": shoes["id"]}])
+def test_the_quantity_defaults_to_one(simvoly: ApiSession, account: Account, shoes: dict[str, Any]) -> None:
+    order = place(account, "one@example.com", [{"productId": shoes["id"]}])
 
     assert order["items"][0]["quantity"] == 1
     assert order["total"] == 40
 
 
 def test_shipping_is_required_only_for_physical_items(
-    simvoly: ApiClient, emulator: RunningEmulator, api_key: str, shoes: dict[str, Any], ebook: dict[str, Any]
+    simvoly: ApiSession, account: Account, shoes: dict[str, Any], ebook: dict[str, Any]
 ) -> None:
-    digital_only = place(emulator, api_key, "reader@example.com", [{"productId": ebook["id"]}])
-    mixed = place(emulator, api_key, "mixed@example.com", [{"productId": ebook["id"]}, {"productId": shoes["id"]}])
+    digital_only = place(account, "reader@example.com", [{"productId": ebook["id"]}])
+    mixed = place(account, "mixed@example.com", [{"productId": ebook["id"]}, {"productId": shoes["id"]}])
 
     assert digital_only["shippingRequired"] is False
     assert [i["shippingRequired"] for i in digital_only["items"]] == [False]
@@ -132,10 +131,8 @@ def test_shipping_is_required_only_for_physical_items(
     assert [(i["type"], i["shippingRequired"]) for i in mixed["items"]] == [("digital", False), ("physical", True)]
 
 
-def test_an_order_creates_the_buyers_contact(
-    simvoly: ApiClient, emulator: RunningEmulator, api_key: str, shoes: dict[str, Any]
-) -> None:
-    order = place(emulator, api_key, "new.buyer@example.com", [{"productId": shoes["id"]}], customerName="New Buyer")
+def test_an_order_creates_the_buyers_contact(simvoly: ApiSession, account: Account, shoes: dict[str, Any]) -> None:
+    order = place(account, "new.buyer@example.com", [{"productId": shoes["id"]}], customerName="New Buyer")
 
     contact = ok(simvoly.get("/api/site/contacts/search-by-email", params={"email": "new.buyer@example.com"}))
     assert order["contactId"] == contact["id"]
@@ -144,34 +141,30 @@ def test_an_order_creates_the_buyers_contact(
 
 
 def test_an_order_by_a_member_names_the_member_and_its_contact(
-    simvoly: ApiClient, emulator: RunningEmulator, api_key: str, shoes: dict[str, Any]
+    simvoly: ApiSession, account: Account, shoes: dict[str, Any]
 ) -> None:
     member = ok(
         simvoly.post("/api/site/members", json={"name": "Mem Ber", "email": "member@example.com", "password": "pw-pw-pw"}), 201
     )
 
-    order = place(emulator, api_key, "member@example.com", [{"productId": shoes["id"]}])
+    order = place(account, "member@example.com", [{"productId": shoes["id"]}])
 
     assert order["memberId"] == member["id"]
     assert order["contactId"] == member["contactId"]
 
 
-def test_an_order_by_an_existing_contact_reuses_it(
-    simvoly: ApiClient, emulator: RunningEmulator, api_key: str, shoes: dict[str, Any]
-) -> None:
+def test_an_order_by_an_existing_contact_reuses_it(simvoly: ApiSession, account: Account, shoes: dict[str, Any]) -> None:
     contact = ok(simvoly.post("/api/site/contacts", json={"email": "Known@example.com"}), 201)
 
-    order = place(emulator, api_key, "known@example.com", [{"productId": shoes["id"]}])
+    order = place(account, "known@example.com", [{"productId": shoes["id"]}])
 
     assert order["contactId"] == contact["id"]
     assert ok(simvoly.get("/api/site/contacts"))["totalCount"] == 1
 
 
 # -- list and get ----------------------------------------------------------------------
-def test_list_is_an_offset_page_in_creation_order(
-    simvoly: ApiClient, emulator: RunningEmulator, api_key: str, shoes: dict[str, Any]
-) -> None:
-    made = [place(emulator, api_key, f"o{n}@example.com", [{"productId": shoes["id"]}])["id"] for n in range(3)]
+def test_list_is_an_offset_page_in_creation_order(simvoly: ApiSession, account: Account, shoes: dict[str, Any]) -> None:
+    made = [place(account, f"o{n}@example.com", [{"productId": shoes["id"]}])["id"] for n in range(3)]
 
     page = ok(simvoly.get("/api/site/orders"))
 
@@ -182,15 +175,13 @@ def test_list_is_an_offset_page_in_creation_order(
     assert all(set(o) == ORDER_KEYS for o in page["items"])
 
 
-def test_list_created_at_bounds_are_inclusive(
-    simvoly: ApiClient, emulator: RunningEmulator, api_key: str, shoes: dict[str, Any], clock: int
-) -> None:
+def test_list_created_at_bounds_are_inclusive(simvoly: ApiSession, account: Account, shoes: dict[str, Any], clock: int) -> None:
     made = []
     for n in range(4):
-        order = place(emulator, api_key, f"dated{n}@example.com", [{"productId": shoes["id"]}])
+        order = place(account, f"dated{n}@example.com", [{"productId": shoes["id"]}])
         assert order["created"] == clock + 60 * n
         made.append(order["id"])
-        ok(emulator.admin("POST", "clock", json={"advance": 60}))
+        account.advance_clock(60)
 
     def ids(**params: int) -> list[int]:
         page = ok(simvoly.get("/api/site/orders", params=params))
@@ -204,8 +195,8 @@ def test_list_created_at_bounds_are_inclusive(
     assert ids(created_at_min=clock + 61, created_at_max=clock + 119) == []
 
 
-def test_an_unknown_order_answers_404(simvoly: ApiClient, emulator: RunningEmulator, api_key: str, shoes: dict[str, Any]) -> None:
-    order = place(emulator, api_key, "only@example.com", [{"productId": shoes["id"]}])
+def test_an_unknown_order_answers_404(simvoly: ApiSession, account: Account, shoes: dict[str, Any]) -> None:
+    order = place(account, "only@example.com", [{"productId": shoes["id"]}])
 
     refused(simvoly.get(f"/api/site/orders/{order['id'] + 1}"), 404)
     refused(simvoly.put(f"/api/site/orders/{order['id'] + 1}", json={"status": "SHIPPED"}), 404)
@@ -213,11 +204,11 @@ def test_an_unknown_order_answers_404(simvoly: ApiClient, emulator: RunningEmula
 
 # -- update ----------------------------------------------------------------------------
 @pytest.fixture
-def order(emulator: RunningEmulator, api_key: str, shoes: dict[str, Any]) -> dict[str, Any]:
-    return place(emulator, api_key, "customer@example.com", [{"productId": shoes["id"], "quantity": 1}], customerName="Cus Tomer")
+def order(account: Account, shoes: dict[str, Any]) -> dict[str, Any]:
+    return place(account, "customer@example.com", [{"productId": shoes["id"], "quantity": 1}], customerName="Cus Tomer")
 
 
-def test_status_is_set_in_upper_case_and_returned_in_lower_case(simvoly: ApiClient, order: dict[str, Any]) -> None:
+def test_status_is_set_in_upper_case_and_returned_in_lower_case(simvoly: ApiSession, order: dict[str, Any]) -> None:
     shipped = update(simvoly, order["id"], status="SHIPPED")
 
     assert shipped["status"] == "shipped"
@@ -225,13 +216,13 @@ def test_status_is_set_in_upper_case_and_returned_in_lower_case(simvoly: ApiClie
     assert update(simvoly, order["id"], status="CANCELED")["status"] == "canceled"
 
 
-def test_a_lower_case_status_is_refused_with_400(simvoly: ApiClient, order: dict[str, Any]) -> None:
+def test_a_lower_case_status_is_refused_with_400(simvoly: ApiSession, order: dict[str, Any]) -> None:
     refused(simvoly.put(f"/api/site/orders/{order['id']}", json={"status": "shipped"}))
 
     assert get(simvoly, order["id"]) == order
 
 
-def test_put_sets_payment_fields_and_addresses(simvoly: ApiClient, order: dict[str, Any]) -> None:
+def test_put_sets_payment_fields_and_addresses(simvoly: ApiSession, order: dict[str, Any]) -> None:
     updated = update(
         simvoly,
         order["id"],
@@ -255,7 +246,7 @@ def test_put_sets_payment_fields_and_addresses(simvoly: ApiClient, order: dict[s
     assert update(simvoly, order["id"], paid=True)["paid"] is True
 
 
-def test_put_sets_only_non_empty_fields(simvoly: ApiClient, order: dict[str, Any]) -> None:
+def test_put_sets_only_non_empty_fields(simvoly: ApiSession, order: dict[str, Any]) -> None:
     updated = update(simvoly, order["id"], customerName="", paymentMethod="", transactionId="TX-1")
 
     assert updated["customerName"] == order["customerName"]
@@ -264,7 +255,7 @@ def test_put_sets_only_non_empty_fields(simvoly: ApiClient, order: dict[str, Any
 
 
 def test_a_fulfillment_is_recorded_as_a_note_with_courier_and_tracking(
-    simvoly: ApiClient, order: dict[str, Any], clock: int
+    simvoly: ApiSession, order: dict[str, Any], clock: int
 ) -> None:
     assert order["notes"] == []
 
@@ -283,22 +274,18 @@ def test_a_fulfillment_is_recorded_as_a_note_with_courier_and_tracking(
     assert get(simvoly, order["id"])["notes"] == updated["notes"]
 
 
-def test_fulfillment_without_notify_sends_no_email(
-    simvoly: ApiClient, emulator: RunningEmulator, api_key: str, order: dict[str, Any]
-) -> None:
+def test_fulfillment_without_notify_sends_no_email(simvoly: ApiSession, account: Account, order: dict[str, Any]) -> None:
     update(simvoly, order["id"], status="SHIPPED", fulfillment={"courier": "DHL", "trackingNo": "JD0001"})
 
-    assert emails(emulator, api_key) == []
+    assert emails(account) == []
 
 
-def test_notify_customer_emails_the_customer(
-    simvoly: ApiClient, emulator: RunningEmulator, api_key: str, order: dict[str, Any]
-) -> None:
+def test_notify_customer_emails_the_customer(simvoly: ApiSession, account: Account, order: dict[str, Any]) -> None:
     update(
         simvoly, order["id"], status="SHIPPED", fulfillment={"courier": "UPS", "trackingNo": "123456789ABC"}, notifyCustomer=True
     )
 
-    sent = emails(emulator, api_key)
+    sent = emails(account)
     assert len(sent) == 1
     assert sent[0]["to"] == "customer@example.com"
     assert sent[0]["subject"]
@@ -306,30 +293,30 @@ def test_notify_customer_emails_the_customer(
 
 
 def test_notify_customer_on_a_status_change_alone_emails_the_customer(
-    simvoly: ApiClient, emulator: RunningEmulator, api_key: str, order: dict[str, Any]
+    simvoly: ApiSession, account: Account, order: dict[str, Any]
 ) -> None:
     update(simvoly, order["id"], status="CANCELED", notifyCustomer=True)
 
-    assert [e["to"] for e in emails(emulator, api_key)] == ["customer@example.com"]
+    assert [e["to"] for e in emails(account)] == ["customer@example.com"]
 
 
 def test_completing_an_order_with_a_digital_product_emails_access(
-    simvoly: ApiClient, emulator: RunningEmulator, api_key: str, ebook: dict[str, Any]
+    simvoly: ApiSession, account: Account, ebook: dict[str, Any]
 ) -> None:
-    digital = place(emulator, api_key, "reader@example.com", [{"productId": ebook["id"]}])
+    digital = place(account, "reader@example.com", [{"productId": ebook["id"]}])
 
     assert update(simvoly, digital["id"], status="COMPLETED")["status"] == "completed"
 
-    sent = emails(emulator, api_key)
+    sent = emails(account)
     assert [e["to"] for e in sent] == ["reader@example.com"]
     # Completing it again sends nothing more.
     update(simvoly, digital["id"], status="COMPLETED")
-    assert len(emails(emulator, api_key)) == 1
+    assert len(emails(account)) == 1
 
 
 def test_completing_an_order_of_physical_products_alone_sends_no_email(
-    simvoly: ApiClient, emulator: RunningEmulator, api_key: str, order: dict[str, Any]
+    simvoly: ApiSession, account: Account, order: dict[str, Any]
 ) -> None:
     assert update(simvoly, order["id"], status="COMPLETED")["status"] == "completed"
 
-    assert emails(emulator, api_key) == []
+    assert emails(account) == []

@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.providers.simvoly.helpers import client_for
+from mockserver.testing import ApiSession, Emulator
 from tests.spec_tools import Spec
-from tests.support import ApiClient, RunningEmulator, fresh_key
 
 SPEC = Spec.load("simvoly")
 resolve = SPEC.resolve
@@ -52,7 +51,7 @@ def assert_error(response: requests.Response, status: int) -> str:
     return str(body["message"])
 
 
-def get_page(client: ApiClient, path: str, **params: Any) -> dict[str, Any]:
+def get_page(client: ApiSession, path: str, **params: Any) -> dict[str, Any]:
     response = client.get(path, params=params)
     assert response.status_code == 200, response.text
     page: dict[str, Any] = response.json()
@@ -60,7 +59,7 @@ def get_page(client: ApiClient, path: str, **params: Any) -> dict[str, Any]:
     return page
 
 
-def walk(client: ApiClient, path: str, limit: int | None, **filters: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def walk(client: ApiSession, path: str, limit: int | None, **filters: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Every record of a list, page by page (no `limit` sent when it is None); answers the
     records and the pages (the last page is the first one that came back short)."""
     records: list[dict[str, Any]] = []
@@ -92,9 +91,9 @@ def assert_creation_order(records: list[dict[str, Any]]) -> None:
 
 # -- 120 contacts in a fresh website ----------------------------------------------------------------
 @pytest.fixture(scope="module")
-def website(emulator: RunningEmulator) -> tuple[ApiClient, list[int]]:
+def website(mockserver: Emulator) -> tuple[ApiSession, list[int]]:
     """A fresh website with 120 contacts; answers the client and the ids in creation order."""
-    client = client_for(emulator, fresh_key())
+    client = mockserver.account("simvoly").session()
     ids = []
     for number in range(CONTACT_COUNT):
         response = client.post(
@@ -106,7 +105,9 @@ def website(emulator: RunningEmulator) -> tuple[ApiClient, list[int]]:
 
 
 @pytest.mark.parametrize("limit", [1, 7, None, MAX_LIMIT], ids=["limit-1", "limit-7", "default-limit", "limit-50"])
-def test_walking_the_contacts_yields_each_once_in_creation_order(website: tuple[ApiClient, list[int]], limit: int | None) -> None:
+def test_walking_the_contacts_yields_each_once_in_creation_order(
+    website: tuple[ApiSession, list[int]], limit: int | None
+) -> None:
     client, ids = website
     records, pages = walk(client, "/api/site/contacts", limit)
     assert [r["id"] for r in records] == ids
@@ -120,21 +121,21 @@ def test_walking_the_contacts_yields_each_once_in_creation_order(website: tuple[
         assert len(page["items"]) == min(expected_limit, CONTACT_COUNT - page["skip"])
 
 
-def test_default_page_is_the_first_thirty(website: tuple[ApiClient, list[int]]) -> None:
+def test_default_page_is_the_first_thirty(website: tuple[ApiSession, list[int]]) -> None:
     client, ids = website
     page = get_page(client, "/api/site/contacts")
     assert (page["totalCount"], page["limit"], page["skip"]) == (CONTACT_COUNT, DEFAULT_LIMIT, 0)
     assert [r["id"] for r in page["items"]] == ids[:DEFAULT_LIMIT]
 
 
-def test_a_page_in_the_middle_starts_at_skip(website: tuple[ApiClient, list[int]]) -> None:
+def test_a_page_in_the_middle_starts_at_skip(website: tuple[ApiSession, list[int]]) -> None:
     client, ids = website
     page = get_page(client, "/api/site/contacts", skip=45, limit=13)
     assert (page["totalCount"], page["limit"], page["skip"]) == (CONTACT_COUNT, 13, 45)
     assert [r["id"] for r in page["items"]] == ids[45:58]
 
 
-def test_the_last_page_is_short(website: tuple[ApiClient, list[int]]) -> None:
+def test_the_last_page_is_short(website: tuple[ApiSession, list[int]]) -> None:
     client, ids = website
     page = get_page(client, "/api/site/contacts", skip=100, limit=MAX_LIMIT)
     assert [r["id"] for r in page["items"]] == ids[100:]
@@ -142,7 +143,7 @@ def test_the_last_page_is_short(website: tuple[ApiClient, list[int]]) -> None:
 
 
 @pytest.mark.parametrize("skip", [CONTACT_COUNT, CONTACT_COUNT + 1, 10_000, 2147483647])
-def test_a_page_past_the_end_is_empty(website: tuple[ApiClient, list[int]], skip: int) -> None:
+def test_a_page_past_the_end_is_empty(website: tuple[ApiSession, list[int]], skip: int) -> None:
     client, _ = website
     page = get_page(client, "/api/site/contacts", skip=skip, limit=10)
     assert page == {"totalCount": CONTACT_COUNT, "limit": 10, "skip": skip, "items": []}
@@ -165,14 +166,14 @@ BAD_PAGING_IDS = ["-".join(f"{k}={v}" for k, v in params.items()) for params, _ 
 
 @pytest.mark.parametrize(("params", "name"), BAD_PAGING, ids=BAD_PAGING_IDS)
 def test_bad_paging_values_are_400_naming_the_parameter(
-    website: tuple[ApiClient, list[int]], params: dict[str, Any], name: str
+    website: tuple[ApiSession, list[int]], params: dict[str, Any], name: str
 ) -> None:
     client, _ = website
     message = assert_error(client.get("/api/site/contacts", params=params), 400)
     assert name in message
 
 
-def test_new_contacts_join_the_end_of_the_list(simvoly: ApiClient) -> None:
+def test_new_contacts_join_the_end_of_the_list(simvoly: ApiSession) -> None:
     """Creation order holds when records arrive between page reads."""
     for number in range(5):
         simvoly.post("/api/site/contacts", json={"email": f"early{number}@example.com"}).raise_for_status()
@@ -184,7 +185,7 @@ def test_new_contacts_join_the_end_of_the_list(simvoly: ApiClient) -> None:
     assert emails == [*[f"early{n}@example.com" for n in range(5)], "late@example.com"]
 
 
-def test_an_upsert_does_not_move_a_contact(simvoly: ApiClient) -> None:
+def test_an_upsert_does_not_move_a_contact(simvoly: ApiSession) -> None:
     """Updating by e-mail (200) keeps the contact where it was created."""
     for email in ("a@example.com", "b@example.com", "c@example.com"):
         simvoly.post("/api/site/contacts", json={"email": email}).raise_for_status()
@@ -194,7 +195,7 @@ def test_an_upsert_does_not_move_a_contact(simvoly: ApiClient) -> None:
     assert page["totalCount"] == 3
 
 
-def test_a_deleted_contact_leaves_the_pages(simvoly: ApiClient) -> None:
+def test_a_deleted_contact_leaves_the_pages(simvoly: ApiSession) -> None:
     ids = [simvoly.post("/api/site/contacts", json={"email": f"d{n}@example.com"}).json()["id"] for n in range(6)]
     assert simvoly.delete(f"/api/site/contacts/{ids[2]}").status_code == 200
     records, pages = walk(simvoly, "/api/site/contacts", 2)
@@ -217,7 +218,7 @@ def test_the_spec_has_the_expected_paginated_lists() -> None:
 
 
 @pytest.mark.parametrize("path", LIST_PATHS, ids=LIST_IDS)
-def test_every_list_answers_the_envelope_with_default_paging(simvoly_demo: ApiClient, path: str) -> None:
+def test_every_list_answers_the_envelope_with_default_paging(simvoly_demo: ApiSession, path: str) -> None:
     page = get_page(simvoly_demo, path)
     assert page["limit"] == DEFAULT_LIMIT and page["skip"] == 0
     assert page["totalCount"] > 0, f"the demo website has nothing at {path}"
@@ -227,7 +228,7 @@ def test_every_list_answers_the_envelope_with_default_paging(simvoly_demo: ApiCl
 
 @pytest.mark.parametrize("path", LIST_PATHS, ids=LIST_IDS)
 @pytest.mark.parametrize("limit", [1, 3, MAX_LIMIT])
-def test_every_list_walks_completely_in_creation_order(simvoly_demo: ApiClient, path: str, limit: int) -> None:
+def test_every_list_walks_completely_in_creation_order(simvoly_demo: ApiSession, path: str, limit: int) -> None:
     everything, _ = walk(simvoly_demo, path, MAX_LIMIT)
     records, pages = walk(simvoly_demo, path, limit)
     assert records == everything
@@ -239,7 +240,7 @@ def test_every_list_walks_completely_in_creation_order(simvoly_demo: ApiClient, 
 
 
 @pytest.mark.parametrize("path", LIST_PATHS, ids=LIST_IDS)
-def test_every_list_has_an_empty_page_past_the_end(simvoly_demo: ApiClient, path: str) -> None:
+def test_every_list_has_an_empty_page_past_the_end(simvoly_demo: ApiSession, path: str) -> None:
     total = get_page(simvoly_demo, path)["totalCount"]
     for skip in (total, total + 7):
         assert get_page(simvoly_demo, path, skip=skip, limit=5) == {"totalCount": total, "limit": 5, "skip": skip, "items": []}
@@ -247,13 +248,13 @@ def test_every_list_has_an_empty_page_past_the_end(simvoly_demo: ApiClient, path
 
 @pytest.mark.parametrize("path", LIST_PATHS, ids=LIST_IDS)
 @pytest.mark.parametrize(("params", "name"), BAD_PAGING, ids=BAD_PAGING_IDS)
-def test_every_list_refuses_bad_paging_with_400(simvoly_demo: ApiClient, path: str, params: dict[str, Any], name: str) -> None:
+def test_every_list_refuses_bad_paging_with_400(simvoly_demo: ApiSession, path: str, params: dict[str, Any], name: str) -> None:
     message = assert_error(simvoly_demo.get(path, params=params), 400)
     assert name in message
 
 
 @pytest.mark.parametrize("path", LIST_PATHS, ids=LIST_IDS)
-def test_every_list_of_a_fresh_website_is_empty(simvoly: ApiClient, path: str) -> None:
+def test_every_list_of_a_fresh_website_is_empty(simvoly: ApiSession, path: str) -> None:
     assert get_page(simvoly, path, skip=3, limit=4) == {"totalCount": 0, "limit": 4, "skip": 3, "items": []}
 
 
@@ -267,7 +268,7 @@ def middle(values: list[int]) -> tuple[int, int]:
     return ordered[len(ordered) // 4], ordered[(3 * len(ordered)) // 4]
 
 
-def subcategories(client: ApiClient, category_id: int) -> set[int]:
+def subcategories(client: ApiSession, category_id: int) -> set[int]:
     categories = client.get("/api/site/products/categories").json()
     found = {category_id}
     while True:
@@ -277,7 +278,7 @@ def subcategories(client: ApiClient, category_id: int) -> set[int]:
         found = grown
 
 
-def filter_cases(client: ApiClient) -> dict[str, tuple[str, dict[str, Any], Predicate]]:
+def filter_cases(client: ApiSession) -> dict[str, tuple[str, dict[str, Any], Predicate]]:
     """By name: (path, filter parameters, the same filter as a predicate), with values
     taken from the demo data so that each filter keeps some records but not all."""
     contacts, _ = walk(client, "/api/site/contacts", MAX_LIMIT)
@@ -355,7 +356,7 @@ FILTER_CASES = [
 
 
 @pytest.mark.parametrize("case", FILTER_CASES)
-def test_filters_with_paging_keep_total_count_the_filtered_count(simvoly_demo: ApiClient, case: str) -> None:
+def test_filters_with_paging_keep_total_count_the_filtered_count(simvoly_demo: ApiSession, case: str) -> None:
     cases = filter_cases(simvoly_demo)
     assert sorted(cases) == sorted(FILTER_CASES)
     path, filters, predicate = cases[case]
@@ -369,7 +370,7 @@ def test_filters_with_paging_keep_total_count_the_filtered_count(simvoly_demo: A
     assert past["items"] == [] and past["totalCount"] == len(expected)
 
 
-def test_a_filter_keeping_every_record_counts_them_all(simvoly_demo: ApiClient) -> None:
+def test_a_filter_keeping_every_record_counts_them_all(simvoly_demo: ApiSession) -> None:
     """Every demo member is in Basic Members (group 1)."""
     everything, _ = walk(simvoly_demo, "/api/site/members", MAX_LIMIT)
     records, pages = walk(simvoly_demo, "/api/site/members", 3, groupId=1)
@@ -377,12 +378,12 @@ def test_a_filter_keeping_every_record_counts_them_all(simvoly_demo: ApiClient) 
     assert {page["totalCount"] for page in pages} == {len(records)}
 
 
-def test_filter_matching_nothing_counts_zero(simvoly_demo: ApiClient) -> None:
+def test_filter_matching_nothing_counts_zero(simvoly_demo: ApiSession) -> None:
     page = get_page(simvoly_demo, "/api/site/products", title="no product is called this", limit=1)
     assert page == {"totalCount": 0, "limit": 1, "skip": 0, "items": []}
 
 
-def test_member_group_filter_on_a_deleted_group_counts_zero(simvoly_demo: ApiClient) -> None:
+def test_member_group_filter_on_a_deleted_group_counts_zero(simvoly_demo: ApiSession) -> None:
     assert get_page(simvoly_demo, "/api/site/members", groupId=2)["totalCount"] > 0
     assert simvoly_demo.delete("/api/site/member-groups/2").status_code == 200
     assert get_page(simvoly_demo, "/api/site/members", groupId=2, limit=5)["totalCount"] == 0

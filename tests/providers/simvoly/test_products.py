@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver.testing import ApiSession
 from tests.providers.simvoly.helpers import refused
-from tests.support import ApiClient, ok
+from tests.support import ok
 
 PRODUCT_KEYS = {
     "id",
@@ -29,23 +30,23 @@ CLOTHING, SHOES, T_SHIRTS, COURSES = 1, 2, 3, 4
 
 
 def create(
-    client: ApiClient, title: str, status: int = 201, params: dict[str, Any] | None = None, **fields: Any
+    client: ApiSession, title: str, status: int = 201, params: dict[str, Any] | None = None, **fields: Any
 ) -> dict[str, Any]:
     body = {"type": "physical", "title": title, **fields}
     return dict(ok(client.post("/api/site/products", json=body, params=params), status))
 
 
-def get(client: ApiClient, product_id: int) -> dict[str, Any]:
+def get(client: ApiSession, product_id: int) -> dict[str, Any]:
     return dict(ok(client.get(f"/api/site/products/{product_id}")))
 
 
-def all_products(client: ApiClient, **params: Any) -> list[dict[str, Any]]:
+def all_products(client: ApiSession, **params: Any) -> list[dict[str, Any]]:
     page = ok(client.get("/api/site/products", params={"limit": 50, **params}))
     assert page["totalCount"] == len(page["items"])
     return list(page["items"])
 
 
-def categories(client: ApiClient, **params: Any) -> list[dict[str, Any]]:
+def categories(client: ApiSession, **params: Any) -> list[dict[str, Any]]:
     return list(ok(client.get("/api/site/products/categories", params=params)))
 
 
@@ -54,7 +55,7 @@ COLORS = {"name": "Color", "values": ["Red", "Blue"]}
 
 
 # -- create ----------------------------------------------------------------------------
-def test_create_answers_201_with_defaults_and_a_url_from_the_title(simvoly: ApiClient) -> None:
+def test_create_answers_201_with_defaults_and_a_url_from_the_title(simvoly: ApiSession) -> None:
     product = create(simvoly, "Interior Door")
 
     assert set(product) == PRODUCT_KEYS
@@ -73,7 +74,7 @@ def test_create_answers_201_with_defaults_and_a_url_from_the_title(simvoly: ApiC
     assert get(simvoly, product["id"]) == product
 
 
-def test_create_keeps_the_given_fields(simvoly: ApiClient) -> None:
+def test_create_keeps_the_given_fields(simvoly: ApiSession) -> None:
     product = create(
         simvoly,
         "Yoga Course",
@@ -97,7 +98,7 @@ def test_create_keeps_the_given_fields(simvoly: ApiClient) -> None:
     assert product["variants"][0]["sku"] == "YOGA-1"
 
 
-def test_a_taken_url_gets_a_numeric_suffix_without_update_by_url(simvoly: ApiClient) -> None:
+def test_a_taken_url_gets_a_numeric_suffix_without_update_by_url(simvoly: ApiSession) -> None:
     first = create(simvoly, "Interior Door", url="x")
     second = create(simvoly, "Another Door", url="x")
 
@@ -108,7 +109,7 @@ def test_a_taken_url_gets_a_numeric_suffix_without_update_by_url(simvoly: ApiCli
     assert len(all_products(simvoly)) == 2
 
 
-def test_update_existing_product_by_url_updates_that_product_and_answers_200(simvoly: ApiClient) -> None:
+def test_update_existing_product_by_url_updates_that_product_and_answers_200(simvoly: ApiSession) -> None:
     first = create(simvoly, "Interior Door", url="interior-door", variants=[{"price": 199, "quantity": 5, "sku": "D-001"}])
 
     updated = create(
@@ -128,7 +129,7 @@ def test_update_existing_product_by_url_updates_that_product_and_answers_200(sim
     assert [p["id"] for p in all_products(simvoly)] == [first["id"]]
 
 
-def test_update_existing_product_by_url_creates_when_no_product_has_the_url(simvoly: ApiClient) -> None:
+def test_update_existing_product_by_url_creates_when_no_product_has_the_url(simvoly: ApiSession) -> None:
     create(simvoly, "Door", url="door")
 
     created = create(simvoly, "Window", params={"update_existing_product_by_url": "true"}, url="window")
@@ -137,7 +138,7 @@ def test_update_existing_product_by_url_creates_when_no_product_has_the_url(simv
     assert len(all_products(simvoly)) == 2
 
 
-def test_update_existing_product_by_url_false_still_creates_a_second_product(simvoly: ApiClient) -> None:
+def test_update_existing_product_by_url_false_still_creates_a_second_product(simvoly: ApiSession) -> None:
     first = create(simvoly, "Door", url="door")
 
     second = create(simvoly, "Door", params={"update_existing_product_by_url": "false"}, url="door")
@@ -147,7 +148,7 @@ def test_update_existing_product_by_url_false_still_creates_a_second_product(sim
 
 
 # -- options and variants --------------------------------------------------------------
-def test_variants_use_values_of_the_options(simvoly: ApiClient) -> None:
+def test_variants_use_values_of_the_options(simvoly: ApiSession) -> None:
     product = create(
         simvoly,
         "Tee",
@@ -165,7 +166,7 @@ def test_variants_use_values_of_the_options(simvoly: ApiClient) -> None:
     assert product["variants"][1]["salePrice"] == 18
 
 
-def test_a_variant_value_that_is_not_a_value_of_its_option_is_refused_with_400(simvoly: ApiClient) -> None:
+def test_a_variant_value_that_is_not_a_value_of_its_option_is_refused_with_400(simvoly: ApiSession) -> None:
     refused(
         simvoly.post(
             "/api/site/products",
@@ -182,7 +183,7 @@ def test_a_variant_value_that_is_not_a_value_of_its_option_is_refused_with_400(s
     assert all_products(simvoly) == []
 
 
-def test_a_variant_with_more_values_than_options_is_refused_with_400(simvoly: ApiClient) -> None:
+def test_a_variant_with_more_values_than_options_is_refused_with_400(simvoly: ApiSession) -> None:
     refused(
         simvoly.post(
             "/api/site/products",
@@ -195,7 +196,7 @@ def test_a_variant_with_more_values_than_options_is_refused_with_400(simvoly: Ap
 
 
 # -- categories ------------------------------------------------------------------------
-def test_categories_named_by_name_are_created_and_listed(simvoly: ApiClient) -> None:
+def test_categories_named_by_name_are_created_and_listed(simvoly: ApiSession) -> None:
     jacket = create(simvoly, "Jacket", categories=[{"name": "Clothing"}])
     clothing = jacket["categories"][0]
     assert set(clothing) == CATEGORY_KEYS
@@ -215,7 +216,7 @@ def test_categories_named_by_name_are_created_and_listed(simvoly: ApiClient) -> 
     assert categories(simvoly, parent=shoes["id"]) == []
 
 
-def test_a_category_named_again_is_found_not_created_twice(simvoly: ApiClient) -> None:
+def test_a_category_named_again_is_found_not_created_twice(simvoly: ApiSession) -> None:
     first = create(simvoly, "Jacket", categories=[{"name": "Clothing"}])
 
     second = create(simvoly, "Coat", categories=[{"name": "Clothing"}])
@@ -224,7 +225,7 @@ def test_a_category_named_again_is_found_not_created_twice(simvoly: ApiClient) -
     assert len(categories(simvoly)) == 1
 
 
-def test_categories_by_id_must_exist(simvoly: ApiClient) -> None:
+def test_categories_by_id_must_exist(simvoly: ApiSession) -> None:
     clothing = create(simvoly, "Jacket", categories=[{"name": "Clothing"}])["categories"][0]
 
     coat = create(simvoly, "Coat", categories=[{"id": clothing["id"]}])
@@ -236,7 +237,7 @@ def test_categories_by_id_must_exist(simvoly: ApiClient) -> None:
     assert [p["title"] for p in all_products(simvoly)] == ["Jacket", "Coat"]
 
 
-def test_a_category_by_name_under_an_unknown_parent_is_refused_with_400(simvoly: ApiClient) -> None:
+def test_a_category_by_name_under_an_unknown_parent_is_refused_with_400(simvoly: ApiSession) -> None:
     refused(
         simvoly.post(
             "/api/site/products",
@@ -247,7 +248,7 @@ def test_a_category_by_name_under_an_unknown_parent_is_refused_with_400(simvoly:
     assert categories(simvoly) == []
 
 
-def test_demo_categories_form_the_documented_tree(simvoly_demo: ApiClient) -> None:
+def test_demo_categories_form_the_documented_tree(simvoly_demo: ApiSession) -> None:
     tree = {c["id"]: (c["name"], c["parentCategory"]) for c in categories(simvoly_demo)}
 
     assert tree[CLOTHING] == ("Clothing", 0)
@@ -257,7 +258,7 @@ def test_demo_categories_form_the_documented_tree(simvoly_demo: ApiClient) -> No
 
 
 # -- list filters ----------------------------------------------------------------------
-def test_category_filter_includes_subcategories(simvoly_demo: ApiClient) -> None:
+def test_category_filter_includes_subcategories(simvoly_demo: ApiSession) -> None:
     everything = all_products(simvoly_demo)
     in_tree = [p["id"] for p in everything if {c["id"] for c in p["categories"]} & {CLOTHING, SHOES, T_SHIRTS}]
     in_shoes = [p["id"] for p in everything if SHOES in {c["id"] for c in p["categories"]}]
@@ -274,7 +275,7 @@ def test_category_filter_includes_subcategories(simvoly_demo: ApiClient) -> None
     assert not set(p["id"] for p in all_products(simvoly_demo, category_id=COURSES)) & set(clothing)
 
 
-def test_category_filter_on_a_fresh_site(simvoly: ApiClient) -> None:
+def test_category_filter_on_a_fresh_site(simvoly: ApiSession) -> None:
     jacket = create(simvoly, "Jacket", categories=[{"name": "Clothing"}])
     clothing = jacket["categories"][0]["id"]
     boots = create(simvoly, "Boots", categories=[{"name": "Shoes", "parentCategory": clothing}])
@@ -286,7 +287,7 @@ def test_category_filter_on_a_fresh_site(simvoly: ApiClient) -> None:
     assert all_products(simvoly, category_id=999) == []
 
 
-def test_title_filter_is_a_case_insensitive_substring(simvoly: ApiClient) -> None:
+def test_title_filter_is_a_case_insensitive_substring(simvoly: ApiSession) -> None:
     blue = create(simvoly, "Blue Shirt")
     red = create(simvoly, "Red SHIRT long")
     create(simvoly, "Shoes")
@@ -296,7 +297,7 @@ def test_title_filter_is_a_case_insensitive_substring(simvoly: ApiClient) -> Non
     assert all_products(simvoly, title="hat") == []
 
 
-def test_title_and_category_filters_combine(simvoly_demo: ApiClient) -> None:
+def test_title_and_category_filters_combine(simvoly_demo: ApiSession) -> None:
     everything = all_products(simvoly_demo)
     expected = [
         p["id"]
@@ -309,14 +310,14 @@ def test_title_and_category_filters_combine(simvoly_demo: ApiClient) -> None:
 
 
 # -- get and update --------------------------------------------------------------------
-def test_get_an_unknown_product_answers_404(simvoly: ApiClient) -> None:
+def test_get_an_unknown_product_answers_404(simvoly: ApiSession) -> None:
     product = create(simvoly, "Only")
 
     refused(simvoly.get(f"/api/site/products/{product['id'] + 1}"), 404)
     refused(simvoly.put(f"/api/site/products/{product['id'] + 1}", json={"type": "physical", "title": "X"}), 404)
 
 
-def test_put_sets_only_non_empty_fields_and_keeps_variants_when_not_given(simvoly: ApiClient) -> None:
+def test_put_sets_only_non_empty_fields_and_keeps_variants_when_not_given(simvoly: ApiSession) -> None:
     product = create(
         simvoly,
         "Lamp",
@@ -340,7 +341,7 @@ def test_put_sets_only_non_empty_fields_and_keeps_variants_when_not_given(simvol
     assert get(simvoly, product["id"]) == updated
 
 
-def test_put_replaces_the_variants_when_given(simvoly: ApiClient) -> None:
+def test_put_replaces_the_variants_when_given(simvoly: ApiSession) -> None:
     product = create(simvoly, "Tee", options=[SIZES], variants=[{"options": ["S"], "price": 20}])
 
     updated = ok(
@@ -358,7 +359,7 @@ def test_put_replaces_the_variants_when_given(simvoly: ApiClient) -> None:
     assert get(simvoly, product["id"])["variants"] == updated["variants"]
 
 
-def test_put_with_variant_values_outside_the_options_answers_400(simvoly: ApiClient) -> None:
+def test_put_with_variant_values_outside_the_options_answers_400(simvoly: ApiSession) -> None:
     product = create(simvoly, "Tee", options=[SIZES], variants=[{"options": ["S"], "price": 20}])
 
     refused(
@@ -370,7 +371,7 @@ def test_put_with_variant_values_outside_the_options_answers_400(simvoly: ApiCli
     assert get(simvoly, product["id"]) == product
 
 
-def test_put_changes_title_and_url(simvoly: ApiClient) -> None:
+def test_put_changes_title_and_url(simvoly: ApiSession) -> None:
     product = create(simvoly, "Old Title")
 
     updated = ok(
@@ -384,7 +385,7 @@ def test_put_changes_title_and_url(simvoly: ApiClient) -> None:
     assert create(simvoly, "Old Title")["url"] == "old-title"
 
 
-def test_put_with_a_url_taken_by_another_product_answers_400(simvoly: ApiClient) -> None:
+def test_put_with_a_url_taken_by_another_product_answers_400(simvoly: ApiSession) -> None:
     create(simvoly, "Door", url="door")
     window = create(simvoly, "Window", url="window")
 
@@ -393,7 +394,7 @@ def test_put_with_a_url_taken_by_another_product_answers_400(simvoly: ApiClient)
     assert get(simvoly, window["id"]) == window
 
 
-def test_put_keeping_its_own_url_is_allowed(simvoly: ApiClient) -> None:
+def test_put_keeping_its_own_url_is_allowed(simvoly: ApiSession) -> None:
     door = create(simvoly, "Door", url="door")
 
     updated = ok(simvoly.put(f"/api/site/products/{door['id']}", json={"type": "physical", "title": "Front Door", "url": "door"}))
@@ -402,7 +403,7 @@ def test_put_keeping_its_own_url_is_allowed(simvoly: ApiClient) -> None:
     assert updated["title"] == "Front Door"
 
 
-def test_put_sets_categories(simvoly: ApiClient) -> None:
+def test_put_sets_categories(simvoly: ApiSession) -> None:
     product = create(simvoly, "Jacket")
 
     updated = ok(

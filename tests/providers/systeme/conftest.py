@@ -1,14 +1,24 @@
-"""Fixtures of the Systeme.io tests."""
+"""Fixtures of the Systeme.io tests: the test's account (A), and a second one (B)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.providers.systeme.helpers import client_for
-from tests.support import ApiClient, RunningEmulator
+from mockserver.testing import Account, ApiSession, Emulator
 
 
 @pytest.fixture
-def other(emulator: RunningEmulator, api_key: str) -> ApiClient:
+def account(systeme_account: Account) -> Account:
+    """The fresh account the `systeme` client talks to."""
+    return systeme_account
+
+
+@pytest.fixture
+def api_key(account: Account) -> str:
+    return account.api_key
+
+
+@pytest.fixture
+def other(mockserver: Emulator) -> ApiSession:
     """A second fresh account (B), next to the `systeme` one (A)."""
-    return client_for(emulator, f"{api_key}-other")
+    return mockserver.account("systeme").session()

@@ -7,17 +7,19 @@ from typing import Any
 
 import requests
 
-from tests.support import ApiClient, RunningEmulator, created
+from mockserver.testing import ApiSession, Emulator
+from tests.support import created
 
 MISSING_KEY = "Full authentication is required to access this resource."
 
 
-def client_for(emulator: RunningEmulator, key: str | None) -> ApiClient:
-    """A client of the account `key` names; with None it sends no X-API-Key at all."""
-    return ApiClient(f"{emulator.url}/systeme", {"X-API-Key": key} if key is not None else {})
+def client_for(mockserver: Emulator, key: str | None) -> ApiSession:
+    """A client sending `key` as it is, whether an account has it or not (a fresh account is
+    `mockserver.account("systeme")`); with None it sends no X-API-Key at all."""
+    return ApiSession(f"{mockserver.url}/systeme", {"X-API-Key": key} if key is not None else {})
 
 
-def create_contact(client: ApiClient, email: str, **extra: Any) -> dict[str, Any]:
+def create_contact(client: ApiSession, email: str, **extra: Any) -> dict[str, Any]:
     return created(client.post("/api/contacts", json={"email": email, **extra}))
 
 

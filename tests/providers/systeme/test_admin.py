@@ -9,13 +9,12 @@ from typing import Any
 
 import pytest
 
-from mockserver.engine.settings import Settings
-from tests.providers.systeme.helpers import client_for
+from mockserver.testing import Account, ApiSession, Emulator
 from tests.spec_tools import METHODS, Spec
-from tests.support import ApiClient, RunningEmulator, created
+from tests.support import admin_response, created
 
 
-def all_contacts(api: ApiClient) -> list[dict[str, Any]]:
+def all_contacts(api: ApiSession) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     query: dict[str, Any] = {"limit": 100}
     while True:
@@ -31,57 +30,54 @@ def instant(text: str) -> datetime:
 
 
 @pytest.fixture
-def restore_clock(emulator: RunningEmulator) -> Iterator[None]:
+def restore_clock(mockserver: Emulator) -> Iterator[None]:
     """The clock is shared by the whole session: always put it back."""
     try:
         yield
     finally:
-        emulator.admin("POST", "clock", json={"reset": True}).raise_for_status()
+        mockserver.admin("POST", "clock", json={"reset": True})
 
 
-def checked(server: RunningEmulator) -> Iterator[RunningEmulator]:
+def checked(server: Emulator) -> Iterator[Emulator]:
     """A server of this module's own; its responses must match the spec as well."""
-    server.emulator.strict_problems.clear()
+    server.engine.strict_problems.clear()
     yield server
-    assert not server.emulator.strict_problems
+    assert not server.engine.strict_problems
 
 
 @pytest.fixture(scope="module")
-def _small_server() -> Iterator[RunningEmulator]:
-    with RunningEmulator(Settings(journal_size=5, strict_responses=True)) as running:
+def _small_server() -> Iterator[Emulator]:
+    with Emulator.start(journal_size=5, strict_responses=True) as running:
         yield running
 
 
 @pytest.fixture
-def small(_small_server: RunningEmulator) -> Iterator[RunningEmulator]:
+def small(_small_server: Emulator) -> Iterator[Emulator]:
     """A server with a journal of 5, also for what must not touch the shared one."""
     yield from checked(_small_server)
 
 
 @pytest.fixture(scope="module")
-def _limited_server() -> Iterator[RunningEmulator]:
-    with RunningEmulator(Settings(rate_limit=3, rate_window=60, strict_responses=True)) as running:
+def _limited_server() -> Iterator[Emulator]:
+    with Emulator.start(rate_limit=3, rate_window=60, strict_responses=True) as running:
         yield running
 
 
 @pytest.fixture
-def limited(_limited_server: RunningEmulator) -> Iterator[RunningEmulator]:
-    """A server allowing 3 requests a minute per key (each test uses keys of its own)."""
+def limited(_limited_server: Emulator) -> Iterator[Emulator]:
+    """A server allowing 3 requests a minute per key (each test uses accounts of its own)."""
     yield from checked(_limited_server)
 
 
 # -- reset ------------------------------------------------------------------------------------
-def test_reset_of_one_tenant_empties_it_and_leaves_the_others(
-    emulator: RunningEmulator, systeme: ApiClient, other: ApiClient, api_key: str
-) -> None:
+def test_reset_of_one_tenant_empties_it_and_leaves_the_others(account: Account, systeme: ApiSession, other: ApiSession) -> None:
     for api in (systeme, other):
         created(api.post("/api/contacts", json={"email": "kept@example.com"}))
         created(api.post("/api/tags", json={"name": "Kept"}))
         created(api.post("/api/contact_fields", json={"fieldName": "Shoe size", "slug": "shoe_size"}))
 
-    response = emulator.admin("POST", "reset", json={"provider": "systeme", "apiKey": api_key})
+    account.reset()
 
-    assert response.status_code == 200, response.text
     assert systeme.get("/api/contacts").json() == {"items": [], "hasMore": False}
     assert systeme.get("/api/tags").json() == {"items": [], "hasMore": False}
     assert "shoe_size" not in {f["slug"] for f in systeme.get("/api/contact_fields").json()["items"]}
@@ -90,44 +86,42 @@ def test_reset_of_one_tenant_empties_it_and_leaves_the_others(
     assert "shoe_size" in {f["slug"] for f in other.get("/api/contact_fields").json()["items"]}
 
 
-def test_reset_of_a_tenant_drops_its_webhooks(emulator: RunningEmulator, systeme: ApiClient, api_key: str) -> None:
+def test_reset_of_a_tenant_drops_its_webhooks(account: Account, systeme: ApiSession) -> None:
     hook = created(
         systeme.post(
             "/api/webhooks",
             json={"name": "H", "url": "https://hooks.example.com/h", "secret": "s", "subscriptions": ["CONTACT_CREATED"]},
         )
     )
-    emulator.admin("POST", "reset", json={"provider": "systeme", "apiKey": api_key}).raise_for_status()
+    account.reset()
     assert systeme.get(f"/api/webhooks/{hook['id']}").status_code == 404
     assert systeme.get("/api/webhooks").json()["items"] == []
 
 
-def test_reset_of_everything_empties_every_tenant(small: RunningEmulator) -> None:
-    first, second = client_for(small, "first"), client_for(small, "second")
+def test_reset_of_everything_empties_every_tenant(small: Emulator) -> None:
+    first, second = small.account("systeme").session(), small.account("systeme").session()
     created(first.post("/api/contacts", json={"email": "one@example.com"}))
     created(second.post("/api/tags", json={"name": "Two"}))
-    small.admin("POST", "seed", json={"provider": "systeme", "apiKey": "seeded"}).raise_for_status()
-    small.admin("POST", "clock", json={"advance": 86400}).raise_for_status()
+    seeded = small.account("systeme", demo=True).session()
+    small.admin("POST", "clock", json={"advance": 86400})
 
-    response = small.admin("POST", "reset", json={})
+    small.reset()
 
-    assert response.status_code == 200, response.text
-    assert small.admin("GET", "tenants").json()["items"] == []
-    assert small.admin("GET", "journal").json()["items"] == []
-    assert small.admin("GET", "clock").json()["offsetSeconds"] == 0
+    assert small.admin("GET", "tenants")["items"] == []
+    assert small.admin("GET", "journal")["items"] == []
+    assert small.admin("GET", "clock")["offsetSeconds"] == 0
     assert first.get("/api/contacts").json()["items"] == []
     assert second.get("/api/tags").json()["items"] == []
-    assert client_for(small, "seeded").get("/api/contacts").json()["items"] == []
-    assert client_for(small, "seeded").get("/api/payment/subscriptions").status_code == 404
+    assert seeded.get("/api/contacts").json()["items"] == []
+    assert seeded.get("/api/payment/subscriptions").status_code == 404
 
 
 # -- seed -------------------------------------------------------------------------------------
-def test_same_seed_gives_the_same_contacts_and_another_seed_other_ones(emulator: RunningEmulator, api_key: str) -> None:
-    api = client_for(emulator, api_key)
+def test_same_seed_gives_the_same_contacts_and_another_seed_other_ones(account: Account) -> None:
+    api = account.session()
 
     def seeded(seed: int) -> list[dict[str, Any]]:
-        response = emulator.admin("POST", "seed", json={"provider": "systeme", "apiKey": api_key, "seed": seed})
-        assert response.status_code == 200, response.text
+        account.seed(seed)
         return all_contacts(api)
 
     first = seeded(7)
@@ -138,20 +132,20 @@ def test_same_seed_gives_the_same_contacts_and_another_seed_other_ones(emulator:
     assert {c["email"] for c in different} != {c["email"] for c in first}
 
 
-def test_seeding_replaces_what_the_account_held(emulator: RunningEmulator, systeme: ApiClient, api_key: str) -> None:
+def test_seeding_replaces_what_the_account_held(account: Account, systeme: ApiSession) -> None:
     created(systeme.post("/api/contacts", json={"email": "before-seed@example.com"}))
-    emulator.admin("POST", "seed", json={"provider": "systeme", "apiKey": api_key, "seed": 3}).raise_for_status()
+    account.seed(3)
     assert systeme.get("/api/contacts", params={"email": "before-seed@example.com"}).json()["items"] == []
 
 
 @pytest.mark.parametrize(
     "path", ["/api/contacts", "/api/tags", "/api/school/courses", "/api/community/communities", "/api/payment/subscriptions"]
 )
-def test_seeding_a_custom_key_gives_it_demo_data(emulator: RunningEmulator, systeme: ApiClient, api_key: str, path: str) -> None:
+def test_seeding_a_custom_key_gives_it_demo_data(mockserver: Emulator, systeme: ApiSession, api_key: str, path: str) -> None:
     assert systeme.get(path).status_code in (200, 404)  # the account exists, without data
     assert not systeme.get(path).json().get("items")
 
-    response = emulator.admin("POST", "seed", json={"provider": "systeme", "apiKey": api_key})
+    response = admin_response(mockserver, "POST", "seed", json={"provider": "systeme", "apiKey": api_key})
 
     assert response.status_code == 200, response.text
     assert [(t["apiKey"], t["demo"]) for t in response.json()["seeded"]] == [(api_key, True)]
@@ -161,30 +155,30 @@ def test_seeding_a_custom_key_gives_it_demo_data(emulator: RunningEmulator, syst
 
 
 # -- index ------------------------------------------------------------------------------------
-def test_index_lists_the_providers(emulator: RunningEmulator) -> None:
+def test_index_lists_the_providers(mockserver: Emulator) -> None:
     spec = Spec.load("systeme")
     operations = sum(1 for item in spec["paths"].values() for method in METHODS if method in item)
 
-    response = emulator.admin("GET", "")
+    response = admin_response(mockserver, "GET", "")
 
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("application/json")
     systeme = response.json()["providers"]["systeme"]
-    assert systeme["baseUrl"] == f"{emulator.url}/systeme"
+    assert systeme["baseUrl"] == f"{mockserver.url}/systeme"
     assert systeme["operations"] == operations
     assert "POST /__admin/systeme/sales" in systeme["adminActions"]
 
 
 # -- journal ----------------------------------------------------------------------------------
 def test_journal_records_requests_newest_first(
-    emulator: RunningEmulator, systeme: ApiClient, other: ApiClient, api_key: str
+    mockserver: Emulator, systeme: ApiSession, other: ApiSession, api_key: str
 ) -> None:
     assert systeme.get("/api/tags").status_code == 200
     created(systeme.post("/api/tags", json={"name": "Journal"}))
     assert other.get("/api/contacts").status_code == 200
     assert systeme.get("/api/tags/999999").status_code == 404
 
-    response = emulator.admin("GET", "journal", params={"apiKey": api_key})
+    response = admin_response(mockserver, "GET", "journal", params={"apiKey": api_key})
 
     assert response.status_code == 200
     entries = response.json()["items"]
@@ -197,50 +191,50 @@ def test_journal_records_requests_newest_first(
     assert [e["seq"] for e in entries] == sorted((e["seq"] for e in entries), reverse=True)
 
 
-def test_journal_honours_limit(emulator: RunningEmulator, systeme: ApiClient, api_key: str) -> None:
+def test_journal_honours_limit(mockserver: Emulator, systeme: ApiSession, api_key: str) -> None:
     for number in range(4):
         assert systeme.get(f"/api/tags/{number + 1}").status_code == 404
-    entries = emulator.admin("GET", "journal", params={"apiKey": api_key, "limit": 2}).json()["items"]
+    entries = mockserver.admin("GET", "journal", params={"apiKey": api_key, "limit": 2})["items"]
     assert [e["path"] for e in entries] == ["/systeme/api/tags/4", "/systeme/api/tags/3"]
 
 
-def test_journal_without_a_key_filter_holds_every_key(emulator: RunningEmulator, systeme: ApiClient, other: ApiClient) -> None:
+def test_journal_without_a_key_filter_holds_every_key(mockserver: Emulator, systeme: ApiSession, other: ApiSession) -> None:
     systeme.get("/api/contacts")
     other.get("/api/tags")
-    newest = emulator.admin("GET", "journal", params={"limit": 2}).json()["items"]
+    newest = mockserver.admin("GET", "journal", params={"limit": 2})["items"]
     assert [(e["apiKey"], e["operationId"]) for e in newest] == [
-        (other.session.headers["X-API-Key"], "listTags"),
-        (systeme.session.headers["X-API-Key"], "listContacts"),
+        (other.headers["X-API-Key"], "listTags"),
+        (systeme.headers["X-API-Key"], "listContacts"),
     ]
 
 
-def test_journal_records_refused_requests(emulator: RunningEmulator) -> None:
-    anonymous = ApiClient(f"{emulator.url}/systeme", {})
+def test_journal_records_refused_requests(mockserver: Emulator) -> None:
+    anonymous = ApiSession(f"{mockserver.url}/systeme", {})
     assert anonymous.get("/api/webhooks").status_code == 401
-    newest = emulator.admin("GET", "journal", params={"limit": 1}).json()["items"]
+    newest = mockserver.admin("GET", "journal", params={"limit": 1})["items"]
     assert [(e["status"], e["operationId"], e["apiKey"]) for e in newest] == [(401, "listWebhooks", None)]
 
 
-def test_journal_is_bounded(small: RunningEmulator) -> None:
-    api = client_for(small, "busy")
+def test_journal_is_bounded(small: Emulator) -> None:
+    api = small.account("systeme").session()
     for number in range(1, 9):
         assert api.get(f"/api/tags/{number}").status_code == 404
 
-    entries = small.admin("GET", "journal").json()["items"]
+    entries = small.admin("GET", "journal")["items"]
 
     assert [e["path"] for e in entries] == [f"/systeme/api/tags/{n}" for n in (8, 7, 6, 5, 4)]
 
 
-def test_journal_can_be_cleared(small: RunningEmulator) -> None:
-    client_for(small, "busy").get("/api/tags")
-    assert small.admin("DELETE", "journal").status_code == 204
-    assert small.admin("GET", "journal").json()["items"] == []
+def test_journal_can_be_cleared(small: Emulator) -> None:
+    small.account("systeme").session().get("/api/tags")
+    assert admin_response(small, "DELETE", "journal").status_code == 204
+    assert small.admin("GET", "journal")["items"] == []
 
 
 # -- clock ------------------------------------------------------------------------------------
 @pytest.mark.usefixtures("restore_clock")
-def test_frozen_clock_stamps_identical_times(emulator: RunningEmulator, systeme: ApiClient) -> None:
-    frozen = emulator.admin("POST", "clock", json={"freeze": True})
+def test_frozen_clock_stamps_identical_times(mockserver: Emulator, systeme: ApiSession) -> None:
+    frozen = admin_response(mockserver, "POST", "clock", json={"freeze": True})
     assert frozen.status_code == 200
     assert frozen.json()["frozen"] is True
 
@@ -251,11 +245,11 @@ def test_frozen_clock_stamps_identical_times(emulator: RunningEmulator, systeme:
 
 
 @pytest.mark.usefixtures("restore_clock")
-def test_advancing_the_clock_moves_timestamps_by_that_much(emulator: RunningEmulator, systeme: ApiClient) -> None:
-    emulator.admin("POST", "clock", json={"freeze": True}).raise_for_status()
+def test_advancing_the_clock_moves_timestamps_by_that_much(mockserver: Emulator, systeme: ApiSession) -> None:
+    mockserver.admin("POST", "clock", json={"freeze": True})
     before = created(systeme.post("/api/contacts", json={"email": "before@example.com"}))
 
-    moved = emulator.admin("POST", "clock", json={"advance": 3600})
+    moved = admin_response(mockserver, "POST", "clock", json={"advance": 3600})
     after = created(systeme.post("/api/contacts", json={"email": "after@example.com"}))
 
     assert moved.status_code == 200
@@ -264,17 +258,17 @@ def test_advancing_the_clock_moves_timestamps_by_that_much(emulator: RunningEmul
 
 
 @pytest.mark.usefixtures("restore_clock")
-def test_setting_the_clock_dates_new_records(emulator: RunningEmulator, systeme: ApiClient) -> None:
-    emulator.admin("POST", "clock", json={"set": "2030-05-17T08:30:00Z", "freeze": True}).raise_for_status()
+def test_setting_the_clock_dates_new_records(mockserver: Emulator, systeme: ApiSession) -> None:
+    mockserver.admin("POST", "clock", json={"set": "2030-05-17T08:30:00Z", "freeze": True})
     tag = created(systeme.post("/api/tags", json={"name": "Future"}))
     assert instant(tag["createdAt"]) == datetime(2030, 5, 17, 8, 30, tzinfo=UTC)
 
 
 @pytest.mark.usefixtures("restore_clock")
-def test_clock_reset_restores_real_time(emulator: RunningEmulator, systeme: ApiClient) -> None:
-    emulator.admin("POST", "clock", json={"freeze": True, "advance": 10 * 86400}).raise_for_status()
+def test_clock_reset_restores_real_time(mockserver: Emulator, systeme: ApiSession) -> None:
+    mockserver.admin("POST", "clock", json={"freeze": True, "advance": 10 * 86400})
 
-    reset = emulator.admin("POST", "clock", json={"reset": True})
+    reset = admin_response(mockserver, "POST", "clock", json={"reset": True})
     contact = created(systeme.post("/api/contacts", json={"email": "now@example.com"}))
 
     assert reset.status_code == 200
@@ -283,7 +277,7 @@ def test_clock_reset_restores_real_time(emulator: RunningEmulator, systeme: ApiC
     now = datetime.now(UTC)
     assert abs(instant(reset.json()["now"]) - now) < timedelta(seconds=5)
     assert abs(instant(contact["registeredAt"]) - now) < timedelta(seconds=5)
-    assert emulator.admin("GET", "clock").json()["frozen"] is False
+    assert mockserver.admin("GET", "clock")["frozen"] is False
 
 
 # -- bad admin input --------------------------------------------------------------------------
@@ -319,8 +313,8 @@ BAD_ADMIN_INPUT = [
 
 @pytest.mark.usefixtures("restore_clock")
 @pytest.mark.parametrize(("method", "path", "kwargs"), [c[1:] for c in BAD_ADMIN_INPUT], ids=[c[0] for c in BAD_ADMIN_INPUT])
-def test_bad_admin_input_is_400_with_an_error(emulator: RunningEmulator, method: str, path: str, kwargs: dict[str, Any]) -> None:
-    response = emulator.admin(method, path, **kwargs)
+def test_bad_admin_input_is_400_with_an_error(mockserver: Emulator, method: str, path: str, kwargs: dict[str, Any]) -> None:
+    response = admin_response(mockserver, method, path, **kwargs)
     assert response.status_code == 400, response.text[:300]
     assert response.headers["Content-Type"].startswith("application/json")
     body = response.json()
@@ -330,16 +324,16 @@ def test_bad_admin_input_is_400_with_an_error(emulator: RunningEmulator, method:
 
 @pytest.mark.usefixtures("restore_clock")
 @pytest.mark.parametrize("move", [{"advance": 1e20}, {"advance": -1e20}, {"set": "9999-12-31T00:00:00Z", "advance": 10 * 86400}])
-def test_refused_clock_move_leaves_the_api_working(emulator: RunningEmulator, systeme: ApiClient, move: dict[str, Any]) -> None:
-    emulator.admin("POST", "clock", json=move)
-    assert emulator.admin("GET", "clock").status_code == 200
+def test_refused_clock_move_leaves_the_api_working(mockserver: Emulator, systeme: ApiSession, move: dict[str, Any]) -> None:
+    admin_response(mockserver, "POST", "clock", json=move)
+    assert admin_response(mockserver, "GET", "clock").status_code == 200
     response = systeme.post("/api/tags", json={"name": "Still working"})
     assert response.status_code == 201, response.text[:300]
 
 
 # -- rate limit -------------------------------------------------------------------------------
-def test_rate_limit_counts_down_then_answers_429(limited: RunningEmulator) -> None:
-    api = client_for(limited, "limited")
+def test_rate_limit_counts_down_then_answers_429(limited: Emulator) -> None:
+    api = limited.account("systeme").session()
     for remaining in (2, 1, 0):
         response = api.get("/api/contacts")
         assert response.status_code == 200, response.text
@@ -358,8 +352,8 @@ def test_rate_limit_counts_down_then_answers_429(limited: RunningEmulator) -> No
     assert api.post("/api/tags", json={"name": "Too many"}).status_code == 429
 
 
-def test_rate_limit_is_per_key(limited: RunningEmulator) -> None:
-    busy, calm = client_for(limited, "busy"), client_for(limited, "calm")
+def test_rate_limit_is_per_key(limited: Emulator) -> None:
+    busy, calm = limited.account("systeme").session(), limited.account("systeme").session()
     for _ in range(4):
         busy.get("/api/tags")
     assert busy.get("/api/tags").status_code == 429
@@ -370,10 +364,11 @@ def test_rate_limit_is_per_key(limited: RunningEmulator) -> None:
     assert response.headers["X-RateLimit-Remaining"] == "2"
 
 
-def test_reset_of_a_tenant_gives_it_a_fresh_quota(limited: RunningEmulator) -> None:
-    api = client_for(limited, "quota")
+def test_reset_of_a_tenant_gives_it_a_fresh_quota(limited: Emulator) -> None:
+    account = limited.account("systeme")
+    api = account.session()
     for _ in range(3):
         api.get("/api/tags")
     assert api.get("/api/tags").status_code == 429
-    limited.admin("POST", "reset", json={"provider": "systeme", "apiKey": "quota"}).raise_for_status()
+    account.reset()
     assert api.get("/api/tags").status_code == 200

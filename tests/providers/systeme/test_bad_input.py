@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 import requests
 
+from mockserver.testing import Account, ApiSession, Emulator
 from tests.providers.systeme.helpers import MISSING_KEY
 from tests.spec_tools import MEGABYTE, METHODS, Sampler, Spec, SpecOperation, ids, wrong_type
-from tests.support import ApiClient, RunningEmulator
+from tests.support import trigger_response
 
 SPEC = Spec.load("systeme")
 resolve = SPEC.resolve
@@ -130,7 +131,7 @@ def body_properties(op: Operation) -> list[tuple[Operation, str]]:
     return [(op, name) for name in op.body_schema.get("properties", {})]
 
 
-def send(client: ApiClient, op: Operation, *, path: str | None = None, body: Any = None, **kwargs: Any) -> requests.Response:
+def send(client: ApiSession, op: Operation, *, path: str | None = None, body: Any = None, **kwargs: Any) -> requests.Response:
     """Send a JSON body as the operation's (first) media type."""
     if body is not None:
         kwargs["data"] = body if isinstance(body, str | bytes) else json.dumps(body)
@@ -165,8 +166,8 @@ def violation_paths(response: requests.Response) -> list[str]:
 
 # -- authentication ---------------------------------------------------------------------------
 @pytest.mark.parametrize("op", OPERATIONS, ids=ids(OPERATIONS))
-def test_missing_api_key_is_401(emulator: RunningEmulator, op: Operation) -> None:
-    anonymous = ApiClient(f"{emulator.url}/systeme", {})
+def test_missing_api_key_is_401(mockserver: Emulator, op: Operation) -> None:
+    anonymous = ApiSession(f"{mockserver.url}/systeme", {})
     response = send(anonymous, op, body=sample(op.body_schema) if op.body else None)
     assert response.status_code == 401, response.text
     assert response.headers["Content-Type"].split(";")[0] == "application/json"
@@ -174,17 +175,17 @@ def test_missing_api_key_is_401(emulator: RunningEmulator, op: Operation) -> Non
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=ids(OPERATIONS))
-def test_missing_api_key_is_checked_before_anything_else(emulator: RunningEmulator, op: Operation) -> None:
+def test_missing_api_key_is_checked_before_anything_else(mockserver: Emulator, op: Operation) -> None:
     """Even a request that is wrong in every other way is first refused for the key."""
-    anonymous = ApiClient(f"{emulator.url}/systeme", {})
+    anonymous = ApiSession(f"{mockserver.url}/systeme", {})
     path = op.url(**{p["name"]: "abc" for p in op.path_parameters}) + "?limit=5&order=sideways"
     response = send(anonymous, op, path=path, body="{broken" if op.body else None)
     assert response.status_code == 401, response.text
     assert response.json() == {"detail": MISSING_KEY}
 
 
-def test_empty_api_key_counts_as_missing(emulator: RunningEmulator) -> None:
-    response = ApiClient(f"{emulator.url}/systeme", {"X-API-Key": ""}).get("/api/contacts")
+def test_empty_api_key_counts_as_missing(mockserver: Emulator) -> None:
+    response = ApiSession(f"{mockserver.url}/systeme", {"X-API-Key": ""}).get("/api/contacts")
     assert response.status_code == 401
     assert response.json() == {"detail": MISSING_KEY}
 
@@ -195,7 +196,7 @@ MALFORMED = ['{"broken": ', "{'single': 'quotes'}", '{"a": NaN}', "{}}", b"\xff\
 
 @pytest.mark.parametrize("payload", MALFORMED, ids=["truncated", "single-quotes", "nan", "trailing", "not-utf8"])
 @pytest.mark.parametrize("op", WITH_BODY, ids=ids(WITH_BODY))
-def test_malformed_json_is_400_syntax_error(systeme: ApiClient, op: Operation, payload: str | bytes) -> None:
+def test_malformed_json_is_400_syntax_error(systeme: ApiSession, op: Operation, payload: str | bytes) -> None:
     body = assert_problem(send(systeme, op, body=payload), 400)
     assert body["detail"] == "Syntax error"
 
@@ -215,19 +216,19 @@ UNSUPPORTED = [case for op in WITH_BODY for case in _unsupported_types(op)]
 
 
 @pytest.mark.parametrize(("op", "media_type"), UNSUPPORTED, ids=ids(UNSUPPORTED))
-def test_unsupported_content_type_is_415(systeme: ApiClient, op: Operation, media_type: str) -> None:
+def test_unsupported_content_type_is_415(systeme: ApiSession, op: Operation, media_type: str) -> None:
     response = send(systeme, op, body=sample(op.body_schema), headers={"Content-Type": media_type})
     assert_problem(response, 415)
 
 
 @pytest.mark.parametrize("op", WITH_BODY, ids=ids(WITH_BODY))
-def test_body_without_content_type_is_415(systeme: ApiClient, op: Operation) -> None:
+def test_body_without_content_type_is_415(systeme: ApiSession, op: Operation) -> None:
     response = send(systeme, op, body=sample(op.body_schema), headers={})
     assert_problem(response, 415)
 
 
 @pytest.mark.parametrize("op", WITH_REQUIRED_BODY, ids=ids(WITH_REQUIRED_BODY))
-def test_required_body_left_out_is_415(systeme: ApiClient, op: Operation) -> None:
+def test_required_body_left_out_is_415(systeme: ApiSession, op: Operation) -> None:
     assert_problem(send(systeme, op), 415)
 
 
@@ -235,7 +236,7 @@ WRONG_TYPES = [case for op in WITH_BODY for case in body_properties(op)]
 
 
 @pytest.mark.parametrize(("op", "name"), WRONG_TYPES, ids=ids(WRONG_TYPES))
-def test_wrong_type_in_the_body_is_422_naming_the_property(systeme: ApiClient, op: Operation, name: str) -> None:
+def test_wrong_type_in_the_body_is_422_naming_the_property(systeme: ApiSession, op: Operation, name: str) -> None:
     schema = op.body_schema["properties"][name]
     body = {**sample(op.body_schema), name: wrong_type(kinds(schema))}
     assert name in violation_paths(send(systeme, op, body=body))
@@ -243,7 +244,7 @@ def test_wrong_type_in_the_body_is_422_naming_the_property(systeme: ApiClient, o
 
 @pytest.mark.parametrize("body", [[], "text", 5, None], ids=["array", "string", "number", "null"])
 @pytest.mark.parametrize("op", WITH_BODY, ids=ids(WITH_BODY))
-def test_body_that_is_not_an_object_is_422(systeme: ApiClient, op: Operation, body: Any) -> None:
+def test_body_that_is_not_an_object_is_422(systeme: ApiSession, op: Operation, body: Any) -> None:
     assert violation_paths(send(systeme, op, body=json.dumps(body)))
 
 
@@ -252,43 +253,43 @@ REQUIRED_FIELDS = [(op, name) for op in WITH_REQUIRED_FIELDS for name in op.body
 
 
 @pytest.mark.parametrize("op", WITH_REQUIRED_FIELDS, ids=ids(WITH_REQUIRED_FIELDS))
-def test_missing_required_fields_are_422_naming_each(systeme: ApiClient, op: Operation) -> None:
+def test_missing_required_fields_are_422_naming_each(systeme: ApiSession, op: Operation) -> None:
     paths = violation_paths(send(systeme, op, body={}))
     assert set(op.body_schema["required"]) <= set(paths)
 
 
 @pytest.mark.parametrize(("op", "name"), REQUIRED_FIELDS, ids=ids(REQUIRED_FIELDS))
-def test_required_field_left_out_alone_is_422_naming_it(systeme: ApiClient, op: Operation, name: str) -> None:
+def test_required_field_left_out_alone_is_422_naming_it(systeme: ApiSession, op: Operation, name: str) -> None:
     body = sample(op.body_schema)
     del body[name]
     assert violation_paths(send(systeme, op, body=body)) == [name]
 
 
 @pytest.mark.parametrize(("op", "name"), REQUIRED_FIELDS, ids=ids(REQUIRED_FIELDS))
-def test_required_field_set_to_null_is_422_naming_it(systeme: ApiClient, op: Operation, name: str) -> None:
+def test_required_field_set_to_null_is_422_naming_it(systeme: ApiSession, op: Operation, name: str) -> None:
     body = {**sample(op.body_schema), name: None}
     assert name in violation_paths(send(systeme, op, body=body))
 
 
 @pytest.mark.parametrize("op", WITH_BODY, ids=ids(WITH_BODY))
-def test_huge_malformed_body_is_400(systeme: ApiClient, op: Operation) -> None:
+def test_huge_malformed_body_is_400(systeme: ApiSession, op: Operation) -> None:
     assert_problem(send(systeme, op, body=b"{" + b"x" * MEGABYTE), 400)
 
 
 @pytest.mark.parametrize("op", WITH_BODY, ids=ids(WITH_BODY))
-def test_huge_json_body_is_422(systeme: ApiClient, op: Operation) -> None:
+def test_huge_json_body_is_422(systeme: ApiSession, op: Operation) -> None:
     """A megabyte of well-formed JSON that is not an object."""
     payload = json.dumps(["x" * 1000] * (MEGABYTE // 1000 + 1))
     assert len(payload) > MEGABYTE
     assert violation_paths(send(systeme, op, body=payload))
 
 
-def test_megabyte_string_is_422_too_long(systeme: ApiClient) -> None:
+def test_megabyte_string_is_422_too_long(systeme: ApiSession) -> None:
     response = systeme.post("/api/contacts", json={"email": "a" * MEGABYTE + "@example.com"})
     assert "email" in violation_paths(response)
 
 
-def test_body_over_the_size_limit_is_413_in_the_native_shape(systeme: ApiClient) -> None:
+def test_body_over_the_size_limit_is_413_in_the_native_shape(systeme: ApiSession) -> None:
     response = systeme.post(
         "/api/contacts", data=b"[" + b"0," * (6 * MEGABYTE) + b"0]", headers={"Content-Type": "application/json"}
     )
@@ -296,14 +297,14 @@ def test_body_over_the_size_limit_is_413_in_the_native_shape(systeme: ApiClient)
 
 
 @pytest.mark.parametrize("op", WITH_BODY, ids=ids(WITH_BODY))
-def test_deeply_nested_json_is_refused_not_a_crash(systeme: ApiClient, op: Operation) -> None:
+def test_deeply_nested_json_is_refused_not_a_crash(systeme: ApiSession, op: Operation) -> None:
     depth = 100_000
     response = send(systeme, op, body="[" * depth + "]" * depth)
     assert 400 <= response.status_code < 500, response.text[:500]
     assert_problem(response, response.status_code)
 
 
-def test_deeply_nested_objects_inside_a_field_are_refused_not_a_crash(systeme: ApiClient) -> None:
+def test_deeply_nested_objects_inside_a_field_are_refused_not_a_crash(systeme: ApiSession) -> None:
     depth = 50_000
     nested = '{"a":' * depth + "1" + "}" * depth
     response = systeme.post(
@@ -319,7 +320,7 @@ def test_deeply_nested_objects_inside_a_field_are_refused_not_a_crash(systeme: A
 # -- query parameters -------------------------------------------------------------------------
 @pytest.mark.parametrize("limit", ["9", "101", "abc", "-1", "1e2"])
 @pytest.mark.parametrize("op", WITH_LIMIT, ids=ids(WITH_LIMIT))
-def test_out_of_range_limit_is_422(systeme: ApiClient, op: Operation, limit: str) -> None:
+def test_out_of_range_limit_is_422(systeme: ApiSession, op: Operation, limit: str) -> None:
     response = systeme.request(op.method, op.url(), params={"limit": limit})
     assert violation_paths(response) == ["pagination.limit"]
 
@@ -340,7 +341,7 @@ QUERY = [(op, param["name"]) for op in OPERATIONS for param in op.query_paramete
 
 
 @pytest.mark.parametrize(("op", "name"), QUERY, ids=ids(QUERY))
-def test_bad_query_parameter_is_422_naming_it(systeme: ApiClient, op: Operation, name: str) -> None:
+def test_bad_query_parameter_is_422_naming_it(systeme: ApiSession, op: Operation, name: str) -> None:
     param = next(p for p in op.query_parameters if p["name"] == name)
     response = systeme.request(op.method, op.url(), params={name: bad_query_value(param)})
     expected = "pagination.limit" if name == "limit" else name
@@ -348,22 +349,22 @@ def test_bad_query_parameter_is_422_naming_it(systeme: ApiClient, op: Operation,
     assert all(path == expected or path.startswith(expected + "[") for path in paths), paths
 
 
-def test_non_ascii_digits_are_not_a_limit(systeme: ApiClient) -> None:
+def test_non_ascii_digits_are_not_a_limit(systeme: ApiSession) -> None:
     """Arabic-Indic "10" is not the integer 10 in a URL."""
     assert violation_paths(systeme.get("/api/contacts", params={"limit": "\u0661\u0660"})) == ["pagination.limit"]
 
 
 # -- path parameters --------------------------------------------------------------------------
 @pytest.fixture
-def payments_on(emulator: RunningEmulator, api_key: str) -> None:
+def payments_on(account: Account) -> None:
     """Payments enabled, so that a payment 404 comes from the unknown id, not the account."""
-    response = emulator.admin("POST", "systeme/payments", json={"apiKey": api_key, "enabled": True})
+    response = trigger_response(account, "payments", enabled=True)
     assert response.status_code == 200, response.text
 
 
 @pytest.mark.usefixtures("payments_on")
 @pytest.mark.parametrize("op", WITH_PATH_PARAMETERS, ids=ids(WITH_PATH_PARAMETERS))
-def test_unknown_ids_are_404(systeme: ApiClient, op: Operation) -> None:
+def test_unknown_ids_are_404(systeme: ApiSession, op: Operation) -> None:
     response = send(systeme, op, body=sample(op.body_schema) if op.body else None)
     body = assert_problem(response, 404)
     assert body["detail"] == "Not Found"
@@ -373,7 +374,7 @@ MISFITS = [(op, param["name"], value) for op in WITH_PATH_PARAMETERS for param i
 
 
 @pytest.mark.parametrize(("op", "name", "value"), MISFITS, ids=ids(MISFITS))
-def test_path_values_that_do_not_fit_are_404(systeme: ApiClient, op: Operation, name: str, value: str) -> None:
+def test_path_values_that_do_not_fit_are_404(systeme: ApiSession, op: Operation, name: str, value: str) -> None:
     response = send(systeme, op, path=op.url(**{name: value}), body=sample(op.body_schema) if op.body else None)
     assert_problem(response, 404)
 
@@ -381,7 +382,7 @@ def test_path_values_that_do_not_fit_are_404(systeme: ApiClient, op: Operation, 
 # "1" in Arabic-Indic, Extended Arabic-Indic and Devanagari digits.
 @pytest.mark.parametrize("value", ["\u0661", "\u06f1", "\u0967"], ids=["arabic", "persian", "devanagari"])
 @pytest.mark.parametrize("resource", ["contacts", "tags"])
-def test_non_ascii_digits_name_no_record(systeme: ApiClient, resource: str, value: str) -> None:
+def test_non_ascii_digits_name_no_record(systeme: ApiSession, resource: str, value: str) -> None:
     """A non-ASCII digit one is not `1`, even when record 1 exists."""
     created = systeme.post("/api/contacts", json={"email": "one@example.com"}).json()
     tag = systeme.post("/api/tags", json={"name": "One"}).json()
@@ -394,7 +395,7 @@ def test_non_ascii_digits_name_no_record(systeme: ApiClient, resource: str, valu
 @pytest.mark.parametrize(
     "path", ["/api/nothing", "/api/contacts/1/nothing", "/nothing", "/api", "/api/contacts/1/tags/1/extra", "/api/school"]
 )
-def test_unknown_path_is_404_problem(systeme: ApiClient, path: str) -> None:
+def test_unknown_path_is_404_problem(systeme: ApiSession, path: str) -> None:
     assert_problem(systeme.get(path), 404)
     assert_problem(systeme.post(path, json={}), 404)
 
@@ -403,7 +404,7 @@ WRONG_METHODS = [(path, method.upper()) for path, item in SPEC["paths"].items() 
 
 
 @pytest.mark.parametrize(("path", "method"), WRONG_METHODS, ids=ids(WRONG_METHODS))
-def test_wrong_method_on_a_known_path_is_405_with_allow(systeme: ApiClient, path: str, method: str) -> None:
+def test_wrong_method_on_a_known_path_is_405_with_allow(systeme: ApiSession, path: str, method: str) -> None:
     item = SPEC["paths"][path]
     filled = path
     for param in [resolve(p) for p in item.get("parameters", [])]:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 import requests
 
+from mockserver.testing import Account, ApiSession, Emulator
 from tests.providers.systeme.helpers import create_contact
-from tests.support import SYSTEME_DEFAULT_SLUGS, ApiClient, RunningEmulator
+from tests.support import SYSTEME_DEFAULT_SLUGS, trigger_response
 
 CONTACT_KEYS = {
     "id",
@@ -27,7 +27,7 @@ CONTACT_KEYS = {
 PROBLEM_KEYS = {"type", "title", "detail"}
 
 
-def create_tag(client: ApiClient, name: str) -> int:
+def create_tag(client: ApiSession, name: str) -> int:
     response = client.post("/api/tags", json={"name": name})
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
@@ -59,7 +59,7 @@ def assert_not_found(response: requests.Response) -> None:
     assert set(response.json()) >= PROBLEM_KEYS
 
 
-def listed_ids(client: ApiClient, **params: Any) -> list[int]:
+def listed_ids(client: ApiSession, **params: Any) -> list[int]:
     response = client.get("/api/contacts", params={"limit": 100, **params})
     assert response.status_code == 200, response.text
     body = response.json()
@@ -68,7 +68,7 @@ def listed_ids(client: ApiClient, **params: Any) -> list[int]:
 
 
 # -- create ----------------------------------------------------------------------------
-def test_create_returns_201_with_the_full_contact_shape(systeme: ApiClient, emulator: RunningEmulator) -> None:
+def test_create_returns_201_with_the_full_contact_shape(systeme: ApiSession, account: Account) -> None:
     response = systeme.post("/api/contacts", json={"email": "ann.shape@gmail.com"})
 
     assert response.status_code == 201
@@ -84,10 +84,10 @@ def test_create_returns_201_with_the_full_contact_shape(systeme: ApiClient, emul
     assert contact["tags"] == []
     registered = datetime.fromisoformat(contact["registeredAt"])
     assert registered.utcoffset() is not None
-    assert abs(registered - emulator.emulator.clock.now()) < timedelta(seconds=5)
+    assert abs(registered - account.now()) < timedelta(seconds=5)
 
 
-def test_a_new_contact_lists_the_nine_default_fields_with_null_values(systeme: ApiClient) -> None:
+def test_a_new_contact_lists_the_nine_default_fields_with_null_values(systeme: ApiSession) -> None:
     contact = create_contact(systeme, "nine.fields@gmail.com")
     account_fields = systeme.get("/api/contact_fields").json()["items"]
 
@@ -95,7 +95,7 @@ def test_a_new_contact_lists_the_nine_default_fields_with_null_values(systeme: A
     assert contact["fields"] == [{"fieldName": f["fieldName"], "slug": f["slug"], "value": None} for f in account_fields]
 
 
-def test_create_sets_fields_given_by_slug(systeme: ApiClient) -> None:
+def test_create_sets_fields_given_by_slug(systeme: ApiSession) -> None:
     contact = create_contact(
         systeme,
         "by.slug@gmail.com",
@@ -105,7 +105,7 @@ def test_create_sets_fields_given_by_slug(systeme: ApiClient) -> None:
     assert values(contact) == {slug: None for slug in SYSTEME_DEFAULT_SLUGS} | {"city": "Lyon", "country": "FR"}
 
 
-def test_create_accepts_the_first_and_last_name_aliases(systeme: ApiClient) -> None:
+def test_create_accepts_the_first_and_last_name_aliases(systeme: ApiSession) -> None:
     """The gateway reference's example sends firstName/lastName; they are the first_name and surname fields."""
     contact = create_contact(systeme, "aliases@gmail.com", firstName="Ada", lastName="Lovelace")
 
@@ -113,11 +113,11 @@ def test_create_accepts_the_first_and_last_name_aliases(systeme: ApiClient) -> N
     assert values(contact)["surname"] == "Lovelace"
 
 
-def test_create_keeps_a_given_locale(systeme: ApiClient) -> None:
+def test_create_keeps_a_given_locale(systeme: ApiSession) -> None:
     assert create_contact(systeme, "locale.fr@gmail.com", locale="fr")["locale"] == "fr"
 
 
-def test_create_assigns_tags_given_at_creation(systeme: ApiClient) -> None:
+def test_create_assigns_tags_given_at_creation(systeme: ApiSession) -> None:
     lead, vip = create_tag(systeme, "Lead"), create_tag(systeme, "VIP")
 
     contact = create_contact(systeme, "tagged@gmail.com", tags=[{"id": lead}, {"id": vip}])
@@ -126,7 +126,7 @@ def test_create_assigns_tags_given_at_creation(systeme: ApiClient) -> None:
     assert systeme.get(f"/api/contacts/{contact['id']}").json()["tags"] == contact["tags"]
 
 
-def test_create_with_an_unknown_tag_is_refused_and_stores_nothing(systeme: ApiClient) -> None:
+def test_create_with_an_unknown_tag_is_refused_and_stores_nothing(systeme: ApiSession) -> None:
     response = systeme.post("/api/contacts", json={"email": "ghost.tag@gmail.com", "tags": [{"id": 999}]})
 
     assert response.status_code == 422
@@ -134,7 +134,7 @@ def test_create_with_an_unknown_tag_is_refused_and_stores_nothing(systeme: ApiCl
     assert listed_ids(systeme) == []
 
 
-def test_get_returns_the_contact_as_created(systeme: ApiClient) -> None:
+def test_get_returns_the_contact_as_created(systeme: ApiSession) -> None:
     created = create_contact(systeme, "get.me@gmail.com", firstName="Get")
 
     response = systeme.get(f"/api/contacts/{created['id']}")
@@ -143,25 +143,25 @@ def test_get_returns_the_contact_as_created(systeme: ApiClient) -> None:
     assert response.json() == created
 
 
-def test_get_an_unknown_contact_is_404(systeme: ApiClient) -> None:
+def test_get_an_unknown_contact_is_404(systeme: ApiSession) -> None:
     assert_not_found(systeme.get("/api/contacts/424242"))
 
 
-def test_contacts_of_one_account_are_invisible_to_another(systeme: ApiClient, emulator: RunningEmulator) -> None:
+def test_contacts_of_one_account_are_invisible_to_another(systeme: ApiSession, mockserver: Emulator) -> None:
     created = create_contact(systeme, "private@gmail.com")
-    other = ApiClient(f"{emulator.url}/systeme", {"X-API-Key": f"other-{uuid.uuid4().hex}"})
+    other = mockserver.account("systeme").session()
 
     assert_not_found(other.get(f"/api/contacts/{created['id']}"))
 
 
 # -- create: validation ----------------------------------------------------------------
-def test_duplicate_email_is_422_on_email(systeme: ApiClient) -> None:
+def test_duplicate_email_is_422_on_email(systeme: ApiSession) -> None:
     create_contact(systeme, "twice@gmail.com")
 
     assert_violation(systeme.post("/api/contacts", json={"email": "twice@gmail.com"}), "email", "This value is already used.")
 
 
-def test_duplicate_email_is_detected_ignoring_case(systeme: ApiClient) -> None:
+def test_duplicate_email_is_detected_ignoring_case(systeme: ApiSession) -> None:
     create_contact(systeme, "Mixed.Case@Gmail.com")
 
     response = systeme.post("/api/contacts", json={"email": "mixed.case@GMAIL.COM"})
@@ -184,7 +184,7 @@ def test_duplicate_email_is_detected_ignoring_case(systeme: ApiClient) -> None:
     ],
     ids=["no-at", "two-ats", "localhost", "no-dot-domain", "test-tld", "invalid-tld", "nomx-label", "nomx-inner-label"],
 )
-def test_an_undeliverable_email_is_422(systeme: ApiClient, email: str) -> None:
+def test_an_undeliverable_email_is_422(systeme: ApiSession, email: str) -> None:
     response = systeme.post("/api/contacts", json={"email": email})
 
     assert_violation(response, "email", "This value is not a valid email address.")
@@ -192,12 +192,12 @@ def test_an_undeliverable_email_is_422(systeme: ApiClient, email: str) -> None:
 
 
 @pytest.mark.parametrize("email", ["someone@mail.example.org", "someone@denomx.example.org"])
-def test_an_ordinary_dotted_domain_is_accepted(systeme: ApiClient, email: str) -> None:
+def test_an_ordinary_dotted_domain_is_accepted(systeme: ApiSession, email: str) -> None:
     """The counterpart of the MX rule: only a label that *starts* with `nomx` is refused."""
     assert create_contact(systeme, email)["email"] == email
 
 
-def test_unknown_field_slug_is_422(systeme: ApiClient) -> None:
+def test_unknown_field_slug_is_422(systeme: ApiSession) -> None:
     response = systeme.post(
         "/api/contacts", json={"email": "unknown.slug@gmail.com", "fields": [{"slug": "shoe_size", "value": "44"}]}
     )
@@ -209,7 +209,7 @@ def test_unknown_field_slug_is_422(systeme: ApiClient) -> None:
     assert listed_ids(systeme) == []
 
 
-def test_invalid_country_is_422(systeme: ApiClient) -> None:
+def test_invalid_country_is_422(systeme: ApiSession) -> None:
     response = systeme.post(
         "/api/contacts", json={"email": "bad.country@gmail.com", "fields": [{"slug": "country", "value": "Atlantis"}]}
     )
@@ -220,7 +220,7 @@ def test_invalid_country_is_422(systeme: ApiClient) -> None:
 
 
 # -- update ----------------------------------------------------------------------------
-def test_merge_patch_sets_fields_and_keeps_the_ones_left_out(systeme: ApiClient) -> None:
+def test_merge_patch_sets_fields_and_keeps_the_ones_left_out(systeme: ApiSession) -> None:
     contact = create_contact(systeme, "patch.me@gmail.com", firstName="Pat", fields=[{"slug": "city", "value": "Nice"}])
 
     response = systeme.merge_patch(
@@ -234,7 +234,7 @@ def test_merge_patch_sets_fields_and_keeps_the_ones_left_out(systeme: ApiClient)
     assert values(systeme.get(f"/api/contacts/{contact['id']}").json()) == expected
 
 
-def test_merge_patch_with_a_null_value_clears_the_field(systeme: ApiClient) -> None:
+def test_merge_patch_with_a_null_value_clears_the_field(systeme: ApiSession) -> None:
     contact = create_contact(
         systeme, "clear.me@gmail.com", fields=[{"slug": "city", "value": "Nice"}, {"slug": "state", "value": "PACA"}]
     )
@@ -246,7 +246,7 @@ def test_merge_patch_with_a_null_value_clears_the_field(systeme: ApiClient) -> N
     assert values(response.json())["state"] == "PACA"
 
 
-def test_merge_patch_first_name_null_clears_the_first_name(systeme: ApiClient) -> None:
+def test_merge_patch_first_name_null_clears_the_first_name(systeme: ApiSession) -> None:
     contact = create_contact(systeme, "no.name@gmail.com", firstName="Nora", lastName="Keep")
 
     response = systeme.merge_patch(f"/api/contacts/{contact['id']}", {"firstName": None})
@@ -256,7 +256,7 @@ def test_merge_patch_first_name_null_clears_the_first_name(systeme: ApiClient) -
     assert values(response.json())["surname"] == "Keep"
 
 
-def test_merge_patch_aliases_set_the_name_fields(systeme: ApiClient) -> None:
+def test_merge_patch_aliases_set_the_name_fields(systeme: ApiSession) -> None:
     contact = create_contact(systeme, "rename@gmail.com")
 
     response = systeme.merge_patch(f"/api/contacts/{contact['id']}", {"firstName": "Rita", "lastName": "Levi"})
@@ -266,7 +266,7 @@ def test_merge_patch_aliases_set_the_name_fields(systeme: ApiClient) -> None:
     assert values(response.json())["surname"] == "Levi"
 
 
-def test_merge_patch_changes_the_locale_only(systeme: ApiClient) -> None:
+def test_merge_patch_changes_the_locale_only(systeme: ApiSession) -> None:
     contact = create_contact(systeme, "locale.change@gmail.com", firstName="Lou")
 
     response = systeme.merge_patch(f"/api/contacts/{contact['id']}", {"locale": "de"})
@@ -277,7 +277,7 @@ def test_merge_patch_changes_the_locale_only(systeme: ApiClient) -> None:
     assert systeme.get(f"/api/contacts/{contact['id']}").json()["locale"] == "de"
 
 
-def test_merge_patch_cannot_change_the_email(systeme: ApiClient) -> None:
+def test_merge_patch_cannot_change_the_email(systeme: ApiSession) -> None:
     contact = create_contact(systeme, "fixed.address@gmail.com")
 
     response = systeme.merge_patch(f"/api/contacts/{contact['id']}", {"email": "moved.address@gmail.com"})
@@ -288,7 +288,7 @@ def test_merge_patch_cannot_change_the_email(systeme: ApiClient) -> None:
     assert listed_ids(systeme, email="moved.address@gmail.com") == []
 
 
-def test_merge_patch_with_an_unknown_slug_is_422_and_changes_nothing(systeme: ApiClient) -> None:
+def test_merge_patch_with_an_unknown_slug_is_422_and_changes_nothing(systeme: ApiSession) -> None:
     contact = create_contact(systeme, "patch.unknown@gmail.com", fields=[{"slug": "city", "value": "Nice"}])
 
     response = systeme.merge_patch(
@@ -299,7 +299,7 @@ def test_merge_patch_with_an_unknown_slug_is_422_and_changes_nothing(systeme: Ap
     assert values(systeme.get(f"/api/contacts/{contact['id']}").json())["city"] == "Nice"
 
 
-def test_patch_with_plain_json_is_415_with_a_problem_body(systeme: ApiClient) -> None:
+def test_patch_with_plain_json_is_415_with_a_problem_body(systeme: ApiSession) -> None:
     contact = create_contact(systeme, "plain.json@gmail.com")
 
     response = systeme.patch(f"/api/contacts/{contact['id']}", json={"locale": "fr"})
@@ -312,12 +312,12 @@ def test_patch_with_plain_json_is_415_with_a_problem_body(systeme: ApiClient) ->
     assert systeme.get(f"/api/contacts/{contact['id']}").json()["locale"] == "en"
 
 
-def test_merge_patch_of_an_unknown_contact_is_404(systeme: ApiClient) -> None:
+def test_merge_patch_of_an_unknown_contact_is_404(systeme: ApiSession) -> None:
     assert_not_found(systeme.merge_patch("/api/contacts/424242", {"locale": "fr"}))
 
 
 # -- delete ----------------------------------------------------------------------------
-def test_delete_is_204_with_an_empty_body(systeme: ApiClient) -> None:
+def test_delete_is_204_with_an_empty_body(systeme: ApiSession) -> None:
     contact = create_contact(systeme, "delete.me@gmail.com")
 
     response = systeme.delete(f"/api/contacts/{contact['id']}")
@@ -326,7 +326,7 @@ def test_delete_is_204_with_an_empty_body(systeme: ApiClient) -> None:
     assert len(response.content) == 0
 
 
-def test_a_deleted_contact_is_gone_for_get_patch_and_delete(systeme: ApiClient) -> None:
+def test_a_deleted_contact_is_gone_for_get_patch_and_delete(systeme: ApiSession) -> None:
     contact = create_contact(systeme, "gone@gmail.com")
     assert systeme.delete(f"/api/contacts/{contact['id']}").status_code == 204
 
@@ -336,7 +336,7 @@ def test_a_deleted_contact_is_gone_for_get_patch_and_delete(systeme: ApiClient) 
     assert listed_ids(systeme) == []
 
 
-def test_a_deleted_contacts_email_can_be_used_again(systeme: ApiClient) -> None:
+def test_a_deleted_contacts_email_can_be_used_again(systeme: ApiSession) -> None:
     first = create_contact(systeme, "again@gmail.com")
     systeme.delete(f"/api/contacts/{first['id']}")
 
@@ -345,11 +345,9 @@ def test_a_deleted_contacts_email_can_be_used_again(systeme: ApiClient) -> None:
     assert second["id"] != first["id"]
 
 
-def test_deleting_a_contact_removes_its_enrollments_and_memberships(
-    systeme: ApiClient, emulator: RunningEmulator, api_key: str
-) -> None:
-    course = emulator.admin("POST", "systeme/courses", json={"apiKey": api_key, "name": "Cleanup course", "modules": ["One"]})
-    community = emulator.admin("POST", "systeme/communities", json={"apiKey": api_key, "name": "Cleanup club"})
+def test_deleting_a_contact_removes_its_enrollments_and_memberships(systeme: ApiSession, account: Account) -> None:
+    course = trigger_response(account, "courses", name="Cleanup course", modules=["One"])
+    community = trigger_response(account, "communities", name="Cleanup club")
     assert course.status_code == 201 and community.status_code == 201
     leaving = create_contact(systeme, "leaving@gmail.com")
     staying = create_contact(systeme, "staying@gmail.com")
@@ -369,7 +367,7 @@ def test_deleting_a_contact_removes_its_enrollments_and_memberships(
 
 
 # -- list filters ----------------------------------------------------------------------
-def test_list_filters_by_email_ignoring_case(systeme: ApiClient) -> None:
+def test_list_filters_by_email_ignoring_case(systeme: ApiSession) -> None:
     wanted = create_contact(systeme, "Find.Me@gmail.com")
     create_contact(systeme, "someone.else@gmail.com")
 
@@ -377,7 +375,7 @@ def test_list_filters_by_email_ignoring_case(systeme: ApiClient) -> None:
     assert listed_ids(systeme, email="find.me@gmail") == []
 
 
-def test_list_filter_by_tags_keeps_contacts_carrying_all_of_them(systeme: ApiClient) -> None:
+def test_list_filter_by_tags_keeps_contacts_carrying_all_of_them(systeme: ApiSession) -> None:
     lead, vip = create_tag(systeme, "Lead"), create_tag(systeme, "VIP")
     both = create_contact(systeme, "both@gmail.com", tags=[{"id": lead}, {"id": vip}])
     only_lead = create_contact(systeme, "lead@gmail.com", tags=[{"id": lead}])
@@ -388,7 +386,7 @@ def test_list_filter_by_tags_keeps_contacts_carrying_all_of_them(systeme: ApiCli
     assert listed_ids(systeme, tags=f"{vip}") == [both["id"]]
 
 
-def test_list_filters_by_registration_date(systeme_demo: ApiClient) -> None:
+def test_list_filters_by_registration_date(systeme_demo: ApiSession) -> None:
     """On the demo account contacts are registered days apart; cut between two of them."""
     contacts = systeme_demo.get("/api/contacts", params={"limit": 100, "order": "asc"}).json()["items"]
     assert len(contacts) > 10
@@ -410,7 +408,7 @@ def test_list_filters_by_registration_date(systeme_demo: ApiClient) -> None:
 
 
 @pytest.mark.parametrize("flag", ["unsubscribed", "bounced", "needsConfirmation"])
-def test_list_filters_by_status_flags(systeme_demo: ApiClient, flag: str) -> None:
+def test_list_filters_by_status_flags(systeme_demo: ApiSession, flag: str) -> None:
     """The API cannot set these flags, so the demo account (which has both kinds) is used."""
     contacts = systeme_demo.get("/api/contacts", params={"limit": 100}).json()["items"]
     flagged = {c["id"] for c in contacts if c[flag]}
@@ -421,7 +419,7 @@ def test_list_filters_by_status_flags(systeme_demo: ApiClient, flag: str) -> Non
     assert set(listed_ids(systeme_demo, **{flag: "false"})) == unflagged
 
 
-def test_list_filters_combine_with_and(systeme: ApiClient) -> None:
+def test_list_filters_combine_with_and(systeme: ApiSession) -> None:
     lead = create_tag(systeme, "Lead")
     tagged = create_contact(systeme, "combo@gmail.com", tags=[{"id": lead}])
     create_contact(systeme, "combo.other@gmail.com", tags=[{"id": lead}])
@@ -430,7 +428,7 @@ def test_list_filters_combine_with_and(systeme: ApiClient) -> None:
     assert listed_ids(systeme, email="combo@gmail.com", unsubscribed="true") == []
 
 
-def test_list_pages_newest_first_with_starting_after(systeme: ApiClient) -> None:
+def test_list_pages_newest_first_with_starting_after(systeme: ApiSession) -> None:
     created = [create_contact(systeme, f"page{n:02}@gmail.com")["id"] for n in range(12)]
 
     first = systeme.get("/api/contacts").json()
@@ -442,7 +440,7 @@ def test_list_pages_newest_first_with_starting_after(systeme: ApiClient) -> None
 
 
 @pytest.mark.parametrize("limit", [9, 101])
-def test_list_limit_out_of_range_is_422_on_pagination_limit(systeme: ApiClient, limit: int) -> None:
+def test_list_limit_out_of_range_is_422_on_pagination_limit(systeme: ApiSession, limit: int) -> None:
     response = systeme.get("/api/contacts", params={"limit": limit})
 
     assert response.status_code == 422
@@ -450,7 +448,7 @@ def test_list_limit_out_of_range_is_422_on_pagination_limit(systeme: ApiClient, 
 
 
 # -- tags on contacts ------------------------------------------------------------------
-def test_assign_tag_is_204_and_the_tag_appears_on_the_contact(systeme: ApiClient) -> None:
+def test_assign_tag_is_204_and_the_tag_appears_on_the_contact(systeme: ApiSession) -> None:
     contact = create_contact(systeme, "assign@gmail.com")
     tag = create_tag(systeme, "Customer")
 
@@ -461,7 +459,7 @@ def test_assign_tag_is_204_and_the_tag_appears_on_the_contact(systeme: ApiClient
     assert systeme.get(f"/api/contacts/{contact['id']}").json()["tags"] == [{"id": tag, "name": "Customer"}]
 
 
-def test_assigning_a_tag_twice_is_idempotent(systeme: ApiClient) -> None:
+def test_assigning_a_tag_twice_is_idempotent(systeme: ApiSession) -> None:
     contact = create_contact(systeme, "twice.tagged@gmail.com")
     tag = create_tag(systeme, "Customer")
 
@@ -472,7 +470,7 @@ def test_assigning_a_tag_twice_is_idempotent(systeme: ApiClient) -> None:
     assert tag_ids(systeme.get(f"/api/contacts/{contact['id']}").json()) == [tag]
 
 
-def test_assign_an_unknown_tag_is_422_tag_not_found(systeme: ApiClient) -> None:
+def test_assign_an_unknown_tag_is_422_tag_not_found(systeme: ApiSession) -> None:
     contact = create_contact(systeme, "no.such.tag@gmail.com")
 
     response = systeme.post(f"/api/contacts/{contact['id']}/tags", json={"tagId": 9})
@@ -482,13 +480,13 @@ def test_assign_an_unknown_tag_is_422_tag_not_found(systeme: ApiClient) -> None:
     assert systeme.get(f"/api/contacts/{contact['id']}").json()["tags"] == []
 
 
-def test_assign_a_tag_to_an_unknown_contact_is_404(systeme: ApiClient) -> None:
+def test_assign_a_tag_to_an_unknown_contact_is_404(systeme: ApiSession) -> None:
     tag = create_tag(systeme, "Orphan")
 
     assert_not_found(systeme.post("/api/contacts/424242/tags", json={"tagId": tag}))
 
 
-def test_remove_tag_is_204_and_the_tag_leaves_the_contact(systeme: ApiClient) -> None:
+def test_remove_tag_is_204_and_the_tag_leaves_the_contact(systeme: ApiSession) -> None:
     keep, drop = create_tag(systeme, "Keep"), create_tag(systeme, "Drop")
     contact = create_contact(systeme, "untag@gmail.com", tags=[{"id": keep}, {"id": drop}])
 
@@ -500,14 +498,14 @@ def test_remove_tag_is_204_and_the_tag_leaves_the_contact(systeme: ApiClient) ->
     assert systeme.get(f"/api/tags/{drop}").status_code == 200
 
 
-def test_removing_a_tag_the_contact_lacks_is_404(systeme: ApiClient) -> None:
+def test_removing_a_tag_the_contact_lacks_is_404(systeme: ApiSession) -> None:
     contact = create_contact(systeme, "lacks.tag@gmail.com")
     tag = create_tag(systeme, "Never given")
 
     assert_not_found(systeme.delete(f"/api/contacts/{contact['id']}/tags/{tag}"))
 
 
-def test_removing_a_tag_twice_is_404_the_second_time(systeme: ApiClient) -> None:
+def test_removing_a_tag_twice_is_404_the_second_time(systeme: ApiSession) -> None:
     tag = create_tag(systeme, "Once")
     contact = create_contact(systeme, "untag.twice@gmail.com", tags=[{"id": tag}])
 
@@ -515,7 +513,7 @@ def test_removing_a_tag_twice_is_404_the_second_time(systeme: ApiClient) -> None
     assert_not_found(systeme.delete(f"/api/contacts/{contact['id']}/tags/{tag}"))
 
 
-def test_removing_an_unknown_tag_or_from_an_unknown_contact_is_404(systeme: ApiClient) -> None:
+def test_removing_an_unknown_tag_or_from_an_unknown_contact_is_404(systeme: ApiSession) -> None:
     contact = create_contact(systeme, "unknowns@gmail.com")
     tag = create_tag(systeme, "Real")
 

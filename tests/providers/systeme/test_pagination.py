@@ -5,16 +5,15 @@ asc|desc (default desc, newest first)."""
 from __future__ import annotations
 
 import itertools
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests.providers.systeme.helpers import client_for
+from mockserver.testing import Account, ApiSession, Emulator
 from tests.spec_tools import Spec
-from tests.support import ApiClient, RunningEmulator
+from tests.support import trigger_response
 
 CROWD = 250  # contacts in the shared tenant walked by the first tests
 FEW = 23  # records per list in the other tests: two full pages of 10 and a part page
@@ -22,7 +21,7 @@ MONTHLY = {"name": "Monthly", "type": "subscription", "amount": 1000, "currency"
 
 
 # -- helpers ------------------------------------------------------------------------------
-def walk(client: ApiClient, path: str, *, limit: int | None = None, order: str | None = None) -> list[dict[str, Any]]:
+def walk(client: ApiSession, path: str, *, limit: int | None = None, order: str | None = None) -> list[dict[str, Any]]:
     """Every page of a list, following `startingAfter=<id of the last item>`."""
     query: dict[str, Any] = {}
     if limit is not None:
@@ -62,7 +61,7 @@ def check_pages(pages: list[dict[str, Any]], *, size: int, descending: bool) -> 
     return ids
 
 
-def create_contacts(client: ApiClient, count: int, prefix: str = "contact") -> list[int]:
+def create_contacts(client: ApiSession, count: int, prefix: str = "contact") -> list[int]:
     ids = []
     for number in range(count):
         response = client.post("/api/contacts", json={"email": f"{prefix}{number}@example.com"})
@@ -71,8 +70,8 @@ def create_contacts(client: ApiClient, count: int, prefix: str = "contact") -> l
     return ids
 
 
-def admin_create(emulator: RunningEmulator, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = emulator.admin("POST", f"systeme/{path}", json=body)
+def admin_create(account: Account, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = trigger_response(account, path, **body)
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result
@@ -80,18 +79,18 @@ def admin_create(emulator: RunningEmulator, path: str, body: dict[str, Any]) -> 
 
 # -- one contact list of 250, walked every way ------------------------------------------------
 @pytest.fixture(scope="module")
-def crowd(emulator: RunningEmulator) -> Iterator[tuple[ApiClient, list[int]]]:
+def crowd(mockserver: Emulator) -> Iterator[tuple[ApiSession, list[int]]]:
     """A tenant holding 250 contacts, only read by the tests that use it."""
-    key = f"test-pagination-{uuid.uuid4().hex}"
-    client = client_for(emulator, key)
+    account = mockserver.account("systeme")
+    client = account.session()
     yield client, create_contacts(client, CROWD)
-    emulator.admin("POST", "reset", json={"provider": "systeme", "apiKey": key})
+    account.reset()
 
 
 @pytest.mark.parametrize("limit", [None, 10, 17, 50, 99, 100])
 @pytest.mark.parametrize("order", [None, "desc", "asc"])
 def test_walking_every_page_sees_each_contact_once_in_order(
-    crowd: tuple[ApiClient, list[int]], limit: int | None, order: str | None
+    crowd: tuple[ApiSession, list[int]], limit: int | None, order: str | None
 ) -> None:
     client, created = crowd
     descending = order != "asc"
@@ -101,7 +100,7 @@ def test_walking_every_page_sees_each_contact_once_in_order(
     assert len(pages) == -(-CROWD // (limit or 10))
 
 
-def test_default_page_is_the_ten_newest_contacts(crowd: tuple[ApiClient, list[int]]) -> None:
+def test_default_page_is_the_ten_newest_contacts(crowd: tuple[ApiSession, list[int]]) -> None:
     client, created = crowd
     page = client.get("/api/contacts").json()
     assert [item["id"] for item in page["items"]] == sorted(created, reverse=True)[:10]
@@ -109,7 +108,7 @@ def test_default_page_is_the_ten_newest_contacts(crowd: tuple[ApiClient, list[in
 
 
 @pytest.mark.parametrize("order", ["desc", "asc"])
-def test_cursor_at_the_last_item_gives_an_empty_last_page(crowd: tuple[ApiClient, list[int]], order: str) -> None:
+def test_cursor_at_the_last_item_gives_an_empty_last_page(crowd: tuple[ApiSession, list[int]], order: str) -> None:
     client, created = crowd
     end = min(created) if order == "desc" else max(created)
     page = client.get("/api/contacts", params={"order": order, "startingAfter": end}).json()
@@ -118,7 +117,7 @@ def test_cursor_at_the_last_item_gives_an_empty_last_page(crowd: tuple[ApiClient
 
 # -- the cursor is positional ------------------------------------------------------------------
 @pytest.mark.parametrize("order", ["desc", "asc"])
-def test_cursor_still_works_after_its_record_is_deleted(systeme: ApiClient, order: str) -> None:
+def test_cursor_still_works_after_its_record_is_deleted(systeme: ApiSession, order: str) -> None:
     created = create_contacts(systeme, 30)
     in_order = sorted(created, reverse=order == "desc")
     first = systeme.get("/api/contacts", params={"order": order}).json()
@@ -134,7 +133,7 @@ def test_cursor_still_works_after_its_record_is_deleted(systeme: ApiClient, orde
     assert second.json()["hasMore"] is True
 
 
-def test_cursor_deleted_with_its_neighbours_skips_to_the_next_record(systeme: ApiClient) -> None:
+def test_cursor_deleted_with_its_neighbours_skips_to_the_next_record(systeme: ApiSession) -> None:
     created = sorted(create_contacts(systeme, 15), reverse=True)
     cursor = created[9]
     for contact_id in created[9:12]:  # the cursor and the two records after it
@@ -153,15 +152,15 @@ class Listing:
     listed item (usually its id)."""
 
     path: str
-    fill: Callable[[RunningEmulator, ApiClient, str], set[Any]]
+    fill: Callable[[Account, ApiSession], set[Any]]
     identify: Callable[[dict[str, Any]], Any] = lambda item: item["id"]
 
 
-def _contacts(_: RunningEmulator, client: ApiClient, __: str) -> set[Any]:
+def _contacts(_: Account, client: ApiSession) -> set[Any]:
     return set(create_contacts(client, FEW))
 
 
-def _tags(_: RunningEmulator, client: ApiClient, __: str) -> set[Any]:
+def _tags(_: Account, client: ApiSession) -> set[Any]:
     ids = set()
     for number in range(FEW):
         response = client.post("/api/tags", json={"name": f"Tag {number}"})
@@ -170,14 +169,12 @@ def _tags(_: RunningEmulator, client: ApiClient, __: str) -> set[Any]:
     return ids
 
 
-def _courses(emulator: RunningEmulator, _: ApiClient, key: str) -> set[Any]:
-    return {
-        admin_create(emulator, "courses", {"apiKey": key, "name": f"Course {n}", "modules": ["One"]})["id"] for n in range(FEW)
-    }
+def _courses(account: Account, _: ApiSession) -> set[Any]:
+    return {admin_create(account, "courses", {"name": f"Course {n}", "modules": ["One"]})["id"] for n in range(FEW)}
 
 
-def _enrollments(emulator: RunningEmulator, client: ApiClient, key: str) -> set[Any]:
-    course = admin_create(emulator, "courses", {"apiKey": key, "name": "Course", "modules": ["One"]})
+def _enrollments(account: Account, client: ApiSession) -> set[Any]:
+    course = admin_create(account, "courses", {"name": "Course", "modules": ["One"]})
     ids = set()
     for contact_id in create_contacts(client, FEW):
         response = client.post(f"/api/school/courses/{course['id']}/enrollments", json={"contactId": contact_id})
@@ -186,13 +183,13 @@ def _enrollments(emulator: RunningEmulator, client: ApiClient, key: str) -> set[
     return ids
 
 
-def _communities(emulator: RunningEmulator, _: ApiClient, key: str) -> set[Any]:
-    return {admin_create(emulator, "communities", {"apiKey": key, "name": f"Community {n}"})["id"] for n in range(FEW)}
+def _communities(account: Account, _: ApiSession) -> set[Any]:
+    return {admin_create(account, "communities", {"name": f"Community {n}"})["id"] for n in range(FEW)}
 
 
-def _memberships(emulator: RunningEmulator, client: ApiClient, key: str) -> set[Any]:
+def _memberships(account: Account, client: ApiSession) -> set[Any]:
     """Memberships are accepted with 202 {} (no id), so they are told apart by contact."""
-    community = admin_create(emulator, "communities", {"apiKey": key, "name": "Community"})
+    community = admin_create(account, "communities", {"name": "Community"})
     members = set()
     for contact_id in create_contacts(client, FEW):
         response = client.post(f"/api/community/communities/{community['id']}/memberships", json={"contactId": contact_id})
@@ -201,15 +198,12 @@ def _memberships(emulator: RunningEmulator, client: ApiClient, key: str) -> set[
     return members
 
 
-def _subscriptions(emulator: RunningEmulator, _: ApiClient, key: str) -> set[Any]:
-    sales = [
-        admin_create(emulator, "sales", {"apiKey": key, "email": f"buyer{n}@example.com", "pricePlan": MONTHLY})
-        for n in range(FEW)
-    ]
+def _subscriptions(account: Account, _: ApiSession) -> set[Any]:
+    sales = [admin_create(account, "sales", {"email": f"buyer{n}@example.com", "pricePlan": MONTHLY}) for n in range(FEW)]
     return {sale["subscription"]["id"] for sale in sales}
 
 
-def _webhooks(_: RunningEmulator, client: ApiClient, __: str) -> set[Any]:
+def _webhooks(_: Account, client: ApiSession) -> set[Any]:
     ids = set()
     for number in range(FEW):
         body = {
@@ -253,11 +247,9 @@ def test_every_paged_operation_of_the_spec_is_covered_here() -> None:
 
 @pytest.mark.parametrize("order", [None, "asc"])
 @pytest.mark.parametrize("operation", sorted(LISTINGS))
-def test_every_list_pages_by_the_same_rules(
-    emulator: RunningEmulator, systeme: ApiClient, api_key: str, operation: str, order: str | None
-) -> None:
+def test_every_list_pages_by_the_same_rules(account: Account, systeme: ApiSession, operation: str, order: str | None) -> None:
     listing = LISTINGS[operation]
-    created = listing.fill(emulator, systeme, api_key)
+    created = listing.fill(account, systeme)
 
     pages = walk(systeme, listing.path, order=order)
 
@@ -268,9 +260,9 @@ def test_every_list_pages_by_the_same_rules(
 
 
 @pytest.mark.parametrize("operation", sorted(LISTINGS))
-def test_every_list_honours_a_larger_limit(emulator: RunningEmulator, systeme: ApiClient, api_key: str, operation: str) -> None:
+def test_every_list_honours_a_larger_limit(account: Account, systeme: ApiSession, operation: str) -> None:
     listing = LISTINGS[operation]
-    created = listing.fill(emulator, systeme, api_key)
+    created = listing.fill(account, systeme)
     pages = walk(systeme, listing.path, limit=12, order="desc")
     check_pages(pages, size=12, descending=True)
     assert [len(page["items"]) for page in pages] == [12, FEW - 12]
@@ -288,19 +280,19 @@ def violation_paths(response: Any) -> list[str]:
 
 @pytest.mark.parametrize("limit", ["9", "101", "abc", "0", "-10", "10.5"])
 @pytest.mark.parametrize("operation", sorted(LISTINGS))
-def test_limit_out_of_range_is_422_pagination_limit(systeme: ApiClient, operation: str, limit: str) -> None:
+def test_limit_out_of_range_is_422_pagination_limit(systeme: ApiSession, operation: str, limit: str) -> None:
     response = systeme.get(LISTINGS[operation].path, params={"limit": limit})
     assert violation_paths(response) == ["pagination.limit"]
 
 
 @pytest.mark.parametrize("operation", sorted(LISTINGS))
-def test_unknown_order_is_422(systeme: ApiClient, operation: str) -> None:
+def test_unknown_order_is_422(systeme: ApiSession, operation: str) -> None:
     response = systeme.get(LISTINGS[operation].path, params={"order": "sideways"})
     assert violation_paths(response) == ["order"]
 
 
 @pytest.mark.parametrize("limit", [10, 100])
-def test_limit_bounds_are_accepted(crowd: tuple[ApiClient, list[int]], limit: int) -> None:
+def test_limit_bounds_are_accepted(crowd: tuple[ApiSession, list[int]], limit: int) -> None:
     client, _ = crowd
     response = client.get("/api/contacts", params={"limit": limit})
     assert response.status_code == 200, response.text

@@ -7,14 +7,15 @@ tests move with POST /__admin/clock and always restore.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 import requests
 
-from tests.support import ApiClient, RunningEmulator
+from mockserver.testing import Account, ApiSession
+from tests.support import trigger_response
 
 DAY = 86400.0
 STATUSES = {"active", "cancelled", "completed", "in_charge", "incomplete", "incomplete_expired"}
@@ -23,44 +24,40 @@ MONTHLY = {"name": "Monthly club", "amount": 2900, "currency": "EUR", "type": "s
 
 
 @pytest.fixture
-def advance_clock(emulator: RunningEmulator) -> Iterator[Callable[[float], None]]:
-    """Move the emulator's clock forward; it is put back after the test whatever happens."""
+def advance_clock(account: Account) -> Callable[[float], None]:
+    """Moves the account's clock (no other account's) forward."""
 
     def advance(seconds: float) -> None:
-        response = emulator.admin("POST", "clock", json={"advance": seconds})
-        assert response.status_code == 200, response.text
+        account.advance_clock(seconds)
 
-    try:
-        yield advance
-    finally:
-        emulator.admin("POST", "clock", json={"reset": True}).raise_for_status()
+    return advance
 
 
 @pytest.fixture
-def sell(emulator: RunningEmulator, api_key: str) -> Callable[..., dict[str, Any]]:
+def sell(account: Account) -> Callable[..., dict[str, Any]]:
     def make(email: str, plan: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
-        body = {"apiKey": api_key, "email": email, **extra}
+        body = {"email": email, **extra}
         if plan is not None:
             body["pricePlan"] = plan
-        response = emulator.admin("POST", "systeme/sales", json=body)
+        response = trigger_response(account, "sales", **body)
         assert response.status_code == 201, response.text
         return dict(response.json())
 
     return make
 
 
-def subscriptions(client: ApiClient, **params: Any) -> list[dict[str, Any]]:
+def subscriptions(client: ApiSession, **params: Any) -> list[dict[str, Any]]:
     response = client.get("/api/payment/subscriptions", params={"limit": 100, **params})
     assert response.status_code == 200, response.text
     assert response.json()["hasMore"] is False
     return list(response.json()["items"])
 
 
-def subscription(client: ApiClient, subscription_id: int) -> dict[str, Any]:
+def subscription(client: ApiSession, subscription_id: int) -> dict[str, Any]:
     return next(s for s in subscriptions(client) if s["id"] == subscription_id)
 
 
-def cancel(client: ApiClient, subscription_id: int, **kwargs: Any) -> requests.Response:
+def cancel(client: ApiSession, subscription_id: int, **kwargs: Any) -> requests.Response:
     return client.post(f"/api/payment/subscriptions/{subscription_id}/cancel", **kwargs)
 
 
@@ -71,7 +68,7 @@ def instant(text: str) -> datetime:
 
 
 # -- accounts without payments ---------------------------------------------------------
-def test_a_new_account_has_no_payments_so_subscriptions_are_404(systeme: ApiClient) -> None:
+def test_a_new_account_has_no_payments_so_subscriptions_are_404(systeme: ApiSession) -> None:
     response = systeme.get("/api/payment/subscriptions")
 
     assert response.status_code == 404
@@ -79,7 +76,7 @@ def test_a_new_account_has_no_payments_so_subscriptions_are_404(systeme: ApiClie
     assert {"type", "title", "detail"} <= set(response.json())
 
 
-def test_a_new_account_has_no_payments_so_cancel_is_404(systeme: ApiClient) -> None:
+def test_a_new_account_has_no_payments_so_cancel_is_404(systeme: ApiSession) -> None:
     response = cancel(systeme, 1)
 
     assert response.status_code == 404
@@ -87,7 +84,7 @@ def test_a_new_account_has_no_payments_so_cancel_is_404(systeme: ApiClient) -> N
 
 
 # -- the demo account ------------------------------------------------------------------
-def test_demo_account_has_subscriptions_with_a_valid_shape(systeme_demo: ApiClient) -> None:
+def test_demo_account_has_subscriptions_with_a_valid_shape(systeme_demo: ApiSession) -> None:
     found = subscriptions(systeme_demo)
 
     assert found
@@ -105,7 +102,7 @@ def test_demo_account_has_subscriptions_with_a_valid_shape(systeme_demo: ApiClie
             assert instant(item["cancelledAt"]) >= instant(item["createdAt"])
 
 
-def test_demo_subscriptions_page_with_starting_after(systeme_demo: ApiClient) -> None:
+def test_demo_subscriptions_page_with_starting_after(systeme_demo: ApiSession) -> None:
     everything = [s["id"] for s in subscriptions(systeme_demo)]
     first = systeme_demo.get("/api/payment/subscriptions", params={"limit": 10, "order": "asc"}).json()
     rest = [s["id"] for s in subscriptions(systeme_demo, order="asc", startingAfter=first["items"][-1]["id"])]
@@ -115,7 +112,7 @@ def test_demo_subscriptions_page_with_starting_after(systeme_demo: ApiClient) ->
 
 
 # -- admin sales -----------------------------------------------------------------------
-def test_a_subscription_sale_enables_payments_on_a_new_account(systeme: ApiClient, sell: Callable[..., dict[str, Any]]) -> None:
+def test_a_subscription_sale_enables_payments_on_a_new_account(systeme: ApiSession, sell: Callable[..., dict[str, Any]]) -> None:
     assert systeme.get("/api/payment/subscriptions").status_code == 404
 
     sale = sell("first.buyer@gmail.com", MONTHLY)
@@ -131,7 +128,7 @@ def test_a_subscription_sale_enables_payments_on_a_new_account(systeme: ApiClien
     assert listed[0]["pricePlan"]["currency"] == "eur"
 
 
-def test_a_sale_to_a_new_email_creates_the_contact(systeme: ApiClient, sell: Callable[..., dict[str, Any]]) -> None:
+def test_a_sale_to_a_new_email_creates_the_contact(systeme: ApiSession, sell: Callable[..., dict[str, Any]]) -> None:
     sale = sell("new.buyer@gmail.com", MONTHLY, fields={"first_name": "Nina"})
 
     found = systeme.get("/api/contacts", params={"email": "new.buyer@gmail.com"}).json()["items"]
@@ -140,7 +137,7 @@ def test_a_sale_to_a_new_email_creates_the_contact(systeme: ApiClient, sell: Cal
     assert {"fieldName": "First name", "slug": "first_name", "value": "Nina"} in found[0]["fields"]
 
 
-def test_a_sale_to_a_known_email_reuses_the_contact(systeme: ApiClient, sell: Callable[..., dict[str, Any]]) -> None:
+def test_a_sale_to_a_known_email_reuses_the_contact(systeme: ApiSession, sell: Callable[..., dict[str, Any]]) -> None:
     contact = systeme.post("/api/contacts", json={"email": "known.buyer@gmail.com"}).json()
 
     sale = sell("Known.Buyer@gmail.com", MONTHLY)
@@ -149,7 +146,7 @@ def test_a_sale_to_a_known_email_reuses_the_contact(systeme: ApiClient, sell: Ca
     assert len(systeme.get("/api/contacts").json()["items"]) == 1
 
 
-def test_a_one_shot_sale_has_no_subscription(systeme: ApiClient, sell: Callable[..., dict[str, Any]]) -> None:
+def test_a_one_shot_sale_has_no_subscription(systeme: ApiSession, sell: Callable[..., dict[str, Any]]) -> None:
     sale = sell("one.shot@gmail.com", {"name": "Ebook", "amount": 1500, "type": "one_shot"})
 
     assert sale["subscription"] is None
@@ -157,7 +154,7 @@ def test_a_one_shot_sale_has_no_subscription(systeme: ApiClient, sell: Callable[
     assert subscriptions(systeme) == []
 
 
-def test_subscriptions_filter_by_contact(systeme: ApiClient, sell: Callable[..., dict[str, Any]]) -> None:
+def test_subscriptions_filter_by_contact(systeme: ApiSession, sell: Callable[..., dict[str, Any]]) -> None:
     ann = sell("ann.subscriber@gmail.com", MONTHLY)
     bob = sell("bob.subscriber@gmail.com", MONTHLY)
     ann_again = sell("ann.subscriber@gmail.com", {**MONTHLY, "name": "Second plan"})
@@ -171,9 +168,7 @@ def test_subscriptions_filter_by_contact(systeme: ApiClient, sell: Callable[...,
 
 
 # -- cancelling ------------------------------------------------------------------------
-def test_cancel_without_a_body_cancels_now(
-    systeme: ApiClient, sell: Callable[..., dict[str, Any]], emulator: RunningEmulator
-) -> None:
+def test_cancel_without_a_body_cancels_now(systeme: ApiSession, sell: Callable[..., dict[str, Any]], account: Account) -> None:
     sub_id = sell("cancel.now@gmail.com", MONTHLY)["subscription"]["id"]
 
     response = cancel(systeme, sub_id)
@@ -182,17 +177,17 @@ def test_cancel_without_a_body_cancels_now(
     assert len(response.content) == 0
     after = subscription(systeme, sub_id)
     assert after["status"] == "cancelled"
-    assert abs(instant(after["cancelledAt"]) - emulator.emulator.clock.now()) < timedelta(seconds=5)
+    assert abs(instant(after["cancelledAt"]) - account.now()) < timedelta(seconds=5)
 
 
-def test_cancel_now_explicitly(systeme: ApiClient, sell: Callable[..., dict[str, Any]]) -> None:
+def test_cancel_now_explicitly(systeme: ApiSession, sell: Callable[..., dict[str, Any]]) -> None:
     sub_id = sell("cancel.explicit@gmail.com", MONTHLY)["subscription"]["id"]
 
     assert cancel(systeme, sub_id, json={"cancel": "Now"}).status_code == 204
     assert subscription(systeme, sub_id)["status"] == "cancelled"
 
 
-def test_cancelling_twice_is_422(systeme: ApiClient, sell: Callable[..., dict[str, Any]]) -> None:
+def test_cancelling_twice_is_422(systeme: ApiSession, sell: Callable[..., dict[str, Any]]) -> None:
     sub_id = sell("cancel.twice@gmail.com", MONTHLY)["subscription"]["id"]
     assert cancel(systeme, sub_id).status_code == 204
     cancelled_at = subscription(systeme, sub_id)["cancelledAt"]
@@ -204,13 +199,13 @@ def test_cancelling_twice_is_422(systeme: ApiClient, sell: Callable[..., dict[st
     assert subscription(systeme, sub_id)["cancelledAt"] == cancelled_at
 
 
-def test_cancel_an_unknown_subscription_is_404(systeme: ApiClient, sell: Callable[..., dict[str, Any]]) -> None:
+def test_cancel_an_unknown_subscription_is_404(systeme: ApiSession, sell: Callable[..., dict[str, Any]]) -> None:
     sell("payments.on@gmail.com", MONTHLY)
 
     assert cancel(systeme, 424242).status_code == 404
 
 
-def test_cancel_with_an_unknown_mode_is_422(systeme: ApiClient, sell: Callable[..., dict[str, Any]]) -> None:
+def test_cancel_with_an_unknown_mode_is_422(systeme: ApiSession, sell: Callable[..., dict[str, Any]]) -> None:
     sub_id = sell("cancel.later.maybe@gmail.com", MONTHLY)["subscription"]["id"]
 
     assert cancel(systeme, sub_id, json={"cancel": "Someday"}).status_code == 422
@@ -218,7 +213,7 @@ def test_cancel_with_an_unknown_mode_is_422(systeme: ApiClient, sell: Callable[.
 
 
 def test_cancel_when_the_billing_period_ends_waits_for_the_period_end(
-    systeme: ApiClient, sell: Callable[..., dict[str, Any]], advance_clock: Callable[[float], None]
+    systeme: ApiSession, sell: Callable[..., dict[str, Any]], advance_clock: Callable[[float], None]
 ) -> None:
     sub = sell("cancel.later@gmail.com", MONTHLY)["subscription"]
     created = instant(sub["createdAt"])
@@ -237,7 +232,7 @@ def test_cancel_when_the_billing_period_ends_waits_for_the_period_end(
     assert created + timedelta(days=28) <= instant(after["cancelledAt"]) <= created + timedelta(days=31)
 
 
-def test_a_pending_cancellation_cannot_be_requested_again(systeme: ApiClient, sell: Callable[..., dict[str, Any]]) -> None:
+def test_a_pending_cancellation_cannot_be_requested_again(systeme: ApiSession, sell: Callable[..., dict[str, Any]]) -> None:
     sub_id = sell("cancel.pending@gmail.com", MONTHLY)["subscription"]["id"]
     assert cancel(systeme, sub_id, json={"cancel": "WhenBillingPeriodEnds"}).status_code == 204
 
@@ -245,7 +240,7 @@ def test_a_pending_cancellation_cannot_be_requested_again(systeme: ApiClient, se
 
 
 def test_a_limited_subscription_completes_after_its_payments(
-    systeme: ApiClient, sell: Callable[..., dict[str, Any]], advance_clock: Callable[[float], None]
+    systeme: ApiSession, sell: Callable[..., dict[str, Any]], advance_clock: Callable[[float], None]
 ) -> None:
     plan = {"name": "Three payments", "amount": 9900, "type": "limited_subscription", "interval": "month", "limitOfPayments": 3}
     sub = sell("three.payments@gmail.com", plan)["subscription"]
@@ -264,7 +259,7 @@ def test_a_limited_subscription_completes_after_its_payments(
 
 
 def test_an_open_ended_subscription_stays_active_as_time_passes(
-    systeme: ApiClient, sell: Callable[..., dict[str, Any]], advance_clock: Callable[[float], None]
+    systeme: ApiSession, sell: Callable[..., dict[str, Any]], advance_clock: Callable[[float], None]
 ) -> None:
     sub_id = sell("forever@gmail.com", MONTHLY)["subscription"]["id"]
 
@@ -274,20 +269,20 @@ def test_an_open_ended_subscription_stays_active_as_time_passes(
 
 
 def test_admin_cancel_of_a_sale_is_200_then_409(
-    systeme: ApiClient, sell: Callable[..., dict[str, Any]], emulator: RunningEmulator, api_key: str
+    systeme: ApiSession, sell: Callable[..., dict[str, Any]], account: Account
 ) -> None:
     sale = sell("refund.me@gmail.com", MONTHLY)
-    path = f"systeme/sales/{sale['order']['id']}/cancel"
+    path = f"sales/{sale['order']['id']}/cancel"
 
-    first = emulator.admin("POST", path, json={"apiKey": api_key})
+    first = trigger_response(account, path)
 
     assert first.status_code == 200
     assert first.json()["order"]["status"] != sale["order"]["status"]
     assert first.json()["subscription"]["status"] == "cancelled"
     assert subscription(systeme, sale["subscription"]["id"])["status"] == "cancelled"
-    second = emulator.admin("POST", path, json={"apiKey": api_key})
+    second = trigger_response(account, path)
     assert second.status_code == 409
 
 
-def test_admin_cancel_of_an_unknown_sale_is_404(emulator: RunningEmulator, api_key: str) -> None:
-    assert emulator.admin("POST", "systeme/sales/424242/cancel", json={"apiKey": api_key}).status_code == 404
+def test_admin_cancel_of_an_unknown_sale_is_404(account: Account) -> None:
+    assert trigger_response(account, "sales/424242/cancel").status_code == 404

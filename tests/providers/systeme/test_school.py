@@ -11,19 +11,18 @@ from typing import Any
 import pytest
 import requests
 
-from tests.providers.systeme.helpers import client_for, create_contact, violation_paths
-from tests.support import ApiClient, RunningEmulator
+from mockserver.testing import Account, ApiSession
+from tests.providers.systeme.helpers import create_contact, violation_paths
+from tests.support import trigger_response
 
 CONTACT_SUMMARY_KEYS = {"id", "email", "registeredAt", "locale", "sourceURL", "unsubscribed", "bounced", "needsConfirmation"}
 COURSE_SUMMARY_KEYS = {"id", "locale", "path", "active", "name"}
 
 
 @pytest.fixture
-def make_course(emulator: RunningEmulator, api_key: str) -> Any:
+def make_course(account: Account) -> Any:
     def make(name: str, modules: list[str] | None = None, **extra: Any) -> dict[str, Any]:
-        response = emulator.admin(
-            "POST", "systeme/courses", json={"apiKey": api_key, "name": name, "modules": modules or [], **extra}
-        )
+        response = trigger_response(account, "courses", name=name, modules=modules or [], **extra)
         assert response.status_code == 201, response.text
         return dict(response.json())
 
@@ -31,24 +30,24 @@ def make_course(emulator: RunningEmulator, api_key: str) -> Any:
 
 
 @pytest.fixture
-def make_community(emulator: RunningEmulator, api_key: str) -> Any:
+def make_community(account: Account) -> Any:
     def make(name: str) -> dict[str, Any]:
-        response = emulator.admin("POST", "systeme/communities", json={"apiKey": api_key, "name": name})
+        response = trigger_response(account, "communities", name=name)
         assert response.status_code == 201, response.text
         return dict(response.json())
 
     return make
 
 
-def enroll(client: ApiClient, course_id: int, contact_id: int, **extra: Any) -> requests.Response:
+def enroll(client: ApiSession, course_id: int, contact_id: int, **extra: Any) -> requests.Response:
     return client.post(f"/api/school/courses/{course_id}/enrollments", json={"contactId": contact_id, **extra})
 
 
-def join(client: ApiClient, community_id: int, contact_id: int) -> requests.Response:
+def join(client: ApiSession, community_id: int, contact_id: int) -> requests.Response:
     return client.post(f"/api/community/communities/{community_id}/memberships", json={"contactId": contact_id})
 
 
-def items(client: ApiClient, path: str, **params: Any) -> list[dict[str, Any]]:
+def items(client: ApiSession, path: str, **params: Any) -> list[dict[str, Any]]:
     response = client.get(path, params={"limit": 100, **params})
     assert response.status_code == 200, response.text
     assert response.json()["hasMore"] is False
@@ -61,14 +60,14 @@ def assert_not_found(response: requests.Response) -> None:
 
 
 # -- courses ---------------------------------------------------------------------------
-def test_a_new_account_has_no_courses_communities_enrollments_or_memberships(systeme: ApiClient) -> None:
+def test_a_new_account_has_no_courses_communities_enrollments_or_memberships(systeme: ApiSession) -> None:
     for path in ("/api/school/courses", "/api/community/communities", "/api/school/enrollments", "/api/community/memberships"):
         response = systeme.get(path)
         assert response.status_code == 200, path
         assert response.json() == {"items": [], "hasMore": False}, path
 
 
-def test_courses_list_shows_admin_made_courses_with_their_modules(systeme: ApiClient, make_course: Any) -> None:
+def test_courses_list_shows_admin_made_courses_with_their_modules(systeme: ApiSession, make_course: Any) -> None:
     course = make_course("Copywriting 101", ["Headlines", "Calls to action"])
 
     listed = items(systeme, "/api/school/courses")
@@ -81,7 +80,7 @@ def test_courses_list_shows_admin_made_courses_with_their_modules(systeme: ApiCl
     assert len({m["id"] for m in course["modules"]}) == 2
 
 
-def test_courses_list_filters_by_query_ignoring_case(systeme: ApiClient, make_course: Any) -> None:
+def test_courses_list_filters_by_query_ignoring_case(systeme: ApiSession, make_course: Any) -> None:
     seo = make_course("SEO Basics")
     advanced = make_course("Advanced seo")
     make_course("Podcasting")
@@ -90,7 +89,7 @@ def test_courses_list_filters_by_query_ignoring_case(systeme: ApiClient, make_co
     assert items(systeme, "/api/school/courses", query="video") == []
 
 
-def test_courses_list_filters_by_active(systeme: ApiClient, make_course: Any) -> None:
+def test_courses_list_filters_by_active(systeme: ApiSession, make_course: Any) -> None:
     live = make_course("Live course")
     draft = make_course("Draft course", active=False)
 
@@ -100,7 +99,7 @@ def test_courses_list_filters_by_active(systeme: ApiClient, make_course: Any) ->
 
 
 # -- enrollments -----------------------------------------------------------------------
-def test_enroll_returns_201_with_contact_and_course(systeme: ApiClient, make_course: Any) -> None:
+def test_enroll_returns_201_with_contact_and_course(systeme: ApiSession, make_course: Any) -> None:
     course = make_course("Enroll me", ["Intro"])
     contact = create_contact(systeme, "student@gmail.com")
 
@@ -115,14 +114,14 @@ def test_enroll_returns_201_with_contact_and_course(systeme: ApiClient, make_cou
     assert enrollment["active"] is True
 
 
-def test_access_type_defaults_to_full_access(systeme: ApiClient, make_course: Any) -> None:
+def test_access_type_defaults_to_full_access(systeme: ApiSession, make_course: Any) -> None:
     course = make_course("Default access", ["Intro"])
     contact = create_contact(systeme, "full@gmail.com")
 
     assert enroll(systeme, course["id"], contact["id"]).json()["accessType"] == "full_access"
 
 
-def test_partial_access_with_modules_of_the_course_is_accepted(systeme: ApiClient, make_course: Any) -> None:
+def test_partial_access_with_modules_of_the_course_is_accepted(systeme: ApiSession, make_course: Any) -> None:
     course = make_course("Partial", ["One", "Two"])
     contact = create_contact(systeme, "partial@gmail.com")
 
@@ -132,7 +131,7 @@ def test_partial_access_with_modules_of_the_course_is_accepted(systeme: ApiClien
     assert response.json()["accessType"] == "partial_access"
 
 
-def test_partial_access_without_modules_is_422(systeme: ApiClient, make_course: Any) -> None:
+def test_partial_access_without_modules_is_422(systeme: ApiSession, make_course: Any) -> None:
     course = make_course("Partial without", ["One"])
     contact = create_contact(systeme, "no.modules@gmail.com")
 
@@ -141,7 +140,7 @@ def test_partial_access_without_modules_is_422(systeme: ApiClient, make_course: 
     assert items(systeme, "/api/school/enrollments") == []
 
 
-def test_a_module_of_another_course_is_422(systeme: ApiClient, make_course: Any) -> None:
+def test_a_module_of_another_course_is_422(systeme: ApiSession, make_course: Any) -> None:
     mine = make_course("Mine", ["Mine 1"])
     other = make_course("Other", ["Other 1"])
     contact = create_contact(systeme, "wrong.module@gmail.com")
@@ -152,7 +151,7 @@ def test_a_module_of_another_course_is_422(systeme: ApiClient, make_course: Any)
     assert str(other["modules"][0]["id"]) in response.json()["violations"][0]["message"]
 
 
-def test_an_unknown_module_is_422(systeme: ApiClient, make_course: Any) -> None:
+def test_an_unknown_module_is_422(systeme: ApiSession, make_course: Any) -> None:
     course = make_course("Unknown module", ["Only"])
     contact = create_contact(systeme, "ghost.module@gmail.com")
 
@@ -164,7 +163,7 @@ def test_an_unknown_module_is_422(systeme: ApiClient, make_course: Any) -> None:
     assert items(systeme, "/api/school/enrollments") == []
 
 
-def test_enrolling_twice_in_the_same_course_is_422(systeme: ApiClient, make_course: Any) -> None:
+def test_enrolling_twice_in_the_same_course_is_422(systeme: ApiSession, make_course: Any) -> None:
     course = make_course("Once only")
     contact = create_contact(systeme, "keen@gmail.com")
     assert enroll(systeme, course["id"], contact["id"]).status_code == 201
@@ -173,19 +172,19 @@ def test_enrolling_twice_in_the_same_course_is_422(systeme: ApiClient, make_cour
     assert len(items(systeme, "/api/school/enrollments")) == 1
 
 
-def test_enroll_in_an_unknown_course_is_404(systeme: ApiClient) -> None:
+def test_enroll_in_an_unknown_course_is_404(systeme: ApiSession) -> None:
     contact = create_contact(systeme, "lost.student@gmail.com")
 
     assert_not_found(enroll(systeme, 424242, contact["id"]))
 
 
-def test_enroll_an_unknown_contact_is_404(systeme: ApiClient, make_course: Any) -> None:
+def test_enroll_an_unknown_contact_is_404(systeme: ApiSession, make_course: Any) -> None:
     course = make_course("Nobody comes")
 
     assert_not_found(enroll(systeme, course["id"], 424242))
 
 
-def test_enrollments_list_filters_by_course_and_contact(systeme: ApiClient, make_course: Any) -> None:
+def test_enrollments_list_filters_by_course_and_contact(systeme: ApiSession, make_course: Any) -> None:
     first, second = make_course("First"), make_course("Second")
     ann, bob = create_contact(systeme, "ann.enrolled@gmail.com"), create_contact(systeme, "bob.enrolled@gmail.com")
     ids = {
@@ -206,7 +205,7 @@ def test_enrollments_list_filters_by_course_and_contact(systeme: ApiClient, make
     assert len(items(systeme, "/api/school/enrollments")) == 4
 
 
-def test_delete_enrollment_is_204_empty_then_404(systeme: ApiClient, make_course: Any) -> None:
+def test_delete_enrollment_is_204_empty_then_404(systeme: ApiSession, make_course: Any) -> None:
     course = make_course("Drop out")
     contact = create_contact(systeme, "dropout@gmail.com")
     enrollment = enroll(systeme, course["id"], contact["id"]).json()
@@ -222,7 +221,7 @@ def test_delete_enrollment_is_204_empty_then_404(systeme: ApiClient, make_course
 
 
 # -- communities and memberships -------------------------------------------------------
-def test_communities_list_shows_admin_made_communities(systeme: ApiClient, make_community: Any) -> None:
+def test_communities_list_shows_admin_made_communities(systeme: ApiSession, make_community: Any) -> None:
     community = make_community("Growth hackers")
 
     listed = items(systeme, "/api/community/communities")
@@ -232,7 +231,7 @@ def test_communities_list_shows_admin_made_communities(systeme: ApiClient, make_
     assert community["name"] == "Growth hackers"
 
 
-def test_communities_list_filters_by_query_ignoring_case(systeme: ApiClient, make_community: Any) -> None:
+def test_communities_list_filters_by_query_ignoring_case(systeme: ApiSession, make_community: Any) -> None:
     coaches = make_community("Coaches corner")
     make_community("Writers room")
 
@@ -240,7 +239,7 @@ def test_communities_list_filters_by_query_ignoring_case(systeme: ApiClient, mak
     assert items(systeme, "/api/community/communities", query="painters") == []
 
 
-def test_membership_create_is_202_with_an_empty_object(systeme: ApiClient, make_community: Any) -> None:
+def test_membership_create_is_202_with_an_empty_object(systeme: ApiSession, make_community: Any) -> None:
     community = make_community("Accepted")
     contact = create_contact(systeme, "member@gmail.com")
 
@@ -250,7 +249,7 @@ def test_membership_create_is_202_with_an_empty_object(systeme: ApiClient, make_
     assert response.json() == {}
 
 
-def test_a_new_membership_shows_in_the_list(systeme: ApiClient, make_community: Any) -> None:
+def test_a_new_membership_shows_in_the_list(systeme: ApiSession, make_community: Any) -> None:
     community = make_community("Listed club")
     contact = create_contact(systeme, "listed.member@gmail.com")
     join(systeme, community["id"], contact["id"])
@@ -264,7 +263,7 @@ def test_a_new_membership_shows_in_the_list(systeme: ApiClient, make_community: 
     assert memberships[0]["contact"] == {"id": contact["id"]}
 
 
-def test_memberships_list_filters_by_community_and_contact(systeme: ApiClient, make_community: Any) -> None:
+def test_memberships_list_filters_by_community_and_contact(systeme: ApiSession, make_community: Any) -> None:
     red, blue = make_community("Red"), make_community("Blue")
     ann, bob = create_contact(systeme, "ann.member@gmail.com"), create_contact(systeme, "bob.member@gmail.com")
     join(systeme, red["id"], ann["id"])
@@ -280,7 +279,7 @@ def test_memberships_list_filters_by_community_and_contact(systeme: ApiClient, m
     assert items(systeme, "/api/community/memberships", community=blue["id"], contact=ann["id"]) == []
 
 
-def test_joining_the_same_community_twice_is_422(systeme: ApiClient, make_community: Any) -> None:
+def test_joining_the_same_community_twice_is_422(systeme: ApiSession, make_community: Any) -> None:
     community = make_community("Exclusive")
     contact = create_contact(systeme, "eager.member@gmail.com")
     assert join(systeme, community["id"], contact["id"]).status_code == 202
@@ -289,20 +288,20 @@ def test_joining_the_same_community_twice_is_422(systeme: ApiClient, make_commun
     assert len(items(systeme, "/api/community/memberships")) == 1
 
 
-def test_joining_an_unknown_community_is_404(systeme: ApiClient) -> None:
+def test_joining_an_unknown_community_is_404(systeme: ApiSession) -> None:
     contact = create_contact(systeme, "lost.member@gmail.com")
 
     assert_not_found(join(systeme, 424242, contact["id"]))
 
 
-def test_an_unknown_contact_joining_is_404(systeme: ApiClient, make_community: Any) -> None:
+def test_an_unknown_contact_joining_is_404(systeme: ApiSession, make_community: Any) -> None:
     community = make_community("Empty room")
 
     assert_not_found(join(systeme, community["id"], 424242))
     assert items(systeme, "/api/community/memberships") == []
 
 
-def test_delete_membership_is_204_empty_then_404(systeme: ApiClient, make_community: Any) -> None:
+def test_delete_membership_is_204_empty_then_404(systeme: ApiSession, make_community: Any) -> None:
     community = make_community("Leaving")
     contact = create_contact(systeme, "leaver@gmail.com")
     join(systeme, community["id"], contact["id"])
@@ -316,12 +315,9 @@ def test_delete_membership_is_204_empty_then_404(systeme: ApiClient, make_commun
     assert_not_found(systeme.delete(f"/api/community/memberships/{membership['id']}"))
 
 
-def test_school_and_community_data_of_one_account_stay_in_it(
-    emulator: RunningEmulator, api_key: str, make_course: Any, make_community: Any
-) -> None:
+def test_school_and_community_data_of_one_account_stay_in_it(other: ApiSession, make_course: Any, make_community: Any) -> None:
     make_course("Private course")
     make_community("Private club")
-    other = client_for(emulator, f"{api_key}-other")
 
     assert items(other, "/api/school/courses") == []
     assert items(other, "/api/community/communities") == []

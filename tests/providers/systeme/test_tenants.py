@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from mockserver.engine.settings import Settings
+from mockserver.testing import ApiSession, Emulator
 from tests.providers.systeme.helpers import MISSING_KEY, client_for
-from tests.support import SYSTEME_DEFAULT_SLUGS, ApiClient, RunningEmulator, created
+from tests.support import SYSTEME_DEFAULT_SLUGS, admin_response, created, unregistered_key
 
 # Lists every account has (the demo one with records in each).
 ACCOUNT_LISTS = [
@@ -25,7 +25,7 @@ ACCOUNT_LISTS = [
 WEBHOOK = {"name": "Hook", "url": "https://hooks.example.com/a", "secret": "s3cret", "subscriptions": ["CONTACT_CREATED"]}
 
 
-def items(client: ApiClient, path: str, **params: Any) -> list[dict[str, Any]]:
+def items(client: ApiSession, path: str, **params: Any) -> list[dict[str, Any]]:
     response = client.get(path, params={"limit": 100, **params})
     assert response.status_code == 200, response.text
     found: list[dict[str, Any]] = response.json()["items"]
@@ -33,7 +33,7 @@ def items(client: ApiClient, path: str, **params: Any) -> list[dict[str, Any]]:
 
 
 # -- isolation -------------------------------------------------------------------------------------
-def test_contacts_of_one_key_are_invisible_to_another(systeme: ApiClient, other: ApiClient) -> None:
+def test_contacts_of_one_key_are_invisible_to_another(systeme: ApiSession, other: ApiSession) -> None:
     contact = created(systeme.post("/api/contacts", json={"email": "alice@example.com"}))
 
     assert items(other, "/api/contacts") == []
@@ -44,7 +44,7 @@ def test_contacts_of_one_key_are_invisible_to_another(systeme: ApiClient, other:
     assert systeme.get(f"/api/contacts/{contact['id']}").json() == contact
 
 
-def test_tags_of_one_key_are_invisible_to_another(systeme: ApiClient, other: ApiClient) -> None:
+def test_tags_of_one_key_are_invisible_to_another(systeme: ApiSession, other: ApiSession) -> None:
     tag = created(systeme.post("/api/tags", json={"name": "VIP"}))
 
     assert items(other, "/api/tags") == []
@@ -54,7 +54,7 @@ def test_tags_of_one_key_are_invisible_to_another(systeme: ApiClient, other: Api
     assert systeme.get(f"/api/tags/{tag['id']}").json() == tag
 
 
-def test_a_tag_of_another_key_cannot_be_assigned(systeme: ApiClient, other: ApiClient) -> None:
+def test_a_tag_of_another_key_cannot_be_assigned(systeme: ApiSession, other: ApiSession) -> None:
     tag = created(systeme.post("/api/tags", json={"name": "VIP"}))
     contact = created(other.post("/api/contacts", json={"email": "bob@example.com"}))
     response = other.post(f"/api/contacts/{contact['id']}/tags", json={"tagId": tag["id"]})
@@ -62,7 +62,7 @@ def test_a_tag_of_another_key_cannot_be_assigned(systeme: ApiClient, other: ApiC
     assert [v["propertyPath"] for v in response.json()["violations"]] == ["tagId"]
 
 
-def test_webhooks_of_one_key_are_invisible_to_another(systeme: ApiClient, other: ApiClient) -> None:
+def test_webhooks_of_one_key_are_invisible_to_another(systeme: ApiSession, other: ApiSession) -> None:
     hook = created(systeme.post("/api/webhooks", json=WEBHOOK))
 
     assert items(other, "/api/webhooks") == []
@@ -72,7 +72,7 @@ def test_webhooks_of_one_key_are_invisible_to_another(systeme: ApiClient, other:
     assert systeme.get(f"/api/webhooks/{hook['id']}").json() == hook
 
 
-def test_unique_values_are_unique_per_account_only(systeme: ApiClient, other: ApiClient) -> None:
+def test_unique_values_are_unique_per_account_only(systeme: ApiSession, other: ApiSession) -> None:
     """The same e-mail, tag name and webhook name/url can exist once in each account."""
     for client in (systeme, other):
         created(client.post("/api/contacts", json={"email": "same@example.com"}))
@@ -84,26 +84,32 @@ def test_unique_values_are_unique_per_account_only(systeme: ApiClient, other: Ap
 
 # -- the demo account and new accounts ---------------------------------------------------------------
 @pytest.mark.parametrize("path", [*ACCOUNT_LISTS, "/api/payment/subscriptions"])
-def test_demo_key_has_seeded_data(systeme_demo: ApiClient, path: str) -> None:
+def test_demo_key_has_seeded_data(systeme_demo: ApiSession, path: str) -> None:
     assert items(systeme_demo, path)
 
 
-def test_demo_contacts_carry_demo_tags(systeme_demo: ApiClient) -> None:
+def test_demo_contacts_carry_demo_tags(systeme_demo: ApiSession) -> None:
     tag_ids = {tag["id"] for tag in items(systeme_demo, "/api/tags")}
     carried = {tag["id"] for contact in items(systeme_demo, "/api/contacts") for tag in contact["tags"]}
     assert carried
     assert carried <= tag_ids
 
 
+@pytest.fixture
+def stranger(mockserver: Emulator) -> ApiSession:
+    """A client with a key no account has (the emulator makes one on first use)."""
+    return client_for(mockserver, unregistered_key())
+
+
 @pytest.mark.parametrize("path", [*ACCOUNT_LISTS, "/api/webhooks"])
-def test_unknown_key_gets_an_empty_account(systeme: ApiClient, path: str) -> None:
-    response = systeme.get(path)
+def test_unknown_key_gets_an_empty_account(stranger: ApiSession, path: str) -> None:
+    response = stranger.get(path)
     assert response.status_code == 200, response.text
     assert response.json() == {"items": [], "hasMore": False}
 
 
-def test_unknown_key_gets_the_default_contact_fields(systeme: ApiClient) -> None:
-    response = systeme.get("/api/contact_fields")
+def test_unknown_key_gets_the_default_contact_fields(stranger: ApiSession) -> None:
+    response = stranger.get("/api/contact_fields")
     assert response.status_code == 200
     body = response.json()
     assert [field["slug"] for field in body["items"]] == SYSTEME_DEFAULT_SLUGS
@@ -111,35 +117,35 @@ def test_unknown_key_gets_the_default_contact_fields(systeme: ApiClient) -> None
     assert body["hasMore"] is False
 
 
-def test_unknown_key_has_no_payments(systeme: ApiClient) -> None:
-    response = systeme.get("/api/payment/subscriptions")
+def test_unknown_key_has_no_payments(stranger: ApiSession) -> None:
+    response = stranger.get("/api/payment/subscriptions")
     assert response.status_code == 404
     assert response.headers["Content-Type"].startswith("application/problem+json")
     assert response.json()["detail"] == "Not Found"
 
 
-def test_a_new_account_is_not_the_demo_one(systeme_demo: ApiClient, systeme: ApiClient) -> None:
+def test_a_new_account_is_not_the_demo_one(systeme_demo: ApiSession, systeme: ApiSession) -> None:
     assert items(systeme_demo, "/api/contacts")
     assert items(systeme, "/api/contacts") == []
 
 
 # -- refusing unknown keys ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def _locked_server() -> Iterator[RunningEmulator]:
-    with RunningEmulator(Settings(allow_unknown_keys=False, api_keys=("known",), strict_responses=True)) as running:
+def _locked_server() -> Iterator[Emulator]:
+    with Emulator.start(allow_unknown_keys=False, api_keys=("known",), strict_responses=True) as running:
         yield running
 
 
 @pytest.fixture
-def locked(_locked_server: RunningEmulator) -> Iterator[RunningEmulator]:
+def locked(_locked_server: Emulator) -> Iterator[Emulator]:
     """An emulator that only knows `known` (and `demo`); its responses must match the spec too."""
-    _locked_server.emulator.strict_problems.clear()
+    _locked_server.engine.strict_problems.clear()
     yield _locked_server
-    assert not _locked_server.emulator.strict_problems
+    assert not _locked_server.engine.strict_problems
 
 
 @pytest.mark.parametrize("path", ["/api/contacts", "/api/tags/1", "/api/webhooks"])
-def test_unknown_key_is_refused_when_unknown_keys_are_not_allowed(locked: RunningEmulator, path: str) -> None:
+def test_unknown_key_is_refused_when_unknown_keys_are_not_allowed(locked: Emulator, path: str) -> None:
     response = client_for(locked, "stranger").get(path)
     assert response.status_code == 401
     assert response.headers["Content-Type"].split(";")[0] == "application/json"
@@ -147,34 +153,34 @@ def test_unknown_key_is_refused_when_unknown_keys_are_not_allowed(locked: Runnin
     assert response.json() == {"detail": "Invalid API Key."}
 
 
-def test_refused_key_gets_no_account(locked: RunningEmulator) -> None:
+def test_refused_key_gets_no_account(locked: Emulator) -> None:
     client_for(locked, "intruder").post("/api/contacts", json={"email": "x@example.com"})
-    listed = locked.admin("GET", "tenants", params={"provider": "systeme"}).json()["items"]
+    listed = locked.admin("GET", "tenants", params={"provider": "systeme"})["items"]
     assert "intruder" not in {tenant["apiKey"] for tenant in listed}
 
 
-def test_missing_key_is_refused_with_the_full_authentication_message(locked: RunningEmulator) -> None:
+def test_missing_key_is_refused_with_the_full_authentication_message(locked: Emulator) -> None:
     response = client_for(locked, None).get("/api/contacts")
     assert response.status_code == 401
     assert response.headers["Content-Type"].split(";")[0] == "application/json"
     assert response.json() == {"detail": MISSING_KEY}
 
 
-def test_listed_key_works(locked: RunningEmulator) -> None:
+def test_listed_key_works(locked: Emulator) -> None:
     known = client_for(locked, "known")
     contact = created(known.post("/api/contacts", json={"email": "known@example.com"}))
     assert known.get(f"/api/contacts/{contact['id']}").status_code == 200
 
 
-def test_demo_key_works_and_has_demo_data(locked: RunningEmulator) -> None:
+def test_demo_key_works_and_has_demo_data(locked: Emulator) -> None:
     assert items(client_for(locked, "demo"), "/api/contacts")
 
 
-def test_registering_a_tenant_lets_its_key_in(locked: RunningEmulator) -> None:
+def test_registering_a_tenant_lets_its_key_in(locked: Emulator) -> None:
     newcomer = client_for(locked, "newcomer")
     assert newcomer.get("/api/contacts").status_code == 401
 
-    response = locked.admin("POST", "tenants", json={"provider": "systeme", "apiKey": "newcomer"})
+    response = admin_response(locked, "POST", "tenants", json={"provider": "systeme", "apiKey": "newcomer"})
 
     assert response.status_code == 201, response.text
     assert response.json()["apiKey"] == "newcomer"

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from mockserver.testing import ApiSession
 from tests.providers.systeme.helpers import violations
-from tests.support import ApiClient
 
 SUBSCRIPTION_KEYS = {"id", "event", "schemaVersion", "disabledAt", "disabledReason"}
 WEBHOOK_KEYS = {"id", "name", "url", "active", "subscriptions"}
@@ -18,13 +18,13 @@ def body(name: str = "Main hook", url: str = "https://hooks.example.com/systeme"
     return {"name": name, "url": url, "secret": "s3cr3t-value", "subscriptions": ["CONTACT_CREATED"], **extra}
 
 
-def create_webhook(client: ApiClient, **fields: Any) -> dict[str, Any]:
+def create_webhook(client: ApiSession, **fields: Any) -> dict[str, Any]:
     response = client.post("/api/webhooks", json=body(**fields))
     assert response.status_code == 201, response.text
     return dict(response.json())
 
 
-def listed(client: ApiClient, **params: Any) -> list[dict[str, Any]]:
+def listed(client: ApiSession, **params: Any) -> list[dict[str, Any]]:
     response = client.get("/api/webhooks", params={"limit": 100, **params})
     assert response.status_code == 200, response.text
     assert response.json()["hasMore"] is False
@@ -36,7 +36,7 @@ def by_event(webhook: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 # -- create ----------------------------------------------------------------------------
-def test_create_returns_201_with_a_uuid7_id_and_no_secret(systeme: ApiClient) -> None:
+def test_create_returns_201_with_a_uuid7_id_and_no_secret(systeme: ApiSession) -> None:
     response = systeme.post("/api/webhooks", json=body())
 
     assert response.status_code == 201
@@ -50,7 +50,7 @@ def test_create_returns_201_with_a_uuid7_id_and_no_secret(systeme: ApiClient) ->
     assert webhook["active"] is True
 
 
-def test_event_names_become_subscription_objects_with_default_schema_versions(systeme: ApiClient) -> None:
+def test_event_names_become_subscription_objects_with_default_schema_versions(systeme: ApiSession) -> None:
     events = ["CONTACT_CREATED", "CONTACT_TAG_ADDED", "CONTACT_TAG_REMOVED", "CONTACT_OPT_IN", "SALE_NEW", "SALE_CANCELED"]
 
     webhook = create_webhook(systeme, subscriptions=events)
@@ -64,7 +64,7 @@ def test_event_names_become_subscription_objects_with_default_schema_versions(sy
     assert len({s["id"] for s in webhook["subscriptions"]}) == len(events)
 
 
-def test_subscription_objects_are_accepted_and_normalised(systeme: ApiClient) -> None:
+def test_subscription_objects_are_accepted_and_normalised(systeme: ApiSession) -> None:
     webhook = create_webhook(
         systeme,
         subscriptions=[{"event": "SALE_NEW", "schemaVersion": 1}, {"event": "CONTACT_OPT_IN"}, {"event": "SALE_CANCELED"}],
@@ -78,17 +78,17 @@ def test_subscription_objects_are_accepted_and_normalised(systeme: ApiClient) ->
     assert all(set(s) == SUBSCRIPTION_KEYS for s in webhook["subscriptions"])
 
 
-def test_strings_and_objects_may_be_mixed(systeme: ApiClient) -> None:
+def test_strings_and_objects_may_be_mixed(systeme: ApiSession) -> None:
     webhook = create_webhook(systeme, subscriptions=["SALE_NEW", {"event": "CONTACT_CREATED", "schemaVersion": 2}])
 
     assert {e: s["schemaVersion"] for e, s in by_event(webhook).items()} == {"SALE_NEW": 2, "CONTACT_CREATED": 2}
 
 
-def test_create_inactive(systeme: ApiClient) -> None:
+def test_create_inactive(systeme: ApiSession) -> None:
     assert create_webhook(systeme, active=False)["active"] is False
 
 
-def test_reused_name_is_422(systeme: ApiClient) -> None:
+def test_reused_name_is_422(systeme: ApiSession) -> None:
     create_webhook(systeme, name="Taken", url="https://hooks.example.com/one")
 
     response = systeme.post("/api/webhooks", json=body(name="Taken", url="https://hooks.example.com/two"))
@@ -98,7 +98,7 @@ def test_reused_name_is_422(systeme: ApiClient) -> None:
     assert len(listed(systeme)) == 1
 
 
-def test_reused_url_is_422(systeme: ApiClient) -> None:
+def test_reused_url_is_422(systeme: ApiSession) -> None:
     create_webhook(systeme, name="One", url="https://hooks.example.com/shared")
 
     response = systeme.post("/api/webhooks", json=body(name="Two", url="https://hooks.example.com/shared"))
@@ -111,19 +111,19 @@ def test_reused_url_is_422(systeme: ApiClient) -> None:
 @pytest.mark.parametrize(
     "url", ["not a url", "ftp://hooks.example.com/x", "https://", "hooks.example.com/no-scheme", "http://bad port:80/"]
 )
-def test_invalid_url_is_422(systeme: ApiClient, url: str) -> None:
+def test_invalid_url_is_422(systeme: ApiSession, url: str) -> None:
     assert [path for path, _ in violations(systeme.post("/api/webhooks", json=body(url=url)))] == ["url"]
     assert listed(systeme) == []
 
 
-def test_unknown_event_is_422(systeme: ApiClient) -> None:
+def test_unknown_event_is_422(systeme: ApiSession) -> None:
     for subscriptions in (["CONTACT_DELETED"], [{"event": "ORDER_PAID"}], ["CONTACT_CREATED", "contact_created"]):
         found = violations(systeme.post("/api/webhooks", json=body(subscriptions=subscriptions)))
         assert found and all(path.startswith("subscriptions") for path, _ in found), subscriptions
     assert listed(systeme) == []
 
 
-def test_duplicate_events_are_422(systeme: ApiClient) -> None:
+def test_duplicate_events_are_422(systeme: ApiSession) -> None:
     for subscriptions in (
         ["CONTACT_CREATED", "CONTACT_CREATED"],
         ["SALE_NEW", {"event": "SALE_NEW", "schemaVersion": 1}],
@@ -133,18 +133,18 @@ def test_duplicate_events_are_422(systeme: ApiClient) -> None:
     assert listed(systeme) == []
 
 
-def test_no_subscriptions_is_422(systeme: ApiClient) -> None:
+def test_no_subscriptions_is_422(systeme: ApiSession) -> None:
     violations(systeme.post("/api/webhooks", json=body(subscriptions=[])))
     assert listed(systeme) == []
 
 
-def test_blank_name_or_secret_is_422(systeme: ApiClient) -> None:
+def test_blank_name_or_secret_is_422(systeme: ApiSession) -> None:
     assert [p for p, _ in violations(systeme.post("/api/webhooks", json=body(name="  ")))] == ["name"]
     assert [p for p, _ in violations(systeme.post("/api/webhooks", json={**body(), "secret": ""}))] == ["secret"]
 
 
 # -- read ------------------------------------------------------------------------------
-def test_get_returns_the_webhook(systeme: ApiClient) -> None:
+def test_get_returns_the_webhook(systeme: ApiSession) -> None:
     webhook = create_webhook(systeme, subscriptions=["CONTACT_CREATED", "SALE_NEW"])
 
     response = systeme.get(f"/api/webhooks/{webhook['id']}")
@@ -153,14 +153,14 @@ def test_get_returns_the_webhook(systeme: ApiClient) -> None:
     assert response.json() == webhook
 
 
-def test_get_an_unknown_uuid_is_404(systeme: ApiClient) -> None:
+def test_get_an_unknown_uuid_is_404(systeme: ApiSession) -> None:
     response = systeme.get(f"/api/webhooks/{uuid.uuid4()}")
 
     assert response.status_code == 404
     assert {"type", "title", "detail"} <= set(response.json())
 
 
-def test_get_accepts_the_id_in_upper_case(systeme: ApiClient) -> None:
+def test_get_accepts_the_id_in_upper_case(systeme: ApiSession) -> None:
     """UUIDs are case-insensitive on input (RFC 9562, section 4); the real service parses them as such."""
     webhook = create_webhook(systeme)
 
@@ -171,7 +171,7 @@ def test_get_accepts_the_id_in_upper_case(systeme: ApiClient) -> None:
 
 
 @pytest.mark.parametrize("bad_id", ["42", "not-a-uuid", "0197a1b2-c3d4-7e5f"])
-def test_get_with_a_non_uuid_id_is_404(systeme: ApiClient, bad_id: str) -> None:
+def test_get_with_a_non_uuid_id_is_404(systeme: ApiSession, bad_id: str) -> None:
     response = systeme.get(f"/api/webhooks/{bad_id}")
 
     assert response.status_code == 404
@@ -179,7 +179,7 @@ def test_get_with_a_non_uuid_id_is_404(systeme: ApiClient, bad_id: str) -> None:
 
 
 # -- update ----------------------------------------------------------------------------
-def test_merge_patch_renames(systeme: ApiClient) -> None:
+def test_merge_patch_renames(systeme: ApiSession) -> None:
     webhook = create_webhook(systeme, name="Before")
 
     response = systeme.merge_patch(f"/api/webhooks/{webhook['id']}", {"name": "After"})
@@ -189,7 +189,7 @@ def test_merge_patch_renames(systeme: ApiClient) -> None:
     assert systeme.get(f"/api/webhooks/{webhook['id']}").json()["name"] == "After"
 
 
-def test_renaming_to_another_webhooks_name_is_422(systeme: ApiClient) -> None:
+def test_renaming_to_another_webhooks_name_is_422(systeme: ApiSession) -> None:
     create_webhook(systeme, name="Occupied", url="https://hooks.example.com/a")
     mine = create_webhook(systeme, name="Mine", url="https://hooks.example.com/b")
 
@@ -199,13 +199,13 @@ def test_renaming_to_another_webhooks_name_is_422(systeme: ApiClient) -> None:
     assert systeme.get(f"/api/webhooks/{mine['id']}").json()["name"] == "Mine"
 
 
-def test_renaming_to_its_own_name_is_allowed(systeme: ApiClient) -> None:
+def test_renaming_to_its_own_name_is_allowed(systeme: ApiSession) -> None:
     webhook = create_webhook(systeme, name="Same")
 
     assert systeme.merge_patch(f"/api/webhooks/{webhook['id']}", {"name": "Same"}).status_code == 200
 
 
-def test_merge_patch_ignores_the_url(systeme: ApiClient) -> None:
+def test_merge_patch_ignores_the_url(systeme: ApiSession) -> None:
     webhook = create_webhook(systeme, url="https://hooks.example.com/fixed")
 
     response = systeme.merge_patch(f"/api/webhooks/{webhook['id']}", {"url": "https://elsewhere.example.com/new"})
@@ -215,7 +215,7 @@ def test_merge_patch_ignores_the_url(systeme: ApiClient) -> None:
     assert systeme.get(f"/api/webhooks/{webhook['id']}").json() == webhook
 
 
-def test_merge_patch_ignores_null_members(systeme: ApiClient) -> None:
+def test_merge_patch_ignores_null_members(systeme: ApiSession) -> None:
     webhook = create_webhook(systeme, subscriptions=["CONTACT_CREATED", "SALE_NEW"])
 
     response = systeme.merge_patch(
@@ -226,7 +226,7 @@ def test_merge_patch_ignores_null_members(systeme: ApiClient) -> None:
     assert response.json() == webhook
 
 
-def test_merge_patch_can_deactivate(systeme: ApiClient) -> None:
+def test_merge_patch_can_deactivate(systeme: ApiSession) -> None:
     webhook = create_webhook(systeme)
 
     response = systeme.merge_patch(f"/api/webhooks/{webhook['id']}", {"active": False})
@@ -235,7 +235,7 @@ def test_merge_patch_can_deactivate(systeme: ApiClient) -> None:
     assert response.json() == {**webhook, "active": False}
 
 
-def test_replacing_subscriptions_keeps_the_ids_of_kept_events(systeme: ApiClient) -> None:
+def test_replacing_subscriptions_keeps_the_ids_of_kept_events(systeme: ApiSession) -> None:
     webhook = create_webhook(systeme, subscriptions=["CONTACT_CREATED", "CONTACT_TAG_ADDED", "SALE_NEW"])
     before = by_event(webhook)
 
@@ -255,7 +255,7 @@ def test_replacing_subscriptions_keeps_the_ids_of_kept_events(systeme: ApiClient
     assert systeme.get(f"/api/webhooks/{webhook['id']}").json() == response.json()
 
 
-def test_merge_patch_with_invalid_subscriptions_changes_nothing(systeme: ApiClient) -> None:
+def test_merge_patch_with_invalid_subscriptions_changes_nothing(systeme: ApiSession) -> None:
     webhook = create_webhook(systeme, subscriptions=["CONTACT_CREATED"])
 
     for subscriptions in (["SALE_NEW", "SALE_NEW"], ["NOT_AN_EVENT"], []):
@@ -264,7 +264,7 @@ def test_merge_patch_with_invalid_subscriptions_changes_nothing(systeme: ApiClie
     assert systeme.get(f"/api/webhooks/{webhook['id']}").json() == webhook
 
 
-def test_patch_with_plain_json_is_415(systeme: ApiClient) -> None:
+def test_patch_with_plain_json_is_415(systeme: ApiSession) -> None:
     webhook = create_webhook(systeme, name="Unchanged")
 
     response = systeme.patch(f"/api/webhooks/{webhook['id']}", json={"name": "Changed"})
@@ -273,12 +273,12 @@ def test_patch_with_plain_json_is_415(systeme: ApiClient) -> None:
     assert systeme.get(f"/api/webhooks/{webhook['id']}").json()["name"] == "Unchanged"
 
 
-def test_merge_patch_of_an_unknown_webhook_is_404(systeme: ApiClient) -> None:
+def test_merge_patch_of_an_unknown_webhook_is_404(systeme: ApiSession) -> None:
     assert systeme.merge_patch(f"/api/webhooks/{uuid.uuid4()}", {"name": "Ghost"}).status_code == 404
 
 
 # -- delete ----------------------------------------------------------------------------
-def test_delete_is_204_empty_then_404(systeme: ApiClient) -> None:
+def test_delete_is_204_empty_then_404(systeme: ApiSession) -> None:
     webhook = create_webhook(systeme)
 
     response = systeme.delete(f"/api/webhooks/{webhook['id']}")
@@ -291,7 +291,7 @@ def test_delete_is_204_empty_then_404(systeme: ApiClient) -> None:
     assert listed(systeme) == []
 
 
-def test_a_deleted_webhooks_name_and_url_can_be_used_again(systeme: ApiClient) -> None:
+def test_a_deleted_webhooks_name_and_url_can_be_used_again(systeme: ApiSession) -> None:
     webhook = create_webhook(systeme, name="Reusable", url="https://hooks.example.com/reusable")
     systeme.delete(f"/api/webhooks/{webhook['id']}")
 
@@ -301,11 +301,11 @@ def test_a_deleted_webhooks_name_and_url_can_be_used_again(systeme: ApiClient) -
 
 
 # -- list ------------------------------------------------------------------------------
-def test_a_new_account_has_no_webhooks(systeme: ApiClient) -> None:
+def test_a_new_account_has_no_webhooks(systeme: ApiSession) -> None:
     assert systeme.get("/api/webhooks").json() == {"items": [], "hasMore": False}
 
 
-def test_list_paginates_with_starting_after_a_uuid(systeme: ApiClient) -> None:
+def test_list_paginates_with_starting_after_a_uuid(systeme: ApiSession) -> None:
     created = [create_webhook(systeme, name=f"Hook {n:02}", url=f"https://hooks.example.com/{n}")["id"] for n in range(12)]
 
     first = systeme.get("/api/webhooks").json()
@@ -316,7 +316,7 @@ def test_list_paginates_with_starting_after_a_uuid(systeme: ApiClient) -> None:
     assert [w["id"] for w in first["items"] + second["items"]] == list(reversed(created))
 
 
-def test_list_in_ascending_order_pages_forward(systeme: ApiClient) -> None:
+def test_list_in_ascending_order_pages_forward(systeme: ApiSession) -> None:
     created = [create_webhook(systeme, name=f"Asc {n:02}", url=f"https://hooks.example.com/asc/{n}")["id"] for n in range(11)]
 
     first = systeme.get("/api/webhooks", params={"order": "asc"}).json()
@@ -326,7 +326,7 @@ def test_list_in_ascending_order_pages_forward(systeme: ApiClient) -> None:
     assert [w["id"] for w in first["items"] + second["items"]] == created
 
 
-def test_list_with_a_non_uuid_cursor_is_422(systeme: ApiClient) -> None:
+def test_list_with_a_non_uuid_cursor_is_422(systeme: ApiSession) -> None:
     create_webhook(systeme)
 
     response = systeme.get("/api/webhooks", params={"startingAfter": "12"})
@@ -334,7 +334,7 @@ def test_list_with_a_non_uuid_cursor_is_422(systeme: ApiClient) -> None:
     assert [path for path, _ in violations(response)] == ["startingAfter"]
 
 
-def test_list_cursor_accepts_an_upper_case_uuid(systeme: ApiClient) -> None:
+def test_list_cursor_accepts_an_upper_case_uuid(systeme: ApiSession) -> None:
     """The same page whatever the case of the cursor (UUIDs are case-insensitive on input)."""
     created = [create_webhook(systeme, name=f"Case {n}", url=f"https://hooks.example.com/case/{n}")["id"] for n in range(3)]
 

@@ -7,14 +7,10 @@ from typing import Any
 
 import requests
 
-from tests.support import ApiClient, RunningEmulator
+from mockserver.testing import Account, ApiSession
+from tests.support import trigger_response
 
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="  # 1x1, base64
-
-
-def client_for(emulator: RunningEmulator, key: str) -> ApiClient:
-    """A client of the account `key` names."""
-    return ApiClient(f"{emulator.url}/yulsn", {"X-ApiKey": key, "Accept": "application/json"})
 
 
 def message(response: requests.Response, status: int) -> str:
@@ -26,21 +22,28 @@ def message(response: requests.Response, status: int) -> str:
     return text
 
 
-def admin(emulator: RunningEmulator, path: str, api_key: str, body: dict[str, Any] | None = None) -> Any:
-    """A back-office action that makes something (201); answers what it made."""
-    response = emulator.admin("POST", f"yulsn/{path}", json={"apiKey": api_key, **(body or {})})
+def admin(account: Account, path: str, body: dict[str, Any] | None = None) -> Any:
+    """A back-office action of the account that makes something (201); answers what it made."""
+    response = trigger_response(account, path, **(body or {}))
     assert response.status_code == 201, response.text
     return response.json()
 
 
-def admin_action(emulator: RunningEmulator, path: str, api_key: str, body: dict[str, Any]) -> Any:
-    """A back-office action that makes or changes something (200 or 201); answers its JSON."""
-    response = emulator.admin("POST", f"yulsn/{path}", json={"apiKey": api_key, **body})
+def admin_action(account: Account, path: str, body: dict[str, Any]) -> Any:
+    """A back-office action of the account that makes or changes something (200 or 201);
+    answers its JSON."""
+    response = trigger_response(account, path, **body)
     assert response.status_code in (200, 201), response.text
     return response.json()
 
 
-def contact(client: ApiClient, email: str | None, **fields: Any) -> int:
+def admin_items(account: Account, path: str) -> list[dict[str, Any]]:
+    """What the back office lists for the account (GET /__admin/yulsn/<path>)."""
+    items: list[dict[str, Any]] = account.emulator.admin("GET", f"yulsn/{path}", params={"apiKey": account.api_key})["items"]
+    return items
+
+
+def contact(client: ApiSession, email: str | None, **fields: Any) -> int:
     """A new contact's id."""
     response = client.post("/api/v1/Contacts", json={"Email": email, **fields})
     assert response.status_code == 200, response.text
@@ -48,7 +51,7 @@ def contact(client: ApiClient, email: str | None, **fields: Any) -> int:
     return contact_id
 
 
-def segment(client: ApiClient, contact_ids: list[int]) -> int:
+def segment(client: ApiSession, contact_ids: list[int]) -> int:
     """A new segment's id: a list segment of the contacts, in folder 1."""
     response = client.post("/api/v1/Segments/ContactIds", json={"Name": "S", "FolderId": 1, "ContactIds": contact_ids})
     assert response.status_code == 200, response.text

@@ -26,9 +26,10 @@ from typing import Any
 import pytest
 import requests
 
-from tests.providers.yulsn.helpers import PNG, client_for
+from mockserver.testing import Account, ApiSession, Emulator
+from tests.providers.yulsn.helpers import PNG
 from tests.spec_tools import MEGABYTE, Sampler, Spec, SpecOperation, ids, send
-from tests.support import ApiClient, RunningEmulator, fresh_key
+from tests.support import trigger_response
 
 SPEC = Spec.load("yulsn")
 resolve = SPEC.resolve
@@ -203,24 +204,23 @@ class World:
     not exist: enough for refusals made before any record is looked up)."""
 
     key: str
-    client: ApiClient
+    client: ApiSession
     ids: dict[str, Any]
-    emulator: RunningEmulator | None = None
+    account: Account | None = None
     initial: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def placeholder(cls, client: ApiClient) -> World:
+    def placeholder(cls, client: ApiSession) -> World:
         values: dict[str, Any] = {name: 1 for name in WORLD_IDS}
         values.update(table="Things", contact_email="nobody@example.dk", order_ext="O-1", token="token-1")
         return cls("", client, values)
 
     def admin(self, method: str, action: str, **body: Any) -> Any:
         """A Yulsn admin action on this account."""
-        assert self.emulator is not None
+        assert self.account is not None
         if method == "GET":
-            response = self.emulator.admin("GET", f"yulsn/{action}", params={"apiKey": self.key})
-        else:
-            response = self.emulator.admin(method, f"yulsn/{action}", json={"apiKey": self.key, **body})
+            return self.account.emulator.admin("GET", f"yulsn/{action}", params={"apiKey": self.key})
+        response = trigger_response(self.account, action, **body)
         assert response.status_code in (200, 201), f"{action}: {response.status_code} {response.text[:300]}"
         return response.json()
 
@@ -386,11 +386,11 @@ def ok(response: requests.Response) -> Any:
     return response.json() if response.content else None
 
 
-def make_world(emulator: RunningEmulator) -> World:
+def make_world(mockserver: Emulator) -> World:
     """A fresh account with a record of every kind the operations name."""
-    key = fresh_key()
-    client = client_for(emulator, key)
-    world = World(key, client, {}, emulator)
+    account = mockserver.account("yulsn")
+    client = account.session()
+    world = World(account.api_key, client, {}, account)
     for owner, name, kind, values in DYNAMIC_FIELDS:
         world.admin("POST", "dynamic-fields", owner=owner, name=name, type=kind, values=values)
     table = world.admin("POST", "tables", name="Things", fields=[{"name": "Size", "type": 3}])
@@ -419,7 +419,7 @@ def make_world(emulator: RunningEmulator) -> World:
     action = world.admin("POST", "actions", name="Action")
     feed = world.admin("POST", "feeds", name="Feed")
     banner = world.admin("POST", "banners", name="Banner", versions=1)
-    token = world.admin("POST", "iframe-tokens", id=f"token-{key}")
+    token = world.admin("POST", "iframe-tokens", id=f"token-{account.api_key}")
     trigger = world.admin("POST", "email2-triggers", name="Trigger")
     world.ids = {
         "contact": cid,
@@ -450,9 +450,9 @@ def make_world(emulator: RunningEmulator) -> World:
 
 
 @pytest.fixture(scope="module")
-def world(emulator: RunningEmulator) -> World:
+def world(mockserver: Emulator) -> World:
     """Shared by the tests whose requests must be refused (and so change nothing)."""
-    shared = make_world(emulator)
+    shared = make_world(mockserver)
     shared.initial = shared.snapshot()
     return shared
 
@@ -461,7 +461,7 @@ READ_ONLY = ("GET", "SEARCH")
 
 
 @pytest.fixture(scope="module")
-def own_world(emulator: RunningEmulator, world: World) -> Callable[[Operation], World]:
+def own_world(mockserver: Emulator, world: World) -> Callable[[Operation], World]:
     """The account an operation's accepted requests are made on: the shared one for reads
     (GET and SEARCH change nothing), otherwise one of the operation's own, made on first use,
     where its requests may change what they like."""
@@ -471,36 +471,36 @@ def own_world(emulator: RunningEmulator, world: World) -> Callable[[Operation], 
         if op.method in READ_ONLY:
             return world
         if op.operation_id not in made:
-            made[op.operation_id] = make_world(emulator)
+            made[op.operation_id] = make_world(mockserver)
         return made[op.operation_id]
 
     return world_of
 
 
 @pytest.fixture
-def nowhere(yulsn: ApiClient) -> Iterator[World]:
+def nowhere(yulsn: ApiSession) -> Iterator[World]:
     """A fresh, empty account: for refusals made before any record is looked up."""
     yield World.placeholder(yulsn)
-    yulsn.session.close()  # no idle connection left behind for each of the many tests
+    yulsn.close()  # no idle connection left behind for each of the many tests
 
 
 @pytest.fixture
-def client_without(emulator: RunningEmulator) -> Iterator[Callable[..., ApiClient]]:
+def client_without(mockserver: Emulator) -> Iterator[Callable[..., ApiSession]]:
     """Clients with only the given headers (no X-ApiKey unless given), closed after the test."""
-    made: list[ApiClient] = []
+    made: list[ApiSession] = []
 
-    def make(**headers: str) -> ApiClient:
-        client = ApiClient(f"{emulator.url}/yulsn", headers)
+    def make(**headers: str) -> ApiSession:
+        client = ApiSession(f"{mockserver.url}/yulsn", headers)
         made.append(client)
         return client
 
     yield make
     for client in made:
-        client.session.close()
+        client.close()
 
 
 # -- sending and checking ---------------------------------------------------------------------
-def send_valid(world: World, op: Operation, client: ApiClient | None = None, **overrides: Any) -> requests.Response:
+def send_valid(world: World, op: Operation, client: ApiSession | None = None, **overrides: Any) -> requests.Response:
     """The operation's valid request on the world, with path values overridden."""
     params, body = world.request(op)
     return send(client or world.client, op, world.url(op, **overrides), body, params=params)
@@ -596,7 +596,7 @@ def test_the_valid_request_of_every_operation_succeeds(own_world: Callable[[Oper
 # -- authentication -----------------------------------------------------------------------------
 @pytest.mark.parametrize("op", OPERATIONS, ids=ids(OPERATIONS))
 def test_no_api_key_is_401_with_the_web_api_message(
-    client_without: Callable[..., ApiClient], world: World, op: Operation
+    client_without: Callable[..., ApiSession], world: World, op: Operation
 ) -> None:
     anonymous = client_without(Accept="application/json")
     response = send_valid(world, op, client=anonymous)
@@ -605,7 +605,7 @@ def test_no_api_key_is_401_with_the_web_api_message(
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=ids(OPERATIONS))
-def test_an_empty_api_key_is_401(client_without: Callable[..., ApiClient], world: World, op: Operation) -> None:
+def test_an_empty_api_key_is_401(client_without: Callable[..., ApiSession], world: World, op: Operation) -> None:
     blank = client_without(**{"X-ApiKey": ""})
     response = send_valid(world, op, client=blank)
     assert_error(response, 401)
@@ -613,7 +613,7 @@ def test_an_empty_api_key_is_401(client_without: Callable[..., ApiClient], world
 
 
 @pytest.mark.parametrize("op", OPERATIONS, ids=ids(OPERATIONS))
-def test_the_key_is_checked_before_the_request_itself(client_without: Callable[..., ApiClient], op: Operation) -> None:
+def test_the_key_is_checked_before_the_request_itself(client_without: Callable[..., ApiSession], op: Operation) -> None:
     """Unknown ids, out-of-range query parameters, missing ones and broken JSON: still 401."""
     anonymous = client_without()
     path = op.url({p["name"]: "NoSuchTable" if p["name"] == "tableName" else "987654" for p in op.path_parameters})
@@ -1161,7 +1161,7 @@ def test_an_unknown_path_is_404_with_the_web_api_message(nowhere: World, path: s
 
 
 @pytest.mark.parametrize("path", UNKNOWN_PATHS)
-def test_an_unknown_path_is_404_without_a_key_too(client_without: Callable[..., ApiClient], path: str) -> None:
+def test_an_unknown_path_is_404_without_a_key_too(client_without: Callable[..., ApiSession], path: str) -> None:
     response = client_without().get(path)
     assert_error(response, 404)
     assert response.json() == {"Message": NO_ROUTE.format(path)}
@@ -1208,7 +1208,7 @@ def test_a_wrong_method_on_a_known_path_is_405_with_allow(nowhere: World, path: 
 
 
 @pytest.mark.parametrize("path", list(PATHS), ids=list(PATHS))
-def test_a_wrong_method_is_405_without_a_key_too(client_without: Callable[..., ApiClient], path: str) -> None:
+def test_a_wrong_method_is_405_without_a_key_too(client_without: Callable[..., ApiSession], path: str) -> None:
     method = next(m for m in ("PUT", "DELETE", "SEARCH", "PATCH", "GET") if m not in PATHS[path])
     response = client_without().request(method, concrete(path))
     assert_error(response, 405)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -23,8 +23,7 @@ import pytest
 import requests
 
 from mockserver.providers.yulsn import companies, demo, events, orders, segments, stores
-from tests.providers.yulsn.helpers import client_for
-from tests.support import ApiClient, RunningEmulator, fresh_key
+from mockserver.testing import Account, ApiSession, Emulator
 
 PAGE = 1000  # records per `lastId` page
 
@@ -34,7 +33,7 @@ def ok(response: requests.Response) -> Any:
     return response.json()
 
 
-def paged(client: ApiClient, path: str, **params: Any) -> list[dict[str, Any]]:
+def paged(client: ApiSession, path: str, **params: Any) -> list[dict[str, Any]]:
     """Every record of a `lastId` look-up, page after page."""
     found: list[dict[str, Any]] = []
     while True:
@@ -53,7 +52,7 @@ def when(text: str) -> datetime:
 
 
 @dataclass
-class Account:
+class Holdings:
     """Everything an account holds, as the API answers it."""
 
     contacts: list[dict[str, Any]]
@@ -89,13 +88,13 @@ class Account:
         ]
 
 
-def read(client: ApiClient) -> Account:
+def read(client: ApiSession) -> Holdings:
     segment_rows = [
         row
         for folder in segments.DEMO_FOLDERS.values()
         for row in ok(client.get("/api/v1/Segments", params={"folderId": folder}))
     ]
-    return Account(
+    return Holdings(
         contacts=ok(client.get("/api/v1/Contacts/Registration")),
         stores=ok(client.get("/api/v1/Stores")),
         companies=ok(client.get("/api/v1/ContactCompanies")),
@@ -111,16 +110,14 @@ def read(client: ApiClient) -> Account:
 
 
 @pytest.fixture(scope="module")
-def demo_client(emulator: RunningEmulator) -> ApiClient:
-    """The demo account, seeded afresh once for the tests that only read it (the tests that
-    change it use `yulsn_demo`, and seed it again when they are done)."""
-    response = emulator.admin("POST", "seed", json={"provider": "yulsn", "apiKey": "demo"})
-    assert response.status_code == 200, response.text
-    return client_for(emulator, "demo")
+def demo_client(mockserver: Emulator) -> ApiSession:
+    """A demo account made once for the tests that only read it (the tests that change one
+    use `yulsn_demo`, a fresh one each)."""
+    return mockserver.account("yulsn", demo=True).session()
 
 
 @pytest.fixture(scope="module")
-def account(demo_client: ApiClient) -> Account:
+def holdings(demo_client: ApiSession) -> Holdings:
     return read(demo_client)
 
 
@@ -133,14 +130,13 @@ def neutral(data: Any) -> Any:
     return json.loads(text)
 
 
-def seeded(emulator: RunningEmulator, key: str, seed: int) -> ApiClient:
-    """An account filled with the demo data of `seed`."""
-    response = emulator.admin("POST", "seed", json={"provider": "yulsn", "apiKey": key, "seed": seed})
-    assert response.status_code == 200, response.text
-    return client_for(emulator, key)
+def seeded(account: Account, seed: int) -> ApiSession:
+    """The account filled with the demo data of `seed`."""
+    account.seed(seed)
+    return account.session()
 
 
-def snapshot(client: ApiClient) -> dict[str, Any]:
+def snapshot(client: ApiSession) -> dict[str, Any]:
     """All of an account that the API lists, to compare two accounts."""
     tables = ok(client.get("/api/v1/DynamicTables"))
     folders = ok(client.get("/api/v1/Media/Folders"))
@@ -162,27 +158,27 @@ def snapshot(client: ApiClient) -> dict[str, Any]:
 
 
 # -- what the demo holds ----------------------------------------------------------------------
-def test_the_demo_holds_what_it_declares(account: Account) -> None:
-    assert len(account.contacts) == demo.CONTACT_COUNT
-    assert len(account.stores) == len(stores.DEMO_STORES)
-    assert len(account.companies) == len(companies.DEMO_COMPANIES)
-    assert len(account.orders) == orders.ORDER_COUNT
-    assert len(account.events) == events.DEMO_EVENTS, "every event has one of the declared types"
-    assert account.points and account.segments and account.receivers and account.dispatches
-    assert any(p["IsCanceller"] for p in account.points), "some points are cancelled"
+def test_the_demo_holds_what_it_declares(holdings: Holdings) -> None:
+    assert len(holdings.contacts) == demo.CONTACT_COUNT
+    assert len(holdings.stores) == len(stores.DEMO_STORES)
+    assert len(holdings.companies) == len(companies.DEMO_COMPANIES)
+    assert len(holdings.orders) == orders.ORDER_COUNT
+    assert len(holdings.events) == events.DEMO_EVENTS, "every event has one of the declared types"
+    assert holdings.points and holdings.segments and holdings.receivers and holdings.dispatches
+    assert any(p["IsCanceller"] for p in holdings.points), "some points are cancelled"
 
 
-def test_every_list_of_ids_agrees_with_the_records(demo_client: ApiClient, account: Account) -> None:
-    assert ok(demo_client.get("/api/v1/Contacts")) == [c["Id"] for c in account.contacts]
+def test_every_list_of_ids_agrees_with_the_records(demo_client: ApiSession, holdings: Holdings) -> None:
+    assert ok(demo_client.get("/api/v1/Contacts")) == [c["Id"] for c in holdings.contacts]
     base = ok(demo_client.get("/api/v1/Contacts/GetContactsBaseInfo"))
-    assert [b["Id"] for b in base] == [c["Id"] for c in account.contacts]
+    assert [b["Id"] for b in base] == [c["Id"] for c in holdings.contacts]
     for info in base:
-        contact = next(c for c in account.contacts if c["Id"] == info["Id"])
+        contact = next(c for c in holdings.contacts if c["Id"] == info["Id"])
         assert {k: contact[k] for k in info} == info
 
 
-def test_every_contact_is_read_alike_by_id_email_and_secret(demo_client: ApiClient, account: Account) -> None:
-    for contact in account.contacts:
+def test_every_contact_is_read_alike_by_id_email_and_secret(demo_client: ApiSession, holdings: Holdings) -> None:
+    for contact in holdings.contacts:
         assert ok(demo_client.get(f"/api/v1/Contacts/{contact['Id']}")) == contact
         assert ok(demo_client.get("/api/v1/Contacts", params={"secret": contact["Secret"]}))["Id"] == contact["Id"]
         if contact["Email"]:
@@ -190,25 +186,25 @@ def test_every_contact_is_read_alike_by_id_email_and_secret(demo_client: ApiClie
 
 
 # -- references ---------------------------------------------------------------------------------
-def test_contacts_name_existing_stores_and_companies(account: Account) -> None:
-    for contact in account.contacts:
+def test_contacts_name_existing_stores_and_companies(holdings: Holdings) -> None:
+    for contact in holdings.contacts:
         for name in ("PreferredStoreId", "RegistrationStoreId"):
-            assert contact[name] is None or contact[name] in account.store_ids, (contact["Id"], name)
-        assert contact["ContactCompanyId"] is None or contact["ContactCompanyId"] in account.company_ids, contact["Id"]
-    assert any(c["PreferredStoreId"] for c in account.contacts)
-    assert any(c["ContactCompanyId"] for c in account.contacts)
+            assert contact[name] is None or contact[name] in holdings.store_ids, (contact["Id"], name)
+        assert contact["ContactCompanyId"] is None or contact["ContactCompanyId"] in holdings.company_ids, contact["Id"]
+    assert any(c["PreferredStoreId"] for c in holdings.contacts)
+    assert any(c["ContactCompanyId"] for c in holdings.contacts)
 
 
-def test_companies_name_existing_parents_and_primary_contacts(account: Account) -> None:
-    for company in account.companies:
-        assert company["ContactCompanyId"] is None or company["ContactCompanyId"] in account.company_ids, company
+def test_companies_name_existing_parents_and_primary_contacts(holdings: Holdings) -> None:
+    for company in holdings.companies:
+        assert company["ContactCompanyId"] is None or company["ContactCompanyId"] in holdings.company_ids, company
         assert company["ContactCompanyId"] != company["Id"]
-        assert company["PrimaryContactId"] is None or company["PrimaryContactId"] in account.contact_ids, company
+        assert company["PrimaryContactId"] is None or company["PrimaryContactId"] in holdings.contact_ids, company
 
 
-def test_company_contacts_are_the_contacts_naming_the_company(demo_client: ApiClient, account: Account) -> None:
-    for company in account.companies:
-        expected = sorted(c["Id"] for c in account.contacts if c["ContactCompanyId"] == company["Id"])
+def test_company_contacts_are_the_contacts_naming_the_company(demo_client: ApiSession, holdings: Holdings) -> None:
+    for company in holdings.companies:
+        expected = sorted(c["Id"] for c in holdings.contacts if c["ContactCompanyId"] == company["Id"])
         response = demo_client.get(f"/api/v1/ContactCompanies/{company['Id']}/Contacts")
         if expected:
             assert sorted(c["Id"] for c in ok(response)) == expected
@@ -216,19 +212,19 @@ def test_company_contacts_are_the_contacts_naming_the_company(demo_client: ApiCl
             assert response.status_code == 404, "a company without contacts is 404, as the spec says"
 
 
-def test_every_point_names_an_existing_contact_store_and_company(account: Account) -> None:
-    for point in account.points:
-        assert point["ContactId"] in account.contact_ids, point
-        assert point["StoreId"] is None or point["StoreId"] in account.store_ids, point
-        assert point["ContactCompanyId"] is None or point["ContactCompanyId"] in account.company_ids, point
-        assert point["Type"] in account.point_types, point
+def test_every_point_names_an_existing_contact_store_and_company(holdings: Holdings) -> None:
+    for point in holdings.points:
+        assert point["ContactId"] in holdings.contact_ids, point
+        assert point["StoreId"] is None or point["StoreId"] in holdings.store_ids, point
+        assert point["ContactCompanyId"] is None or point["ContactCompanyId"] in holdings.company_ids, point
+        assert point["Type"] in holdings.point_types, point
 
 
-def test_cancelled_points_and_their_cancellers_pair_up(account: Account) -> None:
-    by_id = {p["Id"]: p for p in account.points}
-    cancellers = [p for p in account.points if p["IsCanceller"]]
+def test_cancelled_points_and_their_cancellers_pair_up(holdings: Holdings) -> None:
+    by_id = {p["Id"]: p for p in holdings.points}
+    cancellers = [p for p in holdings.points if p["IsCanceller"]]
     assert cancellers
-    cancelled = [p for p in account.points if p["CancellerPointId"] is not None]
+    cancelled = [p for p in holdings.points if p["CancellerPointId"] is not None]
     assert len(cancelled) == len(cancellers)
     for original in cancelled:
         canceller = by_id[original["CancellerPointId"]]
@@ -239,53 +235,53 @@ def test_cancelled_points_and_their_cancellers_pair_up(account: Account) -> None
         assert canceller["Id"] > original["Id"]
 
 
-def test_every_event_belongs_to_an_existing_contact(account: Account) -> None:
-    assert len({e["Id"] for e in account.events}) == len(account.events)
-    for event in account.events:
-        assert event["ContactId"] in account.contact_ids, event
+def test_every_event_belongs_to_an_existing_contact(holdings: Holdings) -> None:
+    assert len({e["Id"] for e in holdings.events}) == len(holdings.events)
+    for event in holdings.events:
+        assert event["ContactId"] in holdings.contact_ids, event
 
 
-def test_orders_name_existing_contacts_and_stores(account: Account) -> None:
-    for order in account.orders:
-        assert order["ContactId"] is None or order["ContactId"] in account.contact_ids, order["Id"]
-        assert order["StoreId"] is None or order["StoreId"] in account.store_ids, order["Id"]
+def test_orders_name_existing_contacts_and_stores(holdings: Holdings) -> None:
+    for order in holdings.orders:
+        assert order["ContactId"] is None or order["ContactId"] in holdings.contact_ids, order["Id"]
+        assert order["StoreId"] is None or order["StoreId"] in holdings.store_ids, order["Id"]
         assert order["OrderLines"], order["Id"]
         for line in order["OrderLines"]:
             assert line["OrderId"] == order["Id"]
-            assert line["ContactId"] is None or line["ContactId"] in account.contact_ids, line
+            assert line["ContactId"] is None or line["ContactId"] in holdings.contact_ids, line
 
 
-def test_order_totals_are_the_sums_of_their_lines(account: Account) -> None:
-    for order in account.orders:
+def test_order_totals_are_the_sums_of_their_lines(holdings: Holdings) -> None:
+    for order in holdings.orders:
         for line in order["OrderLines"]:
             assert dec(line["PriceTotal"]) == dec(line["Quantity"]) * dec(line["Price"]), line
         assert dec(order["PriceTotal"]) == sum((dec(line["PriceTotal"]) for line in order["OrderLines"]), Decimal(0)), order["Id"]
 
 
-def test_orders_by_contact_are_the_orders_naming_the_contact(demo_client: ApiClient, account: Account) -> None:
-    for contact in account.contacts:
+def test_orders_by_contact_are_the_orders_naming_the_contact(demo_client: ApiSession, holdings: Holdings) -> None:
+    for contact in holdings.contacts:
         listed = ok(demo_client.get("/api/v1/Orders", params={"contactId": contact["Id"]}))
-        assert sorted(o["Id"] for o in listed) == sorted(o["Id"] for o in account.orders if o["ContactId"] == contact["Id"])
+        assert sorted(o["Id"] for o in listed) == sorted(o["Id"] for o in holdings.orders if o["ContactId"] == contact["Id"])
 
 
-def test_segment_contacts_exist_and_counts_agree(demo_client: ApiClient, account: Account) -> None:
-    assert account.segments
-    for segment_id, members in account.members.items():
-        assert set(members) <= account.contact_ids, segment_id
+def test_segment_contacts_exist_and_counts_agree(demo_client: ApiSession, holdings: Holdings) -> None:
+    assert holdings.segments
+    for segment_id, members in holdings.members.items():
+        assert set(members) <= holdings.contact_ids, segment_id
         assert len(set(members)) == len(members)
         assert ok(demo_client.get("/api/v1/Segments/GetContactCount", params={"s": segment_id})) == len(members)
         base = ok(demo_client.get(f"/api/v1/Segments/{segment_id}/GetContactsBaseInfo"))
         assert [b["Id"] for b in base] == members
-    together = set().union(*map(set, account.members.values()))
-    every_id = {"s": list(account.members)}
+    together = set().union(*map(set, holdings.members.values()))
+    every_id = {"s": list(holdings.members)}
     assert ok(demo_client.get("/api/v1/Segments/GetContactCount", params=every_id)) == len(together)
-    assert ok(demo_client.post("/api/v1/Segments/GetContactCount", json=list(account.members))) == len(together)
+    assert ok(demo_client.post("/api/v1/Segments/GetContactCount", json=list(holdings.members))) == len(together)
 
 
-def test_email_receivers_are_existing_contacts_of_existing_dispatches(account: Account) -> None:
-    dispatch_ids = {d["Id"] for d in account.dispatches}
-    for receiver in account.receivers:
-        assert receiver["ContactId"] in account.contact_ids, receiver
+def test_email_receivers_are_existing_contacts_of_existing_dispatches(holdings: Holdings) -> None:
+    dispatch_ids = {d["Id"] for d in holdings.dispatches}
+    for receiver in holdings.receivers:
+        assert receiver["ContactId"] in holdings.contact_ids, receiver
         assert receiver["EmailDispatchId"] in dispatch_ids, receiver
 
 
@@ -307,38 +303,38 @@ def assert_sums(answer: list[dict[str, Any]], key: str, expected: dict[Any, Deci
     assert set(expected) <= set(answered)
 
 
-def test_each_points_sum_is_its_contacts_running_balance(account: Account) -> None:
+def test_each_points_sum_is_its_contacts_running_balance(holdings: Holdings) -> None:
     running: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
-    live = {p["Id"] for p in account.live()}
-    for point in sorted(account.points, key=lambda p: p["Id"]):
+    live = {p["Id"] for p in holdings.live()}
+    for point in sorted(holdings.points, key=lambda p: p["Id"]):
         key = (point["ContactId"], point["Type"])
         if point["Id"] in live:
             running[key] += dec(point["Amount"])
             assert dec(point["Sum"]) == running[key], point
 
 
-def test_totals_agree_with_the_points(demo_client: ApiClient, account: Account) -> None:
+def test_totals_agree_with_the_points(demo_client: ApiSession, holdings: Holdings) -> None:
     totals = ok(demo_client.get("/api/v1/Points/Totals"))
-    assert [t["Type"] for t in totals] == account.point_types
+    assert [t["Type"] for t in totals] == holdings.point_types
     for total in totals:
-        live = account.live(total["Type"])
+        live = holdings.live(total["Type"])
         assert total["Count"] == len(live)
         assert dec(total["Sum"]) == sum((dec(p["Amount"]) for p in live), Decimal(0))
         assert ok(demo_client.get("/api/v1/Points/Totals", params={"type": total["Type"]})) == [total]
 
 
-def test_each_contacts_sums_and_totals_agree_with_the_points(demo_client: ApiClient, account: Account) -> None:
-    for contact in account.contacts:
+def test_each_contacts_sums_and_totals_agree_with_the_points(demo_client: ApiSession, holdings: Holdings) -> None:
+    for contact in holdings.contacts:
         answer = ok(demo_client.get("/api/v1/Points/Sums", params={"contactId": contact["Id"]}))
-        assert [s["Type"] for s in answer] == account.point_types
+        assert [s["Type"] for s in answer] == holdings.point_types
         for entry in answer:
-            mine = [p for p in account.live(entry["Type"]) if p["ContactId"] == contact["Id"]]
+            mine = [p for p in holdings.live(entry["Type"]) if p["ContactId"] == contact["Id"]]
             assert entry["ContactId"] == contact["Id"]
             assert dec(entry["Sum"]) == sum((dec(p["Amount"]) for p in mine), Decimal(0)), (contact["Id"], entry)
             if mine:  # it changed last no earlier than its latest point, no later than the latest of any state
                 assert entry["LastModified"] is not None, entry
                 touched = [
-                    when(p["DateTime"]) for p in account.points if (p["ContactId"], p["Type"]) == (contact["Id"], entry["Type"])
+                    when(p["DateTime"]) for p in holdings.points if (p["ContactId"], p["Type"]) == (contact["Id"], entry["Type"])
                 ]
                 assert max(when(p["DateTime"]) for p in mine) <= when(entry["LastModified"]) <= max(touched), entry
             total = ok(
@@ -347,47 +343,47 @@ def test_each_contacts_sums_and_totals_agree_with_the_points(demo_client: ApiCli
             assert dec(total) == dec(entry["Sum"])
 
 
-def test_sums_by_contact_agree_with_the_points(demo_client: ApiClient, account: Account) -> None:
-    for kind in account.point_types:
+def test_sums_by_contact_agree_with_the_points(demo_client: ApiSession, holdings: Holdings) -> None:
+    for kind in holdings.point_types:
         answer = ok(demo_client.get("/api/v1/Points/SumsByContact", params={"type": kind}))
-        assert_sums(answer, "ContactId", sums(account.live(kind), "ContactId"))
-        for store_id in account.store_ids:
-            in_store = [p for p in account.live(kind) if p["StoreId"] == store_id]
+        assert_sums(answer, "ContactId", sums(holdings.live(kind), "ContactId"))
+        for store_id in holdings.store_ids:
+            in_store = [p for p in holdings.live(kind) if p["StoreId"] == store_id]
             answer = ok(demo_client.get("/api/v1/Points/SumsByContact", params={"type": kind, "storeId": store_id}))
             assert_sums(answer, "ContactId", sums(in_store, "ContactId"))
 
 
-def test_sums_by_store_agree_with_the_points(demo_client: ApiClient, account: Account) -> None:
-    for kind in account.point_types:
+def test_sums_by_store_agree_with_the_points(demo_client: ApiSession, holdings: Holdings) -> None:
+    for kind in holdings.point_types:
         answer = ok(demo_client.get("/api/v1/Points/SumsByStore", params={"type": kind}))
-        assert_sums(answer, "StoreId", sums(account.live(kind), "StoreId"))
+        assert_sums(answer, "StoreId", sums(holdings.live(kind), "StoreId"))
         assert all(s["Type"] == kind for s in answer)
 
 
-def test_points_of_stores_are_the_points_naming_them(demo_client: ApiClient, account: Account) -> None:
-    chosen = sorted(account.store_ids)[:2]
-    for kind in account.point_types:
+def test_points_of_stores_are_the_points_naming_them(demo_client: ApiSession, holdings: Holdings) -> None:
+    chosen = sorted(holdings.store_ids)[:2]
+    for kind in holdings.point_types:
         answer = ok(demo_client.request("SEARCH", "/api/v1/Points/ForStores", params={"type": kind}, json=chosen))
-        expected = [p["Id"] for p in account.points if p["Type"] == kind and p["StoreId"] in chosen]
+        expected = [p["Id"] for p in holdings.points if p["Type"] == kind and p["StoreId"] in chosen]
         assert sorted(p["Id"] for p in answer) == sorted(expected)
 
 
-def test_company_sums_agree_with_the_company_points(demo_client: ApiClient, account: Account) -> None:
+def test_company_sums_agree_with_the_company_points(demo_client: ApiSession, holdings: Holdings) -> None:
     """A company's points are its own and its contacts'; its total, its entry among the sums
     by company and the live points listed for it all agree."""
-    contact_company = {c["Id"]: c["ContactCompanyId"] for c in account.contacts}
-    for kind in account.point_types:
+    contact_company = {c["Id"]: c["ContactCompanyId"] for c in holdings.contacts}
+    for kind in holdings.point_types:
         by_company = {
             s["ContactCompanyId"]: dec(s["Sum"])
             for s in ok(demo_client.get("/api/v1/Points/SumsByContactCompanies", params={"type": kind}))
         }
-        for company in account.companies:
+        for company in holdings.companies:
             params = {"contactCompanyId": company["Id"], "type": kind}
             listed = ok(demo_client.get("/api/v1/Points/ByContactCompany", params=params))
             for point in listed:
                 assert point["Type"] == kind
                 assert company["Id"] in (point["ContactCompanyId"], contact_company.get(point["ContactId"])), point
-            own = {p["Id"] for p in account.points if p["Type"] == kind and p["ContactCompanyId"] == company["Id"]}
+            own = {p["Id"] for p in holdings.points if p["Type"] == kind and p["ContactCompanyId"] == company["Id"]}
             assert own <= {p["Id"] for p in listed}
             live = [p for p in listed if not p["IsCanceller"] and p["CancellerPointId"] is None]
             total = ok(demo_client.get("/api/v1/Points/TotalForContactCompany", params=params))
@@ -401,57 +397,61 @@ def test_company_sums_agree_with_the_company_points(demo_client: ApiClient, acco
 
 # -- seeds ------------------------------------------------------------------------------------
 @pytest.fixture
-def keys(emulator: RunningEmulator) -> Iterator[list[str]]:
-    """Fresh keys for seeded accounts, dropped afterwards."""
-    made: list[str] = []
-    yield made
-    for key in made:
-        emulator.admin("POST", "reset", json={"provider": "yulsn", "apiKey": key})
+def new_account(mockserver: Emulator) -> Iterator[Callable[[], Account]]:
+    """Makes fresh accounts for seeding, emptied afterwards (demo data is big)."""
+    made: list[Account] = []
+
+    def make() -> Account:
+        made.append(mockserver.account("yulsn"))
+        return made[-1]
+
+    yield make
+    for account in made:
+        account.reset()
 
 
-def test_seeding_twice_with_the_same_seed_gives_identical_data(emulator: RunningEmulator, keys: list[str]) -> None:
-    keys.append(fresh_key())
-    client = seeded(emulator, keys[0], 7)
+def test_seeding_twice_with_the_same_seed_gives_identical_data(new_account: Callable[[], Account]) -> None:
+    account = new_account()
+    client = seeded(account, 7)
     first = snapshot(client)
     created = ok(client.post("/api/v1/Contacts", json={"Email": "between@example.dk"}))
     ok(client.delete(f"/api/v1/Contacts/{first['contactIds'][0]}"))
     ok(client.post("/api/v1/Points", json={"ContactId": created["Id"], "Type": first["account"]["point_types"][0], "Amount": 5}))
-    again = snapshot(seeded(emulator, keys[0], 7))
+    again = snapshot(seeded(account, 7))
     assert again == first
     contacts = [(c["Id"], c["Secret"], c["Version"], c["Email"]) for c in again["account"]["contacts"]]
     assert contacts == [(c["Id"], c["Secret"], c["Version"], c["Email"]) for c in first["account"]["contacts"]]
 
 
-def test_two_accounts_seeded_alike_are_identical(emulator: RunningEmulator, keys: list[str]) -> None:
-    keys += [fresh_key(), fresh_key()]
-    one, other = snapshot(seeded(emulator, keys[0], 11)), snapshot(seeded(emulator, keys[1], 11))
+def test_two_accounts_seeded_alike_are_identical(new_account: Callable[[], Account]) -> None:
+    one, other = snapshot(seeded(new_account(), 11)), snapshot(seeded(new_account(), 11))
     assert one != other, "each account has its own id, in its media and export urls"
     assert neutral(one) == neutral(other)
 
 
 def test_the_demo_account_is_seeded_with_the_emulators_seed(
-    emulator: RunningEmulator, demo_client: ApiClient, keys: list[str]
+    mockserver: Emulator, demo_client: ApiSession, new_account: Callable[[], Account]
 ) -> None:
-    seed = emulator.admin("GET", "").json()["seed"]
-    keys.append(fresh_key())
-    assert neutral(snapshot(seeded(emulator, keys[0], seed))) == neutral(snapshot(demo_client))
+    seed = mockserver.admin("GET", "")["seed"]
+    assert neutral(snapshot(seeded(new_account(), seed))) == neutral(snapshot(demo_client))
 
 
-def test_a_different_seed_gives_different_data(emulator: RunningEmulator, keys: list[str]) -> None:
-    keys += [fresh_key(), fresh_key()]
-    one = read(seeded(emulator, keys[0], 7))
-    other = read(seeded(emulator, keys[1], 8))
+def test_a_different_seed_gives_different_data(new_account: Callable[[], Account]) -> None:
+    one = read(seeded(new_account(), 7))
+    other = read(seeded(new_account(), 8))
     assert [c["Secret"] for c in one.contacts] != [c["Secret"] for c in other.contacts]
     assert not {c["Secret"] for c in one.contacts} & {c["Secret"] for c in other.contacts}
     assert [c["Email"] for c in one.contacts] != [c["Email"] for c in other.contacts]
     assert [(p["ContactId"], p["Amount"]) for p in one.points] != [(p["ContactId"], p["Amount"]) for p in other.points]
 
 
-def test_reseeding_the_demo_account_undoes_what_was_done_to_it(emulator: RunningEmulator, yulsn_demo: ApiClient) -> None:
+def test_reseeding_the_demo_account_undoes_what_was_done_to_it(
+    mockserver: Emulator, yulsn_demo_account: Account, yulsn_demo: ApiSession
+) -> None:
     before = snapshot(yulsn_demo)
     ok(yulsn_demo.post("/api/v1/Contacts", json={"Email": "temporary@example.dk"}))
     ok(yulsn_demo.delete(f"/api/v1/Contacts/{before['contactIds'][1]}"))
     assert snapshot(yulsn_demo) != before
-    response = emulator.admin("POST", "seed", json={"provider": "yulsn", "apiKey": "demo"})
-    assert response.status_code == 200
+    # Account.seed() seeds with 0 unless told; a demo account holds the emulator's seed's data.
+    yulsn_demo_account.seed(mockserver.admin("GET", "")["seed"])
     assert snapshot(yulsn_demo) == before

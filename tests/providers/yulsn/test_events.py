@@ -4,14 +4,14 @@ external ids), the type/subtype/contact/time filters (dates as .NET writes them)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from mockserver.testing import Account, ApiSession
 from tests.providers.yulsn.helpers import message
-from tests.support import ApiClient, RunningEmulator, ok
+from tests.support import ok
 
 EVENT_KEYS = {"Id", "Created", "ContactId", "Type", "SubType", "ParentId", "ParentType", "UniqueExtId", "InfoJson"}
 EVENTS = "/api/v1/ContactEvents"
@@ -19,38 +19,37 @@ EVENTS = "/api/v1/ContactEvents"
 START = datetime(2024, 5, 14, 10, 0, tzinfo=UTC)
 
 
-def contact(client: ApiClient, email: str) -> dict[str, Any]:
+def contact(client: ApiSession, email: str) -> dict[str, Any]:
     found: dict[str, Any] = ok(client.post("/api/v1/Contacts", json={"Email": email}))
     return found
 
 
-def post(client: ApiClient, events: list[dict[str, Any]], **params: Any) -> list[dict[str, Any]]:
+def post(client: ApiSession, events: list[dict[str, Any]], **params: Any) -> list[dict[str, Any]]:
     created: list[dict[str, Any]] = ok(client.post(EVENTS, json=events, params=params))
     return created
 
 
-def of_type(client: ApiClient, kind: str, **params: Any) -> list[dict[str, Any]]:
+def of_type(client: ApiSession, kind: str, **params: Any) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = ok(client.get(EVENTS, params={"type": kind, **params}))
     return found
 
 
 @pytest.fixture
-def clock(emulator: RunningEmulator) -> Iterator[RunningEmulator]:
-    """The emulator's clock frozen at START for the test, restored afterwards."""
-    try:
-        assert emulator.admin("POST", "clock", json={"freeze": True}).status_code == 200
-        assert emulator.admin("POST", "clock", json={"set": START.isoformat()}).status_code == 200
-        yield emulator
-    finally:
-        emulator.admin("POST", "clock", json={"reset": True})
+def clock(account: Account) -> Account:
+    """The account's clock (no other account's) frozen at START."""
+    # Frozen first, then set: freeze_clock(START) lands microseconds past START (the admin
+    # API sets a running clock, then freezes it).
+    account.freeze_clock()
+    account.set_clock(START)
+    return account
 
 
-def advance(emulator: RunningEmulator, seconds: int) -> None:
-    assert emulator.admin("POST", "clock", json={"advance": seconds}).status_code == 200
+def advance(account: Account, seconds: int) -> None:
+    account.advance_clock(seconds)
 
 
 # -- create -------------------------------------------------------------------------------
-def test_create_answers_the_events_created(yulsn: ApiClient) -> None:
+def test_create_answers_the_events_created(yulsn: ApiSession) -> None:
     person = contact(yulsn, "ev@example.dk")
     created = post(
         yulsn,
@@ -72,27 +71,27 @@ def test_create_answers_the_events_created(yulsn: ApiClient) -> None:
     assert of_type(yulsn, "Purchase") == [second]
 
 
-def test_camel_case_bodies_are_read_like_pascal_case(yulsn: ApiClient) -> None:
+def test_camel_case_bodies_are_read_like_pascal_case(yulsn: ApiSession) -> None:
     person = contact(yulsn, "camel@example.dk")
     created = post(yulsn, [{"contactId": person["Id"], "type": "Login", "subType": "App", "infoJson": {"Device": "ios"}}])
     assert (created[0]["ContactId"], created[0]["Type"], created[0]["SubType"]) == (person["Id"], "Login", "App")
     assert created[0]["InfoJson"] == {"Device": "ios"}
 
 
-def test_a_contact_may_be_named_by_its_secret(yulsn: ApiClient) -> None:
+def test_a_contact_may_be_named_by_its_secret(yulsn: ApiSession) -> None:
     person = contact(yulsn, "secret@example.dk")
     created = post(yulsn, [{"ContactSecret": person["Secret"], "Type": "Login"}])
     assert created[0]["ContactId"] == person["Id"]
 
 
-def test_an_event_without_contact_id_or_secret_is_400_and_nothing_is_created(yulsn: ApiClient) -> None:
+def test_an_event_without_contact_id_or_secret_is_400_and_nothing_is_created(yulsn: ApiSession) -> None:
     person = contact(yulsn, "n@example.dk")
     response = yulsn.post(EVENTS, json=[{"ContactId": person["Id"], "Type": "Login"}, {"Type": "Login"}])
     assert "ContactSecret" in message(response, 400)
     assert of_type(yulsn, "Login") == []
 
 
-def test_an_unknown_contact_is_404_and_nothing_is_created(yulsn: ApiClient) -> None:
+def test_an_unknown_contact_is_404_and_nothing_is_created(yulsn: ApiSession) -> None:
     person = contact(yulsn, "k@example.dk")
     batch = [{"ContactId": person["Id"], "Type": "Login"}, {"ContactId": 9999, "Type": "Login"}]
     message(yulsn.post(EVENTS, json=batch), 404)
@@ -101,7 +100,7 @@ def test_an_unknown_contact_is_404_and_nothing_is_created(yulsn: ApiClient) -> N
 
 
 @pytest.mark.parametrize("flag", ["true", "True"])
-def test_ignore_unknown_contacts_skips_their_events(yulsn: ApiClient, flag: str) -> None:
+def test_ignore_unknown_contacts_skips_their_events(yulsn: ApiSession, flag: str) -> None:
     person = contact(yulsn, "i@example.dk")
     batch = [
         {"ContactId": 9999, "Type": "Login"},
@@ -113,11 +112,11 @@ def test_ignore_unknown_contacts_skips_their_events(yulsn: ApiClient, flag: str)
     assert of_type(yulsn, "Login") == created
 
 
-def test_ignore_unknown_contacts_false_still_refuses(yulsn: ApiClient) -> None:
+def test_ignore_unknown_contacts_false_still_refuses(yulsn: ApiSession) -> None:
     message(yulsn.post(EVENTS, json=[{"ContactId": 9999, "Type": "Login"}], params={"ignoreUnknownContacts": "false"}), 404)
 
 
-def test_a_unique_ext_id_already_used_skips_the_event(yulsn: ApiClient) -> None:
+def test_a_unique_ext_id_already_used_skips_the_event(yulsn: ApiSession) -> None:
     person = contact(yulsn, "u@example.dk")
     first = post(yulsn, [{"ContactId": person["Id"], "Type": "Purchase", "UniqueExtId": "order-1", "SubType": "first"}])
     again = post(
@@ -135,7 +134,7 @@ def test_a_unique_ext_id_already_used_skips_the_event(yulsn: ApiClient) -> None:
     assert first[0]["UniqueExtId"] == "order-1"
 
 
-def test_an_empty_batch_creates_nothing(yulsn: ApiClient) -> None:
+def test_an_empty_batch_creates_nothing(yulsn: ApiSession) -> None:
     assert post(yulsn, []) == []
 
 
@@ -147,19 +146,19 @@ def test_an_empty_batch_creates_nothing(yulsn: ApiClient) -> None:
         [{"ContactId": 1, "Type": ""}],
     ],
 )
-def test_malformed_batches_are_400(yulsn: ApiClient, body: Any) -> None:
+def test_malformed_batches_are_400(yulsn: ApiSession, body: Any) -> None:
     contact(yulsn, "m@example.dk")
     assert yulsn.post(EVENTS, json=body).status_code == 400
     assert of_type(yulsn, "Login") == []
 
 
 # -- reading ------------------------------------------------------------------------------
-def test_type_is_required(yulsn: ApiClient) -> None:
+def test_type_is_required(yulsn: ApiSession) -> None:
     assert yulsn.get(EVENTS).status_code == 400
     assert yulsn.get(EVENTS, params={"lastId": 0}).status_code == 400
 
 
-def test_filters_by_type_subtype_and_contact(yulsn: ApiClient) -> None:
+def test_filters_by_type_subtype_and_contact(yulsn: ApiSession) -> None:
     ann, bob = contact(yulsn, "ann@example.dk"), contact(yulsn, "bob@example.dk")
     made = post(
         yulsn,
@@ -178,7 +177,7 @@ def test_filters_by_type_subtype_and_contact(yulsn: ApiClient) -> None:
     assert of_type(yulsn, "Nothing") == []
 
 
-def test_from_is_inclusive_and_to_exclusive(yulsn: ApiClient, clock: RunningEmulator) -> None:
+def test_from_is_inclusive_and_to_exclusive(yulsn: ApiSession, clock: Account) -> None:
     person = contact(yulsn, "t@example.dk")
     made = []
     for _ in range(3):  # at 10:00, 11:00 and 12:00 on 2024-05-14
@@ -190,7 +189,7 @@ def test_from_is_inclusive_and_to_exclusive(yulsn: ApiClient, clock: RunningEmul
     assert of_type(yulsn, "Visit", **{"from": "2024-05-14T10:00:00Z", "to": "2024-05-14T11:00:00Z"}) == made[:1]
 
 
-def test_dotnet_dates_are_read_with_the_plus_unescaped(yulsn: ApiClient, clock: RunningEmulator) -> None:
+def test_dotnet_dates_are_read_with_the_plus_unescaped(yulsn: ApiSession, clock: Account) -> None:
     """The vendor's client sends `05/14/2024 10:00:00 +00:00` without escaping the `+`,
     so it arrives as a space."""
     person = contact(yulsn, "dotnet@example.dk")
@@ -207,12 +206,12 @@ def test_dotnet_dates_are_read_with_the_plus_unescaped(yulsn: ApiClient, clock: 
     assert of_type(yulsn, "Visit", **{"from": "05/14/2024"}) == made, "a date alone is midnight"
 
 
-def test_an_unreadable_date_is_400(yulsn: ApiClient) -> None:
+def test_an_unreadable_date_is_400(yulsn: ApiSession) -> None:
     message(yulsn.get(EVENTS, params={"type": "Visit", "from": "yesterday"}), 400)
     message(yulsn.get(EVENTS, params={"type": "Visit", "to": "13/45/2024 10:00:00"}), 400)
 
 
-def test_last_id_answers_the_types_later_events_ascending(yulsn: ApiClient) -> None:
+def test_last_id_answers_the_types_later_events_ascending(yulsn: ApiSession) -> None:
     person = contact(yulsn, "l@example.dk")
     made = post(yulsn, [{"ContactId": person["Id"], "Type": kind} for kind in ("A", "B", "A", "A", "B")])
     a_ids = [e["Id"] for e in made if e["Type"] == "A"]
@@ -221,7 +220,7 @@ def test_last_id_answers_the_types_later_events_ascending(yulsn: ApiClient) -> N
     assert of_type(yulsn, "A", lastId=a_ids[-1]) == []
 
 
-def test_last_id_pages_across_2500_events_without_gaps_or_repeats(yulsn: ApiClient) -> None:
+def test_last_id_pages_across_2500_events_without_gaps_or_repeats(yulsn: ApiSession) -> None:
     people = [contact(yulsn, f"p{i}@example.dk") for i in range(5)]
     wanted: list[int] = []
     for batch in range(5):
@@ -251,7 +250,7 @@ def test_last_id_pages_across_2500_events_without_gaps_or_repeats(yulsn: ApiClie
 
 
 # -- the demo account ---------------------------------------------------------------------
-def test_the_demo_events_page_completely_by_type(yulsn_demo: ApiClient) -> None:
+def test_the_demo_events_page_completely_by_type(yulsn_demo: ApiSession) -> None:
     """The demo's ~2600 events, paged by lastId per type, are exactly the unfiltered lists."""
     total = 0
     for kind in ("PageView", "Purchase", "Login"):

@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 import requests
 
-from tests.providers.yulsn.helpers import PNG, client_for
-from tests.support import ApiClient, RunningEmulator, fresh_key
+from mockserver.testing import Account, ApiSession, Emulator
+from tests.providers.yulsn.helpers import PNG
+from tests.support import trigger_response
 
 OWNERS = ("Contacts", "ContactCompanies", "Stores", "Orders", "OrderLines")
 
@@ -37,23 +38,30 @@ def assert_not_found(response: requests.Response) -> None:
 
 
 @dataclass
-class Account:
+class Filled:
     """An account with one record of every kind; `tag` makes its names, numbers and
     addresses its own."""
 
-    key: str
+    account: Account
     tag: str
-    client: ApiClient
-    emulator: RunningEmulator
     ids: dict[str, Any] = field(default_factory=dict)
+    client: ApiSession = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.client = self.account.session()
 
     def __getitem__(self, name: str) -> Any:
         return self.ids[name]
 
+    @property
+    def key(self) -> str:
+        return self.account.api_key
+
     def admin(self, method: str, action: str, **body: Any) -> Any:
+        """A back-office action of the account (GET: what the back office lists)."""
         if method == "GET":
-            return ok(self.emulator.admin("GET", f"yulsn/{action}", params={"apiKey": self.key}))
-        return ok(self.emulator.admin(method, f"yulsn/{action}", json={"apiKey": self.key, **body}))
+            return self.account.emulator.admin("GET", f"yulsn/{action}", params={"apiKey": self.key})
+        return ok(trigger_response(self.account, action, **body))
 
     @property
     def email(self) -> str:
@@ -94,9 +102,8 @@ class Account:
         return seen
 
 
-def populate(emulator: RunningEmulator, tag: str) -> Account:
-    key = fresh_key()
-    account = Account(key, tag, client_for(emulator, key), emulator)
+def populate(mockserver: Emulator, tag: str) -> Filled:
+    account = Filled(mockserver.account("yulsn"), tag)
     client, admin = account.client, account.admin
     for owner in OWNERS:
         admin("POST", "dynamic-fields", owner=owner, name=f"Field{tag}", type=1)
@@ -156,7 +163,7 @@ def populate(emulator: RunningEmulator, tag: str) -> Account:
     action = admin("POST", "actions", name=f"Action {tag}")
     feed = admin("POST", "feeds", name=f"Feed {tag}")
     banner = admin("POST", "banners", name=f"Banner {tag}", versions=1)
-    token = admin("POST", "iframe-tokens", id=f"token-{key}")
+    token = admin("POST", "iframe-tokens", id=f"token-{account.key}")
     trigger = admin("POST", "email2-triggers", name=f"Trigger {tag}")
     admin("POST", "permission-categories", name=f"Category {tag}", permissionSources=[f"Source {tag}"])
     account.ids = {
@@ -195,17 +202,17 @@ def populate(emulator: RunningEmulator, tag: str) -> Account:
 
 
 @pytest.fixture
-def first(emulator: RunningEmulator) -> Account:
-    return populate(emulator, f"a{uuid.uuid4().hex[:8]}")
+def first(mockserver: Emulator) -> Filled:
+    return populate(mockserver, f"a{uuid.uuid4().hex[:8]}")
 
 
 @pytest.fixture
-def second(emulator: RunningEmulator) -> Account:
-    return populate(emulator, f"b{uuid.uuid4().hex[:8]}")
+def second(mockserver: Emulator) -> Filled:
+    return populate(mockserver, f"b{uuid.uuid4().hex[:8]}")
 
 
 # Reads of one record, by the ids of an account: (label, method, path, query, body).
-def single_reads(a: Account) -> list[tuple[str, str, str, dict[str, Any], Any]]:
+def single_reads(a: Filled) -> list[tuple[str, str, str, dict[str, Any], Any]]:
     return [
         ("contact", "GET", f"/api/v1/Contacts/{a['contact']}", {}, None),
         ("person data file", "GET", f"/api/v1/Contacts/{a['contact']}/PersonDataFile", {}, None),
@@ -245,7 +252,7 @@ def single_reads(a: Account) -> list[tuple[str, str, str, dict[str, Any], Any]]:
 
 
 # Writes that name an account's records: (label, method, path, query, body).
-def writes_naming(a: Account) -> list[tuple[str, str, str, dict[str, Any], Any]]:
+def writes_naming(a: Filled) -> list[tuple[str, str, str, dict[str, Any], Any]]:
     return [
         ("patch contact", "PATCH", f"/api/v1/Contacts/{a['contact']}", {}, {"FirstName": "Intruder"}),
         ("put contact", "PUT", f"/api/v1/Contacts/{a['contact']}", {}, {"FirstName": "Intruder"}),
@@ -309,7 +316,7 @@ def writes_naming(a: Account) -> list[tuple[str, str, str, dict[str, Any], Any]]
     ]
 
 
-def send(client: ApiClient, method: str, path: str, params: dict[str, Any], body: Any) -> requests.Response:
+def send(client: ApiSession, method: str, path: str, params: dict[str, Any], body: Any) -> requests.Response:
     return client.request(method, path, params=params, **({"json": body} if body is not None else {}))
 
 
@@ -337,18 +344,18 @@ EMPTY_LISTS = [
 
 
 @pytest.mark.parametrize("path", EMPTY_LISTS)
-def test_a_fresh_account_lists_nothing_of_another(first: Account, yulsn: ApiClient, path: str) -> None:
+def test_a_fresh_account_lists_nothing_of_another(first: Filled, yulsn: ApiSession, path: str) -> None:
     assert ok(first.client.get(path)), "the other account does have something there"
     assert ok(yulsn.get(path)) == []
 
 
-def test_a_fresh_account_finds_nothing_of_another_by_id_or_key(first: Account, yulsn: ApiClient) -> None:
+def test_a_fresh_account_finds_nothing_of_another_by_id_or_key(first: Filled, yulsn: ApiSession) -> None:
     for label, method, path, params, body in single_reads(first):
         assert ok(send(first.client, method, path, params, body)) is not None, label
         assert_not_found(send(yulsn, method, path, params, body))
 
 
-def test_a_fresh_accounts_look_ups_by_other_fields_are_empty(first: Account, yulsn: ApiClient) -> None:
+def test_a_fresh_accounts_look_ups_by_other_fields_are_empty(first: Filled, yulsn: ApiSession) -> None:
     queries = [
         ("/api/v1/Orders", {"contactId": first["contact"]}),
         ("/api/v1/Orders", {"extOrderId": f"O-{first.tag}"}),
@@ -378,7 +385,7 @@ def test_a_fresh_accounts_look_ups_by_other_fields_are_empty(first: Account, yul
     assert f"Category {first.tag}" not in names
 
 
-def test_a_fresh_account_cannot_write_to_another(first: Account, yulsn: ApiClient) -> None:
+def test_a_fresh_account_cannot_write_to_another(first: Filled, yulsn: ApiSession) -> None:
     before = first.snapshot()
     for label, method, path, params, body in writes_naming(first):
         response = send(yulsn, method, path, params, body)
@@ -386,7 +393,7 @@ def test_a_fresh_account_cannot_write_to_another(first: Account, yulsn: ApiClien
     assert first.snapshot() == before
 
 
-def test_a_fresh_account_has_none_of_anothers_tables_or_fields(first: Account, yulsn: ApiClient) -> None:
+def test_a_fresh_account_has_none_of_anothers_tables_or_fields(first: Filled, yulsn: ApiSession) -> None:
     for path in (f"/api/v1/table/Table{first.tag}", "/api/v1/table/Things"):
         assert_not_found(yulsn.get(path))
         assert_not_found(yulsn.request("SEARCH", path, json={"Fields": []}))
@@ -397,7 +404,7 @@ def test_a_fresh_account_has_none_of_anothers_tables_or_fields(first: Account, y
 
 
 # -- two accounts with the same kinds of records ------------------------------------------------------
-def test_each_account_reads_its_own_record_under_an_id(first: Account, second: Account) -> None:
+def test_each_account_reads_its_own_record_under_an_id(first: Filled, second: Filled) -> None:
     """Ids are counted per account, so both may have a record under one id: each reads its own."""
     checks: list[tuple[str, str, Callable[[dict[str, Any]], Any]]] = [
         ("/api/v1/Contacts/{}", "contact", lambda r: r["Email"]),
@@ -418,14 +425,14 @@ def test_each_account_reads_its_own_record_under_an_id(first: Account, second: A
         assert first.tag not in str(theirs.json()), template
 
 
-def test_each_accounts_lists_hold_only_its_own_records(first: Account, second: Account) -> None:
+def test_each_accounts_lists_hold_only_its_own_records(first: Filled, second: Filled) -> None:
     for account, stranger in ((first, second), (second, first)):
         seen = account.snapshot()
         assert account.tag in str(seen)
         assert stranger.tag not in str(seen), f"{account.tag} sees {stranger.tag}"
 
 
-def test_look_ups_by_another_accounts_keys_find_nothing(first: Account, second: Account) -> None:
+def test_look_ups_by_another_accounts_keys_find_nothing(first: Filled, second: Filled) -> None:
     for label, method, path, params, body in single_reads(first):
         response = send(second.client, method, path, params, body)
         if response.status_code == 404:
@@ -453,7 +460,7 @@ def test_look_ups_by_another_accounts_keys_find_nothing(first: Account, second: 
     assert result == {"Updated": [], "NotFound": [first.email]}
 
 
-def test_uniqueness_holds_within_an_account_only(first: Account, second: Account) -> None:
+def test_uniqueness_holds_within_an_account_only(first: Filled, second: Filled) -> None:
     """What is taken in one account (an e-mail, a phone, a number, an external id, a table
     name) is free in the other."""
     client = second.client
@@ -468,7 +475,7 @@ def test_uniqueness_holds_within_an_account_only(first: Account, second: Account
     assert duplicate.status_code == 409, "still taken in its own account"
 
 
-def test_writes_in_one_account_leave_the_other_unchanged(first: Account, second: Account) -> None:
+def test_writes_in_one_account_leave_the_other_unchanged(first: Filled, second: Filled) -> None:
     """The second account changes and deletes its records under the same ids as the first's."""
     before = first.snapshot()
     sums_before = ok(first.client.get("/api/v1/Points/Sums", params={"contactId": first["contact"]}))
@@ -488,7 +495,7 @@ def test_writes_in_one_account_leave_the_other_unchanged(first: Account, second:
     assert ok(first.client.get("/api/v1/Points/Sums", params={"contactId": first["contact"]})) == sums_before
 
 
-def test_back_office_setup_is_per_account(first: Account, second: Account) -> None:
+def test_back_office_setup_is_per_account(first: Filled, second: Filled) -> None:
     first.admin("POST", "bounces", contactId=first["contact"])
     for contact in ok(second.client.get("/api/v1/Contacts/Registration")):
         assert contact["EmailBounced"] is False, contact
@@ -507,7 +514,7 @@ def test_back_office_setup_is_per_account(first: Account, second: Account) -> No
     assert wrong_type.status_code == 400, "the first account's point type is not the second's"
 
 
-def test_person_data_files_hold_the_requesting_accounts_contact(first: Account, second: Account) -> None:
+def test_person_data_files_hold_the_requesting_accounts_contact(first: Filled, second: Filled) -> None:
     for account in (first, second):
         url = ok(account.client.get(f"/api/v1/Contacts/{account['contact']}/PersonDataFile"))
         session = requests.Session()
@@ -517,13 +524,13 @@ def test_person_data_files_hold_the_requesting_accounts_contact(first: Account, 
         assert data["Contact"]["Id"] == account["contact"]
 
 
-def test_one_key_is_one_account_whatever_client_sends_it(emulator: RunningEmulator, first: Account) -> None:
-    again = ApiClient(f"{emulator.url}/yulsn", {"X-ApiKey": first.key})
+def test_one_key_is_one_account_whatever_client_sends_it(mockserver: Emulator, first: Filled) -> None:
+    again = ApiSession(f"{mockserver.url}/yulsn", {"X-ApiKey": first.key})
     assert ok(again.get("/api/v1/Contacts/Registration")) == ok(first.client.get("/api/v1/Contacts/Registration"))
 
 
 # -- the demo account ---------------------------------------------------------------------------
-def test_the_demo_accounts_data_is_invisible_to_a_fresh_key(yulsn_demo: ApiClient, yulsn: ApiClient) -> None:
+def test_the_demo_accounts_data_is_invisible_to_a_fresh_key(yulsn_demo: ApiSession, yulsn: ApiSession) -> None:
     contacts = ok(yulsn_demo.get("/api/v1/Contacts/Registration"))
     stores = ok(yulsn_demo.get("/api/v1/Stores"))
     tables = ok(yulsn_demo.get("/api/v1/DynamicTables"))
@@ -550,7 +557,7 @@ def test_the_demo_accounts_data_is_invisible_to_a_fresh_key(yulsn_demo: ApiClien
     assert ok(yulsn.get("/api/v1/Points/Types")) != ok(yulsn_demo.get("/api/v1/Points/Types"))
 
 
-def test_a_fresh_key_writes_nothing_into_the_demo(yulsn_demo: ApiClient, yulsn: ApiClient) -> None:
+def test_a_fresh_key_writes_nothing_into_the_demo(yulsn_demo: ApiSession, yulsn: ApiSession) -> None:
     contacts = ok(yulsn_demo.get("/api/v1/Contacts/Registration"))
     stores = ok(yulsn_demo.get("/api/v1/Stores"))
     taken = next(c for c in contacts if c["Email"])

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.providers.yulsn.helpers import admin, contact, segment
-from tests.support import ApiClient, RunningEmulator
+from mockserver.testing import Account, ApiSession
+from tests.providers.yulsn.helpers import admin, admin_items, contact, segment
 
 QUEUED = "A new dispatch is successfully queued, but an id cannot be returned."
 CAMPAIGN_FIELDS = {
@@ -45,7 +45,7 @@ DISPATCH_FIELDS = {
 BLOCK = {"EmailBuilderBlockId": 12, "InputValues": {"Headline": {"Value": "Hi"}}, "Settings": {"Condition": None}}
 
 
-def campaign(client: ApiClient, **fields: Any) -> dict[str, Any]:
+def campaign(client: ApiSession, **fields: Any) -> dict[str, Any]:
     body = {"Type": 0, "Name": "Spring", "Subject": "Spring sale", "Preheader": "Now", "EmailTemplateId": 1, **fields}
     response = client.post("/api/v1/EmailBuilderCampaigns", json=body)
     assert response.status_code == 200, response.text
@@ -53,20 +53,20 @@ def campaign(client: ApiClient, **fields: Any) -> dict[str, Any]:
     return created
 
 
-def with_block(client: ApiClient) -> dict[str, Any]:
+def with_block(client: ApiSession) -> dict[str, Any]:
     created = campaign(client)
     assert client.post(f"/api/v1/EmailBuilderCampaigns/{created['Id']}/AddBlock", json=BLOCK).status_code == 200
     return created
 
 
-def dispatch(client: ApiClient, **fields: Any) -> dict[str, Any]:
+def dispatch(client: ApiSession, **fields: Any) -> dict[str, Any]:
     response = client.post("/api/v1/EmailDispatches", json=fields)
     assert response.status_code == 200, response.text
     created: dict[str, Any] = response.json()
     return created
 
 
-def receivers(client: ApiClient, last_id: int = 0) -> list[dict[str, Any]]:
+def receivers(client: ApiSession, last_id: int = 0) -> list[dict[str, Any]]:
     response = client.get("/api/v1/EmailDispatchReceiver", params={"lastId": last_id})
     assert response.status_code == 200, response.text
     found: list[dict[str, Any]] = response.json()
@@ -74,7 +74,7 @@ def receivers(client: ApiClient, last_id: int = 0) -> list[dict[str, Any]]:
 
 
 # -- builder campaigns --------------------------------------------------------------------
-def test_a_new_campaign_is_a_draft(yulsn: ApiClient) -> None:
+def test_a_new_campaign_is_a_draft(yulsn: ApiSession) -> None:
     created = campaign(yulsn, Type=1, Dynamic={"Key": "Value"})
     assert set(created) >= CAMPAIGN_FIELDS
     assert (created["Status"], created["StartSending"], created["Blocks"]) == ("Draft", None, [])
@@ -89,7 +89,7 @@ def test_a_new_campaign_is_a_draft(yulsn: ApiClient) -> None:
     assert campaign(yulsn)["EmailCampaignId"] != created["EmailCampaignId"]
 
 
-def test_camel_case_campaign_bodies(yulsn: ApiClient) -> None:
+def test_camel_case_campaign_bodies(yulsn: ApiSession) -> None:
     response = yulsn.post(
         "/api/v1/EmailBuilderCampaigns", json={"type": 0, "name": "Camel", "subject": "S", "emailTemplateId": 1}
     )
@@ -97,11 +97,11 @@ def test_camel_case_campaign_bodies(yulsn: ApiClient) -> None:
     assert (response.json()["Name"], response.json()["Subject"]) == ("Camel", "S")
 
 
-def test_the_template_must_be_one_of_the_account(yulsn: ApiClient, emulator: RunningEmulator, api_key: str) -> None:
+def test_the_template_must_be_one_of_the_account(yulsn: ApiSession, account: Account) -> None:
     response = yulsn.post("/api/v1/EmailBuilderCampaigns", json={"Name": "X", "EmailTemplateId": 2})
     assert response.status_code == 404
     assert "Message" in response.json()
-    template = admin(emulator, "email-templates", api_key, {"name": "Newsletter"})
+    template = admin(account, "email-templates", {"name": "Newsletter"})
     assert template["Id"] == 2
     assert campaign(yulsn, EmailTemplateId=2)["EmailTemplateId"] == 2
 
@@ -110,13 +110,13 @@ def test_the_template_must_be_one_of_the_account(yulsn: ApiClient, emulator: Run
     "body",
     [{"EmailTemplateId": 1}, {"Name": "X"}, {"Name": "", "EmailTemplateId": 1}, {"Name": "X", "EmailTemplateId": 1, "Type": 2}],
 )
-def test_invalid_campaigns_are_400(yulsn: ApiClient, body: dict[str, Any]) -> None:
+def test_invalid_campaigns_are_400(yulsn: ApiSession, body: dict[str, Any]) -> None:
     response = yulsn.post("/api/v1/EmailBuilderCampaigns", json=body)
     assert response.status_code == 400
     assert "Message" in response.json()
 
 
-def test_blocks_are_added_to_a_draft(yulsn: ApiClient) -> None:
+def test_blocks_are_added_to_a_draft(yulsn: ApiSession) -> None:
     created = campaign(yulsn)
     response = yulsn.post(f"/api/v1/EmailBuilderCampaigns/{created['Id']}/AddBlock", json=BLOCK)
     assert response.status_code == 200
@@ -130,14 +130,14 @@ def test_blocks_are_added_to_a_draft(yulsn: ApiClient) -> None:
     assert [b["Id"] for b in scheduled["Blocks"]] == [block["Id"], camel.json()["Id"]]
 
 
-def test_a_campaign_without_blocks_cannot_be_scheduled(yulsn: ApiClient) -> None:
+def test_a_campaign_without_blocks_cannot_be_scheduled(yulsn: ApiSession) -> None:
     created = campaign(yulsn)
     response = yulsn.post(f"/api/v1/EmailBuilderCampaigns/{created['Id']}/Schedule", json={})
     assert response.status_code == 400
     assert "Message" in response.json()
 
 
-def test_scheduling_makes_the_campaign_scheduled(yulsn: ApiClient) -> None:
+def test_scheduling_makes_the_campaign_scheduled(yulsn: ApiSession) -> None:
     created = with_block(yulsn)
     segment_id = segment(yulsn, [contact(yulsn, "a@example.dk")])
     body = {
@@ -155,7 +155,7 @@ def test_scheduling_makes_the_campaign_scheduled(yulsn: ApiClient) -> None:
     assert scheduled["Id"] == created["Id"]
 
 
-def test_scheduling_with_an_unknown_segment_is_404_and_leaves_a_draft(yulsn: ApiClient) -> None:
+def test_scheduling_with_an_unknown_segment_is_404_and_leaves_a_draft(yulsn: ApiSession) -> None:
     created = with_block(yulsn)
     response = yulsn.post(f"/api/v1/EmailBuilderCampaigns/{created['Id']}/Schedule", json={"ExcludeSegments": [999]})
     assert response.status_code == 404
@@ -165,14 +165,14 @@ def test_scheduling_with_an_unknown_segment_is_404_and_leaves_a_draft(yulsn: Api
     assert again.json()["Status"] == "Scheduled"
 
 
-def test_only_drafts_take_blocks_or_are_scheduled(yulsn: ApiClient) -> None:
+def test_only_drafts_take_blocks_or_are_scheduled(yulsn: ApiSession) -> None:
     created = with_block(yulsn)
     assert yulsn.post(f"/api/v1/EmailBuilderCampaigns/{created['Id']}/Schedule", json={}).status_code == 200
     assert yulsn.post(f"/api/v1/EmailBuilderCampaigns/{created['Id']}/AddBlock", json=BLOCK).status_code == 400
     assert yulsn.post(f"/api/v1/EmailBuilderCampaigns/{created['Id']}/Schedule", json={}).status_code == 400
 
 
-def test_a_scheduled_campaign_is_cancelled_once(yulsn: ApiClient) -> None:
+def test_a_scheduled_campaign_is_cancelled_once(yulsn: ApiSession) -> None:
     created = with_block(yulsn)
     yulsn.post(f"/api/v1/EmailBuilderCampaigns/{created['Id']}/Schedule", json={})
     response = yulsn.post(f"/api/v1/EmailBuilderCampaigns/{created['Id']}/Cancel")
@@ -183,19 +183,19 @@ def test_a_scheduled_campaign_is_cancelled_once(yulsn: ApiClient) -> None:
     assert yulsn.post(f"/api/v1/EmailBuilderCampaigns/{created['Id']}/AddBlock", json=BLOCK).status_code == 400
 
 
-def test_a_draft_cannot_be_cancelled(yulsn: ApiClient) -> None:
+def test_a_draft_cannot_be_cancelled(yulsn: ApiSession) -> None:
     response = yulsn.post(f"/api/v1/EmailBuilderCampaigns/{campaign(yulsn)['Id']}/Cancel")
     assert response.status_code == 400
     assert "Message" in response.json()
 
 
-def test_an_unknown_campaign_is_404(yulsn: ApiClient) -> None:
+def test_an_unknown_campaign_is_404(yulsn: ApiSession) -> None:
     assert yulsn.post("/api/v1/EmailBuilderCampaigns/999/AddBlock", json=BLOCK).status_code == 404
     assert yulsn.post("/api/v1/EmailBuilderCampaigns/999/Schedule", json={}).status_code == 404
     assert yulsn.post("/api/v1/EmailBuilderCampaigns/999/Cancel").status_code == 404
 
 
-def test_scheduling_queues_a_dispatch_that_cancelling_cancels(yulsn: ApiClient) -> None:
+def test_scheduling_queues_a_dispatch_that_cancelling_cancels(yulsn: ApiSession) -> None:
     """The emulator's model: a scheduled newsletter is a waiting dispatch of the campaign
     to the included segments' contacts less the excluded ones; cancelling cancels it."""
     a, b, c = (contact(yulsn, f"{n}@example.dk") for n in "bcd")
@@ -210,7 +210,7 @@ def test_scheduling_queues_a_dispatch_that_cancelling_cancels(yulsn: ApiClient) 
 
 
 # -- e-mail dispatches --------------------------------------------------------------------
-def test_a_dispatch_to_a_contact(yulsn: ApiClient) -> None:
+def test_a_dispatch_to_a_contact(yulsn: ApiSession) -> None:
     created = campaign(yulsn, Name="Welcome", Subject="Hello", Preheader="Pre")
     contact_id = contact(yulsn, "e@example.dk")
     sent = dispatch(yulsn, EmailCampaignId=created["EmailCampaignId"], ContactId=contact_id)
@@ -224,7 +224,7 @@ def test_a_dispatch_to_a_contact(yulsn: ApiClient) -> None:
     assert (receiver["EmailDispatchId"], receiver["ContactId"], receiver["Email"]) == (sent["Id"], contact_id, "e@example.dk")
 
 
-def test_a_dispatch_to_segments_reaches_each_contact_once(yulsn: ApiClient) -> None:
+def test_a_dispatch_to_segments_reaches_each_contact_once(yulsn: ApiSession) -> None:
     created = campaign(yulsn)
     a, b, c = (contact(yulsn, f"{n}@example.dk") for n in "fgh")
     no_email = contact(yulsn, None, Phone="+4511111111")
@@ -236,7 +236,7 @@ def test_a_dispatch_to_segments_reaches_each_contact_once(yulsn: ApiClient) -> N
     assert sorted(reached) == [a, b, c], "one receiver per contact with an e-mail address"
 
 
-def test_a_test_dispatch_is_type_1(yulsn: ApiClient) -> None:
+def test_a_test_dispatch_is_type_1(yulsn: ApiSession) -> None:
     created = campaign(yulsn)
     contact_id = contact(yulsn, "i@example.dk")
     assert dispatch(yulsn, EmailCampaignId=created["EmailCampaignId"], ContactId=contact_id, IsTest=True)["Type"] == 1
@@ -244,7 +244,7 @@ def test_a_test_dispatch_is_type_1(yulsn: ApiClient) -> None:
     assert camel["Type"] == 1
 
 
-def test_a_dispatch_takes_random_contacts(yulsn: ApiClient) -> None:
+def test_a_dispatch_takes_random_contacts(yulsn: ApiSession) -> None:
     created = campaign(yulsn)
     ids = [contact(yulsn, f"r{n}@example.dk") for n in range(5)]
     sent = dispatch(yulsn, EmailCampaignId=created["EmailCampaignId"], SegmentIds=[segment(yulsn, ids)], TakeRandom=2)
@@ -252,7 +252,7 @@ def test_a_dispatch_takes_random_contacts(yulsn: ApiClient) -> None:
     assert len(reached) == 2 and set(reached) <= set(ids)
 
 
-def test_a_dispatch_needs_a_contact_or_segments(yulsn: ApiClient) -> None:
+def test_a_dispatch_needs_a_contact_or_segments(yulsn: ApiSession) -> None:
     created = campaign(yulsn)
     contact_id = contact(yulsn, "j@example.dk")
     bodies: list[dict[str, Any]] = [
@@ -267,7 +267,7 @@ def test_a_dispatch_needs_a_contact_or_segments(yulsn: ApiClient) -> None:
     assert yulsn.get("/api/v1/EmailDispatches").json() == []
 
 
-def test_unknown_campaign_contact_or_segment_is_404(yulsn: ApiClient) -> None:
+def test_unknown_campaign_contact_or_segment_is_404(yulsn: ApiSession) -> None:
     created = campaign(yulsn)
     contact_id = contact(yulsn, "k@example.dk")
     for body in (
@@ -282,7 +282,7 @@ def test_unknown_campaign_contact_or_segment_is_404(yulsn: ApiClient) -> None:
     assert receivers(yulsn) == []
 
 
-def test_dispatches_are_listed_newest_first_and_filtered(yulsn: ApiClient) -> None:
+def test_dispatches_are_listed_newest_first_and_filtered(yulsn: ApiSession) -> None:
     created = campaign(yulsn)
     contact_id = contact(yulsn, "l@example.dk")
     old = dispatch(yulsn, EmailCampaignId=created["EmailCampaignId"], ContactId=contact_id, DateTime="2024-01-10T10:00:00+00:00")
@@ -306,7 +306,7 @@ def test_dispatches_are_listed_newest_first_and_filtered(yulsn: ApiClient) -> No
     assert yulsn.get("/api/v1/EmailDispatches", params={"from": "2024-03-11T00:00:00Z"}).json() == []
 
 
-def test_dispatches_filtered_by_status(yulsn: ApiClient) -> None:
+def test_dispatches_filtered_by_status(yulsn: ApiSession) -> None:
     created = with_block(yulsn)
     contact_id = contact(yulsn, "m@example.dk")
     waiting = dispatch(yulsn, EmailCampaignId=created["EmailCampaignId"], ContactId=contact_id)
@@ -322,13 +322,13 @@ def test_dispatches_filtered_by_status(yulsn: ApiClient) -> None:
 
 
 @pytest.mark.parametrize("query", ["from=yesterday", "take=0", "type=7", "status=abc"])
-def test_bad_dispatch_filters_are_400(yulsn: ApiClient, query: str) -> None:
+def test_bad_dispatch_filters_are_400(yulsn: ApiSession, query: str) -> None:
     response = yulsn.get(f"/api/v1/EmailDispatches?{query}")
     assert response.status_code == 400
     assert "Message" in response.json()
 
 
-def test_receivers_page_after_the_last_id(yulsn: ApiClient) -> None:
+def test_receivers_page_after_the_last_id(yulsn: ApiSession) -> None:
     created = campaign(yulsn)
     ids = [contact(yulsn, f"p{n}@example.dk") for n in range(4)]
     dispatch(yulsn, EmailCampaignId=created["EmailCampaignId"], SegmentIds=[segment(yulsn, ids)])
@@ -340,7 +340,7 @@ def test_receivers_page_after_the_last_id(yulsn: ApiClient) -> None:
     assert yulsn.get("/api/v1/EmailDispatchReceiver").json() == everyone
 
 
-def test_a_receiver_not_found_is_404(yulsn: ApiClient) -> None:
+def test_a_receiver_not_found_is_404(yulsn: ApiSession) -> None:
     created = campaign(yulsn)
     a, b = contact(yulsn, "q@example.dk"), contact(yulsn, "r@example.dk")
     sent = dispatch(yulsn, EmailCampaignId=created["EmailCampaignId"], ContactId=a)
@@ -351,8 +351,8 @@ def test_a_receiver_not_found_is_404(yulsn: ApiClient) -> None:
 
 
 # -- email2 -------------------------------------------------------------------------------
-def test_email2_to_contacts_or_emails_answers_the_message(yulsn: ApiClient, emulator: RunningEmulator, api_key: str) -> None:
-    trigger = admin(emulator, "email2-triggers", api_key, {"name": "Welcome"})
+def test_email2_to_contacts_or_emails_answers_the_message(yulsn: ApiSession, account: Account) -> None:
+    trigger = admin(account, "email2-triggers", {"name": "Welcome"})
     contact_id = contact(yulsn, "s@example.dk")
     body = {
         "TriggerId": trigger["Id"],
@@ -363,19 +363,19 @@ def test_email2_to_contacts_or_emails_answers_the_message(yulsn: ApiClient, emul
     assert response.json() == QUEUED
     emails = yulsn.post("/api/v1/Email2Dispatches", json={"triggerId": trigger["Id"], "scope": {"emails": {"x@example.dk": {}}}})
     assert (emails.status_code, emails.json()) == (200, QUEUED)
-    recorded = emulator.admin("GET", "yulsn/email2-dispatches", params={"apiKey": api_key}).json()["items"]
+    recorded = admin_items(account, "email2-dispatches")
     assert [(r["ScopeType"], r["Receivers"]) for r in recorded] == [("Contacts", [contact_id]), ("Emails", ["x@example.dk"])]
 
 
-def test_email2_to_segments_answers_an_id(yulsn: ApiClient, emulator: RunningEmulator, api_key: str) -> None:
-    trigger = admin(emulator, "email2-triggers", api_key, {"name": "News"})
+def test_email2_to_segments_answers_an_id(yulsn: ApiSession, account: Account) -> None:
+    trigger = admin(account, "email2-triggers", {"name": "News"})
     a, b = contact(yulsn, "t@example.dk"), contact(yulsn, "u@example.dk")
     scope = {"Segments": {"InSegmentIds": [segment(yulsn, [a, b])], "NotInSegmentIds": [segment(yulsn, [b])], "TakeRandom": None}}
     response = yulsn.post("/api/v1/Email2Dispatches", json={"TriggerId": trigger["Id"], "Scope": scope})
     assert response.status_code == 200
     dispatch_id = response.json()
     assert isinstance(dispatch_id, int)
-    recorded = emulator.admin("GET", "yulsn/email2-dispatches", params={"apiKey": api_key}).json()["items"]
+    recorded = admin_items(account, "email2-dispatches")
     assert [(r["Id"], r["ScopeType"], r["Receivers"]) for r in recorded] == [(dispatch_id, "Segments", [a])]
 
 
@@ -390,19 +390,17 @@ def test_email2_to_segments_answers_an_id(yulsn: ApiClient, emulator: RunningEmu
         {"Contacts": {}},
     ],
 )
-def test_email2_needs_exactly_one_valid_scope(
-    yulsn: ApiClient, emulator: RunningEmulator, api_key: str, scope: dict[str, Any]
-) -> None:
-    trigger = admin(emulator, "email2-triggers", api_key, {"name": "Welcome"})
+def test_email2_needs_exactly_one_valid_scope(yulsn: ApiSession, account: Account, scope: dict[str, Any]) -> None:
+    trigger = admin(account, "email2-triggers", {"name": "Welcome"})
     contact(yulsn, "v@example.dk")
     response = yulsn.post("/api/v1/Email2Dispatches", json={"TriggerId": trigger["Id"], "Scope": scope})
     assert response.status_code == 400
     assert "Message" in response.json()
-    assert emulator.admin("GET", "yulsn/email2-dispatches", params={"apiKey": api_key}).json()["items"] == []
+    assert admin_items(account, "email2-dispatches") == []
 
 
-def test_email2_unknown_trigger_contact_or_segment_is_404(yulsn: ApiClient, emulator: RunningEmulator, api_key: str) -> None:
-    trigger = admin(emulator, "email2-triggers", api_key, {"name": "Welcome"})
+def test_email2_unknown_trigger_contact_or_segment_is_404(yulsn: ApiSession, account: Account) -> None:
+    trigger = admin(account, "email2-triggers", {"name": "Welcome"})
     contact_id = contact(yulsn, "w@example.dk")
     for body in (
         {"TriggerId": 999, "Scope": {"Contacts": {str(contact_id): {}}}},
@@ -412,17 +410,17 @@ def test_email2_unknown_trigger_contact_or_segment_is_404(yulsn: ApiClient, emul
         response = yulsn.post("/api/v1/Email2Dispatches", json=body)
         assert response.status_code == 404, body
         assert "Message" in response.json()
-    assert emulator.admin("GET", "yulsn/email2-dispatches", params={"apiKey": api_key}).json()["items"] == []
+    assert admin_items(account, "email2-dispatches") == []
 
 
-def test_a_new_account_has_no_email2_triggers(yulsn: ApiClient) -> None:
+def test_a_new_account_has_no_email2_triggers(yulsn: ApiSession) -> None:
     contact_id = contact(yulsn, "x@example.dk")
     response = yulsn.post("/api/v1/Email2Dispatches", json={"TriggerId": 1, "Scope": {"Contacts": {str(contact_id): {}}}})
     assert response.status_code == 404
 
 
 # -- the demo -----------------------------------------------------------------------------
-def test_the_demo_has_dispatches_with_receivers(yulsn_demo: ApiClient) -> None:
+def test_the_demo_has_dispatches_with_receivers(yulsn_demo: ApiSession) -> None:
     dispatches = yulsn_demo.get("/api/v1/EmailDispatches").json()
     assert len(dispatches) >= 2
     assert {d["Type"] for d in dispatches} >= {2, 3}
@@ -439,7 +437,7 @@ def test_the_demo_has_dispatches_with_receivers(yulsn_demo: ApiClient) -> None:
     assert {r["ContactId"] for r in everyone} <= contact_ids
 
 
-def test_the_demo_has_templates_and_triggers(yulsn_demo: ApiClient) -> None:
+def test_the_demo_has_templates_and_triggers(yulsn_demo: ApiSession) -> None:
     created = campaign(yulsn_demo, EmailTemplateId=2)
     assert created["Status"] == "Draft"
     contact_id = yulsn_demo.get("/api/v1/Contacts").json()[0]

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from mockserver.testing import Account, ApiSession
 from tests.providers.yulsn.helpers import admin_action
-from tests.support import ApiClient, RunningEmulator
 
 
-def contact(client: ApiClient, email: str = "buyer@example.dk") -> int:
+def contact(client: ApiSession, email: str = "buyer@example.dk") -> int:
     response = client.post("/api/v1/Contacts", json={"Email": email})
     assert response.status_code == 200, response.text
     contact_id: int = response.json()["Id"]
@@ -23,7 +23,7 @@ def line(quantity: float = 1, price: float = 10.0, **fields: Any) -> dict[str, A
     return {"Quantity": quantity, "Price": price, **fields}
 
 
-def create(client: ApiClient, lines: list[dict[str, Any]] | None = None, **fields: Any) -> dict[str, Any]:
+def create(client: ApiSession, lines: list[dict[str, Any]] | None = None, **fields: Any) -> dict[str, Any]:
     body = {"Type": "Default", "OrderLines": lines if lines is not None else [line()], **fields}
     response = client.post("/api/v1/Orders", json=body)
     assert response.status_code == 200, response.text
@@ -32,14 +32,14 @@ def create(client: ApiClient, lines: list[dict[str, Any]] | None = None, **field
 
 
 @pytest.fixture
-def typed(emulator: RunningEmulator, yulsn: ApiClient, api_key: str) -> ApiClient:
+def typed(account: Account, yulsn: ApiSession) -> ApiSession:
     """The fresh account with the order types Webshop and Store."""
-    admin_action(emulator, "types", api_key, {"orderTypes": ["Webshop", "Store"]})
+    admin_action(account, "types", {"orderTypes": ["Webshop", "Store"]})
     return yulsn
 
 
 # -- create -------------------------------------------------------------------------------
-def test_create_answers_the_order_with_its_lines_and_totals(yulsn: ApiClient) -> None:
+def test_create_answers_the_order_with_its_lines_and_totals(yulsn: ApiSession) -> None:
     buyer = contact(yulsn)
     order = create(
         yulsn,
@@ -62,7 +62,7 @@ def test_create_answers_the_order_with_its_lines_and_totals(yulsn: ApiClient) ->
     assert yulsn.get(f"/api/v1/Orders/{order['Id']}").json() == order
 
 
-def test_camel_case_bodies_are_read_like_pascal_case(yulsn: ApiClient) -> None:
+def test_camel_case_bodies_are_read_like_pascal_case(yulsn: ApiSession) -> None:
     body = {"type": "default", "extOrderId": "c-1", "firstname": "Bo", "orderLines": [{"quantity": 2, "price": 5, "name": "Cap"}]}
     response = yulsn.post("/api/v1/orders", json=body)
     assert response.status_code == 200, response.text
@@ -76,7 +76,7 @@ def test_camel_case_bodies_are_read_like_pascal_case(yulsn: ApiClient) -> None:
     [None, [], [{"Price": 1.0}], [{"Quantity": 1}], [line(), {"Quantity": 1, "Price": None}]],
     ids=["no-lines", "empty", "no-quantity", "no-price", "one-bad-line"],
 )
-def test_missing_or_invalid_lines_are_400_invalid_orderlines(yulsn: ApiClient, lines: list[dict[str, Any]] | None) -> None:
+def test_missing_or_invalid_lines_are_400_invalid_orderlines(yulsn: ApiSession, lines: list[dict[str, Any]] | None) -> None:
     body: dict[str, Any] = {"Type": "Default", "ExtOrderId": "bad"}
     if lines is not None:
         body["OrderLines"] = lines
@@ -87,51 +87,51 @@ def test_missing_or_invalid_lines_are_400_invalid_orderlines(yulsn: ApiClient, l
 
 
 @pytest.mark.parametrize("order_type", ["Nope", None, ""])
-def test_an_unknown_or_missing_type_is_400_invalid_order_type(yulsn: ApiClient, order_type: str | None) -> None:
+def test_an_unknown_or_missing_type_is_400_invalid_order_type(yulsn: ApiSession, order_type: str | None) -> None:
     response = yulsn.post("/api/v1/Orders", json={"Type": order_type, "ExtOrderId": "bad", "OrderLines": [line()]})
     assert response.status_code == 400
     assert response.json() == {"Message": "Invalid order type!"}
     assert yulsn.get("/api/v1/Orders", params={"extOrderId": "bad"}).json() == []
 
 
-def test_the_account_types_are_the_valid_ones(typed: ApiClient) -> None:
+def test_the_account_types_are_the_valid_ones(typed: ApiSession) -> None:
     assert typed.post("/api/v1/Orders", json={"Type": "Default", "OrderLines": [line()]}).status_code == 400
     assert create(typed, Type="store")["Type"] == "Store"
 
 
 @pytest.mark.parametrize("field", ["ContactId", "StoreId"])
-def test_an_unknown_contact_or_store_is_400(yulsn: ApiClient, field: str) -> None:
+def test_an_unknown_contact_or_store_is_400(yulsn: ApiSession, field: str) -> None:
     response = yulsn.post("/api/v1/Orders", json={"Type": "Default", "ExtOrderId": "bad", field: 999, "OrderLines": [line()]})
     assert response.status_code == 400
     assert set(response.json()) >= {"Message"}
     assert yulsn.get("/api/v1/Orders", params={"extOrderId": "bad"}).json() == []
 
 
-def test_a_line_of_an_unknown_contact_is_400(yulsn: ApiClient) -> None:
+def test_a_line_of_an_unknown_contact_is_400(yulsn: ApiSession) -> None:
     response = yulsn.post("/api/v1/Orders", json={"Type": "Default", "OrderLines": [line(ContactId=999)]})
     assert response.status_code == 400
 
 
-def test_a_known_store_is_accepted(yulsn: ApiClient) -> None:
+def test_a_known_store_is_accepted(yulsn: ApiSession) -> None:
     store = yulsn.post("/api/v1/Stores", json={"Number": "1"}).json()
     assert create(yulsn, StoreId=store["Id"])["StoreId"] == store["Id"]
 
 
-def test_dates_before_the_year_1000_keep_four_digit_years(yulsn: ApiClient) -> None:
+def test_dates_before_the_year_1000_keep_four_digit_years(yulsn: ApiSession) -> None:
     """A date-time has a four-digit year (RFC 3339), however early the date."""
     order = create(yulsn, OriginDate="0420-02-13T13:05:53Z", StartDate="2024-05-14T10:00:00Z")
     assert order["OriginDate"] == "0420-02-13T13:05:53+00:00"
     assert order["StartDate"] == "2024-05-14T10:00:00+00:00"
 
 
-def test_an_unreadable_date_is_400(yulsn: ApiClient) -> None:
+def test_an_unreadable_date_is_400(yulsn: ApiSession) -> None:
     response = yulsn.post("/api/v1/Orders", json={"Type": "Default", "OriginDate": "yesterday", "OrderLines": [line()]})
     assert response.status_code == 400
 
 
-def test_order_types_in_any_case_of_path(emulator: RunningEmulator, yulsn: ApiClient, api_key: str) -> None:
+def test_order_types_in_any_case_of_path(account: Account, yulsn: ApiSession) -> None:
     assert yulsn.get("/api/v1/Orders/Types").json() == ["Default"], "a new account has one type"
-    admin_action(emulator, "types", api_key, {"orderTypes": ["Webshop", "Store"]})
+    admin_action(account, "types", {"orderTypes": ["Webshop", "Store"]})
     for path in ("/api/v1/orders/types", "/API/V1/ORDERS/TYPES/"):
         response = yulsn.get(path)
         assert response.status_code == 200, path
@@ -139,13 +139,13 @@ def test_order_types_in_any_case_of_path(emulator: RunningEmulator, yulsn: ApiCl
 
 
 # -- look-ups -----------------------------------------------------------------------------
-def test_get_of_an_unknown_order_is_404(yulsn: ApiClient) -> None:
+def test_get_of_an_unknown_order_is_404(yulsn: ApiSession) -> None:
     response = yulsn.get("/api/v1/Orders/999")
     assert response.status_code == 404
     assert "Message" in response.json()
 
 
-def test_find_by_contact_with_the_query_name_in_any_case(typed: ApiClient) -> None:
+def test_find_by_contact_with_the_query_name_in_any_case(typed: ApiSession) -> None:
     buyer, other = contact(typed, "a@example.dk"), contact(typed, "b@example.dk")
     web = create(typed, Type="Webshop", ContactId=buyer)
     shop = create(typed, Type="Store", ContactId=buyer)
@@ -157,7 +157,7 @@ def test_find_by_contact_with_the_query_name_in_any_case(typed: ApiClient) -> No
     assert typed.get("/api/v1/Orders?contactid=999").json() == [], "an unknown contact has no orders"
 
 
-def test_find_without_lines(yulsn: ApiClient) -> None:
+def test_find_without_lines(yulsn: ApiSession) -> None:
     buyer = contact(yulsn)
     order = create(yulsn, ContactId=buyer)
     for flag in ("False", "false"):
@@ -166,7 +166,7 @@ def test_find_without_lines(yulsn: ApiClient) -> None:
     assert yulsn.get(f"/api/v1/Orders?contactid={buyer}&withOrderLines=True").json() == [order]
 
 
-def test_find_by_external_id_answers_an_array(yulsn: ApiClient) -> None:
+def test_find_by_external_id_answers_an_array(yulsn: ApiSession) -> None:
     first = create(yulsn, ExtOrderId="X-1")
     second = create(yulsn, ExtOrderId="X-1")
     create(yulsn, ExtOrderId="X-2")
@@ -174,14 +174,14 @@ def test_find_by_external_id_answers_an_array(yulsn: ApiClient) -> None:
     assert yulsn.get("/api/v1/Orders", params={"extorderid": "none"}).json() == []
 
 
-def test_find_without_contact_or_external_id_is_400(yulsn: ApiClient) -> None:
+def test_find_without_contact_or_external_id_is_400(yulsn: ApiSession) -> None:
     response = yulsn.get("/api/v1/Orders")
     assert response.status_code == 400
     assert "Message" in response.json()
 
 
 # -- PATCH --------------------------------------------------------------------------------
-def test_patch_sets_only_the_fields_given_and_keeps_the_lines(typed: ApiClient) -> None:
+def test_patch_sets_only_the_fields_given_and_keeps_the_lines(typed: ApiSession) -> None:
     order = create(typed, Type="Webshop", FirstName="Old", LastName="Kept", City="Odense")
     response = typed.patch(f"/api/v1/Orders/{order['Id']}", json={"FirstName": "New", "city": None, "Type": "store"})
     assert response.status_code == 200, response.text
@@ -201,7 +201,7 @@ def test_patch_sets_only_the_fields_given_and_keeps_the_lines(typed: ApiClient) 
         ({"Unknown": 1}, "There were no valid fields specified for patching!"),
     ],
 )
-def test_patch_refusals_are_400_and_change_nothing(yulsn: ApiClient, body: dict[str, Any], message: str) -> None:
+def test_patch_refusals_are_400_and_change_nothing(yulsn: ApiSession, body: dict[str, Any], message: str) -> None:
     order = create(yulsn, FirstName="Same")
     response = yulsn.patch(f"/api/v1/Orders/{order['Id']}", json=body)
     assert response.status_code == 400
@@ -209,19 +209,19 @@ def test_patch_refusals_are_400_and_change_nothing(yulsn: ApiClient, body: dict[
     assert yulsn.get(f"/api/v1/Orders/{order['Id']}").json() == order
 
 
-def test_patch_to_an_unknown_contact_is_400(yulsn: ApiClient) -> None:
+def test_patch_to_an_unknown_contact_is_400(yulsn: ApiSession) -> None:
     order = create(yulsn)
     response = yulsn.patch(f"/api/v1/Orders/{order['Id']}", json={"ContactId": 999, "FirstName": "x"})
     assert response.status_code == 400
     assert yulsn.get(f"/api/v1/Orders/{order['Id']}").json() == order
 
 
-def test_patch_of_an_unknown_order_is_404(yulsn: ApiClient) -> None:
+def test_patch_of_an_unknown_order_is_404(yulsn: ApiSession) -> None:
     assert yulsn.patch("/api/v1/Orders/999", json={"FirstName": "x"}).status_code == 404
 
 
 # -- lines --------------------------------------------------------------------------------
-def test_add_a_line_and_the_total_follows(yulsn: ApiClient) -> None:
+def test_add_a_line_and_the_total_follows(yulsn: ApiSession) -> None:
     order = create(yulsn, [line(1, 10.0)])
     response = yulsn.post(f"/api/v1/Orders/{order['Id']}/Lines", json={"quantity": 4, "price": 22.0, "ExtProductId": "P"})
     assert response.status_code == 200, response.text
@@ -233,7 +233,7 @@ def test_add_a_line_and_the_total_follows(yulsn: ApiClient) -> None:
 
 
 @pytest.mark.parametrize("body", [{"Price": 1.0}, {"Quantity": 1}, {"Quantity": None, "Price": 1.0}])
-def test_a_line_without_quantity_or_price_is_400_invalid_order_line(yulsn: ApiClient, body: dict[str, Any]) -> None:
+def test_a_line_without_quantity_or_price_is_400_invalid_order_line(yulsn: ApiSession, body: dict[str, Any]) -> None:
     order = create(yulsn)
     response = yulsn.post(f"/api/v1/Orders/{order['Id']}/Lines", json=body)
     assert response.status_code == 400
@@ -241,11 +241,11 @@ def test_a_line_without_quantity_or_price_is_400_invalid_order_line(yulsn: ApiCl
     assert yulsn.get(f"/api/v1/Orders/{order['Id']}").json() == order
 
 
-def test_a_line_for_an_unknown_order_is_404(yulsn: ApiClient) -> None:
+def test_a_line_for_an_unknown_order_is_404(yulsn: ApiSession) -> None:
     assert yulsn.post("/api/v1/Orders/999/Lines", json=line()).status_code == 404
 
 
-def test_patch_a_line(yulsn: ApiClient) -> None:
+def test_patch_a_line(yulsn: ApiSession) -> None:
     order = create(yulsn, [line(2, 20.0, Description="Old", Name="Kept"), line(1, 5.0)])
     target = order["OrderLines"][0]
     response = yulsn.patch(
@@ -258,7 +258,7 @@ def test_patch_a_line(yulsn: ApiClient) -> None:
     assert yulsn.get(f"/api/v1/Orders/{order['Id']}").json()["PriceTotal"] == 170
 
 
-def test_patch_of_a_line_refusals(yulsn: ApiClient) -> None:
+def test_patch_of_a_line_refusals(yulsn: ApiSession) -> None:
     order = create(yulsn, [line(), line()])
     other = create(yulsn)
     line_id = order["OrderLines"][0]["Id"]
@@ -275,7 +275,7 @@ def test_patch_of_a_line_refusals(yulsn: ApiClient) -> None:
     assert yulsn.get(f"/api/v1/Orders/{order['Id']}").json() == order
 
 
-def test_delete_a_line_answers_it(yulsn: ApiClient) -> None:
+def test_delete_a_line_answers_it(yulsn: ApiSession) -> None:
     order = create(yulsn, [line(1, 10.0), line(1, 5.0)])
     first, second = order["OrderLines"]
     response = yulsn.delete(f"/api/v1/Orders/{order['Id']}/Lines/{first['Id']}")
@@ -287,7 +287,7 @@ def test_delete_a_line_answers_it(yulsn: ApiClient) -> None:
     assert yulsn.delete(f"/api/v1/Orders/{order['Id']}/Lines/{first['Id']}").status_code == 404
 
 
-def test_the_last_line_cannot_be_deleted(yulsn: ApiClient) -> None:
+def test_the_last_line_cannot_be_deleted(yulsn: ApiSession) -> None:
     order = create(yulsn, [line()])
     response = yulsn.delete(f"/api/v1/Orders/{order['Id']}/Lines/{order['OrderLines'][0]['Id']}")
     assert response.status_code == 400
@@ -295,14 +295,14 @@ def test_the_last_line_cannot_be_deleted(yulsn: ApiClient) -> None:
     assert yulsn.get(f"/api/v1/Orders/{order['Id']}").json() == order
 
 
-def test_delete_a_line_of_an_unknown_order_or_an_unknown_line_is_404(yulsn: ApiClient) -> None:
+def test_delete_a_line_of_an_unknown_order_or_an_unknown_line_is_404(yulsn: ApiSession) -> None:
     order = create(yulsn, [line(), line()])
     assert yulsn.delete(f"/api/v1/Orders/999/Lines/{order['OrderLines'][0]['Id']}").status_code == 404
     assert yulsn.delete(f"/api/v1/Orders/{order['Id']}/Lines/999").status_code == 404
 
 
 # -- delete -------------------------------------------------------------------------------
-def test_delete_answers_the_order_with_its_lines(yulsn: ApiClient) -> None:
+def test_delete_answers_the_order_with_its_lines(yulsn: ApiSession) -> None:
     order = create(yulsn, [line(), line()], ExtOrderId="D-1")
     response = yulsn.delete(f"/api/v1/Orders/{order['Id']}")
     assert response.status_code == 200
@@ -316,7 +316,7 @@ def test_delete_answers_the_order_with_its_lines(yulsn: ApiClient) -> None:
 
 # -- SEARCH -------------------------------------------------------------------------------
 @pytest.fixture
-def three_orders(yulsn: ApiClient) -> list[dict[str, Any]]:
+def three_orders(yulsn: ApiSession) -> list[dict[str, Any]]:
     """Totals 10, 20 and 30; the second has no ExtOrderId."""
     return [
         create(yulsn, [line(1, 10.0)], ExtOrderId="S-1", City="Aarhus"),
@@ -341,20 +341,20 @@ def three_orders(yulsn: ApiClient) -> list[dict[str, Any]]:
     ],
 )
 def test_search_with_each_operator(
-    yulsn: ApiClient, three_orders: list[dict[str, Any]], field: dict[str, Any], expected: list[int]
+    yulsn: ApiSession, three_orders: list[dict[str, Any]], field: dict[str, Any], expected: list[int]
 ) -> None:
     response = yulsn.request("SEARCH", "/api/v1/Orders", json=[field])
     assert response.status_code == 200, response.text
     assert response.json() == [three_orders[i] for i in expected]
 
 
-def test_search_fields_all_apply_and_names_may_be_camel_case(yulsn: ApiClient, three_orders: list[dict[str, Any]]) -> None:
+def test_search_fields_all_apply_and_names_may_be_camel_case(yulsn: ApiSession, three_orders: list[dict[str, Any]]) -> None:
     fields = [{"field": "pricetotal", "operator": 4, "value": 20}, {"field": "City", "operator": 1, "value": "Aalborg"}]
     assert yulsn.request("SEARCH", "/api/v1/orders", json=fields).json() == [three_orders[2]]
     assert yulsn.request("SEARCH", "/api/v1/Orders", json=[]).json() == three_orders, "no field: every order"
 
 
-def test_search_by_an_unknown_field_or_without_an_array_is_400(yulsn: ApiClient) -> None:
+def test_search_by_an_unknown_field_or_without_an_array_is_400(yulsn: ApiSession) -> None:
     unknown = yulsn.request("SEARCH", "/api/v1/Orders", json=[{"Field": "Nope", "Operator": 1, "Value": 1}])
     assert unknown.status_code == 400
     assert set(unknown.json()) >= {"Message"}
@@ -362,9 +362,9 @@ def test_search_by_an_unknown_field_or_without_an_array_is_400(yulsn: ApiClient)
 
 
 # -- dynamic fields -----------------------------------------------------------------------
-def test_dynamic_fields_of_orders_and_lines(emulator: RunningEmulator, yulsn: ApiClient, api_key: str) -> None:
-    admin_action(emulator, "dynamic-fields", api_key, {"owner": "Orders", "name": "Channel", "type": 1})
-    admin_action(emulator, "dynamic-fields", api_key, {"owner": "OrderLines", "name": "Color", "type": 1})
+def test_dynamic_fields_of_orders_and_lines(account: Account, yulsn: ApiSession) -> None:
+    admin_action(account, "dynamic-fields", {"owner": "Orders", "name": "Channel", "type": 1})
+    admin_action(account, "dynamic-fields", {"owner": "OrderLines", "name": "Color", "type": 1})
     order = create(yulsn, [line(Color="Red"), line()], channel="Online")
     assert order["Channel"] == "Online"
     assert [item["Color"] for item in order["OrderLines"]] == ["Red", None], "unset dynamic fields are null"
@@ -379,7 +379,7 @@ def test_dynamic_fields_of_orders_and_lines(emulator: RunningEmulator, yulsn: Ap
 
 
 # -- demo ---------------------------------------------------------------------------------
-def test_the_demo_orders_belong_to_demo_contacts_and_stores(yulsn_demo: ApiClient) -> None:
+def test_the_demo_orders_belong_to_demo_contacts_and_stores(yulsn_demo: ApiSession) -> None:
     types = yulsn_demo.get("/api/v1/Orders/Types").json()
     orders = yulsn_demo.request("SEARCH", "/api/v1/Orders", json=[]).json()
     assert 50 <= len(orders) <= 70

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
+from mockserver.testing import Account, ApiSession
 from tests.providers.yulsn.helpers import message
-from tests.support import ApiClient, RunningEmulator, ok
+from tests.support import ok, trigger_response
 
 POINT_KEYS = {
     "Id", "ContactId", "ContactCompanyId", "Type", "Amount", "Sum", "DateTime", "Description", "SourceId", "SourceDescription",
@@ -24,12 +25,12 @@ POINTS = "/api/v1/Points"
 MAY = "2024-05-{:02d}T12:00:00+00:00"
 
 
-def give(client: ApiClient, contact_id: int, amount: float, kind: str = "Loyalty", **fields: Any) -> dict[str, Any]:
+def give(client: ApiSession, contact_id: int, amount: float, kind: str = "Loyalty", **fields: Any) -> dict[str, Any]:
     point: dict[str, Any] = ok(client.post(POINTS, json={"ContactId": contact_id, "Type": kind, "Amount": amount, **fields}))
     return point
 
 
-def every_point(client: ApiClient) -> list[dict[str, Any]]:
+def every_point(client: ApiSession) -> list[dict[str, Any]]:
     """GET /Points paged by lastId to the end."""
     found: list[dict[str, Any]] = []
     last = 0
@@ -54,8 +55,8 @@ class World:
 
 
 @pytest.fixture
-def world(yulsn: ApiClient, emulator: RunningEmulator, api_key: str) -> World:
-    types = emulator.admin("POST", "yulsn/types", json={"apiKey": api_key, "pointTypes": ["Loyalty", "Bonus"]})
+def world(yulsn: ApiSession, account: Account) -> World:
+    types = trigger_response(account, "types", pointTypes=["Loyalty", "Bonus"])
     assert types.status_code == 200, types.text
     stores = [ok(yulsn.post("/api/v1/Stores", json={"Number": str(n), "Name": f"Store {n}"}))["Id"] for n in (101, 102)]
     company = ok(yulsn.post("/api/v1/ContactCompanies", json={"Name": "Acme", "Number": "DK1"}))["Id"]
@@ -68,11 +69,11 @@ def world(yulsn: ApiClient, emulator: RunningEmulator, api_key: str) -> World:
 
 
 # -- types --------------------------------------------------------------------------------
-def test_a_new_account_has_the_loyalty_type(yulsn: ApiClient) -> None:
+def test_a_new_account_has_the_loyalty_type(yulsn: ApiSession) -> None:
     assert ok(yulsn.get(f"{POINTS}/Types")) == ["Loyalty"]
 
 
-def test_the_types_are_the_accounts(yulsn: ApiClient, world: World) -> None:
+def test_the_types_are_the_accounts(yulsn: ApiSession, world: World) -> None:
     assert ok(yulsn.get(f"{POINTS}/Types")) == ["Loyalty", "Bonus"]
     assert (
         message(yulsn.post(POINTS, json={"ContactId": world.contacts[0], "Type": "Stars", "Amount": 5}), 400)
@@ -81,14 +82,14 @@ def test_the_types_are_the_accounts(yulsn: ApiClient, world: World) -> None:
     assert give(yulsn, world.contacts[0], 5, kind="bonus")["Type"] == "Bonus", "types match without regard to case"
 
 
-def test_an_unknown_type_in_a_query_is_400(yulsn: ApiClient, world: World) -> None:
+def test_an_unknown_type_in_a_query_is_400(yulsn: ApiSession, world: World) -> None:
     assert message(yulsn.get(f"{POINTS}/Totals", params={"type": "Stars"}), 400) == "Invalid point type!"
     message(yulsn.get(f"{POINTS}/SumsByContact", params={"type": "Stars"}), 400)
     message(yulsn.get(POINTS, params={"lastId": 0, "type": "Stars"}), 400)
 
 
 # -- create and read ----------------------------------------------------------------------
-def test_create_answers_the_point_with_its_sum(yulsn: ApiClient, world: World) -> None:
+def test_create_answers_the_point_with_its_sum(yulsn: ApiSession, world: World) -> None:
     point = give(
         yulsn, world.contacts[0], 100, StoreId=world.stores[0], Description="Purchase", SourceId="W-1", SourceDescription="Order",
         SubType="Webshop", BookValue=12.5, PointCalculationBase=1000,
@@ -107,19 +108,19 @@ def test_create_answers_the_point_with_its_sum(yulsn: ApiClient, world: World) -
     assert ok(yulsn.get(f"{POINTS}/{point['Id']}")) == point
 
 
-def test_camel_case_bodies_are_read_like_pascal_case(yulsn: ApiClient, world: World) -> None:
+def test_camel_case_bodies_are_read_like_pascal_case(yulsn: ApiSession, world: World) -> None:
     point = ok(
         yulsn.post(POINTS, json={"contactId": world.contacts[1], "type": "Loyalty", "amount": 7.5, "storeId": world.stores[1]})
     )
     assert (point["ContactId"], point["Amount"], point["StoreId"]) == (world.contacts[1], 7.5, world.stores[1])
 
 
-def test_a_given_date_time_is_kept(yulsn: ApiClient, world: World) -> None:
+def test_a_given_date_time_is_kept(yulsn: ApiSession, world: World) -> None:
     point = give(yulsn, world.contacts[0], 1, DateTime="2024-05-03T12:00:00+02:00")
     assert point["DateTime"] == "2024-05-03T10:00:00+00:00"
 
 
-def test_create_refuses_unknown_contacts_stores_and_companies(yulsn: ApiClient, world: World) -> None:
+def test_create_refuses_unknown_contacts_stores_and_companies(yulsn: ApiSession, world: World) -> None:
     message(yulsn.post(POINTS, json={"ContactId": 999, "Type": "Loyalty", "Amount": 1}), 404)
     body = {"ContactId": world.contacts[0], "Type": "Loyalty", "Amount": 1}
     assert "998" in message(yulsn.post(POINTS, json={**body, "StoreId": 998}), 400)
@@ -128,12 +129,12 @@ def test_create_refuses_unknown_contacts_stores_and_companies(yulsn: ApiClient, 
     assert every_point(yulsn) == []
 
 
-def test_an_unknown_point_is_404(yulsn: ApiClient) -> None:
+def test_an_unknown_point_is_404(yulsn: ApiSession) -> None:
     message(yulsn.get(f"{POINTS}/12345"), 404)
     message(yulsn.post(f"{POINTS}/12345/Cancel"), 404)
 
 
-def test_sum_is_the_contacts_running_balance_of_the_type(yulsn: ApiClient, world: World) -> None:
+def test_sum_is_the_contacts_running_balance_of_the_type(yulsn: ApiSession, world: World) -> None:
     ann, bob = world.contacts[:2]
     made = [
         give(yulsn, ann, 100),
@@ -147,7 +148,7 @@ def test_sum_is_the_contacts_running_balance_of_the_type(yulsn: ApiClient, world
 
 
 # -- cancellation -------------------------------------------------------------------------
-def test_cancel_adds_a_canceller_and_marks_the_original(yulsn: ApiClient, world: World) -> None:
+def test_cancel_adds_a_canceller_and_marks_the_original(yulsn: ApiSession, world: World) -> None:
     ann = world.contacts[0]
     first = give(yulsn, ann, 100, StoreId=world.stores[0], SourceId="W-9", BookValue=10)
     second = give(yulsn, ann, 30)
@@ -168,7 +169,7 @@ def test_cancel_adds_a_canceller_and_marks_the_original(yulsn: ApiClient, world:
     assert ok(yulsn.get(f"{POINTS}/TotalForContact", params={"contactId": ann, "type": "Loyalty"})) == 30
 
 
-def test_a_point_is_cancelled_once_and_a_canceller_never(yulsn: ApiClient, world: World) -> None:
+def test_a_point_is_cancelled_once_and_a_canceller_never(yulsn: ApiSession, world: World) -> None:
     point = give(yulsn, world.contacts[0], 10)
     canceller = ok(yulsn.post(f"{POINTS}/{point['Id']}/Cancel"))
     message(yulsn.post(f"{POINTS}/{point['Id']}/Cancel"), 400)
@@ -177,7 +178,7 @@ def test_a_point_is_cancelled_once_and_a_canceller_never(yulsn: ApiClient, world
 
 
 # -- GET /Points look-ups -----------------------------------------------------------------
-def test_last_id_pages_ascending_at_most_1000(yulsn: ApiClient, world: World) -> None:
+def test_last_id_pages_ascending_at_most_1000(yulsn: ApiSession, world: World) -> None:
     made = [give(yulsn, world.contacts[i % 3], 1, kind="Loyalty" if i % 4 else "Bonus")["Id"] for i in range(1010)]
     first = ok(yulsn.get(POINTS, params={"lastId": 0}))
     assert [p["Id"] for p in first] == made[:1000]
@@ -187,7 +188,7 @@ def test_last_id_pages_ascending_at_most_1000(yulsn: ApiClient, world: World) ->
     assert [p["Id"] for p in every_point(yulsn)] == made
 
 
-def test_by_source_id_and_type(yulsn: ApiClient, world: World) -> None:
+def test_by_source_id_and_type(yulsn: ApiSession, world: World) -> None:
     a = give(yulsn, world.contacts[0], 1, SourceId="ORDER-1")
     give(yulsn, world.contacts[0], 2, SourceId="ORDER-2")
     c = give(yulsn, world.contacts[1], 3, kind="Bonus", SourceId="ORDER-1")
@@ -196,7 +197,7 @@ def test_by_source_id_and_type(yulsn: ApiClient, world: World) -> None:
     assert ok(yulsn.get(POINTS, params={"sourceId": "NONE"})) == []
 
 
-def test_by_contact_with_type_and_period(yulsn: ApiClient, world: World) -> None:
+def test_by_contact_with_type_and_period(yulsn: ApiSession, world: World) -> None:
     ann, bob = world.contacts[:2]
     made = [give(yulsn, ann, day, DateTime=MAY.format(day)) for day in (1, 2, 3)]
     give(yulsn, bob, 5, DateTime=MAY.format(2))
@@ -209,7 +210,7 @@ def test_by_contact_with_type_and_period(yulsn: ApiClient, world: World) -> None
     assert ok(yulsn.get(dotnet)) == made[1:], "dates as .NET writes them, the + unescaped"
 
 
-def test_by_type_period_and_store(yulsn: ApiClient, world: World) -> None:
+def test_by_type_period_and_store(yulsn: ApiSession, world: World) -> None:
     one, two = world.stores
     a = give(yulsn, world.contacts[0], 1, StoreId=one, DateTime=MAY.format(1))
     b = give(yulsn, world.contacts[1], 2, StoreId=two, DateTime=MAY.format(2))
@@ -223,7 +224,7 @@ def test_by_type_period_and_store(yulsn: ApiClient, world: World) -> None:
     message(yulsn.get(POINTS, params={"type": "Loyalty", "from": "not a date"}), 400)
 
 
-def test_search_for_stores_takes_an_array_of_store_ids(yulsn: ApiClient, world: World) -> None:
+def test_search_for_stores_takes_an_array_of_store_ids(yulsn: ApiSession, world: World) -> None:
     one, two = world.stores
     a = give(yulsn, world.contacts[0], 1, StoreId=one, DateTime=MAY.format(1))
     b = give(yulsn, world.contacts[1], 2, StoreId=two, DateTime=MAY.format(2))
@@ -238,7 +239,7 @@ def test_search_for_stores_takes_an_array_of_store_ids(yulsn: ApiClient, world: 
 
 
 # -- sums and totals ----------------------------------------------------------------------
-def test_totals_count_live_points_per_type(yulsn: ApiClient, world: World) -> None:
+def test_totals_count_live_points_per_type(yulsn: ApiSession, world: World) -> None:
     ann, bob = world.contacts[:2]
     give(yulsn, ann, 100)
     cancelled = give(yulsn, bob, 70)
@@ -252,7 +253,7 @@ def test_totals_count_live_points_per_type(yulsn: ApiClient, world: World) -> No
     assert ok(yulsn.get(f"{POINTS}/Totals", params={"type": "Bonus"})) == [{"Type": "Bonus", "Sum": 5, "Count": 1}]
 
 
-def test_sums_of_a_contact_per_type(yulsn: ApiClient, world: World) -> None:
+def test_sums_of_a_contact_per_type(yulsn: ApiSession, world: World) -> None:
     ann = world.contacts[0]
     give(yulsn, ann, 10, DateTime=MAY.format(1))
     give(yulsn, ann, 15, DateTime=MAY.format(4))
@@ -266,7 +267,7 @@ def test_sums_of_a_contact_per_type(yulsn: ApiClient, world: World) -> None:
     assert yulsn.get(f"{POINTS}/Sums").status_code == 400, "contactId is required"
 
 
-def test_sums_by_contact_for_a_type_and_store(yulsn: ApiClient, world: World) -> None:
+def test_sums_by_contact_for_a_type_and_store(yulsn: ApiSession, world: World) -> None:
     ann, bob, cy = world.contacts
     one, two = world.stores
     give(yulsn, ann, 10, StoreId=one, DateTime=MAY.format(1))
@@ -284,7 +285,7 @@ def test_sums_by_contact_for_a_type_and_store(yulsn: ApiClient, world: World) ->
     assert yulsn.get(f"{POINTS}/SumsByContact").status_code == 400, "type is required"
 
 
-def test_sums_by_store_in_a_period(yulsn: ApiClient, world: World) -> None:
+def test_sums_by_store_in_a_period(yulsn: ApiSession, world: World) -> None:
     one, two = world.stores
     give(yulsn, world.contacts[0], 10, StoreId=one, DateTime=MAY.format(1))
     give(yulsn, world.contacts[1], 20, StoreId=two, DateTime=MAY.format(2))
@@ -299,7 +300,7 @@ def test_sums_by_store_in_a_period(yulsn: ApiClient, world: World) -> None:
     assert ok(yulsn.get(f"{POINTS}/SumsByStore", params=period)) == [{"StoreId": two, "Type": "Loyalty", "Sum": 20}]
 
 
-def test_total_for_a_contact_by_type_and_subtype(yulsn: ApiClient, world: World) -> None:
+def test_total_for_a_contact_by_type_and_subtype(yulsn: ApiSession, world: World) -> None:
     ann = world.contacts[0]
     give(yulsn, ann, 10, SubType="Webshop")
     give(yulsn, ann, 20, SubType="Store")
@@ -313,7 +314,7 @@ def test_total_for_a_contact_by_type_and_subtype(yulsn: ApiClient, world: World)
     assert yulsn.get(total, params={"contactId": ann}).status_code == 400, "type is required"
 
 
-def test_company_points_are_its_own_and_its_contacts(yulsn: ApiClient, world: World) -> None:
+def test_company_points_are_its_own_and_its_contacts(yulsn: ApiSession, world: World) -> None:
     """A point counts for its ContactCompanyId, or else for its contact's company."""
     member, outsider, _ = world.contacts
     one, two = world.stores
@@ -341,7 +342,7 @@ def test_company_points_are_its_own_and_its_contacts(yulsn: ApiClient, world: Wo
     ]
 
 
-def test_a_company_without_live_points_has_a_null_total(yulsn: ApiClient, world: World) -> None:
+def test_a_company_without_live_points_has_a_null_total(yulsn: ApiSession, world: World) -> None:
     params = {"contactCompanyId": world.company, "type": "Loyalty"}
     assert ok(yulsn.get(f"{POINTS}/TotalForContactCompany", params=params)) is None
     point = give(yulsn, world.contacts[0], 10)
@@ -351,7 +352,7 @@ def test_a_company_without_live_points_has_a_null_total(yulsn: ApiClient, world:
     assert len(ok(yulsn.get(f"{POINTS}/ByContactCompany", params=params))) == 2, "the list shows the point and its canceller"
 
 
-def test_an_unknown_company_is_404(yulsn: ApiClient, world: World) -> None:
+def test_an_unknown_company_is_404(yulsn: ApiSession, world: World) -> None:
     params = {"contactCompanyId": 999, "type": "Loyalty"}
     message(yulsn.get(f"{POINTS}/TotalForContactCompany", params=params), 404)
     message(yulsn.get(f"{POINTS}/ByContactCompany", params=params), 404)
@@ -372,7 +373,7 @@ def close(left: dict[Any, float], right: dict[Any, float]) -> bool:
 
 
 @pytest.fixture
-def demo_points(yulsn_demo: ApiClient) -> list[dict[str, Any]]:
+def demo_points(yulsn_demo: ApiSession) -> list[dict[str, Any]]:
     points = every_point(yulsn_demo)
     assert len(points) >= 250
     return points
@@ -400,7 +401,7 @@ def test_demo_point_sums_are_running_live_balances(demo_points: list[dict[str, A
         assert abs(point["Sum"] - running[key]) < 1e-6, point
 
 
-def test_demo_totals_agree_with_the_ledger(yulsn_demo: ApiClient, demo_points: list[dict[str, Any]]) -> None:
+def test_demo_totals_agree_with_the_ledger(yulsn_demo: ApiSession, demo_points: list[dict[str, Any]]) -> None:
     totals = {t["Type"]: t for t in ok(yulsn_demo.get(f"{POINTS}/Totals"))}
     expected = summed(demo_points, lambda p: p["Type"])
     assert close({kind: t["Sum"] for kind, t in totals.items()}, expected)
@@ -408,7 +409,7 @@ def test_demo_totals_agree_with_the_ledger(yulsn_demo: ApiClient, demo_points: l
         assert total["Count"] == sum(1 for p in demo_points if p["Type"] == kind and live(p))
 
 
-def test_demo_contact_sums_agree_with_the_ledger(yulsn_demo: ApiClient, demo_points: list[dict[str, Any]]) -> None:
+def test_demo_contact_sums_agree_with_the_ledger(yulsn_demo: ApiSession, demo_points: list[dict[str, Any]]) -> None:
     for kind in ("Loyalty", "Bonus"):
         of_kind = [p for p in demo_points if p["Type"] == kind]
         by_contact = ok(yulsn_demo.get(f"{POINTS}/SumsByContact", params={"type": kind}))
@@ -425,7 +426,7 @@ def test_demo_contact_sums_agree_with_the_ledger(yulsn_demo: ApiClient, demo_poi
         assert abs(total - summed(mine, lambda p: p["Type"]).get("Loyalty", 0.0)) < 1e-6
 
 
-def test_demo_store_sums_agree_with_the_ledger(yulsn_demo: ApiClient, demo_points: list[dict[str, Any]]) -> None:
+def test_demo_store_sums_agree_with_the_ledger(yulsn_demo: ApiSession, demo_points: list[dict[str, Any]]) -> None:
     loyalty = [p for p in demo_points if p["Type"] == "Loyalty"]
     sums = ok(yulsn_demo.get(f"{POINTS}/SumsByStore", params={"type": "Loyalty"}))
     assert close({s["StoreId"] or "none": s["Sum"] for s in sums}, summed(loyalty, lambda p: p["StoreId"] or "none"))
@@ -438,7 +439,7 @@ def test_demo_store_sums_agree_with_the_ledger(yulsn_demo: ApiClient, demo_point
     assert found == [p for p in loyalty if p["StoreId"] in stores]
 
 
-def test_demo_company_sums_agree_with_the_ledger(yulsn_demo: ApiClient, demo_points: list[dict[str, Any]]) -> None:
+def test_demo_company_sums_agree_with_the_ledger(yulsn_demo: ApiSession, demo_points: list[dict[str, Any]]) -> None:
     """A point counts for its own ContactCompanyId, or else for its contact's company."""
     members: dict[int, int] = {}
     companies = [c["Id"] for c in ok(yulsn_demo.get("/api/v1/ContactCompanies"))]

@@ -6,25 +6,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support import ApiClient, RunningEmulator
+from mockserver.testing import Account, ApiSession
+from tests.providers.yulsn.helpers import admin
 
 STORE_KEYS = {"Id", "Number", "Name", "Phone", "Address", "ZipCode", "City", "Email", "JsonString", "LastModified"}
 
 
-def create(client: ApiClient, **fields: Any) -> dict[str, Any]:
+def create(client: ApiSession, **fields: Any) -> dict[str, Any]:
     response = client.post("/api/v1/Stores", json=fields)
     assert response.status_code == 200, response.text
     store: dict[str, Any] = response.json()
     return store
 
 
-def define_field(emulator: RunningEmulator, api_key: str, name: str, kind: int = 1) -> None:
-    body = {"apiKey": api_key, "owner": "Stores", "name": name, "type": kind}
-    response = emulator.admin("POST", "yulsn/dynamic-fields", json=body)
-    assert response.status_code == 201, response.text
+def define_field(account: Account, name: str, kind: int = 1) -> None:
+    admin(account, "dynamic-fields", {"owner": "Stores", "name": name, "type": kind})
 
 
-def test_create_answers_the_store_and_get_reads_it_back(yulsn: ApiClient) -> None:
+def test_create_answers_the_store_and_get_reads_it_back(yulsn: ApiSession) -> None:
     store = create(yulsn, Number="101", Name="Strøget", City="København K", JsonString='{"a":1}')
     assert set(store) == STORE_KEYS
     assert isinstance(store["Id"], int)
@@ -33,12 +32,12 @@ def test_create_answers_the_store_and_get_reads_it_back(yulsn: ApiClient) -> Non
     assert yulsn.get(f"/api/v1/Stores/{store['Id']}").json() == store
 
 
-def test_camel_case_bodies_are_read_like_pascal_case(yulsn: ApiClient) -> None:
+def test_camel_case_bodies_are_read_like_pascal_case(yulsn: ApiSession) -> None:
     store = create(yulsn, number="7", name="Odense", zipCode="5000", jsonstring="{}")
     assert (store["Number"], store["Name"], store["ZipCode"], store["JsonString"]) == ("7", "Odense", "5000", "{}")
 
 
-def test_a_taken_number_is_409_and_nothing_is_stored(yulsn: ApiClient) -> None:
+def test_a_taken_number_is_409_and_nothing_is_stored(yulsn: ApiSession) -> None:
     create(yulsn, Number="101", Name="First")
     response = yulsn.post("/api/v1/Stores", json={"Number": "101", "Name": "Second"})
     assert response.status_code == 409
@@ -46,7 +45,7 @@ def test_a_taken_number_is_409_and_nothing_is_stored(yulsn: ApiClient) -> None:
     assert [s["Name"] for s in yulsn.get("/api/v1/Stores").json()] == ["First"]
 
 
-def test_a_number_is_required(yulsn: ApiClient) -> None:
+def test_a_number_is_required(yulsn: ApiSession) -> None:
     for body in ({"Name": "No number"}, {"Number": ""}):
         response = yulsn.post("/api/v1/Stores", json=body)
         assert response.status_code == 400, body
@@ -54,7 +53,7 @@ def test_a_number_is_required(yulsn: ApiClient) -> None:
     assert yulsn.get("/api/v1/Stores").json() == []
 
 
-def test_get_by_number_in_any_case_of_path_and_query_name(yulsn: ApiClient) -> None:
+def test_get_by_number_in_any_case_of_path_and_query_name(yulsn: ApiSession) -> None:
     store = create(yulsn, Number="101")
     create(yulsn, Number="102")
     for path in ("/api/v1/Stores/?number=101", "/api/v1/stores?Number=101", "/API/V1/STORES?NUMBER=101"):
@@ -63,7 +62,7 @@ def test_get_by_number_in_any_case_of_path_and_query_name(yulsn: ApiClient) -> N
         assert response.json() == store
 
 
-def test_an_unknown_number_or_id_is_404(yulsn: ApiClient) -> None:
+def test_an_unknown_number_or_id_is_404(yulsn: ApiSession) -> None:
     create(yulsn, Number="101")
     assert yulsn.get("/api/v1/Stores", params={"number": "999"}).status_code == 404
     missing = yulsn.get("/api/v1/Stores/999")
@@ -71,7 +70,7 @@ def test_an_unknown_number_or_id_is_404(yulsn: ApiClient) -> None:
     assert "Message" in missing.json()
 
 
-def test_the_list_holds_every_store_and_can_leave_json_string_out(yulsn: ApiClient) -> None:
+def test_the_list_holds_every_store_and_can_leave_json_string_out(yulsn: ApiSession) -> None:
     first = create(yulsn, Number="1", JsonString='{"x":1}')
     second = create(yulsn, Number="2", JsonString='{"y":2}')
     assert yulsn.get("/api/v1/Stores").json() == [first, second]
@@ -83,11 +82,11 @@ def test_the_list_holds_every_store_and_can_leave_json_string_out(yulsn: ApiClie
     assert yulsn.get(f"/api/v1/Stores/{first['Id']}").json()["JsonString"] == '{"x":1}', "the store itself keeps it"
 
 
-def test_an_empty_account_has_no_stores(yulsn: ApiClient) -> None:
+def test_an_empty_account_has_no_stores(yulsn: ApiSession) -> None:
     assert yulsn.get("/api/v1/Stores").json() == []
 
 
-def test_patch_sets_only_the_fields_given(yulsn: ApiClient) -> None:
+def test_patch_sets_only_the_fields_given(yulsn: ApiSession) -> None:
     store = create(yulsn, Number="101", Name="Old", City="Aarhus", Phone="+4511")
     response = yulsn.patch("/api/v1/Stores", json={"Id": store["Id"], "Name": "New", "Phone": None})
     assert response.status_code == 200, response.text
@@ -97,22 +96,22 @@ def test_patch_sets_only_the_fields_given(yulsn: ApiClient) -> None:
     assert yulsn.get(f"/api/v1/Stores/{store['Id']}").json() == patched
 
 
-def test_patch_reads_camel_case(yulsn: ApiClient) -> None:
+def test_patch_reads_camel_case(yulsn: ApiSession) -> None:
     store = create(yulsn, Number="101")
     patched = yulsn.patch("/api/v1/stores", json={"id": store["Id"], "zipcode": "8000"}).json()
     assert patched["ZipCode"] == "8000"
 
 
-def test_patch_of_an_unknown_store_is_404(yulsn: ApiClient) -> None:
+def test_patch_of_an_unknown_store_is_404(yulsn: ApiSession) -> None:
     response = yulsn.patch("/api/v1/Stores", json={"Id": 999, "Name": "x"})
     assert response.status_code == 404
 
 
-def test_patch_needs_the_id(yulsn: ApiClient) -> None:
+def test_patch_needs_the_id(yulsn: ApiSession) -> None:
     assert yulsn.patch("/api/v1/Stores", json={"Name": "x"}).status_code == 400
 
 
-def test_patch_to_a_taken_number_is_409_and_changes_nothing(yulsn: ApiClient) -> None:
+def test_patch_to_a_taken_number_is_409_and_changes_nothing(yulsn: ApiSession) -> None:
     create(yulsn, Number="101")
     other = create(yulsn, Number="102", Name="Other")
     response = yulsn.patch("/api/v1/Stores", json={"Id": other["Id"], "Number": "101", "Name": "Changed"})
@@ -123,7 +122,7 @@ def test_patch_to_a_taken_number_is_409_and_changes_nothing(yulsn: ApiClient) ->
     assert same.status_code == 200, "a store keeps its own number"
 
 
-def test_patch_moves_the_number_for_look_ups(yulsn: ApiClient) -> None:
+def test_patch_moves_the_number_for_look_ups(yulsn: ApiSession) -> None:
     store = create(yulsn, Number="101")
     yulsn.patch("/api/v1/Stores", json={"Id": store["Id"], "Number": "201"})
     assert yulsn.get("/api/v1/Stores", params={"number": "201"}).json()["Id"] == store["Id"]
@@ -131,7 +130,7 @@ def test_patch_moves_the_number_for_look_ups(yulsn: ApiClient) -> None:
     create(yulsn, Number="101")  # the old number is free again
 
 
-def test_patch_without_a_known_field_is_400(yulsn: ApiClient) -> None:
+def test_patch_without_a_known_field_is_400(yulsn: ApiSession) -> None:
     store = create(yulsn, Number="101")
     for body in ({"Id": store["Id"]}, {"Id": store["Id"], "Unknown": 1}):
         response = yulsn.patch("/api/v1/Stores", json=body)
@@ -139,9 +138,9 @@ def test_patch_without_a_known_field_is_400(yulsn: ApiClient) -> None:
         assert response.json() == {"Message": "There were no valid fields specified for patching!"}
 
 
-def test_dynamic_fields_of_stores_sit_at_the_top_level(emulator: RunningEmulator, yulsn: ApiClient, api_key: str) -> None:
-    define_field(emulator, api_key, "Region")
-    define_field(emulator, api_key, "Size", kind=3)
+def test_dynamic_fields_of_stores_sit_at_the_top_level(account: Account, yulsn: ApiSession) -> None:
+    define_field(account, "Region")
+    define_field(account, "Size", kind=3)
     store = create(yulsn, Number="101", region="Nord")
     assert (store["Region"], store["Size"]) == ("Nord", None)
     patched = yulsn.patch("/api/v1/Stores", json={"Id": store["Id"], "Size": 120}).json()
@@ -151,22 +150,22 @@ def test_dynamic_fields_of_stores_sit_at_the_top_level(emulator: RunningEmulator
     assert [f["Name"] for f in fields] == ["Region", "Size"]
 
 
-def test_a_dynamic_field_of_the_wrong_type_is_400(emulator: RunningEmulator, yulsn: ApiClient, api_key: str) -> None:
-    define_field(emulator, api_key, "Size", kind=3)
+def test_a_dynamic_field_of_the_wrong_type_is_400(account: Account, yulsn: ApiSession) -> None:
+    define_field(account, "Size", kind=3)
     response = yulsn.post("/api/v1/Stores", json={"Number": "101", "Size": "big"})
     assert response.status_code == 400
     assert "Size" in response.json()["ModelState"]
     assert yulsn.get("/api/v1/Stores").json() == []
 
 
-def test_contacts_may_prefer_a_created_store(yulsn: ApiClient) -> None:
+def test_contacts_may_prefer_a_created_store(yulsn: ApiSession) -> None:
     store = create(yulsn, Number="101")
     response = yulsn.post("/api/v1/Contacts", json={"Email": "s@example.dk", "PreferredStoreId": store["Id"]})
     assert response.status_code == 200, response.text
     assert response.json()["PreferredStoreId"] == store["Id"]
 
 
-def test_the_demo_has_six_stores_with_a_region(yulsn_demo: ApiClient) -> None:
+def test_the_demo_has_six_stores_with_a_region(yulsn_demo: ApiSession) -> None:
     stores = yulsn_demo.get("/api/v1/Stores").json()
     assert [s["Number"] for s in stores] == ["101", "102", "103", "104", "105", "106"]
     assert all(isinstance(s["Region"], str) and s["Region"] for s in stores)

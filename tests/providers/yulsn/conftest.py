@@ -1,0 +1,18 @@
+"""Fixtures of the Yulsn tests: the test's account."""
+
+from __future__ import annotations
+
+import pytest
+
+from mockserver.testing import Account
+
+
+@pytest.fixture
+def account(yulsn_account: Account) -> Account:
+    """The fresh account the `yulsn` client talks to."""
+    return yulsn_account
+
+
+@pytest.fixture
+def api_key(account: Account) -> str:
+    return account.api_key
