@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Flask
 
 from mockserver.engine.admin import mount_admin
+from mockserver.engine.fastlane import FastLane
 from mockserver.engine.lenient import LenientPaths
 from mockserver.engine.provider import Provider
-from mockserver.engine.routing import mount
+from mockserver.engine.routing import mount, operations_by_endpoint
 from mockserver.engine.runtime import Emulator
 from mockserver.engine.settings import Settings
 from mockserver.providers import all_providers
@@ -23,6 +24,8 @@ def create_app(settings: Settings | None = None, providers: list[Provider] | Non
     app.extensions["mockserver"] = emulator
     mount(app, emulator)
     mount_admin(app, emulator)
+    # API requests skip Flask's machinery (engine/fastlane.py); the rest goes on to Flask.
+    app.wsgi_app = FastLane(app.wsgi_app, app.url_map, operations_by_endpoint(emulator), emulator, MAX_BODY_BYTES)  # type: ignore[method-assign]
     for provider in emulator.providers.values():
         if provider.case_insensitive:
             prefixes = [f"/{provider.name}"] + ([""] if emulator.settings.native == provider.name else [])

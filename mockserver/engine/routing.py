@@ -23,6 +23,21 @@ class AsciiIntegerConverter(IntegerConverter):
     regex = r"[0-9]+"
 
 
+def operations_by_endpoint(emulator: Emulator) -> dict[str, tuple[Provider, Operation]]:
+    """Each API rule's endpoint name (as `mount` names them) -> its provider and operation."""
+    found = {}
+    for provider in emulator.providers.values():
+        prefixes = ["gateway"] + (["native"] if emulator.settings.native == provider.name else [])
+        for op in emulator.specs[provider.name].operations:
+            for prefix in prefixes:
+                found[_endpoint(provider, op, prefix)] = (provider, op)
+    return found
+
+
+def _endpoint(provider: Provider, op: Operation, prefix: str) -> str:
+    return f"{provider.name}:{op.operation_id}:{prefix}"
+
+
 def mount(app: Flask, emulator: Emulator) -> None:
     app.url_map.converters["int"] = AsciiIntegerConverter
     for provider in emulator.providers.values():
@@ -34,7 +49,7 @@ def mount(app: Flask, emulator: Emulator) -> None:
             for prefix in prefixes:
                 app.add_url_rule(
                     prefix + flask_rule(op, typed=provider.typed_routes),
-                    endpoint=f"{provider.name}:{op.operation_id}:{prefix or 'native'}",
+                    endpoint=_endpoint(provider, op, "native" if prefix == "" else "gateway"),
                     view_func=view,
                     methods=[op.method],
                     provide_automatic_options=False,
@@ -121,8 +136,15 @@ def provider_for_path(emulator: Emulator, path: str) -> Provider | None:
 
 
 def _view(emulator: Emulator, provider: Provider, op: Operation) -> Any:
+    """The operation as a Flask view (the fast lane answers first; this serves any app that
+    is used without it)."""
+
     def view(**path_values: str) -> Response:
-        return emulator.handle(provider, op, path_values)
+        status, headers, content_type, payload = emulator.handle(provider, op, path_values, request._get_current_object())  # type: ignore[attr-defined]
+        response = Response(payload, status=status, headers=headers, content_type=content_type)
+        if content_type is None:
+            del response.headers["Content-Type"]  # an empty body has no media type
+        return response
 
     view.__name__ = op.operation_id
     return view

@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
-from flask import Response, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request
 
 from mockserver.engine.clock import Clock
 from mockserver.engine.context import Call, Reply, Services
@@ -33,6 +33,9 @@ from mockserver.engine.validation import check_response, read_body, read_paramet
 from mockserver.engine.webhooks import WebhookDispatcher
 
 log = logging.getLogger("mockserver")
+
+# What an API request is answered with: status, headers, content type (None: no body), body.
+Answer = tuple[int, dict[str, str], str | None, bytes]
 
 
 class Emulator:
@@ -137,8 +140,9 @@ class Emulator:
         self.dispatcher.submit(provider.name, tenant.key, messages, provider.retry_schedule)
         return reply, payload
 
-    def handle(self, provider: Provider, op: Operation, path_values: Mapping[str, str]) -> Response:
-        """Answer one API request (called by the generated Flask view)."""
+    def handle(self, provider: Provider, op: Operation, path_values: Mapping[str, str], request: Request) -> Answer:
+        """Answer one API request: (status, headers, content type or None, body). Called by
+        the fast lane (engine/fastlane.py), or by the operation's Flask view."""
         started = time.perf_counter()
         key: str | None = None
         quota: Quota | None = None
@@ -180,11 +184,8 @@ class Emulator:
             problems = check_response(op.response_for(status), content_type, _decoded(payload, content_type), headers)
             if problems:
                 return self._strict_failure(provider, op, status, problems)
-        self._record(provider, op, key, status, started, raw, headers, content_type, payload, call)
-        response = Response(payload, status=status, headers=headers, content_type=content_type)
-        if content_type is None:
-            del response.headers["Content-Type"]  # an empty body has no media type
-        return response
+        self._record(provider, op, key, status, started, raw, headers, content_type, payload, call, request)
+        return status, headers, content_type, payload
 
     def _record(
         self,
@@ -198,6 +199,7 @@ class Emulator:
         content_type: str | None,
         payload: bytes,
         call: Call | None,
+        request: Request,
     ) -> None:
         """The request in the journal (and the request log, when the server talks)."""
         environ = request.environ
@@ -230,12 +232,12 @@ class Emulator:
         headers = {**reply.headers, **err.headers}
         return reply.status, encode(reply.body), reply.content_type, headers
 
-    def _strict_failure(self, provider: Provider, op: Operation, status: int, problems: list[str]) -> Response:
+    def _strict_failure(self, provider: Provider, op: Operation, status: int, problems: list[str]) -> Answer:
         record = {"provider": provider.name, "operationId": op.operation_id, "status": status, "problems": problems}
         self.strict_problems.append(record)
         log.error("strict response check failed: %s", record)
         body = {"mockserver": "the response did not match the spec (strict mode)", **record}
-        return Response(encode(body), status=500, content_type="application/json")
+        return 500, {}, "application/json", encode(body)
 
 
 def _decoded(payload: bytes, content_type: str | None) -> Any:
