@@ -1,7 +1,13 @@
 """The WSGI app served through granian's RSGI interface: every request runs on the one
-event-loop thread, one at a time, as fast as granian's WSGI with one thread (bench/); a
-response whose body waits (a webhook wait, the admin event stream: `waits = True` on the
-body) is iterated on a thread of its own, so while it waits the loop serves everyone else.
+event-loop thread, one at a time; a response whose body waits (a webhook wait, the admin
+event stream: `waits = True` on the body) is iterated on a thread of its own, so while it
+waits the loop serves everyone else.
+
+Why not granian's WSGI interface: with one thread a wait holds up every request, and with
+more threads the interpreter lock makes the slowest answers hundreds of times slower (wrk,
+p99 of 0.4 s to 1.2 s against 4 ms). RSGI costs a little per request (an event-loop trip
+each way, one more when the body is read, hence bodiless requests are not read); the fast
+lane (engine/fastlane.py) more than pays for it.
 """
 
 from __future__ import annotations
@@ -28,7 +34,9 @@ class RsgiApp:
         length = headers.get("content-length")
         # A body over the limit is not read: the app answers 413 from its Content-Length.
         too_big = length is not None and length.isdigit() and int(length) > self._max_body
-        body = b"" if too_big else await proto()
+        # A request without a body is not read: each await is a trip through the event loop.
+        bodiless = length in (None, "0") and "transfer-encoding" not in headers
+        body = b"" if too_big or bodiless else await proto()
         environ = self._environ(scope, body)
         started: list[Any] = []
 
