@@ -75,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
         "and a request that waits (webhooks/wait, the event stream) aside",
     )
     serve.add_argument(
+        "--no-cpu-pin",
+        action="store_true",
+        help="on granian, let the worker move between CPUs (by default it stays on the one it starts on: "
+        "faster answers; several emulators on one machine may want to spread)",
+    )
+    serve.add_argument(
         "--journal-size",
         type=int,
         default=Settings.journal_size,
@@ -163,7 +169,9 @@ def _serve_on_granian(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     host = f"[{args.host}]" if ":" in args.host else args.host
     app = _build_app(settings)
-    serve_with_granian(app, args.host, port, lambda: _banner(f"http://{host}:{port}", args, settings))
+    serve_with_granian(
+        app, args.host, port, lambda: _banner(f"http://{host}:{port}", args, settings), pin_cpu=not args.no_cpu_pin
+    )
     print("mockserver stopped.", flush=True)
     return 0
 

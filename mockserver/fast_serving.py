@@ -34,7 +34,7 @@ def check_port(host: str, port: int) -> None:
         probe.bind((host, port))
 
 
-def serve_with_granian(app: Any, host: str, port: int, on_listening: Callable[[], None]) -> None:
+def serve_with_granian(app: Any, host: str, port: int, on_listening: Callable[[], None], *, pin_cpu: bool = True) -> None:
     """Serve until SIGINT or SIGTERM. granian forks its worker process, which then holds all
     the state: the app is built here (once), and its webhook threads, which a fork does not
     copy, are started in the worker. `on_listening` runs once the socket is bound."""
@@ -54,6 +54,8 @@ def serve_with_granian(app: Any, host: str, port: int, on_listening: Callable[[]
         dispatcher.stop(timeout=1)
 
     def load_in_worker() -> Any:
+        if pin_cpu:
+            _one_cpu()
         os.close(stop_writer)
         threading.Thread(target=_on_stop_signal, args=(stop_reader, stopping), name="mockserver-stop", daemon=True).start()
         dispatcher.start()
@@ -84,6 +86,21 @@ def serve_with_granian(app: Any, host: str, port: int, on_listening: Callable[[]
     # address only once a connection gets through, so nobody who read it is refused.
     server.on_startup(lambda: _when_listening(host, port, on_listening))
     server.serve(target_loader=load_in_worker, wrap_loader=False)
+
+
+def _one_cpu() -> None:
+    """Keep the worker (its Python thread, granian's I/O threads, the webhook threads, all
+    started after this) on the CPU it runs on: a request handed between threads on two CPUs
+    runs its Python about a third slower (bench/, wrk on one connection). Several emulators
+    on one machine may land on one CPU: `mockserver serve --no-cpu-pin` lets them spread."""
+    if not hasattr(os, "sched_setaffinity"):
+        return
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stat:
+            cpu = int(stat.read().rsplit(")", 1)[1].split()[36])  # field 39, "processor"
+        os.sched_setaffinity(0, {cpu})
+    except (OSError, ValueError, IndexError):
+        pass
 
 
 def _on_stop_signal(reader: int, stopping: Callable[[], None]) -> None:
