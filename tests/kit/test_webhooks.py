@@ -3,6 +3,8 @@ verify_signature, an account's delivery attempts, and waiting for them."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from typing import Any
 
@@ -151,3 +153,32 @@ def test_a_delivery_says_when_it_will_be_retried(mockserver: Emulator, webhook_r
     # Systeme.io retries after a minute; the test kit's emulator compresses that a thousandfold
     assert first.will_retry and first.next_attempt_in_seconds == pytest.approx(60 * mockserver.engine.settings.webhook_time_scale)
     assert second.ok and second.next_attempt_in_seconds is None
+
+
+def test_signatures_are_the_documented_hmacs_computed_here_independently(
+    mockserver: Emulator, webhook_receiver: WebhookReceiver
+) -> None:
+    """verify_signature shares the emulator's code: here each scheme is computed from its
+    documentation alone, so a fault shared by signing and verifying cannot hide."""
+    systeme = mockserver.account("systeme")
+    _systeme_hook(systeme, webhook_receiver.url, secret="s3cret-systeme")
+    systeme.session().post("/api/contacts", json={"email": "ada@gmail.com"})
+    (hook,) = webhook_receiver.wait(1)
+    digest = hmac.new(b"s3cret-systeme", hook.body, hashlib.sha256).hexdigest()
+    assert hook.headers["X-Webhook-Signature"] == digest
+
+    webhook_receiver.clear()
+    clickfunnels = mockserver.account("clickfunnels")
+    secret = _clickfunnels_hook(clickfunnels, webhook_receiver.url)
+    (hook,) = webhook_receiver.wait(1)
+    signed = hook.headers["X-Webhook-ClickFunnels-Timestamp"].encode() + b"." + hook.body
+    assert hook.headers["X-Webhook-ClickFunnels-Signature"] == hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+    webhook_receiver.clear()
+    simvoly = mockserver.account("simvoly")
+    subscription = {"target": webhook_receiver.url, "events": ["contact_updated"], "secret": "s3cret-simvoly"}
+    simvoly.session().post("/api/site/webhooks", json=subscription)
+    simvoly.session().post("/api/site/contacts", json={"email": "ada@example.com"})
+    (hook,) = webhook_receiver.wait(1)
+    digest = hmac.new(b"s3cret-simvoly", hook.body, hashlib.sha256).hexdigest()
+    assert hook.headers["X-Simvoly-Signature"] == f"sha256={digest}"
