@@ -33,6 +33,12 @@ def _responses_match_the_spec(request: pytest.FixtureRequest) -> Iterator[None]:
     assert not problems, f"responses that do not match the spec: {problems}"
 
 
+@pytest.fixture
+def api_key(account: Account) -> str:
+    """The key of the test's account (`account` is the provider's, in tests/providers/<name>/)."""
+    return account.api_key
+
+
 # -- Systeme.io ----------------------------------------------------------------------------
 @pytest.fixture
 def systeme_account(mockserver: Emulator) -> Account:

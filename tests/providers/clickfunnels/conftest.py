@@ -15,11 +15,6 @@ def account(clickfunnels_account: Account) -> Account:
 
 
 @pytest.fixture
-def api_key(account: Account) -> str:
-    return account.api_key
-
-
-@pytest.fixture
 def workspace_id(clickfunnels: ApiSession) -> int:
     """The id of the fresh account's only workspace."""
     return first_workspace(clickfunnels)

@@ -17,11 +17,6 @@ def account(simvoly_account: Account) -> Account:
 
 
 @pytest.fixture
-def api_key(account: Account) -> str:
-    return account.api_key
-
-
-@pytest.fixture
 def clock(account: Account) -> int:
     """The website's clock (no other account's) frozen at FROZEN_AT."""
     # Frozen first, then set: freeze_clock(at) lands microseconds past `at` (the admin API

@@ -14,11 +14,6 @@ def account(systeme_account: Account) -> Account:
 
 
 @pytest.fixture
-def api_key(account: Account) -> str:
-    return account.api_key
-
-
-@pytest.fixture
 def other(mockserver: Emulator) -> ApiSession:
     """A second fresh account (B), next to the `systeme` one (A)."""
     return mockserver.account("systeme").session()

@@ -11,8 +11,3 @@ from mockserver.testing import Account
 def account(yulsn_account: Account) -> Account:
     """The fresh account the `yulsn` client talks to."""
     return yulsn_account
-
-
-@pytest.fixture
-def api_key(account: Account) -> str:
-    return account.api_key
