@@ -49,12 +49,15 @@ class Emulator:
         self.feed = Feed()
         self.journal = Journal(settings.journal_size, on_record=lambda entry: self.feed.publish("request", entry))
         self.request_log = RequestLog(settings.log_format) if settings.log_format else None
+        # Moves on with every change (a request, an attempt, a reset): a periodic snapshot
+        # is written only when it moved.
+        self.generation = 0
         self.dispatcher = WebhookDispatcher(
             self.clock,
             time_scale=settings.webhook_time_scale,
             timeout=settings.webhook_timeout,
             workers=settings.webhook_workers,
-            on_attempt=lambda attempt: self.feed.publish("delivery", attempt),
+            on_attempt=self._attempted,
         )
         # Keys registered through the admin API: accepted when unknown keys are refused,
         # and still after a reset (a registration is not account data).
@@ -68,6 +71,10 @@ class Emulator:
                 raise ValueError(f"{provider.name}: operations without a handler: {missing}")
         if settings.native is not None and settings.native not in self.providers:
             raise ValueError(f"unknown provider {settings.native!r} for the native root")
+
+    def _attempted(self, attempt: dict[str, Any]) -> None:
+        self.generation += 1
+        self.feed.publish("delivery", attempt)
 
     # -- tenants ----------------------------------------------------------------------
     def tenant(self, provider: Provider, key: str, *, create: bool = True) -> Tenant | None:
@@ -101,11 +108,13 @@ class Emulator:
     def create_tenant(self, provider: Provider, key: str) -> Tenant:
         """Register a key as a new empty account (used when unknown keys are refused)."""
         self.registered.add((provider.name, key))
+        self.generation += 1
         return self.store.get_or_create(provider.name, key, lambda t: self._init(provider, t, False, 0))
 
     def reset(self, provider: str | None = None, key: str | None = None) -> int:
         """Forget accounts (all, one provider's, or one): their records, clocks, queued
         webhooks, delivery attempts and journal entries. Registered keys stay registered."""
+        self.generation += 1
         self.dispatcher.forget(provider, key)
         self.limiter.forget(provider, key)
         self.journal.clear(provider, key)
@@ -135,9 +144,12 @@ class Emulator:
                 sent = provider.deliveries(tenant, event, call.services)
                 messages.extend(sent)
                 call.caused.append({"event": event.name, "messageIds": [m.message_id for m in sent]})
-        for webhook_id in call.unsubscribed:
-            self.dispatcher.drop(provider.name, tenant.key, webhook_id)
-        self.dispatcher.submit(provider.name, tenant.key, messages, provider.retry_schedule)
+            # Queued under the lock, so messages leave in the order their writes committed
+            # (and a snapshot of the account sees them with the write).
+            for webhook_id in call.unsubscribed:
+                self.dispatcher.drop(provider.name, tenant.key, webhook_id)
+            self.dispatcher.submit(provider.name, tenant.key, messages, provider.retry_schedule)
+        self.generation += 1
         return reply, payload
 
     def handle(self, provider: Provider, op: Operation, path_values: Mapping[str, str], request: Request) -> Answer:

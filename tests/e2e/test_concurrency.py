@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
-from mockserver.testing import ApiSession
+import pytest
+
+from mockserver.testing import Account, ApiSession, Emulator, WebhookReceiver
 
 THREADS = 16
 
@@ -80,3 +85,31 @@ def test_lists_read_during_writes_are_consistent(systeme: ApiSession) -> None:
             future.result()
     remaining = walk(systeme, "/api/contacts")
     assert len(remaining) == 100
+
+
+def test_webhook_events_leave_in_the_order_their_writes_committed(
+    mockserver: Emulator, systeme_account: Account, webhook_receiver: WebhookReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write's events are queued before the next write to the account commits: here the
+    first write is slowed down just as its events are queued, while a second write comes in;
+    the second must wait, so the deliveries keep the order of the contacts' ids."""
+    systeme = systeme_account.session()
+    hook = {"name": "h", "url": webhook_receiver.url, "secret": "s3cret-hook", "subscriptions": ["CONTACT_CREATED"]}
+    assert systeme.post("/api/webhooks", json=hook).status_code == 201
+    dispatcher = mockserver.engine.dispatcher
+    queueing, submit = threading.Event(), dispatcher.submit
+
+    def slow_first_submit(provider: str, tenant: str, messages: list[Any], schedule: Any) -> None:
+        if tenant == systeme_account.api_key and messages and not queueing.is_set():
+            queueing.set()
+            time.sleep(0.3)  # the first write is between its commit and its events
+        submit(provider, tenant, messages, schedule)
+
+    monkeypatch.setattr(dispatcher, "submit", slow_first_submit)
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(systeme.post, "/api/contacts", json={"email": "first@gmail.com"})
+        assert queueing.wait(10)
+        second = systeme.post("/api/contacts", json={"email": "second@gmail.com"})
+        ids = [first.result().json()["id"], second.json()["id"]]
+    arrived = [item.json["contact"]["id"] for item in webhook_receiver.wait(2, timeout=30)]
+    assert arrived == ids == sorted(ids)
