@@ -9,8 +9,11 @@ from typing import Any
 
 import pytest
 
+from mockserver.app import create_app, emulator_of
+from mockserver.engine import snapshot
+from mockserver.engine.settings import Settings
 from mockserver.testing import Account, ApiSession, Emulator
-from tests.support import STRICT_SETTINGS
+from tests.support import STRICT_SETTINGS, assert_same_state
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +34,22 @@ def _responses_match_the_spec(request: pytest.FixtureRequest) -> Iterator[None]:
     problems = list(engine.strict_problems)
     engine.strict_problems.clear()
     assert not problems, f"responses that do not match the spec: {problems}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _every_account_survives_a_snapshot(request: pytest.FixtureRequest) -> Iterator[None]:
+    """At the end of the session, every account the tests made (thousands, of every provider,
+    through every operation) goes through a snapshot into a new emulator and comes out the
+    same, exactly: rows and their types, deletes, indexes, counters, clocks, pending messages."""
+    engine = request.getfixturevalue("mockserver").engine
+    yield
+    if engine is None:  # an emulator running elsewhere (--mockserver-url)
+        return
+    engine.dispatcher.stop()  # what is pending stays put while it is compared
+    twin = emulator_of(create_app(Settings(**STRICT_SETTINGS)))
+    twin.dispatcher.stop()
+    snapshot.restore(twin, snapshot.read(snapshot.take(engine), twin.providers), at_start=True)
+    assert_same_state(engine, twin)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ account has, and the response checks every provider's tests use."""
 
 from __future__ import annotations
 
+import sys
 import uuid
 from typing import Any
 
@@ -76,3 +77,32 @@ def created(response: requests.Response) -> dict[str, Any]:
     assert response.status_code == 201, response.text
     record: dict[str, Any] = response.json()
     return record
+
+
+def assert_same_state(original: Any, restored: Any, keys: set[tuple[str, str]] | None = None) -> None:
+    """Two engines (mockserver.engine.runtime.Emulator) hold the same accounts, exactly: rows
+    (in order, with their types), recent deletes, what every index finds, id counters,
+    settings, demo flags, clocks and pending deliveries. `keys` limits it to some accounts.
+    Values are compared by repr, which tells a tuple from a list and 1 from 1.0 (== does not)."""
+    mine = {(t.provider, t.key): t for t in original.store.tenants() if keys is None or (t.provider, t.key) in keys}
+    theirs = {(t.provider, t.key): t for t in restored.store.tenants() if keys is None or (t.provider, t.key) in keys}
+    assert sorted(mine) == sorted(theirs)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))  # accounts may hold JSON 1,000 levels deep
+    try:
+        for ident, tenant in mine.items():
+            other = theirs[ident]
+            assert sorted(tenant.tables) == sorted(other.tables), ident
+            for name, table in tenant.tables.items():
+                twin = other.tables[name]
+                assert repr(table.dump()) == repr(twin.dump()), (ident, name)
+                indexes = {index: entries for index, (_, entries) in table._indexes.items()}
+                assert indexes == {index: entries for index, (_, entries) in twin._indexes.items()}, (ident, name)
+            kept = (tenant.counters, tenant.settings, tenant.demo)
+            assert repr(kept) == repr((other.counters, other.settings, other.demo)), ident
+            assert tenant.clock.state() == other.clock.state(), ident
+            pending = [{k: v for k, v in item.items() if k != "dueInSeconds"} for item in original.dispatcher.pending(*ident)]
+            again = [{k: v for k, v in item.items() if k != "dueInSeconds"} for item in restored.dispatcher.pending(*ident)]
+            assert pending == again, ident
+    finally:
+        sys.setrecursionlimit(limit)

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, request
 
+from mockserver.engine import snapshot
 from mockserver.engine.admin_openapi import admin_openapi_json
 from mockserver.engine.clock import Clock, parse_iso
 from mockserver.engine.context import Call
@@ -20,6 +21,10 @@ from mockserver.engine.journal import JournalFilter
 from mockserver.engine.provider import AdminAction, Provider
 from mockserver.engine.runtime import Emulator, encode
 from mockserver.engine.streams import EventStream, WaitingBody
+
+# A snapshot may be far larger than an API request body (100,000 contacts: about 40 MB).
+MAX_SNAPSHOT_BYTES = 1024 * 1024 * 1024
+SNAPSHOT_PATH = "/__admin/snapshot"
 
 # Epoch seconds the admin API may move the clock to (1970 to the year 9000).
 CLOCK_RANGE = (0.0, datetime(9000, 1, 1, tzinfo=UTC).timestamp())
@@ -221,6 +226,29 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:
     def openapi() -> Response:
         return Response(document, content_type="application/json")
 
+    @admin.get("/snapshot")
+    def get_snapshot() -> Response:
+        provider, key = _account_scope(request.args)
+        try:
+            raw = snapshot.take(emulator, provider, key)
+        except LookupError as exc:
+            raise AdminError(404, str(exc)) from exc
+        except snapshot.SnapshotError as exc:
+            raise AdminError(500, str(exc)) from exc
+        name = "mockserver-snapshot" + (f"-{provider}" if provider else "") + ".json"
+        return Response(raw, content_type="application/json", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @admin.put("/snapshot")
+    def put_snapshot() -> Response:
+        provider, key = _account_scope(request.args)
+        request.max_content_length = MAX_SNAPSHOT_BYTES
+        try:
+            doc = snapshot.read(request.get_data(), emulator.providers)
+            restored = snapshot.restore(emulator, doc, provider, key)
+        except snapshot.SnapshotError as exc:
+            raise AdminError(400, str(exc)) from exc
+        return _json({"restored": [tenant.describe() for tenant in restored]})
+
     @admin.get("/strict")
     def strict() -> Response:
         return _json({"enabled": emulator.settings.strict_responses, "problems": emulator.strict_problems})
@@ -309,6 +337,15 @@ def _body() -> dict[str, Any]:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+def _account_scope(args: Any) -> tuple[str | None, str | None]:
+    """`provider` and `apiKey` from a query: every account, one provider's, or one."""
+    provider = _provider_name(args.get("provider"), required=False)
+    key = args.get("apiKey")
+    if key is not None and provider is None:
+        raise AdminError(400, "apiKey needs a provider: a key names an account of one provider")
+    return provider, key
 
 
 def _optional_str(body: dict[str, Any], name: str) -> str | None:

@@ -51,6 +51,7 @@ ENGINE_TAGS = [
     {"name": "webhooks", "description": "Webhook delivery attempts, and waiting for them"},
     {"name": "journal", "description": "What the server saw: requests, live events, strict-mode problems"},
     {"name": "clock", "description": "The server's clock, or one account's own"},
+    {"name": "state", "description": "Snapshots: the whole state, or one account's, to a file and back"},
 ]
 
 # The bodies the engine's endpoints answer (the views in admin.py, and what they call).
@@ -65,6 +66,37 @@ COMPONENTS: dict[str, Schema] = {
             "frozen": {"type": "boolean"},
             "offsetSeconds": described({"type": "number"}, "How far the clock is from real time"),
         }
+    ),
+    "Snapshot": described(
+        obj(
+            {
+                "format": {"const": "mockserver-snapshot"},
+                "version": described(COUNT, "The format's version; a newer one than the server reads is refused"),
+                "savedAt": {"type": "string", "format": "date-time"},
+                "scope": described({"enum": ["server", "accounts"]}, "server: everything; accounts: some accounts"),
+                "random": described(ANY_OBJECT, "The id generator's state"),
+                "accounts": {
+                    "type": "array",
+                    "items": obj(
+                        {
+                            "provider": PROVIDER,
+                            "apiKey": STRING,
+                            "demo": {"type": "boolean"},
+                            "clock": ANY_OBJECT,
+                            "counters": described({"type": "object", "additionalProperties": COUNT}, "Id counters"),
+                            "settings": ANY_OBJECT,
+                            "tables": described(
+                                {"type": "object", "additionalProperties": ANY_OBJECT}, "Per table: keys, rows, recent deletes"
+                            ),
+                            "pendingDeliveries": {"type": "array", "items": ANY_OBJECT},
+                            "deliveryAttempts": {"type": "array", "items": ANY_OBJECT},
+                        }
+                    ),
+                },
+            },
+            {"server": ANY_OBJECT, "wide": {"type": "boolean"}},
+        ),
+        "Versioned JSON of the records, id counters, clocks, settings and undelivered webhooks",
     ),
     "Tenant": obj(
         {
@@ -343,6 +375,31 @@ def engine_paths() -> dict[str, Schema]:
                         },
                     )
                 ),
+            ),
+        },
+        "/__admin/snapshot": {
+            "get": operation(
+                "getSnapshot",
+                "state",
+                "Download the state: everything, one provider's accounts, or one account's",
+                {
+                    "200": answer("The snapshot (as an attachment)", ref("Snapshot")),
+                    "400": error("apiKey without provider, or an unknown provider"),
+                    "404": error("No such account"),
+                },
+                [ONE_PROVIDER, ONE_KEY],
+            ),
+            "put": operation(
+                "putSnapshot",
+                "state",
+                "Restore a snapshot: a whole one replaces everything; an accounts one, those accounts; "
+                "with provider and apiKey, a one-account snapshot becomes that account",
+                {
+                    "200": answer("The accounts restored", obj({"restored": {"type": "array", "items": ref("Tenant")}})),
+                    "400": error("Not a snapshot, a newer format, a broken one (nothing changed), or a bad parameter"),
+                },
+                [query("provider", PROVIDER, "With apiKey: restore as this account"), query("apiKey", STRING, "The account")],
+                requestBody=body(ref("Snapshot"), required=True),
             ),
         },
         "/__admin/strict": {

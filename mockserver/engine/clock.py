@@ -60,6 +60,17 @@ class Clock:
             self._offset = 0.0
             self._frozen_at = None
 
+    def state(self) -> dict[str, float | None]:
+        """What a snapshot keeps: the offset from the base, or the frozen instant."""
+        with self._lock:
+            return {"offsetSeconds": self._offset, "frozenAt": self._frozen_at}
+
+    def restore(self, state: dict[str, float | None]) -> None:
+        offset, frozen = state.get("offsetSeconds") or 0.0, state.get("frozenAt")
+        with self._lock:
+            self._offset = float(offset)
+            self._frozen_at = None if frozen is None else float(frozen)
+
     def describe(self) -> dict[str, object]:
         return {
             "now": iso(self.now()),

@@ -6,7 +6,7 @@ import hashlib
 import random
 import threading
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -43,6 +43,35 @@ class Randomness:
                 value = _next_uuid7(self._last_uuid7)
             self._last_uuid7 = value
         return str(uuid.UUID(int=value))
+
+    def state(self) -> dict[str, Any]:
+        """What a snapshot keeps, so a restored emulator goes on where this one was (and
+        never hands out an id it already gave)."""
+        with self._lock:
+            version, internal, gauss = self._rng.getstate()
+            return {"generator": [version, list(internal), gauss], "lastUuid7": f"{self._last_uuid7:032x}"}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        version, internal, gauss = state["generator"]
+        with self._lock:
+            self._rng.setstate((version, tuple(internal), gauss))
+        self.restore_uuid7(state["lastUuid7"])
+
+    def absorb(self, state: dict[str, Any]) -> None:
+        """Take in a snapshot restored into a running emulator: the generator moves to a
+        state made from its own and the snapshot's (neither sequence is replayed, so no id
+        of the snapshot's nor one already handed out here comes again; the same run still
+        makes the same ids)."""
+        with self._lock:
+            mixed = hashlib.sha256(repr((self._rng.getstate(), state["generator"])).encode()).digest()
+            self._rng.seed(int.from_bytes(mixed, "big"))
+        self.restore_uuid7(state["lastUuid7"])
+
+    def restore_uuid7(self, last: str) -> None:
+        """UUIDv7s keep increasing across a restore, as they do within a process (`last`:
+        the highest handed out, as 32 hex digits)."""
+        with self._lock:
+            self._last_uuid7 = max(self._last_uuid7, int(last, 16))
 
     def token(self, nbytes: int = 16) -> str:
         return f"{self.bits(nbytes * 8):0{nbytes * 2}x}"

@@ -9,8 +9,9 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from mockserver.engine.clock import Clock
@@ -145,6 +146,29 @@ class Table:
             index += step
         return found, False
 
+    def dump(self) -> dict[str, Any]:
+        """The table's content as plain values (keys and rows in order, recent deletes)."""
+        return {
+            "keys": list(self._keys),
+            "rows": [self._rows[key] for key in self._keys],
+            "buried": [[key, row] for key, row in self._buried.items()],
+        }
+
+    def load(self, content: Mapping[str, Any]) -> None:
+        """Replace the content with a dump's; the declared indexes are rebuilt from the rows."""
+        keys, rows = list(content["keys"]), list(content["rows"])
+        if len(keys) != len(rows):
+            raise ValueError("a table needs as many keys as rows")
+        if any(later <= earlier for earlier, later in pairwise(keys)):
+            raise ValueError("table keys must increase")
+        self._keys = keys
+        self._rows = dict(zip(keys, rows, strict=True))
+        self._buried = {key: row for key, row in content.get("buried", [])}
+        for name, (key_of, _) in list(self._indexes.items()):
+            self.add_index(name, key_of)
+            if len(self._indexes[name][1]) != sum(1 for row in rows if key_of(row) is not None):
+                raise ValueError(f"duplicate values in the unique index {name!r}")
+
     def _check_unique(self, row: Row, exclude: Key | None) -> None:
         for name, (key_of, entries) in self._indexes.items():
             value = key_of(row)
@@ -216,6 +240,11 @@ class Store(ABC):
     @abstractmethod
     def tenants(self, provider: str | None = None) -> list[Tenant]: ...
 
+    @abstractmethod
+    def replace(self, tenants: list[Tenant], *, everything: bool = False) -> None:
+        """Put whole tenants in at once (a restored snapshot): the given ones replace those
+        of the same (provider, key); with `everything`, every other tenant goes too."""
+
 
 class MemoryStore(Store):
     def __init__(self) -> None:
@@ -252,3 +281,10 @@ class MemoryStore(Store):
     def tenants(self, provider: str | None = None) -> list[Tenant]:
         with self._lock:
             return [t for (p, _), t in self._tenants.items() if provider is None or p == provider]
+
+    def replace(self, tenants: list[Tenant], *, everything: bool = False) -> None:
+        with self._lock:
+            if everything:
+                self._tenants.clear()
+            for tenant in tenants:
+                self._tenants[(tenant.provider, tenant.key)] = tenant

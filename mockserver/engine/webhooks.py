@@ -3,6 +3,7 @@ the provider's schedule (compressible with `time_scale`) and records every attem
 
 from __future__ import annotations
 
+import base64
 import heapq
 import itertools
 import logging
@@ -71,6 +72,29 @@ def _warn(record: dict[str, Any]) -> None:
     )
 
 
+def _job_state(job: _Job, now: float) -> dict[str, Any]:
+    message = job.outgoing
+    try:
+        body: dict[str, str] = {"body": message.body.decode("utf-8")}
+    except UnicodeDecodeError:
+        body = {"bodyBase64": base64.b64encode(message.body).decode("ascii")}
+    return {
+        "provider": job.provider,
+        "apiKey": job.tenant,
+        "url": message.url,
+        **body,
+        "headers": dict(message.headers),
+        "event": message.event,
+        "webhookId": message.webhook_id,
+        "messageId": message.message_id,
+        "attemptHeaders": message.attempt_headers is not None,
+        "acknowledged": None if message.acknowledged is None else sorted(message.acknowledged),
+        "schedule": list(job.schedule),
+        "attempt": job.attempt,
+        "dueInSeconds": round(max(0.0, job.due - now), 3),
+    }
+
+
 def _endpoint(job: _Job) -> tuple[str, str, str]:
     return job.provider, job.tenant, job.outgoing.url
 
@@ -100,6 +124,7 @@ class WebhookDispatcher:
         self._order = itertools.count()
         self._in_flight: list[_Job] = []
         self._running = False
+        self._released = False  # stopping: waits end now, deliveries may still finish
         self._threads: list[threading.Thread] = []
         self._history: deque[dict[str, Any]] = deque(maxlen=history)
         self._attempt_ids = itertools.count(1)
@@ -112,10 +137,17 @@ class WebhookDispatcher:
             if self._running:
                 return
             self._running = True
+            self._released = False
         for number in range(self._workers):
             thread = threading.Thread(target=self._work, name=f"webhooks-{number}", daemon=True)
             thread.start()
             self._threads.append(thread)
+
+    def release_waiters(self) -> None:
+        """End every wait now (the server is stopping); deliveries go on until `stop`."""
+        with self._cond:
+            self._released = True
+            self._idle.notify_all()
 
     def stop(self, timeout: float = 5.0) -> None:
         with self._cond:
@@ -207,13 +239,14 @@ class WebhookDispatcher:
 
         return self.wait_until(enough, timeout)
 
-    def wait_until(self, done: Callable[[], bool], timeout: float) -> bool:
-        """Block until `done()` (asked holding the lock after each delivery) or the timeout."""
+    def wait_until(self, done: Callable[[], bool], timeout: float, *, releasable: bool = True) -> bool:
+        """Block until `done()` (asked holding the lock after each delivery) or the timeout
+        (or, for a `releasable` wait, until the server stops)."""
         deadline = time.monotonic() + timeout
         with self._idle:
             while not done():
                 remaining = deadline - time.monotonic()
-                if remaining <= 0 or not self._running:
+                if remaining <= 0 or not self._running or (releasable and self._released):
                     return done()
                 self._idle.wait(min(remaining, 0.25))
             return True
@@ -222,6 +255,44 @@ class WebhookDispatcher:
         """Every recorded attempt, oldest first."""
         with self._cond:
             return [dict(a) for a in self._history if _owned(a["provider"], a["apiKey"], provider, tenant)]
+
+    def drain(self, timeout: float) -> bool:
+        """Wait (up to `timeout`) until nothing is being sent and nothing is due now: what a
+        graceful stop gives deliveries before it keeps or reports what is left."""
+
+        def quiet() -> bool:
+            due = self._queue and self._queue[0].due <= time.monotonic()
+            return not (self._in_flight or self._parked or due)
+
+        return self.wait_until(quiet, timeout, releasable=False)
+
+    # -- snapshots --------------------------------------------------------------------
+    def pending(self, provider: str | None = None, tenant: str | None = None) -> list[dict[str, Any]]:
+        """The undelivered messages (queued, parked, waiting for a retry or being sent) as
+        plain values, in the order they were queued. One being sent counts as pending:
+        delivery is at least once, and a restore sends it again with the same message id."""
+        with self._cond:
+            jobs = itertools.chain(self._queue, self._in_flight, *self._parked.values())
+            mine = sorted((job for job in jobs if _owned(job.provider, job.tenant, provider, tenant)), key=lambda job: job.order)
+            now = time.monotonic()
+            return [_job_state(job, now) for job in mine if not job.cancelled and not (job.retire and job in self._in_flight)]
+
+    def restore_pending(self, jobs: list[tuple[str, str, Outgoing, tuple[float, ...], int, float]]) -> None:
+        """Queue messages again: (provider, tenant, message, schedule, attempt, seconds until due)."""
+        now = time.monotonic()
+        with self._cond:
+            for provider, tenant, message, schedule, attempt, due_in in jobs:
+                job = _Job(now + max(0.0, due_in), next(self._order), provider, tenant, message, schedule, attempt)
+                heapq.heappush(self._queue, job)
+            self._cond.notify(len(jobs))
+
+    def restore_attempts(self, records: list[dict[str, Any]]) -> None:
+        """Put recorded attempts back in the history (after `forget` cleared their tenants)."""
+        with self._cond:
+            self._history.extend(dict(record) for record in records)
+            highest = max((int(record["id"]) for record in self._history), default=0)
+            current = next(self._attempt_ids)
+            self._attempt_ids = itertools.count(max(current, highest + 1))
 
     # -- the workers ------------------------------------------------------------------
     def _work(self) -> None:
@@ -315,7 +386,8 @@ class WebhookDispatcher:
             if job.cancelled:
                 return
             self._history.append(record)
-            if retry_in is not None and self._running and not job.retire:
+            # A retry is queued even while stopping: the queue is what a snapshot keeps.
+            if retry_in is not None and not job.retire:
                 job.attempt += 1
                 job.due = time.monotonic() + retry_in
                 job.order = next(self._order)

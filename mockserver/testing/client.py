@@ -224,6 +224,10 @@ class Emulator:
     def admin(self, method: str, path: str, *, timeout: float = 30.0, **kwargs: Any) -> Any:
         """Call the admin API (`path` below /__admin/); its JSON answer (None when empty).
         Raises MockserverError on a 4xx or 5xx, with the emulator's message."""
+        response = self._admin_response(method, path, timeout=timeout, **kwargs)
+        return response.json() if response.content else None
+
+    def _admin_response(self, method: str, path: str, *, timeout: float = 30.0, **kwargs: Any) -> requests.Response:
         response = self._http.request(method, f"{self.url}/__admin/{path.lstrip('/')}", timeout=timeout, **kwargs)
         if response.status_code >= 400:
             try:
@@ -233,7 +237,7 @@ class Emulator:
             raise MockserverError(
                 f"{method} /__admin/{path.lstrip('/')}: {response.status_code} {response.text}", response.status_code, body
             )
-        return response.json() if response.content else None
+        return response
 
     def journal(self, **filters: Any) -> list[RecordedRequest]:
         """Every account's requests (the server's bounded journal), oldest first; filters as
@@ -251,6 +255,17 @@ class Emulator:
         """Forget every account of every provider (and the server's clock): only for an
         emulator of your own; on a shared one reset your accounts instead."""
         self.admin("POST", "reset", json={})
+
+    def snapshot(self, provider: str | None = None, api_key: str | None = None) -> bytes:
+        """The state as snapshot JSON: everything, one provider's accounts, or one account."""
+        params = {name: value for name, value in (("provider", provider), ("apiKey", api_key)) if value is not None}
+        return self._admin_response("GET", "snapshot", params=params, timeout=300).content
+
+    def restore(self, snapshot: bytes, provider: str | None = None, api_key: str | None = None) -> list[dict[str, Any]]:
+        """Put a snapshot's state back (a whole one replaces everything; an account's, that
+        account; with provider and api_key, a one-account snapshot becomes that account)."""
+        params = {name: value for name, value in (("provider", provider), ("apiKey", api_key)) if value is not None}
+        return list(self.admin("PUT", "snapshot", params=params, data=snapshot, timeout=300)["restored"])
 
     def strict_problems(self) -> list[dict[str, Any]]:
         """The responses that broke their spec (an emulator started with strict_responses)."""
@@ -297,6 +312,15 @@ class Account:
         """Replace what it holds with the provider's demo data, generated from `seed` (by
         default the emulator's, as `account(provider, demo=True)` has it)."""
         self._admin("POST", "seed", json={**self._who(), **({"seed": seed} if seed is not None else {})})
+
+    def snapshot(self) -> bytes:
+        """The account's state (records, ids, clock, pending deliveries) as snapshot JSON."""
+        return self.emulator.snapshot(self.provider, self.api_key)
+
+    def restore(self, snapshot: bytes) -> dict[str, Any]:
+        """Make the account what a snapshot says (one taken of this or another account of
+        the same provider): a known state to start a test from."""
+        return self.emulator.restore(snapshot, self.provider, self.api_key)[0]
 
     def describe(self) -> dict[str, Any]:
         """What the account holds: record counts per table, settings, whether it is a demo."""

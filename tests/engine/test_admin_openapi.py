@@ -329,6 +329,17 @@ def test_the_engines_answers_match_the_document(checker: Checker) -> None:
         assert call("POST", "/__admin/clock", json=bad).status_code == 400
     assert call("POST", "/__admin/clock", json={"provider": "systeme", "apiKey": unknown, "freeze": True}).status_code == 404
 
+    # snapshots: one account's, restored as another; refusals
+    saved = call("GET", "/__admin/snapshot", params=mine)
+    assert [a["apiKey"] for a in saved.json()["accounts"]] == [key]
+    assert call("GET", "/__admin/snapshot").json()["scope"] == "server"
+    assert call("GET", "/__admin/snapshot", params={"apiKey": key}).status_code == 400
+    assert call("GET", "/__admin/snapshot", params={"provider": "systeme", "apiKey": unknown}).status_code == 404
+    copy = {"provider": "systeme", "apiKey": fresh_key()}
+    restored = call("PUT", "/__admin/snapshot", params=copy, data=saved.content, **sent)
+    assert [t["apiKey"] for t in restored.json()["restored"]] == [copy["apiKey"]]
+    assert call("PUT", "/__admin/snapshot", data="{}", **sent).status_code == 400
+
     # what the server saw
     assert call("GET", "/__admin/strict").json()["enabled"] is True
     with checker.session.get(f"{checker.url}/__admin/events", params={"provider": "systeme"}, stream=True, timeout=10) as stream:

@@ -393,3 +393,68 @@ def test_wait_idle_waits_through_pending_retries(dispatcher: WebhookDispatcher) 
         dispatcher.submit("systeme", "tenant", [_message(receiver.url)], (100.0,))  # retry after 0.1 s
         assert dispatcher.wait_idle(5) is True
         assert [a["ok"] for a in dispatcher.attempts()] == [False, True]
+
+
+# -- stopping and snapshots ---------------------------------------------------------------
+
+
+def test_pending_lists_what_waits_for_a_retry_and_a_restore_sends_it_with_its_attempt(make_dispatcher: Factory) -> None:
+    first = make_dispatcher()
+    down = _closed_port_url()
+    first.submit("systeme", "tenant", [_message(down, message_id="m-1"), _message(down + "2", message_id="m-2")], (60.0, 60.0))
+    assert _wait_until(lambda: len(first.attempts()) == 2)
+    pending = first.pending("systeme", "tenant")
+    assert [(p["messageId"], p["attempt"]) for p in pending] == [("m-1", 2), ("m-2", 2)]
+    assert all(0 < p["dueInSeconds"] <= 60 * SCALE for p in pending)
+    assert first.pending("systeme", "another") == [] and first.pending("clickfunnels") == []
+    assert pending[0]["body"] == '{"contact":{"id":1}}' and pending[0]["schedule"] == [60.0, 60.0]
+
+    second = make_dispatcher()
+    with WebhookReceiver() as receiver:
+        restored = _message(receiver.url, message_id=pending[0]["messageId"])
+        second.restore_pending([("systeme", "tenant", restored, (60.0, 60.0), pending[0]["attempt"], 0.0)])
+        [received] = receiver.wait(1)
+    assert received.headers["X-Webhook-Event"] == "CONTACT_CREATED"
+    assert _wait_until(lambda: len(second.attempts()) == 1)
+    [attempt] = second.attempts()
+    assert (attempt["messageId"], attempt["attempt"], attempt["ok"]) == ("m-1", 2, True)
+
+
+def test_a_retry_failed_while_stopping_stays_queued(make_dispatcher: Factory) -> None:
+    dispatcher = make_dispatcher()
+    with WebhookReceiver() as receiver:
+        receiver.delay = 0.3  # the attempt is under way when the dispatcher stops
+        receiver.respond_with(503)
+        dispatcher.submit("systeme", "tenant", [_message(receiver.url)], FAST)
+        receiver.wait(1)
+        dispatcher.stop(timeout=5)
+    [attempt] = dispatcher.attempts()
+    assert attempt["willRetry"] is True
+    assert [(p["messageId"], p["attempt"]) for p in dispatcher.pending()] == [("msg-1", 2)]
+
+
+def test_drain_waits_for_due_messages_but_not_for_retries_far_away(make_dispatcher: Factory) -> None:
+    dispatcher = make_dispatcher(time_scale=1.0)
+    with WebhookReceiver() as receiver:
+        dispatcher.submit("systeme", "tenant", [_message(receiver.url, message_id=f"m-{n}") for n in range(10)], (3600.0,))
+        dispatcher.submit("systeme", "tenant", [_message(_closed_port_url(), message_id="later")], (3600.0,))
+        assert dispatcher.drain(10) is True
+        assert len(receiver.requests) == 10
+    assert [p["messageId"] for p in dispatcher.pending()] == ["later"]  # its retry is an hour away
+
+
+def test_release_waiters_ends_a_wait_but_deliveries_go_on(make_dispatcher: Factory) -> None:
+    dispatcher = make_dispatcher()
+    with WebhookReceiver() as receiver:
+        receiver.delay = 0.5
+        dispatcher.submit("systeme", "tenant", [_message(receiver.url)], FAST)
+        waited: list[bool] = []
+        waiter = threading.Thread(target=lambda: waited.append(dispatcher.wait_idle(30)))
+        waiter.start()
+        time.sleep(0.1)
+        dispatcher.release_waiters()
+        waiter.join(5)
+        assert waited == [False]  # released before the delivery was done
+        receiver.wait(1)
+        assert _wait_until(lambda: len(dispatcher.attempts()) == 1)
+        assert dispatcher.attempts()[0]["ok"] is True

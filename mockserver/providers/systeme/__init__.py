@@ -70,6 +70,7 @@ PROVIDER = Provider(
     quota_headers=_quota_headers,
     client_headers=lambda key: {"X-API-Key": key},
     verify_signature=webhooks.verify_signature,
+    attempt_headers=webhooks.attempt_headers,
     admin_actions=admin.ACTIONS,
     admin_schemas=admin.SCHEMAS,
     # API Platform routes any identifier and answers 404 for one that names nothing.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -132,7 +133,8 @@ def deliveries(tenant: Tenant, event: Event, services: Services) -> list[Outgoin
                 "X-Webhook-Event-Timestamp": timestamp,
                 "X-Webhook-Signature": hmac_sha256_hex(row["secret"], body),
             }
-            messages.append(Outgoing(row["url"], body, headers, event.name, row["id"], message_id, _attempt_headers(services)))
+            per_attempt = partial(attempt_headers, services)
+            messages.append(Outgoing(row["url"], body, headers, event.name, row["id"], message_id, per_attempt))
     return messages
 
 
@@ -141,14 +143,12 @@ def php_json(payload: Any) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=True).replace("/", "\\/").encode("ascii")
 
 
-def _attempt_headers(services: Services) -> Any:
-    def headers(_: int) -> Mapping[str, str]:
-        return {
-            "X-Webhook-Delivery-Attempt-Id": services.random.uuid7(services.clock.time()),
-            "X-Webhook-Delivery-Attempt-Timestamp": records.stamp(services.clock.time()),
-        }
-
-    return headers
+def attempt_headers(services: Services, _attempt: int) -> Mapping[str, str]:
+    """What changes with each attempt of a delivery: its own id and time."""
+    return {
+        "X-Webhook-Delivery-Attempt-Id": services.random.uuid7(services.clock.time()),
+        "X-Webhook-Delivery-Attempt-Timestamp": records.stamp(services.clock.time()),
+    }
 
 
 def _subscriptions(call: Call, requested: list[Any], existing: Mapping[str, Row]) -> tuple[list[dict[str, Any]], list[Violation]]:
