@@ -9,13 +9,17 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from mockserver import __version__
 from mockserver.engine import logs
 from mockserver.engine.ratelimit import parse_rate
 from mockserver.engine.settings import DEMO_KEY, Settings
 from mockserver.providers import all_providers
+
+if TYPE_CHECKING:
+    from mockserver.persistence import StateFile
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,6 +91,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"requests the journal keeps, of all accounts together (default: {Settings.journal_size:,})",
     )
+    serve.add_argument(
+        "--state-file",
+        type=Path,
+        metavar="PATH",
+        help="keep the state in this file: read at start when it exists, written every --snapshot-interval "
+        "seconds and at a graceful stop (a kill -9 loses at most the last interval)",
+    )
+    serve.add_argument(
+        "--snapshot-interval",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="with --state-file: how often the state is written when it changed (default: 5)",
+    )
     serve.add_argument("--quiet", action="store_true", help="no line per request on stderr (warnings still show)")
     serve.add_argument(
         "--log-format",
@@ -110,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from mockserver.persistence import stop_gracefully
     from mockserver.serving import Server
 
     try:
@@ -138,18 +157,27 @@ def _serve(args: argparse.Namespace) -> int:
     logs.configure(args.log_format)
     # Under load waitress warns of its queue depth on every queued request: noise, and CPU.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    if args.snapshot_interval <= 0:
+        print("mockserver: --snapshot-interval must be more than 0 seconds", file=sys.stderr)
+        return 2
     if args.server == "granian":
         if args.threads is not None:
             print("mockserver: --threads applies to --server waitress only", file=sys.stderr)
             return 2
         return _serve_on_granian(args, settings)
     app = _build_app(settings)
+    emulator = app.extensions["mockserver"]
+    state_file = _state_file(args, emulator)
     try:
-        server = Server(app, host=args.host, port=args.port, threads=args.threads or 8)
+        server = Server(
+            app, host=args.host, port=args.port, threads=args.threads or 8, on_close=lambda: stop_gracefully(emulator, state_file)
+        )
     except OSError as exc:
         print(f"mockserver: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
-        app.extensions["mockserver"].dispatcher.stop()
+        emulator.dispatcher.stop()
         return 1
+    if state_file is not None:
+        state_file.start()
     signal.signal(signal.SIGTERM, _exit_quietly)
     _banner(server.url, args, settings)
     with contextlib.suppress(KeyboardInterrupt):
@@ -169,11 +197,41 @@ def _serve_on_granian(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     host = f"[{args.host}]" if ":" in args.host else args.host
     app = _build_app(settings)
+    state_file = _state_file(args, app.extensions["mockserver"])
     serve_with_granian(
-        app, args.host, port, lambda: _banner(f"http://{host}:{port}", args, settings), pin_cpu=not args.no_cpu_pin
+        app,
+        args.host,
+        port,
+        lambda: _banner(f"http://{host}:{port}", args, settings),
+        pin_cpu=not args.no_cpu_pin,
+        state_file=state_file,
     )
     print("mockserver stopped.", flush=True)
     return 0
+
+
+def _state_file(args: argparse.Namespace, emulator: Any) -> StateFile | None:
+    """The --state-file, its state loaded (None without one). One that cannot be used ends
+    the start, saying why: the server never runs on half a state."""
+    from mockserver.engine.snapshot import SnapshotError
+
+    if args.state_file is None:
+        return None
+    from mockserver.persistence import StateFile
+
+    state_file = StateFile(args.state_file, emulator, args.snapshot_interval)
+    try:
+        accounts = state_file.load()
+    except SnapshotError as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        print("mockserver: not started; the file is left as it is.", file=sys.stderr)
+        emulator.dispatcher.stop()
+        raise SystemExit(2) from exc
+    said = "no file yet: it is written as the state changes"
+    if accounts:
+        said = f"{accounts} account{'s' * (accounts != 1)} read from it"
+    print(f"state file: {args.state_file} ({said})", flush=True)
+    return state_file
 
 
 def _build_app(settings: Settings) -> Any:

@@ -17,7 +17,10 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mockserver.persistence import StateFile
 
 
 def free_port(host: str) -> int:
@@ -34,11 +37,23 @@ def check_port(host: str, port: int) -> None:
         probe.bind((host, port))
 
 
-def serve_with_granian(app: Any, host: str, port: int, on_listening: Callable[[], None], *, pin_cpu: bool = True) -> None:
+def serve_with_granian(
+    app: Any,
+    host: str,
+    port: int,
+    on_listening: Callable[[], None],
+    *,
+    pin_cpu: bool = True,
+    state_file: StateFile | None = None,
+) -> None:
     """Serve until SIGINT or SIGTERM. granian forks its worker process, which then holds all
     the state: the app is built here (once), and its webhook threads, which a fork does not
-    copy, are started in the worker. `on_listening` runs once the socket is bound."""
+    copy, are started in the worker (as is the state file's periodic write). `on_listening`
+    runs once the socket is bound. At the stop, once the last request has finished, the
+    worker keeps (state file) or reports what was not delivered."""
     from mockserver.app import MAX_BODY_BYTES, emulator_of
+    from mockserver.engine.admin import MAX_SNAPSHOT_BYTES, SNAPSHOT_PATH
+    from mockserver.persistence import stop_gracefully
     from mockserver.rsgi import RsgiApp
 
     emulator = emulator_of(app)
@@ -51,7 +66,7 @@ def serve_with_granian(app: Any, host: str, port: int, on_listening: Callable[[]
 
     def stopping() -> None:
         emulator.feed.close()
-        dispatcher.stop(timeout=1)
+        dispatcher.release_waiters()
 
     def load_in_worker() -> Any:
         if pin_cpu:
@@ -59,7 +74,14 @@ def serve_with_granian(app: Any, host: str, port: int, on_listening: Callable[[]
         os.close(stop_writer)
         threading.Thread(target=_on_stop_signal, args=(stop_reader, stopping), name="mockserver-stop", daemon=True).start()
         dispatcher.start()
-        return RsgiApp(app.wsgi_app, MAX_BODY_BYTES)
+        if state_file is not None:
+            state_file.start()
+        return RsgiApp(
+            app.wsgi_app,
+            MAX_BODY_BYTES,
+            {SNAPSHOT_PATH: MAX_SNAPSHOT_BYTES},
+            on_stop=lambda: stop_gracefully(emulator, state_file),
+        )
 
     from granian.constants import Interfaces, Loops
     from granian.log import LogLevels

@@ -1,5 +1,6 @@
 """Commands for a running emulator: `mockserver trigger` (a vendor-side event, as Stripe's
-CLI triggers one) and `mockserver tail` (requests and webhook deliveries as they happen)."""
+CLI triggers one), `mockserver tail` (requests and webhook deliveries as they happen) and
+`mockserver snapshot save|load` (its state to a file and back)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,66 @@ def add_remote_commands(commands: Any, providers: list[str]) -> None:
     tail.add_argument("--json", action="store_true", help="one JSON object per line, as the stream sends them")
     tail.add_argument("--url", help=url_help)
     tail.set_defaults(run=_tail)
+
+    _add_snapshot_command(commands, providers, url_help)
+
+
+def _add_snapshot_command(commands: Any, providers: list[str], url_help: str) -> None:
+    snapshot = commands.add_parser(
+        "snapshot",
+        help="save a running emulator's state to a file, or load one into it",
+        description="save: GET /__admin/snapshot into FILE (the whole state, one provider's accounts, or one "
+        "account). load: PUT FILE to /__admin/snapshot (a whole state replaces everything; accounts replace "
+        "those accounts; with --provider and --key, a one-account file becomes that account).",
+    )
+    snapshot.add_argument("action", choices=("save", "load"))
+    snapshot.add_argument("file", type=Path, help="the snapshot file (- for standard output or input)")
+    snapshot.add_argument("--provider", choices=providers, help="only this provider's accounts")
+    snapshot.add_argument("--key", help="only this account (its API key; needs --provider)")
+    snapshot.add_argument("--url", help=url_help)
+    snapshot.set_defaults(run=_snapshot)
+
+
+def _snapshot(args: argparse.Namespace) -> int:
+    if args.key and not args.provider:
+        print("mockserver snapshot: --key needs --provider (a key names an account of one provider)", file=sys.stderr)
+        return 2
+    base = _base(args)
+    params = {name: value for name, value in (("provider", args.provider), ("apiKey", args.key)) if value}
+    stdio = str(args.file) == "-"
+    try:
+        if args.action == "save":
+            response = _http().get(f"{base}/__admin/snapshot", params=params, timeout=300)
+        else:
+            data = sys.stdin.buffer.read() if stdio else args.file.read_bytes()
+            response = _http().put(f"{base}/__admin/snapshot", params=params, data=data, timeout=300)
+    except OSError as exc:  # the file, or the connection (requests' errors are OSErrors too)
+        where = f"no emulator answers at {base}" if isinstance(exc, requests.RequestException) else str(args.file)
+        print(f"mockserver snapshot: {where}: {exc}", file=sys.stderr)
+        return 2
+    if not response.ok:
+        print(f"mockserver snapshot: {response.status_code}: {_error_text(response)}", file=sys.stderr)
+        return 1
+    if args.action == "load":
+        restored = response.json()["restored"]
+        print(f"loaded {len(restored)} account{'s' * (len(restored) != 1)} into {base}")
+        return 0
+    if stdio:
+        sys.stdout.buffer.write(response.content)
+        return 0
+    from mockserver.persistence import write_atomically
+
+    write_atomically(args.file, response.content)
+    accounts = len(response.json()["accounts"])
+    print(f"saved {accounts} account{'s' * (accounts != 1)} to {args.file}", file=sys.stderr)
+    return 0
+
+
+def _error_text(response: requests.Response) -> str:
+    try:
+        return str(response.json().get("error") or response.text)
+    except ValueError:
+        return response.text[:500]
 
 
 def _base(args: argparse.Namespace) -> str:

@@ -25,15 +25,25 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class RsgiApp:
-    def __init__(self, app: WsgiApp, max_body: int) -> None:
+    def __init__(
+        self, app: WsgiApp, max_body: int, larger: dict[str, int] | None = None, on_stop: Callable[[], None] | None = None
+    ) -> None:
         self._app = app
         self._max_body = max_body
+        self._larger = larger or {}  # paths that take bodies over max_body (a snapshot)
+        self._on_stop = on_stop
+
+    def __rsgi_del__(self, loop: Any) -> None:
+        """granian calls this in the worker once it has stopped serving."""
+        if self._on_stop is not None:
+            self._on_stop()
 
     async def __rsgi__(self, scope: Any, proto: Any) -> None:
         headers = scope.headers
         length = headers.get("content-length")
         # A body over the limit is not read: the app answers 413 from its Content-Length.
-        too_big = length is not None and length.isdigit() and int(length) > self._max_body
+        limit = self._larger.get(scope.path, self._max_body)
+        too_big = length is not None and length.isdigit() and int(length) > limit
         # A request without a body is not read: each await is a trip through the event loop.
         bodiless = length in (None, "0") and "transfer-encoding" not in headers
         body = b"" if too_big or bodiless else await proto()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -15,8 +16,17 @@ from mockserver.app import emulator_of
 class Server:
     """A running emulator on a real socket (port 0 picks a free one)."""
 
-    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 8080, threads: int = 8) -> None:
+    def __init__(
+        self,
+        app: Flask,
+        host: str = "127.0.0.1",
+        port: int = 8080,
+        threads: int = 8,
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
         self.app = app
+        # Runs once the last request has finished (default: stop the webhook dispatcher).
+        self._on_close = on_close
         self._server: Any = create_server(
             app,
             host=host,
@@ -75,5 +85,7 @@ class Server:
 
         self._server.task_dispatcher.shutdown(timeout=5)
         wasyncore.close_all(self._server._map)
-        if "mockserver" in getattr(self.app, "extensions", {}):  # only an emulator has a webhook dispatcher
+        if self._on_close is not None:
+            self._on_close()
+        elif "mockserver" in getattr(self.app, "extensions", {}):  # only an emulator has a webhook dispatcher
             emulator_of(self.app).dispatcher.stop()

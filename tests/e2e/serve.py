@@ -59,9 +59,9 @@ class Served:
             time.sleep(0.05)
         raise AssertionError(f"no line matching {pattern!r} on stderr:\n{self.stderr()}")
 
-    def stop(self) -> int:
+    def stop(self, sig: signal.Signals = signal.SIGINT) -> int:
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+            self.process.send_signal(sig)
             try:
                 self.process.wait(20)
             except subprocess.TimeoutExpired:
