@@ -32,6 +32,10 @@ TIME_SCALE = "0.001"
 TIMEOUT_S = 60.0  # from the first create until every delivery must have arrived
 TARGET_S = 5.0  # N = 1,000 events to 3 receivers, all delivered within 5 s
 SETTLE_S = 0.5  # after the last expected delivery: time for any surplus (a retry, a duplicate) to show
+# Creates while deliveries run: this many contacts into an account without subscriptions,
+# then as many into one whose three receivers get every event; the rates compared.
+CONTENTION_CREATES = 5_000
+CONTENTION_TARGET = 0.8  # creates with three busy receivers >= 80% of creates with none
 
 
 class Receiver:
@@ -131,17 +135,7 @@ def run(
 
         key = f"hooks-{secrets.token_hex(4)}"  # not "demo": a new, empty account
         headers = {"X-API-Key": key, "User-Agent": USER_AGENT, "Accept": "application/json"}
-        session = session_for(headers)
-        for receiver in receivers:
-            body = {
-                "name": f"bench {receiver.name}",
-                "url": receiver.url,
-                "secret": receiver.secret.decode(),
-                "subscriptions": [EVENT],
-            }
-            response = session.post(f"{server.url}/systeme/api/webhooks", json=body, timeout=30)
-            if response.status_code != 201:
-                raise RuntimeError(f"webhooks: POST /systeme/api/webhooks answered {response.status_code}: {response.text[:300]}")
+        _subscribe(server.url, headers, receivers)
 
         progress(f"webhooks: creating {total:,} contacts; expecting {expected:,} deliveries to {RECEIVERS} receivers")
         loaded = load.create_contacts(
@@ -160,6 +154,8 @@ def run(
         time.sleep(SETTLE_S)
         arrivals = sorted(t for r in receivers for t in _arrivals(r))
         attempts = _attempts(server.url, key)
+        per_receiver = [r.figures(loaded.started) for r in receivers]  # before the contention run adds to them
+        contention = _contention(args, server.url, cache, receivers, progress)
         result: dict[str, Any] = {
             "events": total,
             "receivers": RECEIVERS,
@@ -170,9 +166,10 @@ def run(
             "deliveries_arrived": len(arrivals),
             "timeout_s": TIMEOUT_S,
             "settle_s": SETTLE_S,
-            "per_receiver": [r.figures(loaded.started) for r in receivers],
+            "per_receiver": per_receiver,
             "mockserver_attempts": attempts,
             "memory_kib": server.memory_kib(),
+            "contention": contention,
         }
     # The moment the expected number had arrived (a surplus after it does not count).
     done_at = arrivals[expected - 1] if len(arrivals) >= expected else None
@@ -190,10 +187,59 @@ def run(
             if seconds is not None
             else f"{len(arrivals):,} of {expected:,} within {TIMEOUT_S:g} s",
             "met": seconds is not None and seconds <= TARGET_S,
-        }
+        },
+        {
+            "what": f"creates/s while {RECEIVERS} receivers get every event, against creates/s with none "
+            f"({CONTENTION_CREATES:,} creates each)",
+            "target": f">= {CONTENTION_TARGET:g}x",
+            "measured": f"{contention['ratio']:.2f}x ({contention['busy_per_second']:,.0f}/s against "
+            f"{contention['quiet_per_second']:,.0f}/s)",
+            "met": contention["ratio"] >= CONTENTION_TARGET,
+        },
     ]
     result["problems"] = problems(result)
     return result
+
+
+def _subscribe(url: str, headers: dict[str, str], receivers: list[Receiver]) -> None:
+    session = session_for(headers)
+    for receiver in receivers:
+        secret = receiver.secret.decode()
+        body = {"name": f"bench {receiver.name}", "url": receiver.url, "secret": secret, "subscriptions": [EVENT]}
+        response = session.post(f"{url}/systeme/api/webhooks", json=body, timeout=30)
+        if response.status_code != 201:
+            raise RuntimeError(f"webhooks: POST /systeme/api/webhooks answered {response.status_code}: {response.text[:300]}")
+
+
+def _contention(
+    args: argparse.Namespace, url: str, cache: Path, receivers: list[Receiver], progress: Callable[[str], None]
+) -> dict[str, Any]:
+    """Creates/s into an account nobody listens to, then into one whose every create makes
+    three deliveries (which run while the creates go on)."""
+    rates = {}
+    for name, subscribed in (("quiet", False), ("busy", True)):
+        key = f"contention-{name}-{secrets.token_hex(4)}"
+        headers = {"X-API-Key": key, "User-Agent": USER_AGENT, "Accept": "application/json"}
+        if subscribed:
+            _subscribe(url, headers, receivers)
+        progress(f"webhooks: {CONTENTION_CREATES:,} creates into an account with {RECEIVERS if subscribed else 0} receivers")
+        loaded = load.create_contacts(
+            url,
+            headers,
+            cache / "wrk",
+            total=CONTENTION_CREATES,
+            prefix=name,
+            threads=args.threads,
+            connections=args.connections,
+            timeout=TIMEOUT_S,
+        )
+        rates[name] = loaded.created / loaded.seconds if loaded.seconds > 0 else 0.0
+    return {
+        "creates": CONTENTION_CREATES,
+        "quiet_per_second": round(rates["quiet"], 1),
+        "busy_per_second": round(rates["busy"], 1),
+        "ratio": round(rates["busy"] / rates["quiet"], 3) if rates["quiet"] else 0.0,
+    }
 
 
 def _arrivals(receiver: Receiver) -> list[float]:

@@ -212,6 +212,12 @@ def webhooks_block(result: dict[str, Any]) -> str:
             f"{attempts['outstanding']} outstanding"
         )
     lines.append(f"  mockserver memory    VmRSS {mib(result['memory_kib'].get('VmRSS'))} at the end")
+    contention = result["contention"]
+    lines.append(
+        f"  creates while delivering  {contention['busy_per_second']:,.0f}/s with {result['receivers']} receivers "
+        f"getting every event, {contention['quiet_per_second']:,.0f}/s with none ({contention['creates']:,} creates each): "
+        f"{contention['ratio']:.2f}x"
+    )
     lines += ["", *("  " + line for line in targets_block(result["targets"]).splitlines())]
     return "\n".join(lines)
 
