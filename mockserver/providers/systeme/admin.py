@@ -126,15 +126,14 @@ def opt_in(call: Call) -> Reply:
     unknown = [slug for slug in fields if tenant.table(records.FIELDS).find("slug", slug) is None]
     if unknown:
         raise ValidationFailed("unknown fields", violations=[Violation(f"fields.{s}", "No such contact field.") for s in unknown])
-    row = tenant.table(CONTACTS).find("email", email.casefold())
+    contacts = tenant.table(CONTACTS)
+    row = contacts.find("email", email.casefold())
     source = body.get("sourceURL", "https://optin.systeme.io/form")
     if row is None:
         row = add_contact(call, email=email, locale=body.get("locale", "en"), fields=fields, source_url=source)
     else:
-        row["fields"] = {**row["fields"], **fields}
-        row["sourceURL"] = source
-    row["needsConfirmation"] = False
-    row["unsubscribed"] = False
+        row = {**row, "fields": {**row["fields"], **fields}, "sourceURL": source}
+    row = contacts.replace(row["id"], {**row, "needsConfirmation": False, "unsubscribed": False})
     call.emit("CONTACT_OPT_IN", {"contact": records.contact(tenant, row)})
     return Reply(200, records.contact(tenant, row))
 
