@@ -87,7 +87,7 @@ def invalid(attribute: str, message: str) -> ValidationFailed:
     return ValidationFailed(f"{attribute} {message}", violations=[Violation(attribute, message, "custom")])
 
 
-def touch(call: Call, table: Table, row: Row, **changes: Any) -> Row:
+def touch(call: Call, table: Table, row: Row, /, **changes: Any) -> Row:
     """Store the row with these changes and a new updated_at; answers the stored row (a new
     object: the row is replaced, so the updated_at index moves with it)."""
     return table.replace(row["id"], {**row, **changes, "updated_at": call.clock.time()})
