@@ -1,7 +1,7 @@
 """`bench/run [options]` (or `.venv/bin/python -m bench`): throughput, latency and memory of
-mockserver under wrk, per provider and workload, optionally beside Stoplight Prism; and two
-Systeme scenarios with targets: --scale (N contacts in one account) and --webhooks (N
-events delivered to three receivers)."""
+mockserver under wrk, per provider and workload, optionally beside Stoplight Prism; and
+scenarios with targets: --scale (N Systeme contacts in one account), --webhooks (N events
+delivered to three receivers) and --costs (requests at 2,000 and at 20,000 contacts)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 
 import requests
 
-from bench import hooks, prism, report, scale, walk, workloads, wrk
+from bench import costs, hooks, prism, report, scale, walk, workloads, wrk
 from bench.servers import Server, ServerFailed, free_port
 from bench.workloads import PROVIDERS, WRK_WORKLOADS, Call, Plan
 
@@ -61,13 +61,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         f"(N default: {WEBHOOKS_DEFAULT:,})",
     )
     parser.add_argument(
-        "--all-targets", action="store_true", help="the workloads, then --scale and --webhooks (with their N if given)"
+        "--costs",
+        action="store_true",
+        help="instead of the workloads: the p50 of an e-mail lookup, a flag filter, a deep offset page and an "
+        "updated_at-sorted page, at 2,000 and at 20,000 contacts (Systeme, Simvoly, ClickFunnels)",
+    )
+    parser.add_argument(
+        "--all-targets", action="store_true", help="the workloads, then --scale, --webhooks (with their N if given) and --costs"
     )
     args = parser.parse_args(argv)
     if args.all_targets:
         args.scale = args.scale or SCALE_DEFAULT
         args.webhooks = args.webhooks or WEBHOOKS_DEFAULT
-    args.workloads = args.all_targets or (args.scale is None and args.webhooks is None)
+        args.costs = True
+    args.workloads = args.all_targets or (args.scale is None and args.webhooks is None and not args.costs)
     if args.scale is not None and args.scale < 2 * scale.PAGE:
         parser.error(f"--scale needs at least {2 * scale.PAGE} contacts (a deep page to compare with the first)")
     if args.webhooks is not None and args.webhooks < 1:
@@ -139,6 +146,7 @@ def run(args: argparse.Namespace, cleanup: contextlib.ExitStack) -> dict[str, An
             "workloads": args.workloads,
             "scale": args.scale,
             "webhooks": args.webhooks,
+            "costs": args.costs,
         },
         "providers": {},
         "problems": [],
@@ -151,6 +159,9 @@ def run(args: argparse.Namespace, cleanup: contextlib.ExitStack) -> dict[str, An
     if args.webhooks is not None:
         context["webhooks"] = hooks.run(args, mockserver_bin, CACHE, RATE_LIMIT, progress)
         context["problems"] += context["webhooks"]["problems"]
+    if args.costs:
+        context["costs"] = costs.run(args, mockserver_bin, CACHE, RATE_LIMIT, progress)
+        context["problems"] += context["costs"]["problems"]
     return context
 
 

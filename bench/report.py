@@ -70,7 +70,7 @@ def header_block(context: dict[str, Any]) -> str:
         f"  command   {context['command']}",
         f"  versions  {versions}",
     ]
-    if s["workloads"] or s["scale"] is not None:
+    if s["workloads"] or s["scale"] is not None or s.get("costs"):
         lines.append(
             f"  load      wrk -t{s['threads']} -c{s['connections']} -d{s['duration']}s --latency over loopback, "
             f"{warmup}; client and servers share the machine's cores"
@@ -180,6 +180,33 @@ def scale_block(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def costs_block(result: dict[str, Any]) -> str:
+    sizes = list(result["sizes"])
+    small, large = (result["sizes"][size] for size in sizes)
+    lines = [
+        f"costs: requests that could read every contact, at {sizes[0]:,} and at {sizes[1]:,} contacts per account "
+        f"(key {result['api_key']}, a fresh mockserver, no demo data); each under wrk -t1 -c1 (one request at a time)",
+    ]
+    head = ["request", f"p50 ms at {sizes[0]:,}", f"p50 ms at {sizes[1]:,}", "ratio", f"p99 ms at {sizes[1]:,}", "requests"]
+    rows = []
+    for name, entry in large.items():
+        rows.append(
+            [
+                name,
+                figure(small[name]["wrk"]["p50_ms"], 3),
+                figure(entry["wrk"]["p50_ms"], 3),
+                figure(result["ratios"][name], 2),
+                figure(entry["wrk"]["p99_ms"], 3),
+                str(entry["wrk"]["requests"]),
+            ]
+        )
+    lines += ["    " + line for line in table(head, rows).splitlines()]
+    lines += [f"    {name}: {entry['request']}" for name, entry in large.items()]
+    lines.append(f"  mockserver memory    VmRSS {mib(result['memory_kib'].get('VmRSS'))} at the end")
+    lines += ["", *("  " + line for line in targets_block(result["targets"]).splitlines())]
+    return "\n".join(lines)
+
+
 def webhooks_block(result: dict[str, Any]) -> str:
     loaded = result["load"]
     first, last = result["first_create_to_last_delivery_s"], result["last_create_to_last_delivery_s"]
@@ -238,6 +265,8 @@ def text(context: dict[str, Any]) -> str:
         parts += [scale_block(context["scale"]), ""]
     if "webhooks" in context:
         parts += [webhooks_block(context["webhooks"]), ""]
+    if "costs" in context:
+        parts += [costs_block(context["costs"]), ""]
     if context["problems"]:
         parts += ["PROBLEMS (wrong answers, not slow ones):", *(f"  {p}" for p in context["problems"])]
     return "\n".join(parts).rstrip()

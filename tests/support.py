@@ -96,8 +96,9 @@ def assert_same_state(original: Any, restored: Any, keys: set[tuple[str, str]] |
             for name, table in tenant.tables.items():
                 twin = other.tables[name]
                 assert repr(table.dump()) == repr(twin.dump()), (ident, name)
-                indexes = {index: entries for index, (_, entries) in table._indexes.items()}
-                assert indexes == {index: entries for index, (_, entries) in twin._indexes.items()}, (ident, name)
+                for kind in ("_indexes", "_values", "_sorted"):  # unique, value and sorted indexes
+                    indexes = {index: entries for index, (_, entries) in getattr(table, kind).items()}
+                    assert indexes == {index: entries for index, (_, entries) in getattr(twin, kind).items()}, (ident, name)
             kept = (tenant.counters, tenant.settings, tenant.demo)
             assert repr(kept) == repr((other.counters, other.settings, other.demo)), ident
             assert tenant.clock.state() == other.clock.state(), ident

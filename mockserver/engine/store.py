@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,15 @@ if TYPE_CHECKING:
 Row = dict[str, Any]
 Key = Any  # int ids, or strings that sort in creation order (UUIDv7)
 IndexKey = Callable[[Row], Hashable | None]
+# The values a row is filed under in a value index: none, one (a flag) or several (tag ids).
+IndexValues = Callable[[Row], Iterable[Hashable]]
+# A row's place in a sorted index: values of one kind, comparable with each other.
+SortValue = Callable[[Row], Any]
+Position = tuple[Any, Key]  # (sort value, key): an entry of a sorted index
+
+
+class StaleIndex(Exception):
+    """A row was changed in place, so the index no longer holds what the row says."""
 
 
 class DuplicateKey(Exception):
@@ -32,11 +41,15 @@ class DuplicateKey(Exception):
 
 
 class Table:
-    """The records of one kind in one tenant, in key order, with unique indexes.
+    """The records of one kind in one tenant, in key order, with unique indexes, value
+    indexes (value -> the keys of the rows filed under it, in key order) and sorted indexes
+    (every row, in the order of a value derived from it, ties broken by key).
 
     Keys must be inserted in increasing order (ids are handed out that way), which keeps
     cursor pages O(log n) to find however deep they are.
     Rows are replaced, never mutated in place, when an indexed value changes.
+    Every index is derived from the rows alone, so a table rebuilt from its rows and given
+    the same declarations holds the same indexes.
     """
 
     BURIED_LIMIT = 10_000
@@ -45,6 +58,8 @@ class Table:
         self._keys: list[Key] = []
         self._rows: dict[Key, Row] = {}
         self._indexes: dict[str, tuple[IndexKey, dict[Hashable, Key]]] = {}
+        self._values: dict[str, tuple[IndexValues, dict[Hashable, list[Key]]]] = {}
+        self._sorted: dict[str, tuple[SortValue, list[Position]]] = {}
         # The last rows deleted, so a cursor naming one can still be placed in a custom order.
         self._buried: dict[Key, Row] = {}
 
@@ -55,6 +70,19 @@ class Table:
             if value is not None:
                 entries[value] = key
         self._indexes[name] = (key_of, entries)
+
+    def add_value_index(self, name: str, values_of: IndexValues) -> None:
+        """A non-unique index: each value -> the keys of the rows filed under it, in key order."""
+        entries: dict[Hashable, list[Key]] = {}
+        for key in self._keys:
+            for value in set(values_of(self._rows[key])):
+                entries.setdefault(value, []).append(key)
+        self._values[name] = (values_of, entries)
+
+    def add_sorted_index(self, name: str, sort_value: SortValue) -> None:
+        """Every row in the order of `sort_value(row)`, ties broken by key."""
+        entries = sorted((sort_value(row), key) for key, row in self._rows.items())
+        self._sorted[name] = (sort_value, entries)
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -73,6 +101,42 @@ class Table:
         key = self._indexes[index][1].get(value)
         return None if key is None else self._rows[key]
 
+    def keys(self) -> Sequence[Key]:
+        """Every key, in order. A live view: read it before the next write."""
+        return self._keys
+
+    def rows_of(self, keys: Iterable[Key]) -> list[Row]:
+        """The rows of these keys (each must be in the table), in the order given."""
+        rows = self._rows
+        return [rows[key] for key in keys]
+
+    def keys_with(self, index: str, value: Hashable) -> Sequence[Key]:
+        """The keys of the rows a value index files under `value`, in key order (a live view)."""
+        return self._values[index][1].get(value, ())
+
+    def position(self, index: str, key: Key) -> Position | None:
+        """Where a row stands in a sorted index; a recently deleted row, where it stood.
+        None for a key never seen (or deleted too long ago)."""
+        row = self._rows.get(key)
+        if row is None:
+            row = self._buried.get(key)
+        return None if row is None else (self._sorted[index][0](row), key)
+
+    def ordered(self, index: str, *, after: Position | None = None, descending: bool = False) -> Iterator[Row]:
+        """Rows in a sorted index's order, strictly after a position (see `position`).
+        Lazy, so a page costs what it reads; do not write to the table while iterating."""
+        entries = self._sorted[index][1]
+        if descending:
+            at = (bisect_left(entries, after) if after is not None else len(entries)) - 1
+            while at >= 0:
+                yield self._rows[entries[at][1]]
+                at -= 1
+        else:
+            at = bisect_right(entries, after) if after is not None else 0
+            while at < len(entries):
+                yield self._rows[entries[at][1]]
+                at += 1
+
     def rows(self) -> Iterator[Row]:
         """Rows in key order (a snapshot of the keys, so callers may delete while iterating)."""
         for key in list(self._keys):
@@ -90,6 +154,11 @@ class Table:
             value = key_of(row)
             if value is not None:
                 entries[value] = key
+        for values_of, groups in self._values.values():
+            for value in set(values_of(row)):
+                groups.setdefault(value, []).append(key)  # the greatest key so far: stays in order
+        for sort_value, positions in self._sorted.values():
+            insort(positions, (sort_value(row), key))
         return row
 
     def replace(self, key: Key, row: Row) -> Row:
@@ -102,6 +171,17 @@ class Table:
                     entries.pop(before, None)
                 if after is not None:
                     entries[after] = key
+        for values_of, groups in self._values.values():
+            before_values, after_values = set(values_of(old)), set(values_of(row))
+            for value in before_values - after_values:
+                _unfile(groups, value, key)
+            for value in after_values - before_values:
+                insort(groups.setdefault(value, []), key)
+        for sort_value, positions in self._sorted.values():
+            was, now = (sort_value(old), key), (sort_value(row), key)
+            if was != now:
+                _remove(positions, was)
+                insort(positions, now)
         self._rows[key] = row
         return row
 
@@ -117,6 +197,11 @@ class Table:
             value = key_of(row)
             if value is not None and entries.get(value) == key:
                 del entries[value]
+        for values_of, groups in self._values.values():
+            for value in set(values_of(row)):
+                _unfile(groups, value, key)
+        for sort_value, positions in self._sorted.values():
+            _remove(positions, (sort_value(row), key))
         return row
 
     def page(
@@ -129,7 +214,20 @@ class Table:
     ) -> tuple[list[Row], bool]:
         """Up to `limit` rows strictly after the cursor in the chosen order, and whether
         more remain. The cursor is positional: it need not be a key that still exists."""
-        keys, rows = self._keys, self._rows
+        return self.page_keys(self._keys, after=after, limit=limit, descending=descending, where=where)
+
+    def page_keys(
+        self,
+        keys: Sequence[Key],
+        *,
+        after: Key | None = None,
+        limit: int,
+        descending: bool = False,
+        where: Callable[[Row], bool] | None = None,
+    ) -> tuple[list[Row], bool]:
+        """`page` over some of the keys (in key order, e.g. `keys_with`): the rows outside
+        them are never read, so a page costs what it reads however many rows the table has."""
+        rows = self._rows
         found: list[Row] = []
         if descending:
             index = (bisect_left(keys, after) if after is not None else len(keys)) - 1
@@ -168,6 +266,10 @@ class Table:
             self.add_index(name, key_of)
             if len(self._indexes[name][1]) != sum(1 for row in rows if key_of(row) is not None):
                 raise ValueError(f"duplicate values in the unique index {name!r}")
+        for name, (values_of, _) in list(self._values.items()):
+            self.add_value_index(name, values_of)
+        for name, (sort_value, _) in list(self._sorted.items()):
+            self.add_sorted_index(name, sort_value)
 
     def _check_unique(self, row: Row, exclude: Key | None) -> None:
         for name, (key_of, entries) in self._indexes.items():
@@ -177,6 +279,21 @@ class Table:
             holder = entries.get(value)
             if holder is not None and holder != exclude:
                 raise DuplicateKey(name, value)
+
+
+def _remove(ordered: list[Any], item: Any) -> None:
+    """Take `item` out of a sorted list; it must be there (else a row was changed in place)."""
+    at = bisect_left(ordered, item)
+    if at == len(ordered) or ordered[at] != item:
+        raise StaleIndex(f"{item!r} is not where its row says: was the row changed in place?")
+    del ordered[at]
+
+
+def _unfile(groups: dict[Hashable, list[Key]], value: Hashable, key: Key) -> None:
+    keys = groups.get(value, [])
+    _remove(keys, key)
+    if not keys:
+        del groups[value]  # values nobody holds any more (deleted tags) cost nothing
 
 
 @dataclass

@@ -383,7 +383,11 @@ def test_the_providers_actions_answer_as_documented(checker: Checker) -> None:
     assert act("POST", "systeme", "sales/{order_id}/cancel", order_id=order_id).status_code == 200
     assert act("POST", "systeme", "sales/{order_id}/cancel", order_id=order_id).status_code == 409
     assert act("POST", "systeme", "sales/{order_id}/cancel", order_id=missing).status_code == 404
-    assert act("POST", "systeme", "opt-ins", {"email": "bob@gmail.com"}).status_code == 200
+    opted_in = act("POST", "systeme", "opt-ins", {"email": "bob@gmail.com"})
+    assert opted_in.status_code == 200
+    bounced = act("POST", "systeme", "email-status", {"contactId": opted_in.json()["id"], "bounced": True})
+    assert bounced.json()["bounced"] is True
+    assert act("POST", "systeme", "email-status", {"contactId": missing}).status_code == 404
     assert act("POST", "systeme", "courses", {"name": "Course", "modules": ["One"]}).status_code == 201
     assert act("POST", "systeme", "communities", {"name": "Club"}).status_code == 201
     assert act("POST", "systeme", "payments", {"enabled": True}).json() == {"payments": True}

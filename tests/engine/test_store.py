@@ -1,15 +1,19 @@
-"""Table, Tenant and MemoryStore: key order, unique indexes, positional cursor pages,
+"""Table, Tenant and MemoryStore: key order, unique, value and sorted indexes, positional
+cursor pages (and the indexed pages of engine/pagination.py against a scan of every row),
 id counters, and the tenant registry under concurrency."""
 
 from __future__ import annotations
 
+import random
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from mockserver.engine.store import DuplicateKey, MemoryStore, Row, Table, Tenant
+from mockserver.engine.pagination import page_offset, page_ordered, page_sorted
+from mockserver.engine.store import DuplicateKey, MemoryStore, Row, StaleIndex, Table, Tenant
 
 
 def _email_of(row: Row) -> Any:
@@ -307,6 +311,251 @@ def test_walking_every_page_visits_each_row_once(descending: bool) -> None:
             break
         cursor = rows[-1]["id"]
     assert seen == expected
+
+
+# -- value indexes ------------------------------------------------------------------------
+
+
+def _tagged(*rows: tuple[int, bool, list[str]]) -> Table:
+    """A table of `{"id", "flag", "tags"}` rows, with value indexes on the flag and the tags."""
+    table = Table()
+    for key, flag, tags in rows:
+        table.insert(key, {"id": key, "flag": flag, "tags": tags})
+    table.add_value_index("flag", lambda row: [row["flag"]])
+    table.add_value_index("tags", lambda row: row["tags"])
+    return table
+
+
+def test_a_value_index_files_every_row_under_its_values_in_key_order() -> None:
+    table = _tagged((1, True, ["a"]), (2, False, ["a", "b", "a"]), (3, True, []))
+    table.insert(4, {"id": 4, "flag": True, "tags": ["b"]})
+    assert list(table.keys_with("flag", True)) == [1, 3, 4]
+    assert list(table.keys_with("flag", False)) == [2]
+    assert list(table.keys_with("tags", "a")) == [1, 2]
+    assert list(table.keys_with("tags", "b")) == [2, 4]
+    assert list(table.keys_with("tags", "nobody")) == []
+
+
+def test_a_value_index_follows_replace_and_delete() -> None:
+    table = _tagged((1, True, ["a"]), (2, False, ["a"]), (3, True, ["b"]))
+    table.replace(1, {"id": 1, "flag": False, "tags": ["b"]})
+    assert list(table.keys_with("flag", False)) == [1, 2]
+    assert list(table.keys_with("flag", True)) == [3]
+    assert list(table.keys_with("tags", "a")) == [2]
+    assert list(table.keys_with("tags", "b")) == [1, 3]
+    table.delete(2)
+    assert list(table.keys_with("flag", False)) == [1]
+    assert list(table.keys_with("tags", "a")) == []
+
+
+def test_a_row_changed_in_place_is_caught_when_it_next_moves() -> None:
+    """Indexes are kept by replace: a row edited in place leaves one behind, and says so."""
+    table = _tagged((1, True, ["a"]))
+    row = table.get(1)
+    assert row is not None
+    row["flag"] = False
+    with pytest.raises(StaleIndex):
+        table.delete(1)
+
+
+# -- sorted indexes -----------------------------------------------------------------------
+
+
+def _stamped(*stamps: tuple[int, float]) -> Table:
+    table = Table()
+    table.add_sorted_index("at", lambda row: row["at"])
+    for key, at in stamps:
+        table.insert(key, {"id": key, "at": at})
+    return table
+
+
+def test_a_sorted_index_orders_by_its_value_and_then_by_key() -> None:
+    table = _stamped((1, 5.0), (2, 1.0), (3, 5.0), (4, 3.0))
+    assert _ids(list(table.ordered("at"))) == [2, 4, 1, 3]
+    assert _ids(list(table.ordered("at", descending=True))) == [3, 1, 4, 2]
+    assert _ids(list(table.ordered("at", after=(5.0, 1)))) == [3]
+    assert _ids(list(table.ordered("at", after=(5.0, 1), descending=True))) == [4, 2]
+
+
+def test_a_sorted_index_follows_replace_and_delete() -> None:
+    table = _stamped((1, 1.0), (2, 2.0), (3, 3.0))
+    table.replace(1, {"id": 1, "at": 9.0})
+    assert _ids(list(table.ordered("at"))) == [2, 3, 1]
+    table.delete(3)
+    assert _ids(list(table.ordered("at"))) == [2, 1]
+
+
+def test_the_position_of_a_deleted_row_is_where_it_stood() -> None:
+    table = _stamped((1, 1.0), (2, 2.0), (3, 3.0))
+    assert table.position("at", 2) == (2.0, 2)
+    table.delete(2)
+    assert table.position("at", 2) == (2.0, 2)
+    assert _ids(list(table.ordered("at", after=table.position("at", 2)))) == [3]
+    assert table.position("at", 99) is None
+
+
+def test_add_sorted_index_orders_the_rows_already_there() -> None:
+    table = Table()
+    for key, at in ((1, 3.0), (2, 1.0), (3, 2.0)):
+        table.insert(key, {"id": key, "at": at})
+    table.add_sorted_index("at", lambda row: row["at"])
+    assert _ids(list(table.ordered("at"))) == [2, 3, 1]
+
+
+def test_slices_and_rows_of_keys() -> None:
+    table = _table(*range(1, 11))
+    assert list(table.keys()) == list(range(1, 11))
+    assert _ids(table.rows_of(table.keys()[3:6])) == [4, 5, 6]
+    table.delete(5)
+    assert _ids(table.rows_of(table.keys()[3:6])) == [4, 6, 7]
+
+
+# -- indexed pages against a scan of every row ---------------------------------------------
+# Random inserts, replaces and deletes (a few values, many ties); after each step every index
+# must answer what a scan of the rows answers, for cursors on live, deleted and unknown rows.
+
+FLAGS = (True, False)
+TAGS = ("red", "green", "blue")
+
+
+def _indexed_table() -> Table:
+    table = Table()
+    _declare(table)
+    return table
+
+
+def _declare(table: Table) -> None:
+    table.add_value_index("flag", lambda row: [row["flag"]])
+    table.add_value_index("tags", lambda row: row["tags"])
+    table.add_sorted_index("at", lambda row: row["at"])
+
+
+def _random_row(rng: random.Random, key: int) -> Row:
+    return {"id": key, "flag": rng.random() < 0.3, "tags": rng.sample(TAGS, rng.randint(0, 2)), "at": rng.randint(0, 6)}
+
+
+def _mutate(rng: random.Random, table: Table, next_key: int) -> int:
+    """One random write; answers the next key to insert."""
+    live = list(table.keys())
+    choice = rng.random()
+    if choice < 0.5 or not live:
+        table.insert(next_key, _random_row(rng, next_key))
+        return next_key + rng.randint(1, 3)
+    key = rng.choice(live)
+    if choice < 0.8:
+        table.replace(key, _random_row(rng, key))
+    else:
+        table.delete(key)
+    return next_key
+
+
+def _scan(table: Table, where: Callable[[Row], bool] | None = None) -> list[int]:
+    return [row["id"] for row in table.rows() if where is None or where(row)]
+
+
+def _flag_is(flag: bool) -> Callable[[Row], bool]:
+    return lambda row: row["flag"] is flag
+
+
+def _tagged_with(tag: str) -> Callable[[Row], bool]:
+    return lambda row: tag in row["tags"]
+
+
+def _cursors(rng: random.Random, next_key: int) -> list[int | None]:
+    """No cursor, and cursors that name live rows, deleted rows and rows never made."""
+    return [None, *rng.sample(range(0, next_key + 2), min(6, next_key + 2))]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_value_indexes_answer_what_a_scan_answers(seed: int) -> None:
+    rng = random.Random(seed)
+    table, next_key = _indexed_table(), 1
+    for _ in range(150):
+        next_key = _mutate(rng, table, next_key)
+        for flag in FLAGS:
+            assert list(table.keys_with("flag", flag)) == _scan(table, _flag_is(flag))
+        for tag in TAGS:
+            assert list(table.keys_with("tags", tag)) == _scan(table, _tagged_with(tag))
+        flag, limit, descending = rng.choice(FLAGS), rng.randint(1, 4), rng.random() < 0.5
+        flagged = table.keys_with("flag", flag)
+        for after in _cursors(rng, next_key):
+            expected = table.page(after=after, limit=limit, descending=descending, where=_flag_is(flag))
+            assert table.page_keys(flagged, after=after, limit=limit, descending=descending) == expected
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_sorted_pages_answer_what_a_sort_of_every_row_answers(seed: int) -> None:
+    rng = random.Random(seed)
+    table, next_key = _indexed_table(), 1
+    for _ in range(150):
+        next_key = _mutate(rng, table, next_key)
+        limit, descending = rng.randint(1, 4), rng.random() < 0.5
+        where = rng.choice([None, lambda row: row["flag"], lambda row: "red" in row["tags"]])
+        for after in _cursors(rng, next_key):
+            scanned = page_sorted(
+                table, sort_key=lambda row: (row["at"], row["id"]), after=after, limit=limit, descending=descending, where=where
+            )
+            indexed = page_ordered(table, index="at", after=after, limit=limit, descending=descending, where=where)
+            assert indexed == scanned
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_an_indexed_walk_meets_each_row_once_while_its_cursor_row_is_deleted(descending: bool) -> None:
+    """Walking by the sorted index, each page's last row deleted before the next page is
+    asked for: every other row is met once, in the sort's order."""
+    rng = random.Random(7)
+    table = _indexed_table()
+    for key in range(1, 60):
+        table.insert(key, _random_row(rng, key))
+    order = sorted(table.rows(), key=lambda row: (row["at"], row["id"]), reverse=descending)
+    seen: list[int] = []
+    cursor = None
+    while True:
+        rows, more = page_ordered(table, index="at", after=cursor, limit=5, descending=descending)
+        seen += _ids(rows)
+        if not more:
+            break
+        cursor = rows[-1]["id"]
+        table.delete(cursor)
+    assert seen == _ids(order)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_offset_pages_answer_what_a_scan_answers(seed: int) -> None:
+    rng = random.Random(seed)
+    table, next_key = _indexed_table(), 1
+    for _ in range(120):
+        next_key = _mutate(rng, table, next_key)
+        everything = [row for row in table.rows()]
+        red = [row for row in everything if "red" in row["tags"]]
+        for skip in (0, 1, len(everything) // 2, max(0, len(everything) - 2), len(everything) + 3):
+            limit = rng.randint(1, 5)
+            assert page_offset(table, skip=skip, limit=limit) == (everything[skip : skip + limit], len(everything))
+            assert page_offset(table, skip=skip, limit=limit, keys=table.keys_with("tags", "red")) == (
+                red[skip : skip + limit],
+                len(red),
+            )
+            flagged = [row for row in red if row["flag"]]
+            assert page_offset(
+                table, skip=skip, limit=limit, keys=table.keys_with("tags", "red"), where=lambda row: row["flag"]
+            ) == (flagged[skip : skip + limit], len(flagged))
+
+
+def test_a_table_rebuilt_from_its_rows_holds_the_same_indexes() -> None:
+    """What a snapshot restore does: the rows again, the same declarations, the same answers."""
+    rng = random.Random(3)
+    table, next_key = _indexed_table(), 1
+    for _ in range(200):
+        next_key = _mutate(rng, table, next_key)
+    rebuilt = Table()
+    for row in table.rows():
+        rebuilt.insert(row["id"], row)
+    _declare(rebuilt)
+    assert _ids(list(rebuilt.ordered("at"))) == _ids(list(table.ordered("at")))
+    for flag in FLAGS:
+        assert list(rebuilt.keys_with("flag", flag)) == list(table.keys_with("flag", flag))
+    for tag in TAGS:
+        assert list(rebuilt.keys_with("tags", tag)) == list(table.keys_with("tags", tag))
 
 
 # -- tenants ------------------------------------------------------------------------------

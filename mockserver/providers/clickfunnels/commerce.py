@@ -96,32 +96,31 @@ def update_product(call: Call) -> Reply:
     attributes = call.body["product"]
     if "name" in attributes and not str(attributes["name"] or "").strip():
         raise invalid("name", "can't be blank")
-    row.update({k: v for k, v in attributes.items() if k in PRODUCT_FIELDS})
+    changes = {k: v for k, v in attributes.items() if k in PRODUCT_FIELDS}
     if "name" in attributes:
-        row["name"] = str(attributes["name"]).strip()
+        changes["name"] = str(attributes["name"]).strip()
     if "price" in attributes:
-        row["prices"][0] = {**row["prices"][0], "amount": records.money(_cents(attributes["price"]))}
-    return _product_changed(call, row)
+        first, *others = row["prices"]
+        changes["prices"] = [{**first, "amount": records.money(_cents(attributes["price"]))}, *others]
+    return _product_changed(call, row, changes)
 
 
 def archive_product(call: Call) -> Reply:
     row = _product(call)
     if row["archived"]:
         raise Conflict("Product is already archived")
-    row["archived"] = True
-    return _product_changed(call, row)
+    return _product_changed(call, row, {"archived": True})
 
 
 def unarchive_product(call: Call) -> Reply:
     row = _product(call)
     if not row["archived"]:
         raise Conflict("Product is not archived")
-    row["archived"] = False
-    return _product_changed(call, row)
+    return _product_changed(call, row, {"archived": False})
 
 
-def _product_changed(call: Call, row: Row) -> Reply:
-    records.touch(row, call)
+def _product_changed(call: Call, row: Row, changes: dict[str, Any]) -> Reply:
+    row = records.touch(call, call.tenant.table(PRODUCTS), row, **changes)
     announce(call, "product.updated", "Product", row, records.product(row))
     return Reply(200, records.product(row))
 
@@ -213,8 +212,7 @@ def cancel_fulfillment(call: Call) -> Reply:
     row = _fulfillment(call)
     if row["status"] != "fulfilled":
         raise Conflict(f"Fulfillment is {row['status']} and cannot be cancelled")
-    row["status"] = "cancelled"
-    records.touch(row, call)
+    row = records.touch(call, call.tenant.table(FULFILLMENTS), row, status="cancelled")
     announce(call, "fulfillment.updated", "Fulfillment", row, records.fulfillment(row))
     return Reply(200, records.fulfillment(row))
 

@@ -129,7 +129,7 @@ def change_contact(call: Call, row: Row, attributes: dict[str, Any], *, skip_emp
     row = tenant.table(CONTACTS).replace(row["id"], updated)
     if tag_ids is not None:
         _set_tags(call, row, tag_ids)
-    records.touch(row, call)
+    row = records.touch(call, tenant.table(CONTACTS), row)
     announce(call, "contact.updated", "Contact", row, records.contact(tenant, row))
     return row
 
@@ -261,7 +261,7 @@ def create_applied_tag(call: Call) -> Reply:
     if tenant.table(APPLIED_TAGS).find("pair", (contact["id"], tag_id)) is not None:
         raise invalid("tag", "has already been taken")
     link = _link(call, contact, tag_id)
-    records.touch(contact, call)
+    records.touch(call, tenant.table(CONTACTS), contact)
     return Reply(201, records.applied_tag(link))
 
 
@@ -272,5 +272,5 @@ def delete_applied_tag(call: Call) -> Reply:
     if contact is None:
         raise NotFound("Not found: Record missing")
     _unlink(call, contact, link)
-    records.touch(contact, call)
+    records.touch(call, tenant.table(CONTACTS), contact)
     return Reply(204)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from mockserver.engine.context import Call, Reply
-from mockserver.engine.pagination import page_sorted, with_query
+from mockserver.engine.pagination import page_ordered, with_query
 from mockserver.engine.store import Row, Table
 from mockserver.providers.clickfunnels.records import PAGE_SIZE
 
@@ -34,9 +34,9 @@ def list_reply(
     descending = call.params.get("sort_order") == "desc"
     after = call.params.get("after")
     if call.params.get("sort_property") == "updated_at":
-        rows, more = page_sorted(
+        rows, more = page_ordered(
             table,
-            sort_key=lambda row: (row["updated_at"], row["id"]),
+            index="updated_at",
             after=after,
             limit=PAGE_SIZE,
             descending=descending,

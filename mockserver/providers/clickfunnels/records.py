@@ -40,6 +40,8 @@ PAGE_SIZE = 20
 def init_tables(tenant: Tenant) -> None:
     for name in ALL_TABLES:
         tenant.table(name).add_index("public_id", lambda row: row["public_id"])
+        # Every list can be sorted by updated_at (ties by id): a page is a bisect into this.
+        tenant.table(name).add_sorted_index("updated_at", lambda row: row["updated_at"])
     tenant.table(CONTACTS).add_index(
         "email", lambda row: (row["workspace_id"], row["email_address"].casefold()) if row["email_address"] else None
     )
@@ -85,9 +87,10 @@ def invalid(attribute: str, message: str) -> ValidationFailed:
     return ValidationFailed(f"{attribute} {message}", violations=[Violation(attribute, message, "custom")])
 
 
-def touch(row: Row, call: Call) -> Row:
-    row["updated_at"] = call.clock.time()
-    return row
+def touch(call: Call, table: Table, row: Row, /, **changes: Any) -> Row:
+    """Store the row with these changes and a new updated_at; answers the stored row (a new
+    object: the row is replaced, so the updated_at index moves with it)."""
+    return table.replace(row["id"], {**row, **changes, "updated_at": call.clock.time()})
 
 
 def stamp(epoch: float | None) -> str | None:

@@ -90,8 +90,7 @@ def create_endpoint(call: Call) -> Reply:
 
 def update_endpoint(call: Call) -> Reply:
     row = _endpoint(call)
-    row.update(_checked(call.body["webhooks_outgoing_endpoint"]))
-    records.touch(row, call)
+    row = records.touch(call, call.tenant.table(ENDPOINTS), row, **_checked(call.body["webhooks_outgoing_endpoint"]))
     return Reply(200, records.endpoint(row))
 
 

@@ -60,11 +60,7 @@ def _name(call: Call) -> str:
 
 # -- form submissions ------------------------------------------------------------------
 def list_submissions(call: Call) -> Reply:
-    low, high = call.params.get("from"), call.params.get("to")
-
-    def where(row: Row) -> bool:
-        return (low is None or row["received"] >= low) and (high is None or row["received"] <= high)
-
+    where = records.in_range("received", call.params.get("from"), call.params.get("to"))
     return Reply(200, records.page(call, call.tenant.table(SUBMISSIONS), records.submission, where))
 
 
@@ -100,16 +96,10 @@ def submit_form(call: Call, form_name: str, fields: list[dict[str, Any]]) -> Row
 
 # -- bookings --------------------------------------------------------------------------
 def list_bookings(call: Call) -> Reply:
-    low, high, event = call.params.get("from"), call.params.get("to"), call.params.get("eventId")
-
-    def where(row: Row) -> bool:
-        return (
-            (low is None or row["start"] >= low)
-            and (high is None or row["start"] <= high)
-            and (event is None or row["eventId"] == event)
-        )
-
-    return Reply(200, records.page(call, call.tenant.table(BOOKINGS), records.booking, where))
+    bookings, event = call.tenant.table(BOOKINGS), call.params.get("eventId")
+    where = records.in_range("start", call.params.get("from"), call.params.get("to"))
+    keys = bookings.keys_with("event", event) if event is not None else None
+    return Reply(200, records.page(call, bookings, records.booking, where, keys))
 
 
 def book(call: Call, spec: dict[str, Any]) -> Row:

@@ -13,11 +13,7 @@ from mockserver.providers.simvoly.records import CONTACT_FIELDS, CONTACTS, LISTS
 
 
 def list_contacts(call: Call) -> Reply:
-    low, high = call.params.get("created_at_min"), call.params.get("created_at_max")
-
-    def where(row: Row) -> bool:
-        return (low is None or row["createdOn"] >= low) and (high is None or row["createdOn"] <= high)
-
+    where = records.in_range("createdOn", call.params.get("created_at_min"), call.params.get("created_at_max"))
     return Reply(200, records.page(call, call.tenant.table(CONTACTS), records.contact, where))
 
 

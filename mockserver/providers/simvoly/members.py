@@ -21,9 +21,9 @@ SESSION_SECONDS = 15 * 60
 
 # -- members ---------------------------------------------------------------------------
 def list_members(call: Call) -> Reply:
-    wanted = call.params.get("groupId", call.params.get("group_id"))
-    where = (lambda row: wanted in row["groups"]) if wanted is not None else None
-    return Reply(200, records.page(call, call.tenant.table(MEMBERS), records.member, where))
+    members, wanted = call.tenant.table(MEMBERS), call.params.get("groupId", call.params.get("group_id"))
+    keys = members.keys_with("groups", wanted) if wanted is not None else None
+    return Reply(200, records.page(call, members, records.member, keys=keys))
 
 
 def create_member(call: Call) -> Reply:
@@ -151,9 +151,9 @@ def delete_group(call: Call) -> Reply:
     tenant = call.tenant
     row = records.require(tenant.table(GROUPS), call.params["id"], "Member group")
     tenant.table(GROUPS).delete(row["id"])
-    for member in tenant.table(MEMBERS).rows():
-        if row["id"] in member["groups"]:
-            member["groups"] = [g for g in member["groups"] if g != row["id"]]
+    members = tenant.table(MEMBERS)
+    for member in members.rows_of(list(members.keys_with("groups", row["id"]))):  # read before the writes
+        members.replace(member["id"], {**member, "groups": [g for g in member["groups"] if g != row["id"]]})
     return Reply(200, {"success": True})
 
 

@@ -3,13 +3,13 @@ each resource as the API shows it. Times are whole Unix seconds."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from mockserver.engine.context import Call
 from mockserver.engine.errors import NotFound, ValidationFailed, Violation
 from mockserver.engine.pagination import page_offset
-from mockserver.engine.store import Row, Table, Tenant
+from mockserver.engine.store import Key, Row, Table, Tenant
 
 CONTACTS, MEMBERS, GROUPS, SESSIONS = "contacts", "members", "member_groups", "sessions"
 PRODUCTS, CATEGORIES, ORDERS = "products", "categories", "orders"
@@ -24,6 +24,8 @@ def init_tables(tenant: Tenant) -> None:
         tenant.table(name)
     tenant.table(CONTACTS).add_index("email", lambda row: row["email"].casefold())
     tenant.table(MEMBERS).add_index("email", lambda row: row["email"].casefold())
+    tenant.table(MEMBERS).add_value_index("groups", lambda row: row["groups"])
+    tenant.table(BOOKINGS).add_value_index("event", lambda row: (row["eventId"],))
     tenant.table(PRODUCTS).add_index("url", lambda row: row["url"].casefold())
     tenant.table(SESSIONS).add_index("token", lambda row: row["token"])
     tenant.table(WEBHOOKS).add_index("id", lambda row: row["id"])
@@ -45,11 +47,28 @@ def bad(message: str, path: str = "") -> ValidationFailed:
     return ValidationFailed(message, violations=[Violation(path, message, "custom")])
 
 
-def page(call: Call, table: Table, render: Callable[[Row], Any], where: Callable[[Row], bool] | None = None) -> dict[str, Any]:
-    """The `{totalCount, limit, skip, items}` envelope every list answers."""
+def page(
+    call: Call,
+    table: Table,
+    render: Callable[[Row], Any],
+    where: Callable[[Row], bool] | None = None,
+    keys: Sequence[Key] | None = None,
+) -> dict[str, Any]:
+    """The `{totalCount, limit, skip, items}` envelope every list answers. Without `where`
+    a page is a slice of the keys (all of them, or `keys` from an index); a `where` reads
+    every candidate, since the total counts them all."""
     skip, limit = call.params["skip"], call.params["limit"]
-    rows, total = page_offset(table, skip=skip, limit=limit, where=where)
+    rows, total = page_offset(table, skip=skip, limit=limit, where=where, keys=keys)
     return {"totalCount": total, "limit": limit, "skip": skip, "items": [render(row) for row in rows]}
+
+
+def in_range(name: str, low: Any, high: Any) -> Callable[[Row], bool] | None:
+    """`row[name]` within [low, high] (either end may be missing); None without either. The
+    times these ranges bound follow the account's clock, which can be moved back, so they
+    are not in key order: a range is checked on every candidate (an index would not help)."""
+    if low is None and high is None:
+        return None
+    return lambda row: (low is None or row[name] >= low) and (high is None or row[name] <= high)
 
 
 def website(tenant: Tenant) -> dict[str, Any]:

@@ -36,7 +36,8 @@ def list_products(call: Call) -> Reply:
     def where(row: Row) -> bool:
         return title in row["title"].casefold() and (wanted is None or bool(wanted & set(row["categoryIds"])))
 
-    return Reply(200, records.page(call, tenant.table(PRODUCTS), lambda row: records.product(tenant, row), where))
+    filtered = where if title or wanted is not None else None  # no filter: the page is a slice
+    return Reply(200, records.page(call, tenant.table(PRODUCTS), lambda row: records.product(tenant, row), filtered))
 
 
 def create_product(call: Call) -> Reply:
@@ -186,11 +187,7 @@ def slug(text: str) -> str:
 
 # -- orders ----------------------------------------------------------------------------
 def list_orders(call: Call) -> Reply:
-    low, high = call.params.get("created_at_min"), call.params.get("created_at_max")
-
-    def where(row: Row) -> bool:
-        return (low is None or row["created"] >= low) and (high is None or row["created"] <= high)
-
+    where = records.in_range("created", call.params.get("created_at_min"), call.params.get("created_at_max"))
     return Reply(200, records.page(call, call.tenant.table(ORDERS), records.order, where))
 
 

@@ -90,6 +90,16 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
         },
     },
     "community": {"type": "object", "required": ["name"], "properties": {"name": _TEXT}},
+    "email_status": {
+        "type": "object",
+        "required": ["contactId"],
+        "properties": {
+            "apiKey": {"type": "string"},
+            "contactId": {"type": "integer", "minimum": 1},
+            "unsubscribed": {"type": "boolean"},
+            "bounced": {"type": "boolean"},
+        },
+    },
     "payments": {"type": "object", "required": ["enabled"], "properties": {"enabled": {"type": "boolean"}}},
 }
 _VALIDATORS = {name: Draft202012Validator(schema) for name, schema in _SCHEMAS.items()}
@@ -126,15 +136,14 @@ def opt_in(call: Call) -> Reply:
     unknown = [slug for slug in fields if tenant.table(records.FIELDS).find("slug", slug) is None]
     if unknown:
         raise ValidationFailed("unknown fields", violations=[Violation(f"fields.{s}", "No such contact field.") for s in unknown])
-    row = tenant.table(CONTACTS).find("email", email.casefold())
+    contacts = tenant.table(CONTACTS)
+    row = contacts.find("email", email.casefold())
     source = body.get("sourceURL", "https://optin.systeme.io/form")
     if row is None:
         row = add_contact(call, email=email, locale=body.get("locale", "en"), fields=fields, source_url=source)
     else:
-        row["fields"] = {**row["fields"], **fields}
-        row["sourceURL"] = source
-    row["needsConfirmation"] = False
-    row["unsubscribed"] = False
+        row = {**row, "fields": {**row["fields"], **fields}, "sourceURL": source}
+    row = contacts.replace(row["id"], {**row, "needsConfirmation": False, "unsubscribed": False})
     call.emit("CONTACT_OPT_IN", {"contact": records.contact(tenant, row)})
     return Reply(200, records.contact(tenant, row))
 
@@ -172,6 +181,17 @@ def create_community(call: Call) -> Reply:
     return Reply(201, records.community(row))
 
 
+def set_email_status(call: Call) -> Reply:
+    """The contact unsubscribes through an e-mail's link, or mail to the address bounces (or
+    the app undoes either): the flags the contacts list filters on."""
+    body = _checked("email_status", call.body)
+    contacts = call.tenant.table(CONTACTS)
+    row = records.require(contacts, body["contactId"])
+    changes: dict[str, bool] = {flag: body[flag] for flag in ("unsubscribed", "bounced") if flag in body}
+    row = contacts.replace(row["id"], {**row, **changes})
+    return Reply(200, records.contact(call.tenant, row))
+
+
 def set_payments(call: Call) -> Reply:
     """Turn the account's payments on or off (subscriptions answer 404 while off)."""
     body = _checked("payments", call.body)
@@ -186,6 +206,7 @@ ACTIONS = {
     ("POST", "opt-ins"): opt_in,
     ("POST", "courses"): create_course,
     ("POST", "communities"): create_community,
+    ("POST", "email-status"): set_email_status,
     ("POST", "payments"): set_payments,
 }
 
@@ -212,6 +233,10 @@ SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("POST", "courses"): {"body": _SCHEMAS["course"], "responses": {201: "The course"}},
     ("POST", "communities"): {"body": _SCHEMAS["community"], "responses": {201: "The community"}},
+    ("POST", "email-status"): {
+        "body": _SCHEMAS["email_status"],
+        "responses": {200: "The contact", 404: "No contact has that contactId", 422: "The body breaks the schema"},
+    },
     ("POST", "payments"): {"body": _SCHEMAS["payments"], "responses": {200: "`payments`: whether payments are on"}},
 }
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from mockserver.engine.context import Call, Reply
 from mockserver.engine.errors import NotFound, Violation
-from mockserver.engine.store import Row, Tenant
+from mockserver.engine.store import Key, Row, Tenant
 from mockserver.providers.base import fail
 from mockserver.providers.systeme import records
 from mockserver.providers.systeme.errors import violation
@@ -16,29 +17,44 @@ from mockserver.providers.systeme.records import CONTACTS, ENROLLMENTS, FIELDS, 
 def list_contacts(call: Call) -> Reply:
     tenant, params = call.tenant, call.params
     table = tenant.table(CONTACTS)
-    checks: list[Any] = []
+    checks: list[Callable[[Row], bool]] = []
+    # Every filter stays a check; those an index answers also name the rows they can match,
+    # and the page reads only the shortest of those lists.
+    candidates: list[Sequence[Key]] = []
     if "email" in params:
         wanted = table.find("email", params["email"].strip().casefold())
         wanted_id = wanted["id"] if wanted else None
         checks.append(lambda row: row["id"] == wanted_id)
+        candidates.append([wanted_id] if wanted_id is not None else [])
     if params.get("tags"):
         tag_ids = set(params["tags"])
         checks.append(lambda row: tag_ids.issubset(row["tags"]))
+        candidates += [table.keys_with("tags", tag_id) for tag_id in tag_ids]
+    # registeredAt follows the account's clock, which can be moved back, so it is not in key
+    # order as a page is: these two are checked on each candidate (every contact when alone).
     if "registeredAfter" in params:
         after = _instant(params["registeredAfter"])
         checks.append(lambda row: row["registeredAt"] > after)
     if "registeredBefore" in params:
         before = _instant(params["registeredBefore"])
         checks.append(lambda row: row["registeredAt"] < before)
-    for flag in ("unsubscribed", "bounced", "needsConfirmation"):
+    for flag in records.FLAGS:
         if flag in params:
-            checks.append(lambda row, flag=flag, value=params[flag]: row[flag] is value)
+            checks.append(_flag_is(flag, params[flag]))
+            candidates.append(table.keys_with(flag, params[flag]))
 
     def where(row: Row) -> bool:
         return all(check(row) for check in checks)
 
     fields = list(tenant.table(FIELDS).rows())
-    return Reply(200, records.page_body(call, table, lambda row: records.contact(tenant, row, fields), where if checks else None))
+    keys = min(candidates, key=len) if candidates else None
+    return Reply(
+        200, records.page_body(call, table, lambda row: records.contact(tenant, row, fields), where if checks else None, keys)
+    )
+
+
+def _flag_is(flag: str, value: bool) -> Callable[[Row], bool]:
+    return lambda row: row[flag] is value
 
 
 def get_contact(call: Call) -> Reply:
@@ -151,7 +167,7 @@ def assign_tag(call: Call) -> Reply:
     if tag_row is None:
         raise fail(violation("tagId", f"Tag with ID {tag_id} not found."))
     if tag_id not in row["tags"]:
-        row["tags"] = [*row["tags"], tag_id]
+        row = tenant.table(CONTACTS).replace(row["id"], {**row, "tags": [*row["tags"], tag_id]})
         call.emit("CONTACT_TAG_ADDED", {"contact": records.contact(tenant, row), "tag": records.tag_ref(tag_row)})
     return Reply(204)
 
@@ -163,7 +179,7 @@ def remove_tag(call: Call) -> Reply:
     tag_row = records.require(tenant.table(TAGS), tag_id)
     if tag_id not in row["tags"]:
         raise NotFound("Not Found")
-    row["tags"] = [t for t in row["tags"] if t != tag_id]
+    row = tenant.table(CONTACTS).replace(row["id"], {**row, "tags": [t for t in row["tags"] if t != tag_id]})
     call.emit("CONTACT_TAG_REMOVED", {"contact": records.contact(tenant, row), "tag": records.tag_ref(tag_row)})
     return Reply(204)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from mockserver.engine.clock import iso
 from mockserver.engine.context import Call
 from mockserver.engine.errors import NotFound
-from mockserver.engine.store import Row, Table, Tenant
+from mockserver.engine.store import Key, Row, Table, Tenant
 
 CONTACTS, TAGS, FIELDS = "contacts", "tags", "fields"
 COURSES, ENROLLMENTS = "courses", "enrollments"
@@ -75,9 +76,20 @@ def name_key(row: Row) -> str:
     return str(row["name"]).casefold()
 
 
+# The contact flags a list filters on (`?unsubscribed=true`), each with an index of its own.
+FLAGS = ("unsubscribed", "bounced", "needsConfirmation")
+
+
+def _flag_of(flag: str) -> Callable[[Row], tuple[bool]]:
+    return lambda row: (row[flag],)
+
+
 def init_tables(tenant: Tenant) -> None:
-    """Create the tables and their unique indexes for a new account."""
+    """Create the tables and their indexes for a new account."""
     tenant.table(CONTACTS).add_index("email", email_key)
+    for flag in FLAGS:
+        tenant.table(CONTACTS).add_value_index(flag, _flag_of(flag))
+    tenant.table(CONTACTS).add_value_index("tags", lambda row: row["tags"])
     tenant.table(TAGS).add_index("name", name_key)
     tenant.table(FIELDS).add_index("slug", lambda row: row["slug"])
     tenant.table(WEBHOOKS).add_index("name", lambda row: row["name"])
@@ -98,9 +110,11 @@ def require(table: Table, key: Any) -> Row:
     return row
 
 
-def page_body(call: Call, table: Table, render: Any, where: Any = None) -> dict[str, Any]:
-    """One page of a list, the same way for every list: `limit`, `startingAfter`, `order`."""
-    rows, more = table.page(
+def page_body(call: Call, table: Table, render: Any, where: Any = None, keys: Sequence[Key] | None = None) -> dict[str, Any]:
+    """One page of a list, the same way for every list: `limit`, `startingAfter`, `order`.
+    `keys`: the only rows that can match (in key order, from an index), to read no others."""
+    rows, more = table.page_keys(
+        table.keys() if keys is None else keys,
         after=call.params.get("startingAfter"),
         limit=call.params["limit"],
         descending=call.params["order"] == "desc",

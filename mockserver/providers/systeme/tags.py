@@ -41,9 +41,9 @@ def delete_tag(call: Call) -> Reply:
     tag_id = call.params["id"]
     records.require(tenant.table(TAGS), tag_id)
     tenant.table(TAGS).delete(tag_id)
-    for contact in tenant.table(CONTACTS).rows():
-        if tag_id in contact["tags"]:
-            contact["tags"] = [t for t in contact["tags"] if t != tag_id]
+    contacts = tenant.table(CONTACTS)
+    for contact in contacts.rows_of(list(contacts.keys_with("tags", tag_id))):  # read before the writes
+        contacts.replace(contact["id"], {**contact, "tags": [t for t in contact["tags"] if t != tag_id]})
     return Reply(204)
 
 
