@@ -153,6 +153,7 @@ def _serve(args: argparse.Namespace) -> int:
         native=args.native,
         log_format=None if args.quiet else args.log_format,
         journal_size=args.journal_size,
+        delivery_process=True,
     )
     logs.configure(args.log_format)
     # Under load waitress warns of its queue depth on every queued request: noise, and CPU.

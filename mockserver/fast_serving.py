@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import threading
 import time
@@ -126,10 +127,15 @@ def _one_cpu() -> None:
 
 
 def _on_stop_signal(reader: int, stopping: Callable[[], None]) -> None:
-    """In the worker: wait for the parent's word (or its end), then end the waits."""
+    """In the worker: wait for the parent's word, then end the waits. If the parent ends
+    without a word (killed), the worker stops itself as on SIGTERM, so it never serves on as
+    an orphan (keeping the port, and writing the state file) after its server is gone."""
+    word = b""
     with contextlib.suppress(OSError):
-        os.read(reader, 1)
+        word = os.read(reader, 1)
     stopping()
+    if not word:
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _fastest_loop(loops: Any) -> Any:

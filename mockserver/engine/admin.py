@@ -124,7 +124,10 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:
         for name in ("event", "webhookId", "messageId"):
             if request.args.get(name):
                 items = [a for a in items if a[name] == request.args[name]]
-        return _json({"items": items, "outstanding": emulator.dispatcher.outstanding(provider, key)})
+        dispatcher = emulator.dispatcher
+        return _json(
+            {"items": items, "outstanding": dispatcher.outstanding(provider, key), "dropped": dispatcher.dropped(provider, key)}
+        )
 
     @admin.post("/webhooks/wait")
     def wait() -> Response:

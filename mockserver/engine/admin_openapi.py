@@ -286,8 +286,9 @@ def engine_paths() -> dict[str, Schema]:
                 "Every delivery attempt recorded, oldest first",
                 {
                     "200": answer(
-                        "`items`: the attempts; `outstanding`: messages not yet delivered or given up",
-                        obj({"items": {"type": "array", "items": ref("Attempt")}, "outstanding": COUNT}),
+                        "`items`: the attempts; `outstanding`: messages not yet delivered or given up; "
+                        "`dropped`: older attempts the bounded history (10,000 of all accounts) let go",
+                        obj({"items": {"type": "array", "items": ref("Attempt")}, "outstanding": COUNT, "dropped": COUNT}),
                     ),
                     "400": error(BAD),
                 },

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Request
 
 from mockserver.engine.clock import Clock
 from mockserver.engine.context import Call, Reply, Services
+from mockserver.engine.delivery import ProcessPoster
 from mockserver.engine.errors import ApiError, RateLimited, Unauthorized
 from mockserver.engine.feed import Feed
 from mockserver.engine.journal import HEADERS_KEY, Exchange, Journal, cut, environ_headers
@@ -58,6 +59,7 @@ class Emulator:
             timeout=settings.webhook_timeout,
             workers=settings.webhook_workers,
             on_attempt=self._attempted,
+            poster=ProcessPoster(settings.webhook_workers) if settings.delivery_process else None,
         )
         # Keys registered through the admin API: accepted when unknown keys are refused,
         # and still after a reset (a registration is not account data).

@@ -26,6 +26,9 @@ class Settings:
     # Delivery threads: an endpoint that is slow to resolve or answer holds one for up to the
     # timeout, so there are enough that other accounts' deliveries do not wait behind it.
     webhook_workers: int = 16
+    # Make the deliveries' HTTP requests in a delivery process of their own (engine/delivery.py),
+    # so they take no interpreter time from the API (`mockserver serve` does).
+    delivery_process: bool = False
     journal_size: int = 1000
     # A provider also served at the root (its native paths), e.g. "systeme".
     native: str | None = None

@@ -9,14 +9,13 @@ import itertools
 import logging
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import requests
-
 from mockserver.engine.clock import Clock, iso
+from mockserver.engine.delivery import LocalPoster, Poster
 from mockserver.engine.journal import key_hint
 
 log = logging.getLogger("mockserver.webhooks")
@@ -109,6 +108,7 @@ class WebhookDispatcher:
         workers: int = 4,
         history: int = 10_000,
         on_attempt: Callable[[dict[str, Any]], None] | None = None,
+        poster: Poster | None = None,
     ) -> None:
         self.clock = clock
         self.time_scale = time_scale
@@ -127,8 +127,11 @@ class WebhookDispatcher:
         self._released = False  # stopping: waits end now, deliveries may still finish
         self._threads: list[threading.Thread] = []
         self._history: deque[dict[str, Any]] = deque(maxlen=history)
+        # Attempts pushed out of the bounded history, per (provider, tenant): said, not hidden.
+        self._dropped: Counter[tuple[str, str]] = Counter()
         self._attempt_ids = itertools.count(1)
-        self._local = threading.local()
+        # Who makes the POSTs: this process, or a delivery process (engine/delivery.py).
+        self.poster: Poster = poster or LocalPoster()
         self._on_attempt = on_attempt  # told of every recorded attempt (the live feed)
 
     # -- life cycle -------------------------------------------------------------------
@@ -138,6 +141,7 @@ class WebhookDispatcher:
                 return
             self._running = True
             self._released = False
+        self.poster.start()
         for number in range(self._workers):
             thread = threading.Thread(target=self._work, name=f"webhooks-{number}", daemon=True)
             thread.start()
@@ -157,6 +161,7 @@ class WebhookDispatcher:
         for thread in self._threads:
             thread.join(timeout)
         self._threads.clear()
+        self.poster.close()
 
     # -- queueing ---------------------------------------------------------------------
     def submit(self, provider: str, tenant: str, messages: list[Outgoing], schedule: tuple[float, ...]) -> None:
@@ -164,9 +169,19 @@ class WebhookDispatcher:
             return
         now = time.monotonic()
         with self._cond:
+            ready = 0
             for message in messages:
-                heapq.heappush(self._queue, _Job(now, next(self._order), provider, tenant, message, schedule))
-            self._cond.notify(len(messages))
+                job = _Job(now, next(self._order), provider, tenant, message, schedule)
+                endpoint = _endpoint(job)
+                if endpoint in self._parked or any(_endpoint(sending) == endpoint for sending in self._in_flight):
+                    # Behind a message being sent: the worker sending it takes this one next,
+                    # so no worker is woken for it now (a backlog wakes nobody in vain).
+                    heapq.heappush(self._parked.setdefault(endpoint, []), job)
+                else:
+                    heapq.heappush(self._queue, job)
+                    ready += 1
+            if ready:
+                self._cond.notify(ready)
 
     def forget(self, provider: str | None = None, tenant: str | None = None) -> None:
         """Drop the queued messages and recorded attempts of some tenants (on reset)."""
@@ -182,6 +197,8 @@ class WebhookDispatcher:
             kept = [a for a in self._history if not matches(a["provider"], a["apiKey"])]
             self._history.clear()
             self._history.extend(kept)
+            for owner in [owner for owner in self._dropped if matches(*owner)]:
+                del self._dropped[owner]
             self._idle.notify_all()
 
     def drop(self, provider: str, tenant: str, webhook_id: str) -> None:
@@ -251,6 +268,11 @@ class WebhookDispatcher:
                 self._idle.wait(min(remaining, 0.25))
             return True
 
+    def dropped(self, provider: str | None = None, tenant: str | None = None) -> int:
+        """How many recorded attempts (of those tenants) the bounded history has let go."""
+        with self._cond:
+            return sum(n for (p, t), n in self._dropped.items() if _owned(p, t, provider, tenant))
+
     def attempts(self, provider: str | None = None, tenant: str | None = None) -> list[dict[str, Any]]:
         """Every recorded attempt, oldest first."""
         with self._cond:
@@ -296,30 +318,34 @@ class WebhookDispatcher:
 
     # -- the workers ------------------------------------------------------------------
     def _work(self) -> None:
+        job: _Job | None = None
         while True:
             with self._cond:
-                job = self._next_due()
+                if job is not None:
+                    self._in_flight.remove(job)
+                    # The endpoint is free: the same worker sends its next waiting message, in
+                    # the same breath, so no other message to it can slip in between.
+                    job = self._next_parked(_endpoint(job)) if self._running else None
+                    self._idle.notify_all()
                 if job is None:
-                    return
+                    job = self._next_due()
+                    if job is None:
+                        return
                 self._in_flight.append(job)
             try:
                 self._deliver(job)
-            finally:
-                with self._cond:
-                    self._in_flight.remove(job)
-                    self._unpark_next(_endpoint(job))
-                    self._idle.notify_all()
+            except Exception:  # a bug of ours: the worker goes on, the attempt is not recorded
+                log.exception("webhook delivery %s failed unexpectedly", job.outgoing.message_id)
 
-    def _unpark_next(self, endpoint: tuple[str, str, str]) -> None:
-        """The endpoint is free: its earliest waiting message may go (only that one, so a
-        backlog of thousands is not re-queued and re-parked after every delivery)."""
+    def _next_parked(self, endpoint: tuple[str, str, str]) -> _Job | None:
+        """The earliest message waiting for a free endpoint (holding the lock)."""
         parked = self._parked.get(endpoint)
         if not parked:
-            return
-        heapq.heappush(self._queue, heapq.heappop(parked))
+            return None
+        job = heapq.heappop(parked)
         if not parked:
             del self._parked[endpoint]
-        self._cond.notify()
+        return job
 
     def _next_due(self) -> _Job | None:
         """Wait (holding the lock) for a job whose time has come and whose endpoint is not
@@ -344,20 +370,11 @@ class WebhookDispatcher:
             headers.update(message.attempt_headers(job.attempt))
         started = time.monotonic()
         at = iso(self.clock.now())
-        status: int | None = None
-        error: str | None = None
-        response_text = ""
-        try:
-            response = self._session().post(
-                message.url, data=message.body, headers=headers, timeout=self.timeout, allow_redirects=False
-            )
-            status = response.status_code
-            response_text = response.text[:1000]
+        status, response_text, error = self.poster.post(message.url, message.body, headers, self.timeout)
+        if status is not None:
             accepted = 200 <= status < 300 if message.acknowledged is None else status in message.acknowledged
             if not accepted:
                 error = f"HTTP {status}"
-        except requests.RequestException as exc:
-            error = f"{type(exc).__name__}: {exc}"
         ok = error is None
         retry_in = None
         if not ok and job.attempt <= len(job.schedule):
@@ -385,6 +402,9 @@ class WebhookDispatcher:
         with self._cond:
             if job.cancelled:
                 return
+            if len(self._history) == self._history.maxlen:
+                oldest = self._history[0]
+                self._dropped[oldest["provider"], oldest["apiKey"]] += 1
             self._history.append(record)
             # A retry is queued even while stopping: the queue is what a snapshot keeps.
             if retry_in is not None and not job.retire:
@@ -400,11 +420,3 @@ class WebhookDispatcher:
             _warn(record)
         if self._on_attempt is not None:
             self._on_attempt(record)
-
-    def _session(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            session.trust_env = False  # never route loopback deliveries through a proxy
-            self._local.session = session
-        return session

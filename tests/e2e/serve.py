@@ -3,6 +3,7 @@ port, its banner read from stdout, its stderr kept whole for the tests that read
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -69,6 +70,15 @@ class Served:
                 self.process.wait(5)
         return self.process.returncode
 
+    def crash(self) -> None:
+        """SIGKILL the server and every process it started, at once: nothing of it gets to
+        say or save anything (as a power cut, or a container killed)."""
+        doomed = [self.process.pid, *descendants(self.process.pid)]
+        for pid in doomed:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.wait(10)
+
     def __enter__(self) -> Served:
         return self
 
@@ -79,3 +89,19 @@ class Served:
 
 def project_root() -> Path:
     return Path(__file__).resolve().parents[2]
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found

@@ -17,7 +17,7 @@ import pytest
 from mockserver.engine.randomness import Randomness
 from mockserver.engine.snapshot import FORMAT, VERSION
 from mockserver.testing import Emulator, WebhookReceiver
-from tests.e2e.serve import Served
+from tests.e2e.serve import Served, descendants
 from tests.support import created, ok
 
 
@@ -70,11 +70,28 @@ def test_a_kill_9_loses_at_most_the_last_interval(tmp_path: Path) -> None:
         while b"kept@example.com" not in (state.read_bytes() if state.exists() else b""):
             assert time.monotonic() < deadline, "the state file was not written within 10 s"
             time.sleep(0.05)
-        served.process.kill()
-        served.process.wait(10)
+        served.crash()
     with Served("--state-file", str(state)) as again:
         api = Emulator.connect(again.url).account("clickfunnels", api_key=account.api_key).session()
         assert ok(api.get(f"/api/v2/contacts/{contact['id']}"))["email_address"] == "kept@example.com"
+
+
+def test_a_server_killed_under_its_worker_stops_the_worker_which_saves_the_state(tmp_path: Path) -> None:
+    """kill -9 of the server process alone (its worker lives on): the worker stops as on
+    SIGTERM, saving everything, rather than serving on as an orphan."""
+    state = tmp_path / "state.json"
+    with Served("--state-file", str(state), "--snapshot-interval", "3600") as served:
+        account = Emulator.connect(served.url).account("systeme")
+        created(account.session().post("/api/contacts", json={"email": "orphan@example.com"}))
+        workers = descendants(served.process.pid)
+        assert workers, "granian serves from a worker process"
+        served.process.kill()
+        served.process.wait(10)
+        deadline = time.monotonic() + 20
+        while any(Path(f"/proc/{pid}").exists() for pid in workers):
+            assert time.monotonic() < deadline, "the worker outlived its server"
+            time.sleep(0.05)
+    assert b"orphan@example.com" in state.read_bytes()
 
 
 @pytest.mark.parametrize(

@@ -458,3 +458,19 @@ def test_release_waiters_ends_a_wait_but_deliveries_go_on(make_dispatcher: Facto
         receiver.wait(1)
         assert _wait_until(lambda: len(dispatcher.attempts()) == 1)
         assert dispatcher.attempts()[0]["ok"] is True
+
+
+def test_the_bounded_history_says_how_many_attempts_it_let_go(make_dispatcher: Factory) -> None:
+    dispatcher = make_dispatcher(history=3)
+    with WebhookReceiver() as receiver:
+        messages = [_message(receiver.url, message_id=f"m-{n}") for n in range(5)]
+        dispatcher.submit("systeme", "tenant", messages, FAST)
+        assert dispatcher.wait_idle(5)
+        dispatcher.submit("systeme", "other", [_message(receiver.url, message_id="x")], FAST)
+        assert dispatcher.wait_idle(5)
+    assert len(dispatcher.attempts()) == 3
+    assert dispatcher.dropped() == 3
+    assert dispatcher.dropped("systeme", "tenant") == 3  # its five came first: three of them went
+    assert dispatcher.dropped("systeme", "other") == 0
+    dispatcher.forget("systeme", "tenant")
+    assert dispatcher.dropped() == 0
