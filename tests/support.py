@@ -4,6 +4,7 @@ account has, and the response checks every provider's tests use."""
 
 from __future__ import annotations
 
+import json
 import sys
 import uuid
 from typing import Any
@@ -79,10 +80,11 @@ def created(response: requests.Response) -> dict[str, Any]:
     return record
 
 
-def assert_same_state(original: Any, restored: Any, keys: set[tuple[str, str]] | None = None) -> None:
+def assert_same_state(original: Any, restored: Any, keys: set[tuple[str, str]] | None = None, *, pending: bool = True) -> None:
     """Two engines (mockserver.engine.runtime.Emulator) hold the same accounts, exactly: rows
     (in order, with their types), recent deletes, what every index finds, id counters,
-    settings, demo flags, clocks and pending deliveries. `keys` limits it to some accounts.
+    settings, demo flags, clocks and pending deliveries (unless `pending` is False: a delivery
+    may still be in flight in the original). `keys` limits it to some accounts.
     Values are compared by repr, which tells a tuple from a list and 1 from 1.0 (== does not)."""
     mine = {(t.provider, t.key): t for t in original.store.tenants() if keys is None or (t.provider, t.key) in keys}
     theirs = {(t.provider, t.key): t for t in restored.store.tenants() if keys is None or (t.provider, t.key) in keys}
@@ -102,8 +104,19 @@ def assert_same_state(original: Any, restored: Any, keys: set[tuple[str, str]] |
             kept = (tenant.counters, tenant.settings, tenant.demo)
             assert repr(kept) == repr((other.counters, other.settings, other.demo)), ident
             assert tenant.clock.state() == other.clock.state(), ident
-            pending = [{k: v for k, v in item.items() if k != "dueInSeconds"} for item in original.dispatcher.pending(*ident)]
-            again = [{k: v for k, v in item.items() if k != "dueInSeconds"} for item in restored.dispatcher.pending(*ident)]
-            assert pending == again, ident
+            if pending:
+                assert _undated(original.dispatcher.pending(*ident)) == _undated(restored.dispatcher.pending(*ident)), ident
     finally:
         sys.setrecursionlimit(limit)
+
+
+def _undated(pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Pending deliveries without the seconds until they are due (which run on)."""
+    return [{k: v for k, v in item.items() if k != "dueInSeconds"} for item in pending]
+
+
+def assert_pending_as_saved(snapshot: bytes, restored: Any) -> None:
+    """The restored engine's pending deliveries are those the snapshot saved, account by account."""
+    for account in json.loads(snapshot)["accounts"]:
+        ident = (account["provider"], account["apiKey"])
+        assert _undated(account["pendingDeliveries"]) == _undated(restored.dispatcher.pending(*ident)), ident
