@@ -158,6 +158,14 @@ def scale_block(result: dict[str, Any]) -> str:
         f"at the end; peak {mib(memory['end'].get('VmHWM'))} (VmHWM)",
         "  pages     limit 20, each under wrk (figures of the timed run); ratio: p50 / p50 of the first page",
     ]
+    snap = result.get("snapshot")
+    if snap:
+        lines.insert(
+            -1,
+            f"  snapshot  GET /__admin/snapshot of the account: {snap['bytes'] / 2**20:.1f} MiB in {snap['take_s']:.2f} s; "
+            f"PUT back as another account: {snap['restore_s']:.2f} s, {snap['restored_contacts']:,} contacts "
+            + ("(OK)" if snap["exact"] else "(NOT all)"),
+        )
     head = ["page", "request", "req/s", "p50 ms", "p99 ms", "requests", "errors", "ratio"]
     rows = []
     for name, page in pages.items():

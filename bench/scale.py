@@ -67,9 +67,39 @@ def run(
 
         result["pages"] = measure_pages(args, server.url, headers, ids, cache, progress)
         result["memory_kib"]["end"] = server.memory_kib()
+        # Last, as it doubles the account for a moment (memory is read before it).
+        progress("scale: a snapshot of the account (GET /__admin/snapshot), and restoring it as another account")
+        result["snapshot"] = measure_snapshot(server.url, key, total)
     result["targets"] = targets(result)
     result["problems"] = problems(result)
     return result
+
+
+def measure_snapshot(url: str, key: str, total: int) -> dict[str, Any]:
+    """What --state-file and the snapshot endpoints cost for the account: download it, then
+    restore it under another key and check that account holds as many contacts."""
+    session = session_for({})
+    scope = {"provider": "systeme", "apiKey": key}
+    started = time.perf_counter()
+    saved = session.get(f"{url}/__admin/snapshot", params=scope, timeout=300)
+    took = time.perf_counter() - started
+    if saved.status_code != 200:
+        raise RuntimeError(f"scale: GET /__admin/snapshot answered {saved.status_code}: {saved.text[:300]}")
+    copy = {"provider": "systeme", "apiKey": f"{key}-copy"}
+    started = time.perf_counter()
+    restored = session.put(f"{url}/__admin/snapshot", params=copy, data=saved.content, timeout=300)
+    put = time.perf_counter() - started
+    if restored.status_code != 200:
+        raise RuntimeError(f"scale: PUT /__admin/snapshot answered {restored.status_code}: {restored.text[:300]}")
+    counted = restored.json()["restored"][0]["records"].get("contacts")
+    session.post(f"{url}/__admin/reset", json=copy, timeout=60)
+    return {
+        "bytes": len(saved.content),
+        "take_s": round(took, 3),
+        "restore_s": round(put, 3),
+        "restored_contacts": counted,
+        "exact": counted == total,
+    }
 
 
 def verify(url: str, headers: dict[str, str], total: int) -> tuple[list[int], dict[str, Any]]:
@@ -200,6 +230,9 @@ def problems(result: dict[str, Any]) -> list[str]:
         found.append(
             f"scale: {loaded['created']:,} of {result['contacts']:,} creates answered 2xx; statuses {loaded['statuses']}"
         )
+    snapshot = result.get("snapshot")
+    if snapshot and not snapshot["exact"]:
+        found.append(f"scale: the account restored from its snapshot holds {snapshot['restored_contacts']} contacts")
     if not check["exact"]:
         found.append(
             f"scale: the account holds {check['counted']:,} contacts ({check['distinct_ids']:,} distinct ids, "

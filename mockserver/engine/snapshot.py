@@ -60,10 +60,13 @@ def take(emulator: Emulator, provider: str | None = None, key: str | None = None
         "version": VERSION,
         "savedAt": iso(emulator.clock.now()),
         "scope": "server" if whole else "accounts",
+        # Read after the accounts: the generator is then past every id they hold, so a
+        # restore never hands one of them out again.
         "random": emulator.random.state(),
     }
     if whole:
-        head["server"] = {"clock": emulator.clock.state(), "registered": sorted([p, k] for p, k in emulator.registered)}
+        registered = list(emulator.registered)  # one copy in C: other threads may be adding
+        head["server"] = {"clock": emulator.clock.state(), "registered": sorted([p, k] for p, k in registered)}
     if wide:  # numbers beyond 64 bits or JSON over 255 deep: read with the standard library
         head["wide"] = True
     # Spliced, not encoded again: each account was encoded under its own lock.
