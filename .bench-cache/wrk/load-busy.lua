@@ -4,7 +4,7 @@ local thread_count = 2
 local path = "/systeme/api/contacts"
 local prefix = "busy"
 local body_template = "{\034email\034: \034__EMAIL__\034}"
-local headers = {["Host"] = "127.0.0.1:37853", ["X-API-Key"] = "p-busy-c79315", ["User-Agent"] = "mockserver-bench/1.0", ["Accept"] = "application/json", ["Content-Type"] = "application/json"}
+local headers = {["Host"] = "127.0.0.1:50999", ["X-API-Key"] = "p-busy-dad1e1", ["User-Agent"] = "mockserver-bench/1.0", ["Accept"] = "application/json", ["Content-Type"] = "application/json"}
 
 local threads = {}
 function setup(thread)

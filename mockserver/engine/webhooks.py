@@ -48,6 +48,7 @@ class _Job:
     attempt: int = field(compare=False, default=1)
     cancelled: bool = field(compare=False, default=False)  # its tenant was reset mid-flight
     retire: bool = field(compare=False, default=False)  # its subscription was deleted mid-flight: no retry
+    retry: bool = field(compare=False, default=False)  # its attempt failed: queue it again, for the next
 
 
 def _owned(job_provider: str, job_tenant: str, provider: str | None, tenant: str | None) -> bool:
@@ -297,7 +298,7 @@ class WebhookDispatcher:
             jobs = itertools.chain(self._queue, self._in_flight, *self._parked.values())
             mine = sorted((job for job in jobs if _owned(job.provider, job.tenant, provider, tenant)), key=lambda job: job.order)
             now = time.monotonic()
-            return [_job_state(job, now) for job in mine if not job.cancelled and not (job.retire and job in self._in_flight)]
+            return [_job_state(job, now) for job in mine if not (job.cancelled or job.retire)]
 
     def restore_pending(self, jobs: list[tuple[str, str, Outgoing, tuple[float, ...], int, float]]) -> None:
         """Queue messages again: (provider, tenant, message, schedule, attempt, seconds until due)."""
@@ -323,6 +324,10 @@ class WebhookDispatcher:
             with self._cond:
                 if job is not None:
                     self._in_flight.remove(job)
+                    if job.retry and not (job.cancelled or job.retire):  # reset or unsubscribed meanwhile: no retry
+                        job.retry = False
+                        heapq.heappush(self._queue, job)
+                        self._cond.notify()  # a waiting worker may be sleeping past this job's time
                     # The endpoint is free: the same worker sends its next waiting message, in
                     # the same breath, so no other message to it can slip in between.
                     job = self._next_parked(_endpoint(job)) if self._running else None
@@ -406,13 +411,13 @@ class WebhookDispatcher:
                 oldest = self._history[0]
                 self._dropped[oldest["provider"], oldest["apiKey"]] += 1
             self._history.append(record)
-            # A retry is queued even while stopping: the queue is what a snapshot keeps.
+            # A retry is queued even while stopping (the queue is what a snapshot keeps), by
+            # the worker as it lets go of the job, so the job is never queued and in flight.
             if retry_in is not None and not job.retire:
                 job.attempt += 1
                 job.due = time.monotonic() + retry_in
                 job.order = next(self._order)
-                heapq.heappush(self._queue, job)
-                self._cond.notify()  # a waiting worker may be sleeping past this job's time
+                job.retry = True
             else:
                 record["willRetry"] = False
                 record["nextAttemptInSeconds"] = None
