@@ -48,8 +48,8 @@ def _every_account_survives_a_snapshot(request: pytest.FixtureRequest) -> Iterat
     engine.dispatcher.stop()  # nothing new is queued (one may still be in flight: see below)
     twin = emulator_of(create_app(Settings(**STRICT_SETTINGS)))
     twin.dispatcher.stop()
-    saved = snapshot.take(engine)
-    snapshot.restore(twin, snapshot.read(saved, twin.providers), at_start=True)
+    saved = snapshot.read(snapshot.take(engine), twin.providers)
+    snapshot.restore(twin, saved, at_start=True)
     # Pending deliveries are compared with what was saved: a delivery still in flight in the
     # original (to an address whose name does not resolve here) may finish meanwhile.
     assert_same_state(engine, twin, pending=False)

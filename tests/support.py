@@ -4,7 +4,6 @@ account has, and the response checks every provider's tests use."""
 
 from __future__ import annotations
 
-import json
 import sys
 import uuid
 from typing import Any
@@ -115,8 +114,9 @@ def _undated(pending: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: v for k, v in item.items() if k != "dueInSeconds"} for item in pending]
 
 
-def assert_pending_as_saved(snapshot: bytes, restored: Any) -> None:
-    """The restored engine's pending deliveries are those the snapshot saved, account by account."""
-    for account in json.loads(snapshot)["accounts"]:
+def assert_pending_as_saved(snapshot: dict[str, Any], restored: Any) -> None:
+    """The restored engine's pending deliveries are those the snapshot (as read) saved,
+    account by account."""
+    for account in snapshot["accounts"]:
         ident = (account["provider"], account["apiKey"])
         assert _undated(account["pendingDeliveries"]) == _undated(restored.dispatcher.pending(*ident)), ident
