@@ -95,7 +95,8 @@ class Provider:
     # Whether a delivery's headers and raw body carry a valid signature made with `secret`
     # (the provider's own scheme); None when the provider sends no webhooks.
     verify_signature: Callable[[str, Mapping[str, str], bytes], bool] | None = None
-    # Headers that change with each delivery attempt (e.g. an attempt id), given the
-    # account's services and the attempt number. Declared here rather than kept only in a
-    # message, so a message restored from a snapshot gets them too.
-    attempt_headers: Callable[[Services, int], Mapping[str, str]] | None = None
+    # Headers that change with each delivery attempt (an attempt id, a signature with a fresh
+    # timestamp), given the account's services, the message's body, its `signing` values and
+    # the attempt number. Declared here rather than kept only in a message, so a message
+    # restored from a snapshot gets them too.
+    attempt_headers: Callable[[Services, bytes, Mapping[str, Any], int], Mapping[str, str]] | None = None

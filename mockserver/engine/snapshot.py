@@ -284,9 +284,10 @@ Pending = tuple[str, str, Outgoing, tuple[float, ...], int, float]
 def _pending(emulator: Emulator, tenant: Tenant, item: dict[str, Any]) -> Pending:
     provider = emulator.providers[tenant.provider]
     body = item["body"].encode("utf-8") if "body" in item else base64.b64decode(item["bodyBase64"])
+    signing = item.get("signing")
     attempt_headers = None
-    if item.get("attemptHeaders") and provider.attempt_headers is not None:
-        attempt_headers = partial(provider.attempt_headers, emulator.services_of(tenant))
+    if signing is not None and provider.attempt_headers is not None:
+        attempt_headers = partial(provider.attempt_headers, emulator.services_of(tenant), body, signing)
     acknowledged = item.get("acknowledged")
     message = Outgoing(
         item["url"],
@@ -297,6 +298,7 @@ def _pending(emulator: Emulator, tenant: Tenant, item: dict[str, Any]) -> Pendin
         item["messageId"],
         attempt_headers,
         None if acknowledged is None else frozenset(acknowledged),
+        signing,
     )
     schedule = tuple(float(delay) for delay in item["schedule"])
     return tenant.provider, tenant.key, message, schedule, int(item["attempt"]), float(item.get("dueInSeconds") or 0)

@@ -35,6 +35,10 @@ class Outgoing:
     attempt_headers: Callable[[int], Mapping[str, str]] | None = None
     # The statuses that acknowledge the message; None means any 2xx.
     acknowledged: frozenset[int] | None = None
+    # What the provider's declared attempt_headers needs besides the body (e.g. the
+    # endpoint's secret), as plain values: a snapshot keeps it, so a restored message is
+    # signed as it would have been. None when no header changes per attempt.
+    signing: Mapping[str, Any] | None = None
 
 
 @dataclass(order=True)
@@ -87,7 +91,7 @@ def _job_state(job: _Job, now: float) -> dict[str, Any]:
         "event": message.event,
         "webhookId": message.webhook_id,
         "messageId": message.message_id,
-        "attemptHeaders": message.attempt_headers is not None,
+        "signing": None if message.signing is None else dict(message.signing),
         "acknowledged": None if message.acknowledged is None else sorted(message.acknowledged),
         "schedule": list(job.schedule),
         "attempt": job.attempt,

@@ -220,3 +220,23 @@ def test_a_snapshot_taken_during_writes_never_holds_half_of_one() -> None:
         for writer in writers:
             writer.join(60)
     assert seen >= 5
+
+
+def test_a_restored_message_is_signed_afresh_at_each_attempt_as_before(own_emulator: Emulator, second_emulator: Emulator) -> None:
+    """ClickFunnels signs every attempt with a fresh timestamp: a message restored from a
+    snapshot still is (the endpoint's secret travels with it)."""
+    account = own_emulator.account("clickfunnels")
+    api = account.session()
+    hook = {"url": REFUSED, "name": "Hook", "event_type_ids": ["contact.created"]}
+    endpoint = created(api.post("/api/v2/workspaces/1/webhooks/outgoing/endpoints", json={"webhooks_outgoing_endpoint": hook}))
+    created(api.post("/api/v2/workspaces/1/contacts", json={"contact": {"email_address": "signed@example.com"}}))
+    account.wait_for_deliveries(1)
+    doc = json.loads(account.snapshot())
+    [pending] = doc["accounts"][0]["pendingDeliveries"]
+    assert pending["signing"] == {"secret": endpoint["webhook_secret"]}
+    with WebhookReceiver() as receiver:
+        pending["url"] = receiver.url
+        second_emulator.account("clickfunnels", api_key=account.api_key).restore(json.dumps(doc).encode())
+        [received] = receiver.wait(1, timeout=30)
+    assert received.verify("clickfunnels", endpoint["webhook_secret"])
+    assert received.json["data"]["email_address"] == "signed@example.com"

@@ -90,6 +90,7 @@ PROVIDER = Provider(
     quota_headers=_no_quota_headers,
     client_headers=bearer_client_headers,
     verify_signature=webhooks.verify_signature,
+    attempt_headers=webhooks.attempt_headers,
     admin_actions=admin.ACTIONS,
     admin_schemas=admin.SCHEMAS,
     preflight=_front_door,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -154,24 +155,22 @@ def deliveries(tenant: Tenant, event: Event, services: Services) -> list[Outgoin
                     event.name,
                     str(row["id"]),
                     envelope["event_id"],
-                    _signer(row["secret"], body, services),
+                    partial(attempt_headers, services, body, {"secret": row["secret"]}),
                     ACKNOWLEDGED,
+                    signing={"secret": row["secret"]},
                 )
             )
     return messages
 
 
-def _signer(secret: str, body: bytes, services: Services) -> Any:
-    """Headers for one attempt: each is signed afresh, so its timestamp is current."""
-
-    def headers(_: int) -> Mapping[str, str]:
-        timestamp = str(int(services.clock.time()))
-        return {
-            "X-Webhook-ClickFunnels-Timestamp": timestamp,
-            "X-Webhook-ClickFunnels-Signature": hmac_sha256_hex(secret, timestamp.encode() + b"." + body),
-        }
-
-    return headers
+def attempt_headers(services: Services, body: bytes, signing: Mapping[str, Any], _attempt: int) -> Mapping[str, str]:
+    """Headers for one attempt: each is signed afresh (with the endpoint's secret), so its
+    timestamp is current."""
+    timestamp = str(int(services.clock.time()))
+    return {
+        "X-Webhook-ClickFunnels-Timestamp": timestamp,
+        "X-Webhook-ClickFunnels-Signature": hmac_sha256_hex(signing["secret"], timestamp.encode() + b"." + body),
+    }
 
 
 def verify_signature(secret: str, headers: Mapping[str, str], body: bytes) -> bool:

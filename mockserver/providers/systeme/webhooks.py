@@ -133,8 +133,8 @@ def deliveries(tenant: Tenant, event: Event, services: Services) -> list[Outgoin
                 "X-Webhook-Event-Timestamp": timestamp,
                 "X-Webhook-Signature": hmac_sha256_hex(row["secret"], body),
             }
-            per_attempt = partial(attempt_headers, services)
-            messages.append(Outgoing(row["url"], body, headers, event.name, row["id"], message_id, per_attempt))
+            per_attempt = partial(attempt_headers, services, body, {})
+            messages.append(Outgoing(row["url"], body, headers, event.name, row["id"], message_id, per_attempt, signing={}))
     return messages
 
 
@@ -143,7 +143,7 @@ def php_json(payload: Any) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=True).replace("/", "\\/").encode("ascii")
 
 
-def attempt_headers(services: Services, _attempt: int) -> Mapping[str, str]:
+def attempt_headers(services: Services, _body: bytes, _signing: Mapping[str, Any], _attempt: int) -> Mapping[str, str]:
     """What changes with each attempt of a delivery: its own id and time."""
     return {
         "X-Webhook-Delivery-Attempt-Id": services.random.uuid7(services.clock.time()),
