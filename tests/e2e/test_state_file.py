@@ -25,11 +25,12 @@ def _hook(url: str) -> dict[str, object]:
     return {"name": "h", "url": url, "secret": "s3cret-hook", "subscriptions": ["CONTACT_CREATED"]}
 
 
-def test_records_ids_and_undelivered_webhooks_survive_sigterm_and_a_restart(tmp_path: Path) -> None:
+@pytest.mark.parametrize("server", ["granian", "waitress"])
+def test_records_ids_and_undelivered_webhooks_survive_sigterm_and_a_restart(tmp_path: Path, server: str) -> None:
     state = tmp_path / "state.json"
     with WebhookReceiver() as receiver:
         receiver.respond_with(503)  # the receiver is failing: every delivery waits for a retry
-        with Served("--state-file", str(state), "--webhook-time-scale", "0.001") as served:
+        with Served("--state-file", str(state), "--webhook-time-scale", "0.001", "--server", server) as served:
             account = Emulator.connect(served.url).account("systeme")
             api = account.session()
             created(api.post("/api/webhooks", json=_hook(receiver.url)))
@@ -44,7 +45,7 @@ def test_records_ids_and_undelivered_webhooks_survive_sigterm_and_a_restart(tmp_
 
         receiver.clear()
         receiver.respond_with(200)
-        with Served("--state-file", str(state), "--webhook-time-scale", "0.001") as again:
+        with Served("--state-file", str(state), "--webhook-time-scale", "0.001", "--server", server) as again:
             assert f"state file: {state} (1 account read from it)" in again.banner
             account = Emulator.connect(again.url).account("systeme", api_key=account.api_key)
             api = account.session()
