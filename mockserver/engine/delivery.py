@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import os
 import signal
 import subprocess
@@ -28,6 +29,8 @@ from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
 import requests
+
+log = logging.getLogger("mockserver.webhooks")
 
 # What a POST came to: the receiver's status (None when there was no answer), the start of
 # its body, and why HTTP itself failed (refused, timed out...), else None.
@@ -89,10 +92,20 @@ class ProcessPoster:
         self._waiting: dict[int, _Slot] = {}
         self._process: subprocess.Popen[bytes] | None = None
         self._jobs: Connection | None = None
+        self._here = LocalPoster()  # when no delivery process can run
+        self._said = False
+
+    def _say_unavailable(self, exc: OSError) -> None:
+        if not self._said:
+            self._said = True
+            log.warning("the delivery process is not available (%s): webhooks go from the server process meanwhile", exc)
 
     def start(self) -> None:
         with self._lock:
-            self._ensure_started()
+            try:
+                self._ensure_started()
+            except OSError as exc:  # the POSTs are then made here, as in process
+                self._say_unavailable(exc)
 
     def post(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> Sent:
         slot = _Slot()
@@ -102,10 +115,15 @@ class ProcessPoster:
                 jobs = self._ensure_started()
                 self._waiting[number] = slot
                 jobs.send((number, url, body, dict(headers), timeout))
-            except OSError as exc:
+            except OSError as exc:  # it cannot start, or just died: this one goes from here
                 self._waiting.pop(number, None)
                 self._forget_process()
-                return None, "", f"the delivery process is not running: {exc}"
+                self._say_unavailable(exc)
+                unavailable = True
+            else:
+                unavailable = False
+        if unavailable:
+            return self._here.post(url, body, headers, timeout)
         # requests' timeout bounds each connect and read, not the whole exchange: allow more.
         if not slot.done.wait(max(2 * timeout, timeout + 5)):
             with self._lock:

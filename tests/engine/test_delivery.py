@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -105,3 +106,21 @@ def _zombie(pid: int) -> bool:
         return _stat(pid)[0] == "Z"
     except OSError:
         return True
+
+
+def test_without_a_delivery_process_the_posts_go_from_here(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def no_process(*_: object, **__: object) -> None:
+        raise OSError("no processes left")
+
+    monkeypatch.setattr(subprocess, "Popen", no_process)
+    poster = ProcessPoster(workers=2)
+    poster.start()  # says so, and does not stop the server from starting
+    with WebhookReceiver() as receiver:
+        assert poster.post(receiver.url, b"{}", {}, 5)[0] == 200
+        assert poster.post(receiver.url, b"{}", {}, 5)[0] == 200
+        assert len(receiver.requests) == 2
+    poster.close()
+    warnings = [r.getMessage() for r in caplog.records if "delivery process is not available" in r.getMessage()]
+    assert len(warnings) == 1 and "no processes left" in warnings[0]
