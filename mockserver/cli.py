@@ -198,6 +198,8 @@ def _serve_on_granian(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     host = f"[{args.host}]" if ":" in args.host else args.host
     app = _build_app(settings)
+    # The worker sends the webhooks (fast_serving): none of the state file's may go from here.
+    app.extensions["mockserver"].dispatcher.stop()
     state_file = _state_file(args, app.extensions["mockserver"])
     serve_with_granian(
         app,

@@ -7,6 +7,7 @@ import base64
 import heapq
 import itertools
 import logging
+import os
 import threading
 import time
 from collections import Counter, deque
@@ -130,6 +131,7 @@ class WebhookDispatcher:
         self._in_flight: list[_Job] = []
         self._running = False
         self._released = False  # stopping: waits end now, deliveries may still finish
+        self._pid = os.getpid()  # the process whose threads send the jobs in flight
         self._threads: list[threading.Thread] = []
         self._history: deque[dict[str, Any]] = deque(maxlen=history)
         # Attempts pushed out of the bounded history, per (provider, tenant): said, not hidden.
@@ -146,6 +148,13 @@ class WebhookDispatcher:
                 return
             self._running = True
             self._released = False
+            if self._pid != os.getpid():
+                # A forked copy (granian's worker): the jobs its parent was sending are sent
+                # by nobody here, and would keep their endpoints busy for ever.
+                self._pid = os.getpid()
+                for job in self._in_flight:
+                    heapq.heappush(self._queue, job)
+                self._in_flight.clear()
         self.poster.start()
         for number in range(self._workers):
             thread = threading.Thread(target=self._work, name=f"webhooks-{number}", daemon=True)

@@ -3,6 +3,8 @@ refused connections, timeouts, forgetting a tenant, and waiting until idle."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import threading
 import time
@@ -475,3 +477,38 @@ def test_the_bounded_history_says_how_many_attempts_it_let_go(make_dispatcher: F
     assert dispatcher.dropped("systeme", "other") == 0
     dispatcher.forget("systeme", "tenant")
     assert dispatcher.dropped() == 0
+
+
+def test_a_forked_copy_sends_what_its_parent_was_sending(make_dispatcher: Factory) -> None:
+    """granian forks its worker from the process that built the app: a message the parent
+    was sending at that moment is sent by the worker (not left "in flight" for ever, which
+    would hold up every later message to its endpoint)."""
+    dispatcher = make_dispatcher(workers=1)
+    with WebhookReceiver() as receiver:
+        arrived = threading.Event()
+
+        def hold(_: ReceivedWebhook) -> None:
+            arrived.set()
+            time.sleep(1.0)  # the first attempt is still being sent at the fork
+
+        receiver.respond = hold
+        dispatcher.submit("systeme", "tenant", [_message(receiver.url, message_id="m-1")], FAST)
+        assert arrived.wait(10)
+        dispatcher.stop(timeout=0.05)  # as fast_serving does before the fork (the send goes on)
+        assert dispatcher.outstanding() == 1
+        pid = os.fork()
+        if pid == 0:  # the worker: start, send, report by exit status
+            code = 1
+            try:
+                dispatcher.start()
+                code = 0 if dispatcher.wait_idle(10) else 3
+            finally:
+                os._exit(code)
+        deadline = time.monotonic() + 30
+        while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if done[0] == 0:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        assert done[0] == pid and os.waitstatus_to_exitcode(done[1]) == 0
+        assert [r.headers["X-Webhook-Event"] for r in receiver.wait(2)] == ["CONTACT_CREATED"] * 2
