@@ -1,0 +1,391 @@
+"""What the admin API's document says of the engine's own endpoints (the views mount_admin
+declares in admin.py): their tags, the bodies they answer, and one operation each."""
+
+from __future__ import annotations
+
+from mockserver.engine.openapi_schema import (
+    ANY_OBJECT,
+    COUNT,
+    INTEGER,
+    STRING,
+    Schema,
+    answer,
+    body,
+    described,
+    error,
+    items,
+    obj,
+    operation,
+    query,
+    ref,
+)
+
+PROVIDER = ref("ProviderName")
+ENGINE_TAGS = [
+    {"name": "server", "description": "What the server runs, and this document"},
+    {"name": "accounts", "description": "Accounts (tenants): reset, seed, register keys"},
+    {"name": "webhooks", "description": "Webhook delivery attempts, and waiting for them"},
+    {"name": "journal", "description": "What the server saw: requests, live events, strict-mode problems"},
+    {"name": "clock", "description": "The server's clock, or one account's own"},
+    {"name": "state", "description": "Snapshots: the whole state, or one account's, to a file and back"},
+]
+
+# The bodies the engine's endpoints answer (the views in admin.py, and what they call).
+COMPONENTS: dict[str, Schema] = {
+    "Error": obj(
+        {"error": STRING},
+        {"violations": {"type": "array", "items": obj({"path": STRING, "message": STRING})}},
+    ),
+    "Clock": obj(
+        {
+            "now": {"type": "string", "format": "date-time"},
+            "frozen": {"type": "boolean"},
+            "offsetSeconds": described({"type": "number"}, "How far the clock is from real time"),
+        }
+    ),
+    "Snapshot": described(
+        obj(
+            {
+                "format": {"const": "mockserver-snapshot"},
+                "version": described(COUNT, "The format's version; a newer one than the server reads is refused"),
+                "savedAt": {"type": "string", "format": "date-time"},
+                "scope": described({"enum": ["server", "accounts"]}, "server: everything; accounts: some accounts"),
+                "random": described(ANY_OBJECT, "The id generator's state"),
+                "accounts": {
+                    "type": "array",
+                    "items": obj(
+                        {
+                            "provider": PROVIDER,
+                            "apiKey": STRING,
+                            "demo": {"type": "boolean"},
+                            "clock": ANY_OBJECT,
+                            "counters": described({"type": "object", "additionalProperties": COUNT}, "Id counters"),
+                            "settings": ANY_OBJECT,
+                            "tables": described(
+                                {"type": "object", "additionalProperties": ANY_OBJECT}, "Per table: keys, rows, recent deletes"
+                            ),
+                            "pendingDeliveries": {"type": "array", "items": ANY_OBJECT},
+                            "deliveryAttempts": {"type": "array", "items": ANY_OBJECT},
+                        }
+                    ),
+                },
+            },
+            {"server": ANY_OBJECT, "wide": {"type": "boolean"}},
+        ),
+        "Versioned JSON of the records, id counters, clocks, settings and undelivered webhooks",
+    ),
+    "Tenant": obj(
+        {
+            "provider": STRING,
+            "apiKey": STRING,
+            "demo": described({"type": "boolean"}, "Whether it holds demo data"),
+            "settings": ANY_OBJECT,
+            "records": described({"type": "object", "additionalProperties": COUNT}, "Rows per table"),
+        }
+    ),
+    "Index": obj(
+        {
+            "providers": {
+                "type": "object",
+                "additionalProperties": obj(
+                    {
+                        "title": STRING,
+                        "baseUrl": STRING,
+                        "operations": COUNT,
+                        "adminActions": {"type": "array", "items": described(STRING, "METHOD /__admin/<provider>/<path>")},
+                    }
+                ),
+            },
+            "demoKey": {"type": ["string", "null"]},
+            "nativeRoot": described({"type": ["string", "null"]}, "The provider also served at the root"),
+            "allowUnknownKeys": {"type": "boolean"},
+            "seed": INTEGER,
+            "clock": ref("Clock"),
+        }
+    ),
+    "Attempt": obj(
+        {
+            "id": INTEGER,
+            "provider": STRING,
+            "apiKey": STRING,
+            "webhookId": STRING,
+            "messageId": STRING,
+            "event": STRING,
+            "url": STRING,
+            "attempt": described(INTEGER, "1 for the first delivery, then each retry"),
+            "at": {"type": "string", "format": "date-time"},
+            "ok": {"type": "boolean"},
+            "status": {"type": ["integer", "null"]},
+            "error": {"type": ["string", "null"]},
+            "durationMs": {"type": "number"},
+            "willRetry": {"type": "boolean"},
+            "nextAttemptInSeconds": {"type": ["number", "null"]},
+            "requestHeaders": {"type": "object", "additionalProperties": STRING},
+            "requestBody": STRING,
+            "responseBody": STRING,
+        }
+    ),
+    "JournalEntry": obj(
+        {
+            "seq": described(INTEGER, "Grows with each entry (see `since`)"),
+            "at": {"type": "string", "format": "date-time"},
+            "provider": STRING,
+            "apiKey": {"type": ["string", "null"]},
+            "keyHint": {"type": ["string", "null"]},
+            "operationId": STRING,
+            "route": described(STRING, "The spec's path template"),
+            "method": STRING,
+            "path": STRING,
+            "query": {"type": "object", "additionalProperties": {"type": ["string", "array"], "items": STRING}},
+            "status": INTEGER,
+            "durationMs": {"type": "number"},
+            "requestHeaders": described({"type": "object", "additionalProperties": STRING}, "Credentials redacted"),
+            "requestBody": described({}, "JSON, text (cut long ones say so), or null"),
+            "responseHeaders": {"type": "object", "additionalProperties": STRING},
+            "responseBody": described({}, "JSON, text (cut long ones say so), or null"),
+            "events": {"type": "array", "items": obj({"event": STRING, "messageIds": {"type": "array", "items": STRING}})},
+        }
+    ),
+    "StrictProblem": obj(
+        {"provider": STRING, "operationId": STRING, "status": INTEGER, "problems": {"type": "array", "items": STRING}}
+    ),
+}
+
+
+BAD = "A parameter or the body is not what the endpoint takes"
+BAD_BODY = "The body is not a JSON object, or a field has the wrong type"
+ONE_PROVIDER = query("provider", PROVIDER, "Only this provider's")
+ONE_KEY = query("apiKey", STRING, "Only this account's (its API key)")
+ACCOUNT = {"provider": PROVIDER, "apiKey": STRING}
+
+
+def engine_paths() -> dict[str, Schema]:
+    """The endpoints mount_admin declares itself."""
+    clock_errors = {"400": error("`apiKey` without `provider`, or a bad value"), "404": error("No account has that key")}
+    return {
+        "/__admin/": {
+            "get": operation(
+                "getIndex",
+                "server",
+                "What this server emulates and how it runs",
+                {"200": answer("Providers, settings and clock", ref("Index"))},
+            )
+        },
+        "/__admin/health": {
+            "get": operation(
+                "getHealth", "server", "Whether the server is up", {"200": answer("Up", obj({"status": {"const": "ok"}}))}
+            )
+        },
+        "/__admin/openapi.json": {
+            "get": operation("getOpenApi", "server", "This document", {"200": answer("OpenAPI 3.1", ANY_OBJECT)})
+        },
+        "/__admin/reset": {
+            "post": operation(
+                "reset",
+                "accounts",
+                "Forget accounts: every one (and the server's clock), one provider's, or one",
+                {"200": answer("How many accounts went", obj({"reset": COUNT})), "400": error(BAD_BODY)},
+                requestBody=body(obj({}, ACCOUNT)),
+            )
+        },
+        "/__admin/seed": {
+            "post": operation(
+                "seed",
+                "accounts",
+                "Replace accounts with fresh demo data from a seed (and register their key)",
+                {
+                    "200": answer("The accounts seeded", obj({"seeded": {"type": "array", "items": ref("Tenant")}})),
+                    "400": error(BAD_BODY),
+                },
+                requestBody=body(
+                    obj(
+                        {},
+                        {
+                            "provider": described(PROVIDER, "Default: every provider"),
+                            "apiKey": described(STRING, "Default: the demo key"),
+                            "seed": described(INTEGER, "Default: the server's seed"),
+                        },
+                    )
+                ),
+            )
+        },
+        "/__admin/tenants": {
+            "get": operation(
+                "listTenants",
+                "accounts",
+                "The accounts that exist",
+                {"200": answer("`items`: the accounts", items(ref("Tenant"))), "400": error(BAD)},
+                [ONE_PROVIDER, ONE_KEY],
+            ),
+            "post": operation(
+                "createTenant",
+                "accounts",
+                "Register a key as a new account: empty, or with demo data",
+                {"201": answer("The account", ref("Tenant")), "400": error("No provider or apiKey, or a bad value")},
+                requestBody=body(
+                    obj(
+                        ACCOUNT, {"demo": {"type": "boolean"}, "seed": described(INTEGER, "With demo: default the server's seed")}
+                    ),
+                    required=True,
+                ),
+            ),
+        },
+        "/__admin/webhooks/attempts": {
+            "get": operation(
+                "listWebhookAttempts",
+                "webhooks",
+                "Every delivery attempt recorded, oldest first",
+                {
+                    "200": answer(
+                        "`items`: the attempts; `outstanding`: messages not yet delivered or given up; "
+                        "`dropped`: older attempts the bounded history (10,000 of all accounts) let go",
+                        obj({"items": {"type": "array", "items": ref("Attempt")}, "outstanding": COUNT, "dropped": COUNT}),
+                    ),
+                    "400": error(BAD),
+                },
+                [ONE_PROVIDER, ONE_KEY]
+                + [query(name, STRING, f"Only attempts with this {name}") for name in ("event", "webhookId", "messageId")],
+            )
+        },
+        "/__admin/webhooks/wait": {
+            "post": operation(
+                "waitForWebhooks",
+                "webhooks",
+                "Wait until nothing is left to deliver, or until `count` attempts are recorded",
+                {
+                    "200": answer(
+                        "Whether the wait ended before the timeout",
+                        obj({"idle": {"type": "boolean"}, "done": {"type": "boolean"}, "attempts": COUNT, "outstanding": COUNT}),
+                    ),
+                    "400": error(BAD_BODY),
+                },
+                requestBody=body(
+                    obj(
+                        {},
+                        {
+                            **ACCOUNT,
+                            "timeout": {"type": "number", "minimum": 0, "maximum": 600, "default": 10},
+                            "count": described(COUNT, "Wait for this many attempts instead of idleness"),
+                            "event": described(STRING, "Count only attempts of this event"),
+                        },
+                    )
+                ),
+            )
+        },
+        "/__admin/journal": {
+            "get": operation(
+                "listJournal",
+                "journal",
+                "Recent API requests and their answers",
+                {
+                    "200": answer("`items`: the entries, newest first unless order=asc", items(ref("JournalEntry"))),
+                    "400": error(BAD),
+                },
+                [
+                    ONE_PROVIDER,
+                    ONE_KEY,
+                    query("method", STRING, "Only this HTTP method"),
+                    query("path", STRING, "An exact path (with or without the provider's prefix), a {template}, or a glob"),
+                    query("status", {"type": "string", "pattern": "^[1-5](\\d\\d|xx|XX)$"}, "A status (404) or a class (4xx)"),
+                    query("operationId", STRING, "Only this operation's"),
+                    query("since", COUNT, "Only entries after this seq"),
+                    query("limit", COUNT, "At most this many (the newest)"),
+                    query("order", {"enum": ["asc", "desc"], "default": "desc"}, "asc: oldest first"),
+                ],
+            ),
+            "delete": operation(
+                "clearJournal",
+                "journal",
+                "Forget journal entries: all, one provider's, or one account's",
+                {"204": {"description": "Forgotten"}, "400": error(BAD)},
+                [ONE_PROVIDER, ONE_KEY],
+            ),
+        },
+        "/__admin/clock": {
+            "get": operation(
+                "getClock",
+                "clock",
+                "The server's clock, or with provider and apiKey one account's",
+                {"200": answer("The clock", ref("Clock")), **clock_errors},
+                [query("provider", PROVIDER, "With apiKey: that account's clock"), query("apiKey", STRING, "The account")],
+            ),
+            "post": operation(
+                "moveClock",
+                "clock",
+                "Set, advance, freeze or reset a clock (the server's, or one account's)",
+                {"200": answer("The clock, moved", ref("Clock")), **clock_errors},
+                requestBody=body(
+                    obj(
+                        {},
+                        {
+                            "provider": described(PROVIDER, "With apiKey: that account's clock"),
+                            "apiKey": STRING,
+                            "set": described(STRING, "An ISO 8601 instant (naive ones are UTC), 1970 to 9000"),
+                            "advance": described({"type": "number"}, "Seconds (after set)"),
+                            "freeze": described({"type": "boolean"}, "true stops the clock, false restarts it"),
+                            "reset": described({"type": "boolean"}, "Back to real time, running"),
+                        },
+                    )
+                ),
+            ),
+        },
+        "/__admin/snapshot": {
+            "get": operation(
+                "getSnapshot",
+                "state",
+                "Download the state: everything, one provider's accounts, or one account's",
+                {
+                    "200": answer("The snapshot (as an attachment)", ref("Snapshot")),
+                    "400": error("apiKey without provider, or an unknown provider"),
+                    "404": error("No such account"),
+                },
+                [ONE_PROVIDER, ONE_KEY],
+            ),
+            "put": operation(
+                "putSnapshot",
+                "state",
+                "Restore a snapshot: a whole one replaces everything; an accounts one, those accounts; "
+                "with provider and apiKey, a one-account snapshot becomes that account",
+                {
+                    "200": answer("The accounts restored", obj({"restored": {"type": "array", "items": ref("Tenant")}})),
+                    "400": error("Not a snapshot, a newer format, a broken one (nothing changed), or a bad parameter"),
+                },
+                [query("provider", PROVIDER, "With apiKey: restore as this account"), query("apiKey", STRING, "The account")],
+                requestBody=body(ref("Snapshot"), required=True),
+            ),
+        },
+        "/__admin/strict": {
+            "get": operation(
+                "getStrictProblems",
+                "journal",
+                "Whether responses are checked against their spec, and what broke it",
+                {
+                    "200": answer(
+                        "Strict mode and its problems",
+                        obj({"enabled": {"type": "boolean"}, "problems": {"type": "array", "items": ref("StrictProblem")}}),
+                    )
+                },
+            )
+        },
+        "/__admin/events": {
+            "get": operation(
+                "streamEvents",
+                "journal",
+                "Requests and delivery attempts as they happen (server-sent events)",
+                {
+                    "200": {
+                        "description": "`event: request|delivery` with `data:` a JournalEntry or an Attempt",
+                        "content": {"text/event-stream": {"schema": STRING}},
+                    },
+                    "400": error(BAD),
+                },
+                [
+                    ONE_PROVIDER,
+                    ONE_KEY,
+                    query(
+                        "kinds", {"type": "string", "default": "request,delivery"}, "request, delivery or both (comma-separated)"
+                    ),
+                ],
+            )
+        },
+    }
