@@ -17,7 +17,9 @@ from mockserver.providers import all_providers
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
-def create_app(settings: Settings | None = None, providers: list[Provider] | None = None) -> Flask:
+def create_app(settings: Settings | None = None, providers: list[Provider] | None = None, *, deliver: bool = True) -> Flask:
+    """The emulator as a WSGI app. `deliver=False` leaves the webhook dispatcher to be
+    started where deliveries are to run (granian's worker, after the fork)."""
     emulator = Emulator(providers if providers is not None else all_providers(), settings or Settings())
     app = Flask("mockserver")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
@@ -30,7 +32,8 @@ def create_app(settings: Settings | None = None, providers: list[Provider] | Non
         if provider.case_insensitive:
             prefixes = [f"/{provider.name}"] + ([""] if emulator.settings.native == provider.name else [])
             app.wsgi_app = LenientPaths(app.wsgi_app, prefixes, emulator.specs[provider.name])  # type: ignore[method-assign]
-    emulator.dispatcher.start()
+    if deliver:
+        emulator.dispatcher.start()
     return app
 
 

@@ -197,9 +197,7 @@ def _serve_on_granian(args: argparse.Namespace, settings: Settings) -> int:
         print(f"mockserver: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     host = f"[{args.host}]" if ":" in args.host else args.host
-    app = _build_app(settings)
-    # The worker sends the webhooks (fast_serving): none of the state file's may go from here.
-    app.extensions["mockserver"].dispatcher.stop()
+    app = _build_app(settings, deliver=False)  # the worker sends the webhooks (fast_serving)
     state_file = _state_file(args, app.extensions["mockserver"])
     serve_with_granian(
         app,
@@ -237,10 +235,10 @@ def _state_file(args: argparse.Namespace, emulator: Any) -> StateFile | None:
     return state_file
 
 
-def _build_app(settings: Settings) -> Any:
+def _build_app(settings: Settings, *, deliver: bool = True) -> Any:
     from mockserver.app import create_app
 
-    app = create_app(settings)
+    app = create_app(settings, deliver=deliver)
     # The specs, validators and demo data built at start-up live as long as the process:
     # keep the cyclic garbage collector from walking them again on every collection.
     gc.collect()

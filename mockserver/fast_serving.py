@@ -48,8 +48,9 @@ def serve_with_granian(
     state_file: StateFile | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM. granian forks its worker process, which then holds all
-    the state: the app is built here (once), and its webhook threads, which a fork does not
-    copy, are started in the worker (as is the state file's periodic write). `on_listening`
+    the state: the app is built here (once, with `deliver=False`), and its webhook threads,
+    which a fork does not copy, are started in the worker (as is the state file's periodic
+    write). `on_listening`
     runs once the socket is bound. At the stop, once the last request has finished, the
     worker keeps (state file) or reports what was not delivered."""
     from mockserver.app import MAX_BODY_BYTES, emulator_of
@@ -59,7 +60,6 @@ def serve_with_granian(
 
     emulator = emulator_of(app)
     dispatcher = emulator.dispatcher
-    dispatcher.stop()
     # granian stops its worker only once every response has ended, and an event stream or
     # a webhook wait would not end by itself: the parent tells the worker through a pipe,
     # first thing when it is asked to stop, and the worker ends them.
