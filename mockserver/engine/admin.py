@@ -21,6 +21,7 @@ from mockserver.engine.journal import JournalFilter
 from mockserver.engine.provider import AdminAction, Provider
 from mockserver.engine.runtime import Emulator, encode
 from mockserver.engine.streams import EventStream, WaitingBody
+from mockserver.engine.validation import refuse_constant
 
 # A snapshot may be far larger than an API request body (100,000 contacts: about 40 MB).
 MAX_SNAPSHOT_BYTES = 1024 * 1024 * 1024
@@ -330,16 +331,12 @@ def _body() -> dict[str, Any]:
     if not data.strip():
         return {}
     try:
-        body = json.loads(data, parse_constant=_refuse_constant)
+        body = json.loads(data, parse_constant=refuse_constant)
     except (ValueError, RecursionError) as exc:
         raise AdminError(400, "the body is not valid JSON") from exc
     if not isinstance(body, dict):
         raise AdminError(400, "the body must be a JSON object")
     return body
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 def _account_scope(args: Any) -> tuple[str | None, str | None]:

@@ -28,6 +28,7 @@ from mockserver.engine.clock import Clock, iso
 from mockserver.engine.context import Services
 from mockserver.engine.randomness import Randomness
 from mockserver.engine.store import Tenant
+from mockserver.engine.validation import refuse_constant
 from mockserver.engine.webhooks import Outgoing
 
 if TYPE_CHECKING:
@@ -168,13 +169,9 @@ def read(raw: bytes, known_providers: Iterable[str]) -> dict[str, Any]:
 def _read_wide(raw: bytes) -> Any:
     try:
         with _deep_recursion():
-            return json.loads(raw, parse_constant=_refuse_constant)
+            return json.loads(raw, parse_constant=refuse_constant)
     except (ValueError, RecursionError) as exc:
         raise SnapshotError(f"not a mockserver snapshot: not valid JSON ({exc})") from exc
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
 
 
 def _check_random(state: Any) -> None:

@@ -114,7 +114,7 @@ def parse_json(data: bytes) -> Any:
     if not data.strip():
         raise BadRequest("Syntax error")
     try:
-        return json.loads(data, parse_constant=_refuse_constant, parse_float=_number)
+        return json.loads(data, parse_constant=refuse_constant, parse_float=_number)
     except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise BadRequest("Syntax error") from exc
 
@@ -259,5 +259,6 @@ def _number(text: str) -> int | float:
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
-def _refuse_constant(name: str) -> Any:
+def refuse_constant(name: str) -> Any:
+    """For json.loads(parse_constant=...): NaN and Infinity are not JSON."""
     raise ValueError(f"{name} is not JSON")

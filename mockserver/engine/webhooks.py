@@ -187,7 +187,7 @@ class WebhookDispatcher:
             for message in messages:
                 job = _Job(now, next(self._order), provider, tenant, message, schedule)
                 endpoint = _endpoint(job)
-                if endpoint in self._parked or any(_endpoint(sending) == endpoint for sending in self._in_flight):
+                if endpoint in self._parked or self._busy(endpoint):
                     # Behind a message being sent: the worker sending it takes this one next,
                     # so no worker is woken for it now (a backlog wakes nobody in vain).
                     heapq.heappush(self._parked.setdefault(endpoint, []), job)
@@ -355,6 +355,10 @@ class WebhookDispatcher:
             except Exception:  # a bug of ours: the worker goes on, the attempt is not recorded
                 log.exception("webhook delivery %s failed unexpectedly", job.outgoing.message_id)
 
+    def _busy(self, endpoint: tuple[str, str, str]) -> bool:
+        """Whether a message to the endpoint is being sent (holding the lock)."""
+        return any(_endpoint(sending) == endpoint for sending in self._in_flight)
+
     def _next_parked(self, endpoint: tuple[str, str, str]) -> _Job | None:
         """The earliest message waiting for a free endpoint (holding the lock)."""
         parked = self._parked.get(endpoint)
@@ -374,7 +378,7 @@ class WebhookDispatcher:
             while self._queue and self._queue[0].due <= now:
                 job = heapq.heappop(self._queue)
                 endpoint = _endpoint(job)
-                if any(_endpoint(sending) == endpoint for sending in self._in_flight):
+                if self._busy(endpoint):
                     heapq.heappush(self._parked.setdefault(endpoint, []), job)
                     continue
                 return job

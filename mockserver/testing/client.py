@@ -258,14 +258,12 @@ class Emulator:
 
     def snapshot(self, provider: str | None = None, api_key: str | None = None) -> bytes:
         """The state as snapshot JSON: everything, one provider's accounts, or one account."""
-        params = {name: value for name, value in (("provider", provider), ("apiKey", api_key)) if value is not None}
-        return self._admin_response("GET", "snapshot", params=params, timeout=300).content
+        return self._admin_response("GET", "snapshot", params=_scope(provider, api_key), timeout=300).content
 
     def restore(self, snapshot: bytes, provider: str | None = None, api_key: str | None = None) -> list[dict[str, Any]]:
         """Put a snapshot's state back (a whole one replaces everything; an account's, that
         account; with provider and api_key, a one-account snapshot becomes that account)."""
-        params = {name: value for name, value in (("provider", provider), ("apiKey", api_key)) if value is not None}
-        return list(self.admin("PUT", "snapshot", params=params, data=snapshot, timeout=300)["restored"])
+        return list(self.admin("PUT", "snapshot", params=_scope(provider, api_key), data=snapshot, timeout=300)["restored"])
 
     def strict_problems(self) -> list[dict[str, Any]]:
         """The responses that broke their spec (an emulator started with strict_responses)."""
@@ -433,3 +431,8 @@ def _instant(at: datetime | str) -> str:
             raise ValueError("give an aware datetime (with a time zone), e.g. datetime(2030, 1, 1, tzinfo=UTC)")
         return at.isoformat()
     return at
+
+
+def _scope(provider: str | None, api_key: str | None) -> dict[str, str]:
+    """The query naming every account, one provider's, or one account."""
+    return {name: value for name, value in (("provider", provider), ("apiKey", api_key)) if value is not None}
