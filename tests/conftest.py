@@ -4,6 +4,7 @@ and webhook receivers (`webhook_receiver`) that stop after each test."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,11 +16,15 @@ from mockserver.engine.settings import Settings
 from mockserver.testing import Account, ApiSession, Emulator
 from tests.support import STRICT_SETTINGS, assert_pending_as_saved, assert_same_state
 
+# MOCKSERVER_SUITE_STATE=redis://HOST:PORT/DB runs the whole suite on shared state: then the
+# session ends by comparing every account with one read back from Redis alone (below).
+SUITE_STATE = os.environ.get("MOCKSERVER_SUITE_STATE")
+
 
 @pytest.fixture(scope="session")
 def mockserver_settings() -> dict[str, Any]:
     """The session's emulator runs with the suite's strict settings."""
-    return dict(STRICT_SETTINGS)
+    return {**STRICT_SETTINGS, **({"state": SUITE_STATE} if SUITE_STATE else {})}
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +51,12 @@ def _every_account_survives_a_snapshot(request: pytest.FixtureRequest) -> Iterat
     if engine is None:  # an emulator running elsewhere (--mockserver-url)
         return
     engine.dispatcher.stop()  # nothing new is queued (one may still be in flight: see below)
+    if engine.shared is not None:
+        # Every change each write recorded, replayed from Redis by a worker that saw none of
+        # them, gives the same accounts as the worker that made them.
+        reader = emulator_of(create_app(Settings(**STRICT_SETTINGS, state=SUITE_STATE), deliver=False))
+        assert_same_state(engine, reader, pending=False)
+        return
     twin = emulator_of(create_app(Settings(**STRICT_SETTINGS)))
     twin.dispatcher.stop()
     saved = snapshot.read(snapshot.take(engine), twin.providers)

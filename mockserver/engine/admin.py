@@ -3,6 +3,7 @@ and each provider's own actions (things that happen outside the API, such as a s
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -20,6 +21,7 @@ from mockserver.engine.errors import ApiError
 from mockserver.engine.journal import JournalFilter
 from mockserver.engine.provider import AdminAction, Provider
 from mockserver.engine.runtime import Emulator, encode
+from mockserver.engine.store import Tenant
 from mockserver.engine.streams import EventStream, WaitingBody
 from mockserver.engine.validation import refuse_constant
 
@@ -183,12 +185,19 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:
 
     @admin.get("/clock")
     def clock() -> Response:
-        return _json(_clock_of(emulator, request.args.to_dict()).describe())
+        clock_, tenant = _clock_of(emulator, request.args.to_dict())
+        with emulator.store.hold(tenant, write=False) if tenant is not None else contextlib.nullcontext():
+            return _json(clock_.describe())
 
     @admin.post("/clock")
     def move_clock() -> Response:
         body = _body()
-        clock_ = _clock_of(emulator, body)
+        clock_, tenant = _clock_of(emulator, body)
+        # An account's clock is account state: moved as a write (shared by every worker).
+        with emulator.store.hold(tenant, write=True) if tenant is not None else contextlib.nullcontext():
+            return _move(clock_, body)
+
+    def _move(clock_: Clock, body: dict[str, Any]) -> Response:
         target = clock_.time()
         if "set" in body:
             at = parse_iso(str(body["set"]))
@@ -283,10 +292,10 @@ def _action_view(emulator: Emulator, provider: Provider, action: AdminAction) ->
     return view
 
 
-def _clock_of(emulator: Emulator, where: dict[str, Any]) -> Clock:
-    """The server's clock, or with `provider` and `apiKey` one account's own."""
+def _clock_of(emulator: Emulator, where: dict[str, Any]) -> tuple[Clock, Tenant | None]:
+    """The server's clock, or with `provider` and `apiKey` one account's own (and the account)."""
     if where.get("provider") is None and where.get("apiKey") is None:
-        return emulator.clock
+        return emulator.clock, None
     name = _provider_name(where.get("provider"))
     key = _optional_str(where, "apiKey")
     if not key:
@@ -294,7 +303,7 @@ def _clock_of(emulator: Emulator, where: dict[str, Any]) -> Clock:
     tenant = emulator.tenant(emulator.providers[name], key)
     if tenant is None:
         raise AdminError(404, f"no {name} account has that key (unknown keys are refused)")
-    return tenant.clock
+    return tenant.clock, tenant
 
 
 def _is_number(value: Any) -> bool:

@@ -67,6 +67,13 @@ class Randomness:
             self._rng.seed(int.from_bytes(mixed, "big"))
         self.restore_uuid7(state["lastUuid7"])
 
+    def salt(self, value: object) -> None:
+        """Move to a sequence of its own, made from the current state and `value`: processes
+        that share state (and a seed) never make the same ids or tokens."""
+        with self._lock:
+            mixed = hashlib.sha256(repr((self._rng.getstate(), value)).encode()).digest()
+            self._rng.seed(int.from_bytes(mixed, "big"))
+
     def restore_uuid7(self, last: str) -> None:
         """UUIDv7s keep increasing across a restore, as they do within a process (`last`:
         the highest handed out, as 32 hex digits)."""

@@ -27,7 +27,9 @@ from mockserver.engine.logs import RequestLog
 from mockserver.engine.provider import ErrorReply, Provider
 from mockserver.engine.randomness import Randomness
 from mockserver.engine.ratelimit import Quota, RateLimiter
+from mockserver.engine.redis_link import UNREACHABLE
 from mockserver.engine.settings import Settings
+from mockserver.engine.shared_store import SharedConflict, SharedUnavailable
 from mockserver.engine.spec import ApiSpec, Operation, load_spec
 from mockserver.engine.store import MemoryStore, Store, Tenant
 from mockserver.engine.validation import check_response, read_body, read_parameters
@@ -35,8 +37,11 @@ from mockserver.engine.webhooks import WebhookDispatcher
 
 log = logging.getLogger("mockserver")
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 # What an API request is answered with: status, headers, content type (None: no body), body.
 Answer = tuple[int, dict[str, str], str | None, bytes]
+SHARED_DOWN = (SharedUnavailable, *UNREACHABLE)
 
 
 class Emulator:
@@ -73,6 +78,11 @@ class Emulator:
                 raise ValueError(f"{provider.name}: operations without a handler: {missing}")
         if settings.native is not None and settings.native not in self.providers:
             raise ValueError(f"unknown provider {settings.native!r} for the native root")
+        self.shared: Any = None  # the Redis link when state is shared (--state redis://...)
+        if settings.state is not None:
+            from mockserver.engine.shared_state import attach
+
+            attach(self, settings.state)
 
     def _attempted(self, attempt: dict[str, Any]) -> None:
         self.generation += 1
@@ -88,7 +98,13 @@ class Emulator:
         demo = settings.demo_data and key == settings.demo_key
         if not (demo or self.accepts(provider.name, key)):
             return None
-        return self.store.get_or_create(provider.name, key, lambda t: self._init(provider, t, demo, settings.seed))
+        return self.store.get_or_create(provider.name, key, self.initialiser(provider.name, key))
+
+    def initialiser(self, provider: str, key: str) -> Callable[[Tenant], None]:
+        """What makes a new account for a key (demo data for the demo key)."""
+        settings = self.settings
+        demo = settings.demo_data and key == settings.demo_key
+        return lambda t: self._init(self.providers[provider], t, demo, settings.seed)
 
     def accepts(self, provider: str, key: str) -> bool:
         """Whether a key may have an account (it need not have one yet)."""
@@ -137,8 +153,22 @@ class Emulator:
 
     # -- running behaviour ------------------------------------------------------------
     def run(self, provider: Provider, tenant: Tenant, action: Callable[[Call], Reply], call: Call) -> tuple[Reply, bytes]:
-        """Run a handler or admin action under the tenant's lock, then send its webhooks."""
-        with tenant.lock:
+        """Run a handler or admin action holding the tenant (its lock), then send its webhooks.
+        A GET runs as a read; if it changed something while another worker wrote (shared
+        state only), it runs again as a write."""
+        write = call.request is None or call.request.method not in SAFE_METHODS
+        try:
+            return self._run(provider, tenant, action, call, write)
+        except SharedConflict:
+            call.events.clear()
+            call.caused.clear()
+            call.unsubscribed.clear()
+            return self._run(provider, tenant, action, call, True)
+
+    def _run(
+        self, provider: Provider, tenant: Tenant, action: Callable[[Call], Reply], call: Call, write: bool
+    ) -> tuple[Reply, bytes]:
+        with self.store.hold(tenant, write=write):
             reply = action(call)
             payload = encode(reply.body)
             messages = []
@@ -163,6 +193,7 @@ class Emulator:
         content_type: str | None = provider.content_type
         raw = b""
         call: Call | None = None
+        unchecked = False  # an answer of the serving layer's, not the API's (not in the spec)
         try:
             if provider.preflight is not None:
                 provider.preflight(request)
@@ -183,8 +214,13 @@ class Emulator:
             status, headers = reply.status, dict(reply.headers)
         except ApiError as err:
             status, payload, content_type, headers = self.render(provider, err)
+        except SHARED_DOWN as exc:  # Redis unreachable or the account held too long: say so, natively
+            log.warning("%s %s: shared state unavailable: %s", request.method, request.path, exc)
+            status, payload, content_type, headers = self.render(provider, ApiError("Service Unavailable", status=503))
+            unchecked = True
         except HTTPException as exc:  # e.g. a body over the size limit
             refusal = ApiError(exc.description or exc.name, status=exc.code or 400)
+            unchecked = exc.code == 413
             status, payload, content_type, headers = self.render(provider, refusal)
         except Exception:  # a bug of ours: answer natively, never with a traceback
             log.exception("%s %s failed", request.method, request.path)
@@ -193,8 +229,9 @@ class Emulator:
             headers.update(provider.quota_headers(quota))
         if not payload:
             content_type = None
-        # 413 comes from the HTTP layer's size limit, not from the API's behaviour.
-        if self.settings.strict_responses and status != 413:
+        # 413 (the HTTP layer's size limit) and 503 (shared state unreachable) are not the
+        # API's behaviour: the spec does not describe them.
+        if self.settings.strict_responses and not unchecked:
             problems = check_response(op.response_for(status), content_type, _decoded(payload, content_type), headers)
             if problems:
                 return self._strict_failure(provider, op, status, problems)

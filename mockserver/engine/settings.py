@@ -32,5 +32,8 @@ class Settings:
     journal_size: int = 1000
     # A provider also served at the root (its native paths), e.g. "systeme".
     native: str | None = None
+    # Where state lives: None in this process's memory; "redis://HOST:PORT/DB" in Redis,
+    # shared by every worker and host pointed at it (engine/shared_state.py).
+    state: str | None = None
     # One line per request on stderr, as "text" or "json"; None says nothing (in process, tests).
     log_format: str | None = None

@@ -75,15 +75,9 @@ def take(emulator: Emulator, provider: str | None = None, key: str | None = None
 
 
 def _account(emulator: Emulator, tenant: Tenant, wide: list[bool]) -> bytes:
-    with tenant.lock:
+    with emulator.store.hold(tenant, write=False):
         doc = {
-            "provider": tenant.provider,
-            "apiKey": tenant.key,
-            "demo": tenant.demo,
-            "clock": tenant.clock.state(),
-            "counters": tenant.counters,
-            "settings": tenant.settings,
-            "tables": {name: table.dump() for name, table in sorted(tenant.tables.items())},
+            **tenant_doc(tenant),
             "pendingDeliveries": emulator.dispatcher.pending(tenant.provider, tenant.key),
             "deliveryAttempts": emulator.dispatcher.attempts(tenant.provider, tenant.key),
         }
@@ -92,6 +86,33 @@ def _account(emulator: Emulator, tenant: Tenant, wide: list[bool]) -> bytes:
         if tagged:  # say so, so that reading walks this account for tags (and no other)
             encoded = _dumps({**doc, "tagged": True}, tagged, wide, f"{tenant.provider}/{tenant.key}")
         return encoded
+
+
+def tenant_doc(tenant: Tenant) -> dict[str, Any]:
+    """An account's own state (not its deliveries) as plain values; the caller holds it."""
+    return {
+        "provider": tenant.provider,
+        "apiKey": tenant.key,
+        "demo": tenant.demo,
+        "clock": tenant.clock.state(),
+        "counters": tenant.counters,
+        "settings": tenant.settings,
+        "tables": {name: table.dump() for name, table in sorted(tenant.tables.items())},
+    }
+
+
+def pack(doc: Any, where: str) -> bytes:
+    """Plain values as bytes that `unpack` reads back exactly (bytes values, integers over 64
+    bits and JSON over 255 levels included): a first byte says how the rest was written."""
+    tagged: list[bool] = []
+    wide: list[bool] = []
+    encoded = _dumps(doc, tagged, wide, where)
+    return (b"W" if wide else b"J") + (b"T" if tagged else b"-") + encoded
+
+
+def unpack(raw: bytes) -> Any:
+    value = _read_wide(raw[2:]) if raw[:1] == b"W" else orjson.loads(raw[2:])
+    return _untag(value) if raw[1:2] == b"T" else value
 
 
 class _Unsayable(TypeError):
@@ -228,7 +249,7 @@ def restore(
     try:  # everything is built before anything changes
         built = []
         for account in accounts:
-            tenant = _build(emulator, account)
+            tenant = build_tenant(emulator, account)
             pending = [_pending(emulator, tenant, item) for item in account.get("pendingDeliveries", [])]
             built.append((tenant, (_attempts(account, tenant), pending)))
     except (KeyError, TypeError, ValueError, IndexError) as exc:
@@ -257,7 +278,8 @@ def restore(
     return [tenant for tenant, _ in built]
 
 
-def _build(emulator: Emulator, account: dict[str, Any]) -> Tenant:
+def build_tenant(emulator: Emulator, account: dict[str, Any]) -> Tenant:
+    """A tenant from `tenant_doc`'s plain values (tables, counters, settings, clock)."""
     provider = emulator.providers[account["provider"]]
     tenant = Tenant(provider=provider.name, key=account["apiKey"])
     tenant.clock = Clock(base=emulator.clock)
@@ -279,12 +301,21 @@ Pending = tuple[str, str, Outgoing, tuple[float, ...], int, float]
 
 
 def _pending(emulator: Emulator, tenant: Tenant, item: dict[str, Any]) -> Pending:
-    provider = emulator.providers[tenant.provider]
+    message, schedule, attempt, due_in = message_of(emulator, tenant.provider, emulator.services_of(tenant), item)
+    return tenant.provider, tenant.key, message, schedule, attempt, due_in
+
+
+def message_of(
+    emulator: Emulator, provider_name: str, services: Services, item: dict[str, Any]
+) -> tuple[Outgoing, tuple[float, ...], int, float]:
+    """An undelivered message from its plain values (webhooks.message_state): the message,
+    its retry schedule, the number of its next attempt and the seconds until it is due."""
+    provider = emulator.providers[provider_name]
     body = item["body"].encode("utf-8") if "body" in item else base64.b64decode(item["bodyBase64"])
     signing = item.get("signing")
     attempt_headers = None
     if signing is not None and provider.attempt_headers is not None:
-        attempt_headers = partial(provider.attempt_headers, emulator.services_of(tenant), body, signing)
+        attempt_headers = partial(provider.attempt_headers, services, body, signing)
     acknowledged = item.get("acknowledged")
     message = Outgoing(
         item["url"],
@@ -298,7 +329,7 @@ def _pending(emulator: Emulator, tenant: Tenant, item: dict[str, Any]) -> Pendin
         signing,
     )
     schedule = tuple(float(delay) for delay in item["schedule"])
-    return tenant.provider, tenant.key, message, schedule, int(item["attempt"]), float(item.get("dueInSeconds") or 0)
+    return message, schedule, int(item["attempt"]), float(item.get("dueInSeconds") or 0)
 
 
 def _attempts(account: dict[str, Any], tenant: Tenant) -> list[dict[str, Any]]:

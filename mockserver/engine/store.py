@@ -10,6 +10,7 @@ import threading
 from abc import ABC, abstractmethod
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,26 @@ class StaleIndex(Exception):
     """A row was changed in place, so the index no longer holds what the row says."""
 
 
+class Watch:
+    """What one write to a shared tenant did (engine/shared_store.py turns it into a change
+    for the other workers): the tables' inserts, replaces and deletes in order, and the rows
+    handed out, which a handler may have changed in place. A single row handed out (`get`,
+    `find`) counts as changed; a row handed out by a walk is kept with a shallow copy and
+    counts as changed if its top level differs from it at the end."""
+
+    __slots__ = ("ops", "seen")
+
+    def __init__(self) -> None:
+        self.ops: list[tuple[Table, str, Key, Row | None]] = []
+        self.seen: dict[tuple[str, Key], tuple[Table, Row, Row | None]] = {}
+
+    def walked(self, table: Table, rows: Iterable[Row], keys: Iterable[Key]) -> None:
+        seen = self.seen
+        for key, row in zip(keys, rows, strict=True):
+            if (table.name, key) not in seen:
+                seen[table.name, key] = (table, row, dict(row))
+
+
 class DuplicateKey(Exception):
     def __init__(self, index: str, value: Hashable) -> None:
         super().__init__(f"{index}={value!r}")
@@ -54,7 +75,11 @@ class Table:
 
     BURIED_LIMIT = 10_000
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "") -> None:
+        self.name = name
+        # Set while a shared tenant's write runs (see Watch); None otherwise, and always in
+        # the memory backend, where it costs one attribute test per call.
+        self.watch: Watch | None = None
         self._keys: list[Key] = []
         self._rows: dict[Key, Row] = {}
         self._indexes: dict[str, tuple[IndexKey, dict[Hashable, Key]]] = {}
@@ -91,7 +116,10 @@ class Table:
         return key in self._rows
 
     def get(self, key: Key) -> Row | None:
-        return self._rows.get(key)
+        row = self._rows.get(key)
+        if self.watch is not None and row is not None:
+            self.watch.seen[self.name, key] = (self, row, None)
+        return row
 
     def buried(self, key: Key) -> Row | None:
         """A recently deleted row, as it was when it went."""
@@ -99,7 +127,12 @@ class Table:
 
     def find(self, index: str, value: Hashable) -> Row | None:
         key = self._indexes[index][1].get(value)
-        return None if key is None else self._rows[key]
+        if key is None:
+            return None
+        row = self._rows[key]
+        if self.watch is not None:
+            self.watch.seen[self.name, key] = (self, row, None)
+        return row
 
     def keys(self) -> Sequence[Key]:
         """Every key, in order. A live view: read it before the next write."""
@@ -108,7 +141,11 @@ class Table:
     def rows_of(self, keys: Iterable[Key]) -> list[Row]:
         """The rows of these keys (each must be in the table), in the order given."""
         rows = self._rows
-        return [rows[key] for key in keys]
+        keys = list(keys)
+        found = [rows[key] for key in keys]
+        if self.watch is not None:
+            self.watch.walked(self, found, keys)
+        return found
 
     def keys_with(self, index: str, value: Hashable) -> Sequence[Key]:
         """The keys of the rows a value index files under `value`, in key order (a live view)."""
@@ -129,25 +166,35 @@ class Table:
         if descending:
             at = (bisect_left(entries, after) if after is not None else len(entries)) - 1
             while at >= 0:
-                yield self._rows[entries[at][1]]
+                yield self._handed(entries[at][1])
                 at -= 1
         else:
             at = bisect_right(entries, after) if after is not None else 0
             while at < len(entries):
-                yield self._rows[entries[at][1]]
+                yield self._handed(entries[at][1])
                 at += 1
+
+    def _handed(self, key: Key) -> Row:
+        row = self._rows[key]
+        if self.watch is not None:
+            self.watch.walked(self, (row,), (key,))
+        return row
 
     def rows(self) -> Iterator[Row]:
         """Rows in key order (a snapshot of the keys, so callers may delete while iterating)."""
         for key in list(self._keys):
             row = self._rows.get(key)
             if row is not None:
+                if self.watch is not None:
+                    self.watch.walked(self, (row,), (key,))
                 yield row
 
     def insert(self, key: Key, row: Row) -> Row:
         if self._keys and key <= self._keys[-1]:
             raise ValueError(f"keys must increase: {key!r} after {self._keys[-1]!r}")
         self._check_unique(row, exclude=None)
+        if self.watch is not None:
+            self.watch.ops.append((self, "i", key, row))
         self._keys.append(key)
         self._rows[key] = row
         for key_of, entries in self._indexes.values():
@@ -164,6 +211,8 @@ class Table:
     def replace(self, key: Key, row: Row) -> Row:
         old = self._rows[key]
         self._check_unique(row, exclude=key)
+        if self.watch is not None:
+            self.watch.ops.append((self, "r", key, row))
         for key_of, entries in self._indexes.values():
             before, after = key_of(old), key_of(row)
             if before != after:
@@ -189,6 +238,8 @@ class Table:
         row = self._rows.pop(key, None)
         if row is None:
             return None
+        if self.watch is not None:
+            self.watch.ops.append((self, "d", key, None))
         del self._keys[bisect_left(self._keys, key)]
         self._buried[key] = row
         if len(self._buried) > self.BURIED_LIMIT:
@@ -229,20 +280,28 @@ class Table:
         them are never read, so a page costs what it reads however many rows the table has."""
         rows = self._rows
         found: list[Row] = []
+        found_at: list[int] = []  # where each row was, for a watching shared write
+        watching = self.watch is not None
         if descending:
             index = (bisect_left(keys, after) if after is not None else len(keys)) - 1
             step = -1
         else:
             index = bisect_right(keys, after) if after is not None else 0
             step = 1
+        more = False
         while 0 <= index < len(keys):
             row = rows[keys[index]]
             if where is None or where(row):
                 if len(found) == limit:
-                    return found, True
+                    more = True
+                    break
                 found.append(row)
+                if watching:
+                    found_at.append(index)
             index += step
-        return found, False
+        if watching:
+            self.watch.walked(self, found, [keys[at] for at in found_at])  # type: ignore[union-attr]
+        return found, more
 
     def dump(self) -> dict[str, Any]:
         """The table's content as plain values (keys and rows in order, recent deletes)."""
@@ -310,11 +369,14 @@ class Tenant:
     # The account's own clock (on the server's, see Clock) and the services its calls get.
     clock: Clock = field(default_factory=Clock, repr=False)
     services: Services | None = field(default=None, repr=False)
+    # What the running write changes, while a shared backend records it (Watch).
+    watch: Watch | None = field(default=None, repr=False)
 
     def table(self, name: str) -> Table:
         table = self.tables.get(name)
         if table is None:
-            table = self.tables[name] = Table()
+            table = self.tables[name] = Table(name)
+            table.watch = self.watch
         return table
 
     def next_id(self, kind: str, start: int = 1) -> int:
@@ -356,6 +418,12 @@ class Store(ABC):
 
     @abstractmethod
     def tenants(self, provider: str | None = None) -> list[Tenant]: ...
+
+    def hold(self, tenant: Tenant, *, write: bool) -> AbstractContextManager[Any]:
+        """Hold a tenant for one request or action: in memory, its lock. A shared backend
+        also brings the tenant up to date first and, for a write, makes its changes
+        everyone's when the block ends."""
+        return tenant.lock
 
     @abstractmethod
     def replace(self, tenants: list[Tenant], *, everything: bool = False) -> None:

@@ -78,14 +78,20 @@ def _warn(record: dict[str, Any]) -> None:
 
 
 def _job_state(job: _Job, now: float) -> dict[str, Any]:
-    message = job.outgoing
+    return message_state(job.provider, job.tenant, job.outgoing, job.schedule, job.attempt, job.due - now)
+
+
+def message_state(
+    provider: str, tenant: str, message: Outgoing, schedule: tuple[float, ...], attempt: int, due_in: float
+) -> dict[str, Any]:
+    """An undelivered message as plain values (what snapshots and the shared queue keep)."""
     try:
         body: dict[str, str] = {"body": message.body.decode("utf-8")}
     except UnicodeDecodeError:
         body = {"bodyBase64": base64.b64encode(message.body).decode("ascii")}
     return {
-        "provider": job.provider,
-        "apiKey": job.tenant,
+        "provider": provider,
+        "apiKey": tenant,
         "url": message.url,
         **body,
         "headers": dict(message.headers),
@@ -94,9 +100,9 @@ def _job_state(job: _Job, now: float) -> dict[str, Any]:
         "messageId": message.message_id,
         "signing": None if message.signing is None else dict(message.signing),
         "acknowledged": None if message.acknowledged is None else sorted(message.acknowledged),
-        "schedule": list(job.schedule),
-        "attempt": job.attempt,
-        "dueInSeconds": round(max(0.0, job.due - now), 3),
+        "schedule": list(schedule),
+        "attempt": attempt,
+        "dueInSeconds": round(max(0.0, due_in), 3),
     }
 
 
@@ -386,41 +392,9 @@ class WebhookDispatcher:
         return None
 
     def _deliver(self, job: _Job) -> None:
-        message = job.outgoing
-        headers = dict(message.headers)
-        if message.attempt_headers is not None:
-            headers.update(message.attempt_headers(job.attempt))
-        started = time.monotonic()
-        at = iso(self.clock.now())
-        status, response_text, error = self.poster.post(message.url, message.body, headers, self.timeout)
-        if status is not None:
-            accepted = 200 <= status < 300 if message.acknowledged is None else status in message.acknowledged
-            if not accepted:
-                error = f"HTTP {status}"
-        ok = error is None
-        retry_in = None
-        if not ok and job.attempt <= len(job.schedule):
-            retry_in = job.schedule[job.attempt - 1] * self.time_scale
-        record = {
-            "id": next(self._attempt_ids),
-            "provider": job.provider,
-            "apiKey": job.tenant,
-            "webhookId": message.webhook_id,
-            "messageId": message.message_id,
-            "event": message.event,
-            "url": message.url,
-            "attempt": job.attempt,
-            "at": at,
-            "ok": ok,
-            "status": status,
-            "error": error,
-            "durationMs": round((time.monotonic() - started) * 1000, 2),
-            "willRetry": retry_in is not None,
-            "nextAttemptInSeconds": retry_in,
-            "requestHeaders": headers,
-            "requestBody": message.body.decode("utf-8", "replace"),
-            "responseBody": response_text,
-        }
+        record, retry_in = post_attempt(self, job.provider, job.tenant, job.outgoing, job.attempt, job.schedule)
+        record = {"id": next(self._attempt_ids), **record}
+        ok = record["ok"]
         with self._cond:
             if job.cancelled:
                 return
@@ -442,3 +416,44 @@ class WebhookDispatcher:
             _warn(record)
         if self._on_attempt is not None:
             self._on_attempt(record)
+
+
+def post_attempt(
+    dispatcher: Any, provider: str, tenant: str, message: Outgoing, attempt: int, schedule: tuple[float, ...]
+) -> tuple[dict[str, Any], float | None]:
+    """Make one attempt with the dispatcher's poster, clock, timeout and time scale: its
+    record (without an id) and the seconds until the next attempt (None: no retry left)."""
+    headers = dict(message.headers)
+    if message.attempt_headers is not None:
+        headers.update(message.attempt_headers(attempt))
+    started = time.monotonic()
+    at = iso(dispatcher.clock.now())
+    status, response_text, error = dispatcher.poster.post(message.url, message.body, headers, dispatcher.timeout)
+    if status is not None:
+        accepted = 200 <= status < 300 if message.acknowledged is None else status in message.acknowledged
+        if not accepted:
+            error = f"HTTP {status}"
+    ok = error is None
+    retry_in = None
+    if not ok and attempt <= len(schedule):
+        retry_in = schedule[attempt - 1] * dispatcher.time_scale
+    record = {
+        "provider": provider,
+        "apiKey": tenant,
+        "webhookId": message.webhook_id,
+        "messageId": message.message_id,
+        "event": message.event,
+        "url": message.url,
+        "attempt": attempt,
+        "at": at,
+        "ok": ok,
+        "status": status,
+        "error": error,
+        "durationMs": round((time.monotonic() - started) * 1000, 2),
+        "willRetry": retry_in is not None,
+        "nextAttemptInSeconds": retry_in,
+        "requestHeaders": headers,
+        "requestBody": message.body.decode("utf-8", "replace"),
+        "responseBody": response_text,
+    }
+    return record, retry_in
