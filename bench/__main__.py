@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 
 import requests
 
-from bench import costs, hooks, prism, report, scale, walk, workloads, wrk
+from bench import backends, costs, hooks, prism, report, scale, walk, workloads, wrk
 from bench.servers import Server, ServerFailed, free_port
 from bench.workloads import PROVIDERS, WRK_WORKLOADS, Call, Plan
 
@@ -67,6 +67,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "updated_at-sorted page, at 2,000 and at 20,000 contacts (Systeme, Simvoly, ClickFunnels)",
     )
     parser.add_argument(
+        "--backends",
+        action="store_true",
+        help="instead of the workloads: list, get and create with the state in memory (1 worker), in Redis "
+        "(1 worker) and in Redis (2 workers), on a redis-server of its own; with --prism, Prism beside them",
+    )
+    parser.add_argument(
         "--all-targets", action="store_true", help="the workloads, then --scale, --webhooks (with their N if given) and --costs"
     )
     args = parser.parse_args(argv)
@@ -74,7 +80,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.scale = args.scale or SCALE_DEFAULT
         args.webhooks = args.webhooks or WEBHOOKS_DEFAULT
         args.costs = True
-    args.workloads = args.all_targets or (args.scale is None and args.webhooks is None and not args.costs)
+    args.workloads = args.all_targets or (args.scale is None and args.webhooks is None and not args.costs and not args.backends)
     if args.scale is not None and args.scale < 2 * scale.PAGE:
         parser.error(f"--scale needs at least {2 * scale.PAGE} contacts (a deep page to compare with the first)")
     if args.webhooks is not None and args.webhooks < 1:
@@ -128,7 +134,7 @@ def run(args: argparse.Namespace, cleanup: contextlib.ExitStack) -> dict[str, An
         "mockserver": subprocess.run([str(mockserver_bin), "--version"], capture_output=True, text=True).stdout.split()[-1],
         "wrk": report.wrk_version(),
     }
-    if args.prism and args.workloads:
+    if args.prism and (args.workloads or args.backends):
         prism.ensure_installed()
         versions["prism"] = prism.version()
 
@@ -147,6 +153,7 @@ def run(args: argparse.Namespace, cleanup: contextlib.ExitStack) -> dict[str, An
             "scale": args.scale,
             "webhooks": args.webhooks,
             "costs": args.costs,
+            "backends": args.backends,
         },
         "providers": {},
         "problems": [],
@@ -162,7 +169,26 @@ def run(args: argparse.Namespace, cleanup: contextlib.ExitStack) -> dict[str, An
     if args.costs:
         context["costs"] = costs.run(args, mockserver_bin, CACHE, RATE_LIMIT, progress)
         context["problems"] += context["costs"]["problems"]
+    if args.backends:
+        context["backends"] = backends.run(args, mockserver_bin, CACHE, RATE_LIMIT, progress, wrk_workload)
+        if args.prism:
+            context["backends"]["prism"] = backends_prism(args)
     return context
+
+
+def backends_prism(args: argparse.Namespace) -> dict[str, dict[str, float]]:
+    """Prism's req/s for the --backends workloads, per provider (none where it fails)."""
+    found: dict[str, dict[str, float]] = {}
+    for provider in args.provider_list:
+        plan = workloads.plan(provider, "http://127.0.0.1")
+        results: dict[str, Any] = {"workloads": {name: {} for name in WRK_WORKLOADS}}
+        bench_prism(args, plan, results)
+        found[provider] = {
+            name: entry["prism"]["rps"]
+            for name, entry in results["workloads"].items()
+            if name in backends.WORKLOADS and "rps" in entry.get("prism", {})
+        }
+    return found
 
 
 def run_workloads(args: argparse.Namespace, cleanup: contextlib.ExitStack, mockserver_bin: Path, context: dict[str, Any]) -> None:

@@ -275,6 +275,10 @@ def text(context: dict[str, Any]) -> str:
         parts += [webhooks_block(context["webhooks"]), ""]
     if "costs" in context:
         parts += [costs_block(context["costs"]), ""]
+    if "backends" in context:
+        from bench.backends import block
+
+        parts += [block(context["backends"], context["backends"].get("prism", {})), ""]
     if context["problems"]:
         parts += ["PROBLEMS (wrong answers, not slow ones):", *(f"  {p}" for p in context["problems"])]
     return "\n".join(parts).rstrip()

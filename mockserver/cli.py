@@ -99,6 +99,19 @@ def build_parser() -> argparse.ArgumentParser:
         "seconds and at a graceful stop (a kill -9 loses at most the last interval)",
     )
     serve.add_argument(
+        "--state",
+        metavar="redis://HOST:PORT/DB",
+        help="keep the whole state in Redis, shared by every worker and every host pointed at it "
+        "(default: this process's memory)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="granian worker processes (default: 1); more than one needs --state redis://..., so that they serve one state",
+    )
+    serve.add_argument(
         "--snapshot-interval",
         type=float,
         default=5.0,
@@ -154,8 +167,13 @@ def _serve(args: argparse.Namespace) -> int:
         log_format=None if args.quiet else args.log_format,
         journal_size=args.journal_size,
         delivery_process=True,
+        state=args.state,
     )
     logs.configure(args.log_format)
+    problem = _state_problem(args)
+    if problem:
+        print(f"mockserver: {problem}", file=sys.stderr)
+        return 2
     # Under load waitress warns of its queue depth on every queued request: noise, and CPU.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     if args.snapshot_interval <= 0:
@@ -204,11 +222,25 @@ def _serve_on_granian(args: argparse.Namespace, settings: Settings) -> int:
         args.host,
         port,
         lambda: _banner(f"http://{host}:{port}", args, settings),
-        pin_cpu=not args.no_cpu_pin,
+        pin_cpu=not args.no_cpu_pin and args.workers == 1,
         state_file=state_file,
+        workers=args.workers,
     )
     print("mockserver stopped.", flush=True)
     return 0
+
+
+def _state_problem(args: argparse.Namespace) -> str | None:
+    """Why these state options cannot go together (None when they can)."""
+    if args.workers < 1:
+        return "--workers must be at least 1"
+    if args.workers > 1 and args.server != "granian":
+        return "--workers applies to --server granian only (waitress runs threads in one process)"
+    if args.workers > 1 and not args.state:
+        return "--workers N needs --state redis://HOST:PORT/DB: workers with state in memory would each have their own"
+    if args.state and args.state_file is not None:
+        return "--state and --state-file do not go together: Redis keeps the state (snapshots: mockserver snapshot save)"
+    return None
 
 
 def _state_file(args: argparse.Namespace, emulator: Any) -> StateFile | None:
@@ -237,8 +269,16 @@ def _state_file(args: argparse.Namespace, emulator: Any) -> StateFile | None:
 
 def _build_app(settings: Settings, *, deliver: bool = True) -> Any:
     from mockserver.app import create_app
+    from mockserver.engine.redis_link import UNREACHABLE
 
-    app = create_app(settings, deliver=deliver)
+    try:
+        app = create_app(settings, deliver=deliver)
+    except UNREACHABLE as exc:
+        print(f"mockserver: cannot reach Redis at {settings.state}: {exc}", file=sys.stderr)
+        raise SystemExit(1) from exc
+    except ValueError as exc:  # e.g. a --state that is no redis:// address
+        print(f"mockserver: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
     # The specs, validators and demo data built at start-up live as long as the process:
     # keep the cyclic garbage collector from walking them again on every collection.
     gc.collect()
@@ -263,6 +303,9 @@ def _banner(url: str, args: argparse.Namespace, settings: Settings) -> None:
     print(f"  {'admin API':<28} {url}/__admin/  (OpenAPI: {url}/__admin/openapi.json)", flush=True)
     for line in _accounts_said(settings):
         print(line, flush=True)
+    if settings.state:
+        workers = f"{args.workers} worker{'s' * (args.workers != 1)}" if args.server == "granian" else "one process"
+        print(f"state: shared in {settings.state} ({workers})", flush=True)
     if args.quiet:
         print("quiet: no line per request (warnings still show)", flush=True)
     print("Ctrl-C stops the server.", flush=True)

@@ -46,6 +46,7 @@ def serve_with_granian(
     *,
     pin_cpu: bool = True,
     state_file: StateFile | None = None,
+    workers: int = 1,
 ) -> None:
     """Serve until SIGINT or SIGTERM. granian forks its worker process, which then holds all
     the state: the app is built here (once, with `deliver=False`), and its webhook threads,
@@ -73,6 +74,10 @@ def serve_with_granian(
         if pin_cpu:
             _one_cpu()
         os.close(stop_writer)
+        if emulator.shared is not None:  # each worker makes ids of its own
+            from mockserver.engine.shared_state import own_sequence
+
+            own_sequence(emulator)
         threading.Thread(target=_on_stop_signal, args=(stop_reader, stopping), name="mockserver-stop", daemon=True).start()
         dispatcher.start()
         if state_file is not None:
@@ -99,7 +104,7 @@ def serve_with_granian(
         address=host,
         port=port,
         interface=Interfaces.RSGI,
-        workers=1,  # one process: one state
+        workers=workers,  # one process (one state), or several sharing it in Redis
         loop=_fastest_loop(Loops),
         websockets=False,
         log_level=LogLevels.warning,

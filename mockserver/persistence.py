@@ -110,6 +110,9 @@ def stop_gracefully(emulator: Emulator, state_file: StateFile | None) -> None:
     file, every undelivered message is kept in it; without, due messages get a few seconds
     to go out and what is left is reported, never dropped in silence."""
     dispatcher = emulator.dispatcher
+    if emulator.shared is not None:  # the queue is in Redis: the next worker to start sends it
+        dispatcher.stop(timeout=DRAIN_SECONDS)
+        return
     if state_file is None:
         dispatcher.drain(DRAIN_SECONDS)
     dispatcher.stop(timeout=DRAIN_SECONDS)

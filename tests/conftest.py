@@ -14,6 +14,7 @@ from mockserver.app import create_app, emulator_of
 from mockserver.engine import snapshot
 from mockserver.engine.settings import Settings
 from mockserver.testing import Account, ApiSession, Emulator
+from tests.redis_server import redis_server, redis_url  # noqa: F401 - fixtures
 from tests.support import STRICT_SETTINGS, assert_pending_as_saved, assert_same_state
 
 # MOCKSERVER_SUITE_STATE=redis://HOST:PORT/DB runs the whole suite on shared state: then the

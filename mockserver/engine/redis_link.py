@@ -85,14 +85,15 @@ return 0
 """
 
 # A new tenant, made by the lock's holder. KEYS: meta, base, log, lock. ARGV: token, base,
-# registry, registry member, incarnation counter. Answers the incarnation, 0 if it exists.
+# registry, registry member, incarnation counter. Answers the incarnation, 0 if it exists
+# (the lock stays with its holder).
 CREATE = """
 if redis.call('GET', KEYS[4]) ~= ARGV[1] then return -1 end
-if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('DEL', KEYS[4]); return 0 end
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local inc = redis.call('INCR', ARGV[5])
 redis.call('HSET', KEYS[1], 'inc', inc, 'ver', 0, 'start', 0)
 redis.call('SET', KEYS[2], ARGV[2])
-redis.call('DEL', KEYS[3], KEYS[4])
+redis.call('DEL', KEYS[3])
 redis.call('SADD', ARGV[3], ARGV[4])
 return inc
 """
@@ -136,6 +137,22 @@ return {used, left}
 """
 
 
+# A read's first step, RATE and BEGIN (no lock) in one round trip. KEYS: the rate window,
+# meta, log. ARGV: window ms, replica's incarnation, version. Answers {used, ms left, then
+# BEGIN's answer: kind, inc, ver, changes}.
+RATE_BEGIN = """
+local used = redis.call('INCR', KEYS[1])
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); left = tonumber(ARGV[1]) end
+local m = redis.call('HMGET', KEYS[2], 'inc', 'ver', 'start')
+if not m[1] then return {used, left, 1} end
+local ver, start, mine = tonumber(m[2]), tonumber(m[3]), tonumber(ARGV[3])
+if m[1] ~= ARGV[2] or mine < start or mine > ver then return {used, left, 2, m[1], ver} end
+if mine == ver then return {used, left, 3, m[1], ver} end
+return {used, left, 4, m[1], ver, redis.call('LRANGE', KEYS[3], mine - start, -1)}
+"""
+
+
 class RedisLink:
     """One client (a pool of connections, reconnecting by itself) and the scripts."""
 
@@ -157,6 +174,7 @@ class RedisLink:
         self.compact: Any = self.client.register_script(COMPACT)
         self.drop: Any = self.client.register_script(DROP)
         self.rate: Any = self.client.register_script(RATE)
+        self.rate_begin: Any = self.client.register_script(RATE_BEGIN)
 
     def check(self) -> None:
         """Reach Redis now (at start), so a wrong address is said before serving."""

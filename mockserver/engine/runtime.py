@@ -225,6 +225,7 @@ class Emulator:
         except Exception:  # a bug of ours: answer natively, never with a traceback
             log.exception("%s %s failed", request.method, request.path)
             status, payload, content_type, headers = self.render(provider, ApiError("Internal Server Error"))
+        self.store.settle()
         if quota is not None:
             headers.update(provider.quota_headers(quota))
         if not payload:

@@ -338,7 +338,7 @@ class SharedDispatcher:
     # -- the workers ------------------------------------------------------------------
     def _work(self) -> None:
         token = self.link.token()
-        lease = int((self.timeout + 30) * 1000)
+        lease = int((self.timeout + 5) * 1000)  # a post ends by its timeout; a dead worker's soon after
         while self._running:
             try:
                 got = self._claim(keys=[self._due, self._claims], args=[lease, token, self.link.prefix])

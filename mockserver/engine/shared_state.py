@@ -12,20 +12,29 @@ from mockserver.engine.redis_link import RedisLink
 
 if TYPE_CHECKING:
     from mockserver.engine.runtime import Emulator
+    from mockserver.engine.shared_store import SharedStore
 
 
 class SharedRateLimiter:
     """RateLimiter's fixed windows, counted in Redis: every worker's requests count."""
 
-    def __init__(self, link: RedisLink, limit: int, window: float) -> None:
+    def __init__(self, link: RedisLink, store: SharedStore, limit: int, window: float) -> None:
         if limit < 1 or window <= 0:
             raise ValueError("a rate limit needs a positive count and window")
         self.link = link
+        self.store = store
         self.limit = limit
         self.window = window
 
     def take(self, provider: str, key: str) -> Quota:
-        used, left_ms = self.link.rate(keys=[self.link.rate_key(provider, key)], args=[int(self.window * 1000)])
+        """Count a request; in the same round trip, fetch what the tenant's replica has not
+        seen yet, for the read that usually follows (SharedStore.prefetched)."""
+        synced = self.store.prefetch(provider, key)
+        link = self.link
+        keys = [link.rate_key(provider, key), *link.tenant_keys(provider, key)[::2]]
+        answer = link.rate_begin(keys=keys, args=[int(self.window * 1000), synced[0], synced[1]])
+        used, left_ms = answer[0], answer[1]
+        self.store.prefetched(provider, key, synced, answer[2:])
         used = int(used)
         allowed = used <= self.limit
         return Quota(self.limit, max(0, self.limit - used), max(0, math.ceil(int(left_ms) / 1000)), allowed)
@@ -103,7 +112,7 @@ def attach(emulator: Emulator, url: str) -> None:
     store.committed = dispatcher.wake
     emulator.store = store
     emulator.dispatcher = dispatcher  # type: ignore[assignment]
-    emulator.limiter = SharedRateLimiter(link, settings.rate_limit, settings.rate_window)  # type: ignore[assignment]
+    emulator.limiter = SharedRateLimiter(link, store, settings.rate_limit, settings.rate_window)  # type: ignore[assignment]
     emulator.registered = SharedKeys(link)  # type: ignore[assignment]
     emulator.shared = link
     own_sequence(emulator)

@@ -222,18 +222,40 @@ class SharedStore(Store):
         re-create an account that was reset elsewhere, as a first request does."""
         ident = (tenant.provider, tenant.key)
         synced = self._synced.setdefault(ident, ["", -1])
+        prefetched = self._local.__dict__.pop("prefetched", None)
+        if not token and prefetched is not None and prefetched[0] == ident:
+            if prefetched[1] == synced:  # read with the rate count, for this very version
+                self._absorb(tenant, prefetched[2], token)
+                return
         keys = self.link.tenant_keys(*ident)
         deadline = time.monotonic() + self.WAIT_SECONDS
         pause = 0.0005
         while True:
             answer = self.link.begin(keys=[keys[0], keys[2], keys[3]], args=[token, self.LOCK_MS, synced[0], synced[1]])
-            kind = int(answer[0])
-            if kind:
+            if int(answer[0]):
                 break
             if time.monotonic() > deadline:
                 raise SharedUnavailable(f"{ident[0]}/{ident[1]} stayed busy for {self.WAIT_SECONDS:g} s")
             time.sleep(pause)
             pause = min(pause * 2, 0.02)
+        self._absorb(tenant, answer, token)
+
+    def prefetch(self, provider: str, key: str) -> list[Any]:
+        """The replica's [incarnation, version], for a read's first step (SharedRateLimiter)."""
+        return list(self._synced.get((provider, key), ["", -1]))
+
+    def prefetched(self, provider: str, key: str, synced: list[Any], answer: list[Any]) -> None:
+        """What that first step found, used by this thread's next read of the tenant if the
+        replica is still at that version."""
+        self._local.prefetched = ((provider, key), synced, answer)
+
+    def settle(self) -> None:
+        self._local.__dict__.pop("prefetched", None)
+
+    def _absorb(self, tenant: Tenant, answer: list[Any], token: str) -> None:
+        """Act on BEGIN's answer: [kind, incarnation, version, changes]."""
+        ident = (tenant.provider, tenant.key)
+        kind = int(answer[0])
         if kind == 1:  # gone: reset by someone
             init = self._inits.get(ident) or self.emulator.initialiser(ident[0], ident[1])
             self._materialise(tenant, init, token=token)
@@ -246,7 +268,7 @@ class SharedStore(Store):
             except Exception:  # a replica that cannot follow (a bug): load the tenant whole
                 self._load(tenant)
                 return
-            synced[1] = int(answer[2])
+            self._synced[ident][1] = int(answer[2])
 
     def _materialise(self, tenant: Tenant, init: TenantInit, token: str = "") -> None:
         """Fill a replica from Redis, or make the account there if it does not exist."""

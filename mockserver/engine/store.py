@@ -425,6 +425,9 @@ class Store(ABC):
         everyone's when the block ends."""
         return tenant.lock
 
+    def settle(self) -> None:
+        """A request is over (a shared backend forgets what it fetched ahead for it)."""
+
     @abstractmethod
     def replace(self, tenants: list[Tenant], *, everything: bool = False) -> None:
         """Put whole tenants in at once (a restored snapshot): the given ones replace those

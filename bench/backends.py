@@ -1,0 +1,116 @@
+"""`bench/run --backends`: list, get and create per provider with the state in memory (one
+worker), in Redis with one worker, and in Redis with two workers, each as a ratio to Prism
+when --prism is given. Redis is a redis-server of the bench's own, on a free port."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench import workloads
+from bench.servers import Server, free_port
+
+CONFIGS = (("memory", 1), ("redis", 1), ("redis", 2))
+WORKLOADS = ("list", "get", "create")
+# Aims of the issue that asked for this figure: Redis with 1 worker at least 0.6x memory,
+# with 2 workers at least 1.5x memory (list and get).
+TARGETS = {("redis", 1): 0.6, ("redis", 2): 1.5}
+
+
+class RedisServer:
+    """A redis-server on a free port in a temporary folder, without persistence."""
+
+    def __init__(self) -> None:
+        if shutil.which("redis-server") is None:
+            raise RuntimeError("redis-server is not on PATH (bench/run installs it)")
+        self.port = free_port()
+        self.folder = tempfile.mkdtemp(prefix="bench-redis-")
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.folder,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip() != b"PONG":
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+
+    def url(self, db: int) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def run(
+    args: argparse.Namespace,
+    mockserver_bin: Path,
+    cache: Path,
+    rate_limit: str,
+    progress: Callable[[str], None],
+    measure: Callable[..., tuple[dict[str, Any], int]],
+) -> dict[str, Any]:
+    redis = RedisServer()
+    figures: dict[str, dict[str, dict[str, Any]]] = {}
+    try:
+        for number, (state, workers) in enumerate(CONFIGS):
+            name = f"{state}/{workers}"
+            port = free_port()
+            argv = [str(mockserver_bin), "serve", "--port", str(port), "--rate-limit", rate_limit, "--quiet"]
+            if state == "redis":
+                argv += ["--state", redis.url(number), "--workers", str(workers)]
+            server = Server(f"mockserver {name}", argv, port, cache / f"backends-{number}.log")
+            progress(f"backends: starting {' '.join(argv[1:])}")
+            server.start("/__admin/", timeout=120)
+            try:
+                for provider in args.provider_list:
+                    plan = workloads.plan(provider, f"{server.url}/{provider}")
+                    for workload in WORKLOADS:
+                        progress(f"backends {name}: {provider} {workload}")
+                        result, _ = measure(args, plan, plan.calls[workload], server.url, f"/{provider}", strict=True)
+                        figures.setdefault(provider, {}).setdefault(workload, {})[name] = result
+            finally:
+                server.stop()
+    finally:
+        redis.stop()
+    return {"configs": [f"{s}/{w}" for s, w in CONFIGS], "figures": figures, "problems": []}
+
+
+def block(result: dict[str, Any], prism: dict[str, dict[str, Any]]) -> str:
+    """The table: req/s per configuration, as a ratio to memory/1 and to Prism."""
+    configs = result["configs"]
+    lines = ["backends: req/s (ratio to memory with 1 worker; x Prism where measured)"]
+    lines.append(f"  {'provider':<13}{'workload':<9}" + "".join(f"{c:>24}" for c in configs))
+    for provider, by_workload in result["figures"].items():
+        for workload, by_config in by_workload.items():
+            base = by_config[configs[0]]["rps"]
+            prism_rps = prism.get(provider, {}).get(workload)
+            cells = []
+            for config in configs:
+                rps = by_config[config]["rps"]
+                cell = f"{rps:,.0f} ({rps / base:.2f}x"
+                cell += f", {rps / prism_rps:.1f}x P)" if prism_rps else ")"
+                cells.append(f"{cell:>24}")
+            lines.append(f"  {provider:<13}{workload:<9}" + "".join(cells))
+    return "\n".join(lines)
