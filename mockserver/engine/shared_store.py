@@ -223,10 +223,9 @@ class SharedStore(Store):
         ident = (tenant.provider, tenant.key)
         synced = self._synced.setdefault(ident, ["", -1])
         prefetched = self._local.__dict__.pop("prefetched", None)
-        if not token and prefetched is not None and prefetched[0] == ident:
-            if prefetched[1] == synced:  # read with the rate count, for this very version
-                self._absorb(tenant, prefetched[2], token)
-                return
+        if not token and prefetched is not None and prefetched[:2] == (ident, synced):
+            self._absorb(tenant, prefetched[2], token)  # fetched with the rate count, for this version
+            return
         keys = self.link.tenant_keys(*ident)
         deadline = time.monotonic() + self.WAIT_SECONDS
         pause = 0.0005

@@ -425,7 +425,7 @@ class Store(ABC):
         everyone's when the block ends."""
         return tenant.lock
 
-    def settle(self) -> None:
+    def settle(self) -> None:  # noqa: B027 - nothing to do in memory
         """A request is over (a shared backend forgets what it fetched ahead for it)."""
 
     @abstractmethod
