@@ -33,9 +33,15 @@ def test_a_reset_and_an_account_clock_are_seen_by_the_other_worker(redis_url: st
     one, two, _, _ = _pair(redis_url)
     assert one.post("/systeme/api/contacts", json={"email": "a@example.com"}, headers=KEY).status_code == 201
     assert len(two.get("/systeme/api/contacts", headers=KEY).json["items"]) == 1
-    moved = one.post("/__admin/clock", json={"provider": "systeme", "apiKey": "team", "set": "2030-01-02T03:04:05Z", "freeze": True})
+    moved = one.post(
+        "/__admin/clock", json={"provider": "systeme", "apiKey": "team", "set": "2030-01-02T03:04:05Z", "freeze": True}
+    )
     assert moved.status_code == 200
-    assert two.get("/__admin/clock", query_string={"provider": "systeme", "apiKey": "team"}).json["now"].startswith("2030-01-02T03:04:05")
+    assert (
+        two.get("/__admin/clock", query_string={"provider": "systeme", "apiKey": "team"})
+        .json["now"]
+        .startswith("2030-01-02T03:04:05")
+    )
     made = two.post("/systeme/api/contacts", json={"email": "b@example.com"}, headers=KEY).json
     assert made["registeredAt"].startswith("2030-01-02T03:04:05")
     assert one.post("/__admin/reset", json={"provider": "systeme", "apiKey": "team"}).status_code == 200
@@ -68,7 +74,9 @@ def test_registered_keys_and_unknown_keys_refused_hold_across_workers(redis_url:
 def test_a_snapshot_of_shared_state_restores_the_same_accounts_in_memory(redis_url: str) -> None:
     one, two, app_one, _ = _pair(redis_url)
     for n in range(5):
-        assert (one, two)[n % 2].post("/systeme/api/contacts", json={"email": f"s{n}@example.com"}, headers=KEY).status_code == 201
+        assert (one, two)[n % 2].post(
+            "/systeme/api/contacts", json={"email": f"s{n}@example.com"}, headers=KEY
+        ).status_code == 201
     assert two.get("/clickfunnels/api/v2/teams", headers={"Authorization": "Bearer demo", "User-Agent": "t"}).status_code == 200
     shared = emulator_of(app_one)
     memory = emulator_of(create_app(Settings(**STRICT_SETTINGS), deliver=False))

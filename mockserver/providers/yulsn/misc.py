@@ -101,7 +101,8 @@ def reset_banner_cache(call: Call) -> Reply:
         unknown = [i for i in ids if i not in banner["Versions"]]
         if unknown:
             raise records.not_found(f"Banner version with id {unknown[0]} not found.")
-        banner["Resets"].append({"At": call.clock.time(), "VersionIds": ids})
+        # A new list, not an append: a row found by a walk is compared by its top level.
+        banner["Resets"] = [*banner["Resets"], {"At": call.clock.time(), "VersionIds": ids}]
         return Reply(200)
     found = [banners.get(banner_id) for banner_id in ids]
     unknown = [banner_id for banner_id, row in zip(ids, found, strict=True) if row is None]
@@ -109,7 +110,7 @@ def reset_banner_cache(call: Call) -> Reply:
         raise records.not_found(f"Banner with id {unknown[0]} not found.")
     for row in found:
         if row is not None:
-            row["Resets"].append({"At": call.clock.time(), "VersionIds": None})
+            row["Resets"] = [*row["Resets"], {"At": call.clock.time(), "VersionIds": None}]
     return Reply(200)
 
 
