@@ -171,16 +171,16 @@ def run(args: argparse.Namespace, cleanup: contextlib.ExitStack) -> dict[str, An
         context["problems"] += context["costs"]["problems"]
     if args.backends:
         context["backends"] = backends.run(args, mockserver_bin, CACHE, RATE_LIMIT, progress, wrk_workload)
+        plans = context["backends"].pop("plans")
         if args.prism:
-            context["backends"]["prism"] = backends_prism(args)
+            context["backends"]["prism"] = backends_prism(args, plans)
     return context
 
 
-def backends_prism(args: argparse.Namespace) -> dict[str, dict[str, float]]:
+def backends_prism(args: argparse.Namespace, plans: dict[str, Plan]) -> dict[str, dict[str, float]]:
     """Prism's req/s for the --backends workloads, per provider (none where it fails)."""
     found: dict[str, dict[str, float]] = {}
-    for provider in args.provider_list:
-        plan = workloads.plan(provider, "http://127.0.0.1")
+    for provider, plan in plans.items():
         results: dict[str, Any] = {"workloads": {name: {} for name in WRK_WORKLOADS}}
         bench_prism(args, plan, results)
         found[provider] = {

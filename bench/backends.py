@@ -73,6 +73,7 @@ def run(
 ) -> dict[str, Any]:
     redis = RedisServer()
     figures: dict[str, dict[str, dict[str, Any]]] = {}
+    plans: dict[str, Any] = {}  # the memory run's, for Prism (a plan reads ids off a live server)
     try:
         for number, (state, workers) in enumerate(CONFIGS):
             name = f"{state}/{workers}"
@@ -86,6 +87,7 @@ def run(
             try:
                 for provider in args.provider_list:
                     plan = workloads.plan(provider, f"{server.url}/{provider}")
+                    plans.setdefault(provider, plan)
                     for workload in WORKLOADS:
                         progress(f"backends {name}: {provider} {workload}")
                         result, _ = measure(args, plan, plan.calls[workload], server.url, f"/{provider}", strict=True)
@@ -94,7 +96,7 @@ def run(
                 server.stop()
     finally:
         redis.stop()
-    return {"configs": [f"{s}/{w}" for s, w in CONFIGS], "figures": figures, "problems": []}
+    return {"configs": [f"{s}/{w}" for s, w in CONFIGS], "figures": figures, "problems": [], "plans": plans}
 
 
 def block(result: dict[str, Any], prism: dict[str, dict[str, Any]]) -> str:
