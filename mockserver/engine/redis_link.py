@@ -18,7 +18,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 # Redis could not be reached (or answered too late): the request gets a native 503.
-UNREACHABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 
 _NOW = "local t = redis.call('TIME'); local now = t[1] * 1000 + math.floor(t[2] / 1000)"
 
@@ -128,16 +128,8 @@ redis.call('DEL', ARGV[5])
 return gone
 """
 
-# A fixed-window count shared by every worker. KEYS: the window's key. ARGV: window ms.
-RATE = """
-local used = redis.call('INCR', KEYS[1])
-local left = redis.call('PTTL', KEYS[1])
-if left < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); left = tonumber(ARGV[1]) end
-return {used, left}
-"""
-
-
-# A read's first step, RATE and BEGIN (no lock) in one round trip. KEYS: the rate window,
+# A read's first step: a request counted in its fixed rate-limit window, and BEGIN (no lock),
+# in one round trip. KEYS: the rate window,
 # meta, log. ARGV: window ms, replica's incarnation, version. Answers {used, ms left, then
 # BEGIN's answer: kind, inc, ver, changes}.
 RATE_BEGIN = """
@@ -173,7 +165,6 @@ class RedisLink:
         self.create: Any = self.client.register_script(CREATE)
         self.compact: Any = self.client.register_script(COMPACT)
         self.drop: Any = self.client.register_script(DROP)
-        self.rate: Any = self.client.register_script(RATE)
         self.rate_begin: Any = self.client.register_script(RATE_BEGIN)
 
     def check(self) -> None:
@@ -220,6 +211,3 @@ class RedisLink:
 
     def rate_key(self, provider: str, key: str) -> str:
         return f"{self.prefix}rl:{provider}\n{key}"
-
-    def run(self, script: Any, keys: list[str], args: list[Any]) -> Any:
-        return script(keys=keys, args=args)

@@ -46,17 +46,14 @@ class _ReadWatch(Watch):
 
     __slots__ = ()
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen = _Nothing()
+    def handed(self, table: Any, key: Any, row: Any) -> None:
+        return None
 
-    def walked(self, table: Any, rows: Any, keys: Any) -> None:
+    def walked(self, table: Any, pairs: Any) -> None:
         return None
 
 
-class _Nothing(dict):  # type: ignore[type-arg]
-    def __setitem__(self, key: Any, value: Any) -> None:
-        return None
+_MISSING = object()
 
 
 class SharedStore(Store):
@@ -128,9 +125,6 @@ class SharedStore(Store):
             with self._lock:
                 self._tenants[ident] = tenant
 
-    def hold(self, tenant: Tenant, *, write: bool) -> Any:
-        return self._hold(tenant, write)
-
     # -- messages a write queues with its change ----------------------------------------
     def stage(self, pairs: list[tuple[str, bytes]]) -> bool:
         """Queue (endpoint, message) pairs with the change of the write this thread runs;
@@ -143,7 +137,7 @@ class SharedStore(Store):
 
     # -- holding a tenant -------------------------------------------------------------
     @contextmanager
-    def _hold(self, tenant: Tenant, write: bool) -> Iterator[None]:
+    def hold(self, tenant: Tenant, *, write: bool) -> Iterator[None]:
         held: set[int] = self._local.__dict__.setdefault("held", set())
         if id(tenant) in held:  # within this thread's hold of it: one change for the whole
             with tenant.lock:
@@ -203,15 +197,24 @@ class SharedStore(Store):
     def _take_lock(self, provider: str, key: str) -> str:
         """The tenant's lock in Redis (waiting while another worker holds it)."""
         token = self.link.token()
-        keys = self.link.tenant_keys(provider, key)[3:]
+        lock = self.link.tenant_keys(provider, key)[3]
+        return str(
+            self._until_free(
+                (provider, key), lambda: token if self.link.client.set(lock, token, nx=True, px=self.LOCK_MS) else None
+            )
+        )
+
+    def _until_free(self, ident: tuple[str, str], attempt: Callable[[], Any]) -> Any:
+        """`attempt()` again until it answers (not None): the tenant is held by another
+        worker meanwhile. Past WAIT_SECONDS the request gets a 503."""
         deadline = time.monotonic() + self.WAIT_SECONDS
         pause = 0.0005
-        while not self.link.client.set(keys[0], token, nx=True, px=self.LOCK_MS):
+        while (answer := attempt()) is None:
             if time.monotonic() > deadline:
-                raise SharedUnavailable(f"{provider}/{key} stayed busy for {self.WAIT_SECONDS:g} s")
+                raise SharedUnavailable(f"{ident[0]}/{ident[1]} stayed busy for {self.WAIT_SECONDS:g} s")
             time.sleep(pause)
             pause = min(pause * 2, 0.02)
-        return token
+        return answer
 
     def _release(self, ident: tuple[str, str], token: str) -> None:
         self.link.release(keys=self.link.tenant_keys(*ident)[3:], args=[token])
@@ -226,18 +229,13 @@ class SharedStore(Store):
         if not token and prefetched is not None and prefetched[:2] == (ident, synced):
             self._absorb(tenant, prefetched[2], token)  # fetched with the rate count, for this version
             return
-        keys = self.link.tenant_keys(*ident)
-        deadline = time.monotonic() + self.WAIT_SECONDS
-        pause = 0.0005
-        while True:
-            answer = self.link.begin(keys=[keys[0], keys[2], keys[3]], args=[token, self.LOCK_MS, synced[0], synced[1]])
-            if int(answer[0]):
-                break
-            if time.monotonic() > deadline:
-                raise SharedUnavailable(f"{ident[0]}/{ident[1]} stayed busy for {self.WAIT_SECONDS:g} s")
-            time.sleep(pause)
-            pause = min(pause * 2, 0.02)
-        self._absorb(tenant, answer, token)
+        meta, _, log, lock = self.link.tenant_keys(*ident)
+
+        def begin() -> list[Any] | None:
+            answer: list[Any] = self.link.begin(keys=[meta, log, lock], args=[token, self.LOCK_MS, synced[0], synced[1]])
+            return answer if int(answer[0]) else None  # 0: another worker holds the lock
+
+        self._absorb(tenant, self._until_free(ident, begin), token)
 
     def prefetch(self, provider: str, key: str) -> list[Any]:
         """The replica's [incarnation, version], for a read's first step (SharedRateLimiter)."""
@@ -396,7 +394,7 @@ def _change(tenant: Tenant, watch: Watch, before: tuple[Any, ...], write: bool) 
     if write:
         if snapshot.pack(tenant.settings, "settings") != settings:
             change["s"] = tenant.settings
-    elif len(tenant.settings) != len(settings) or any(tenant.settings.get(k, _Nothing) is not v for k, v in settings.items()):
+    elif len(tenant.settings) != len(settings) or any(tenant.settings.get(k, _MISSING) is not v for k, v in settings.items()):
         change["s"] = tenant.settings
     return change or None
 

@@ -47,9 +47,12 @@ class Watch:
         self.ops: list[tuple[Table, str, Key, Row | None]] = []
         self.seen: dict[tuple[str, Key], tuple[Table, Row, Row | None]] = {}
 
-    def walked(self, table: Table, rows: Iterable[Row], keys: Iterable[Key]) -> None:
+    def handed(self, table: Table, key: Key, row: Row) -> None:
+        self.seen[table.name, key] = (table, row, None)
+
+    def walked(self, table: Table, pairs: Iterable[tuple[Key, Row]]) -> None:
         seen = self.seen
-        for key, row in zip(keys, rows, strict=True):
+        for key, row in pairs:
             if (table.name, key) not in seen:
                 seen[table.name, key] = (table, row, dict(row))
 
@@ -118,7 +121,7 @@ class Table:
     def get(self, key: Key) -> Row | None:
         row = self._rows.get(key)
         if self.watch is not None and row is not None:
-            self.watch.seen[self.name, key] = (self, row, None)
+            self.watch.handed(self, key, row)
         return row
 
     def buried(self, key: Key) -> Row | None:
@@ -131,7 +134,7 @@ class Table:
             return None
         row = self._rows[key]
         if self.watch is not None:
-            self.watch.seen[self.name, key] = (self, row, None)
+            self.watch.handed(self, key, row)
         return row
 
     def keys(self) -> Sequence[Key]:
@@ -141,11 +144,11 @@ class Table:
     def rows_of(self, keys: Iterable[Key]) -> list[Row]:
         """The rows of these keys (each must be in the table), in the order given."""
         rows = self._rows
-        keys = list(keys)
-        found = [rows[key] for key in keys]
-        if self.watch is not None:
-            self.watch.walked(self, found, keys)
-        return found
+        if self.watch is None:
+            return [rows[key] for key in keys]
+        pairs = [(key, rows[key]) for key in keys]
+        self.watch.walked(self, pairs)
+        return [row for _, row in pairs]
 
     def keys_with(self, index: str, value: Hashable) -> Sequence[Key]:
         """The keys of the rows a value index files under `value`, in key order (a live view)."""
@@ -164,21 +167,16 @@ class Table:
         Lazy, so a page costs what it reads; do not write to the table while iterating."""
         entries = self._sorted[index][1]
         if descending:
-            at = (bisect_left(entries, after) if after is not None else len(entries)) - 1
-            while at >= 0:
-                yield self._handed(entries[at][1])
-                at -= 1
+            places = range((bisect_left(entries, after) if after is not None else len(entries)) - 1, -1, -1)
         else:
-            at = bisect_right(entries, after) if after is not None else 0
-            while at < len(entries):
-                yield self._handed(entries[at][1])
-                at += 1
-
-    def _handed(self, key: Key) -> Row:
-        row = self._rows[key]
-        if self.watch is not None:
-            self.watch.walked(self, (row,), (key,))
-        return row
+            places = range(bisect_right(entries, after) if after is not None else 0, len(entries))
+        rows = self._rows
+        for at in places:
+            key = entries[at][1]
+            row = rows[key]
+            if self.watch is not None:
+                self.watch.walked(self, ((key, row),))
+            yield row
 
     def rows(self) -> Iterator[Row]:
         """Rows in key order (a snapshot of the keys, so callers may delete while iterating)."""
@@ -186,7 +184,7 @@ class Table:
             row = self._rows.get(key)
             if row is not None:
                 if self.watch is not None:
-                    self.watch.walked(self, (row,), (key,))
+                    self.watch.walked(self, ((key, row),))
                 yield row
 
     def insert(self, key: Key, row: Row) -> Row:
@@ -281,7 +279,7 @@ class Table:
         rows = self._rows
         found: list[Row] = []
         found_at: list[int] = []  # where each row was, for a watching shared write
-        watching = self.watch is not None
+        watch = self.watch
         if descending:
             index = (bisect_left(keys, after) if after is not None else len(keys)) - 1
             step = -1
@@ -296,11 +294,11 @@ class Table:
                     more = True
                     break
                 found.append(row)
-                if watching:
+                if watch is not None:
                     found_at.append(index)
             index += step
-        if watching:
-            self.watch.walked(self, found, [keys[at] for at in found_at])  # type: ignore[union-attr]
+        if watch is not None:
+            watch.walked(self, [(keys[at], rows[keys[at]]) for at in found_at])
         return found, more
 
     def dump(self) -> dict[str, Any]:
