@@ -21,9 +21,9 @@ from typing import Any
 import orjson
 
 from mockserver.engine.clock import Clock
-from mockserver.engine.delivery import LocalPoster, Poster
+from mockserver.engine.delivery import Poster
 from mockserver.engine.redis_link import _NOW, UNREACHABLE, RedisLink
-from mockserver.engine.webhooks import Outgoing, _warn, message_state, post_attempt
+from mockserver.engine.webhooks import Delivering, Outgoing, _warn, message_state
 
 log = logging.getLogger("mockserver.webhooks")
 
@@ -140,7 +140,7 @@ return 1
 Materialise = Callable[[dict[str, Any]], tuple[Outgoing, tuple[float, ...], int]]
 
 
-class SharedDispatcher:
+class SharedDispatcher(Delivering):
     """WebhookDispatcher's interface over the shared queue (see the module's docstring)."""
 
     POLL = 0.05  # how often idle workers look for work queued by other processes
@@ -158,19 +158,11 @@ class SharedDispatcher:
         on_attempt: Callable[[dict[str, Any]], None] | None = None,
         poster: Poster | None = None,
     ) -> None:
+        super().__init__(clock, time_scale=time_scale, timeout=timeout, workers=workers, on_attempt=on_attempt, poster=poster)
         self.link = link
-        self.clock = clock
-        self.time_scale = time_scale
-        self.timeout = timeout
         self.history = history
         self._materialise = materialise
-        self._workers = workers
-        self._on_attempt = on_attempt
-        self.poster: Poster = poster or LocalPoster()
         self._wake = threading.Condition()
-        self._running = False
-        self._released = False
-        self._threads: list[threading.Thread] = []
         client = link.client
         self._claim = client.register_script(CLAIM)
         self._done = client.register_script(DONE)
@@ -190,11 +182,7 @@ class SharedDispatcher:
                 return
             self._running = True
             self._released = False
-        self.poster.start()
-        for number in range(self._workers):
-            thread = threading.Thread(target=self._work, name=f"webhooks-{number}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        self._start_workers()
 
     def release_waiters(self) -> None:
         self._released = True
@@ -205,10 +193,7 @@ class SharedDispatcher:
         with self._wake:
             self._running = False
             self._wake.notify_all()
-        for thread in self._threads:
-            thread.join(timeout)
-        self._threads.clear()
-        self.poster.close()
+        self._join_workers(timeout)
 
     def wake(self) -> None:
         """Messages were queued: look now rather than at the next poll."""
@@ -365,7 +350,7 @@ class SharedDispatcher:
         state = orjson.loads(raw)
         provider, tenant = state["provider"], state["apiKey"]
         message, schedule, attempt = self._materialise(state)
-        record, retry_in = post_attempt(self, provider, tenant, message, attempt, schedule)
+        record, retry_in = self._attempt(provider, tenant, message, attempt, schedule)
         again = b""
         if retry_in is not None:
             again = orjson.dumps({**state, "attempt": attempt + 1})

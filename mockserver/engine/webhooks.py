@@ -110,7 +110,90 @@ def _endpoint(job: _Job) -> tuple[str, str, str]:
     return job.provider, job.tenant, job.outgoing.url
 
 
-class WebhookDispatcher:
+class Delivering:
+    """What both dispatchers share (WebhookDispatcher, and SharedDispatcher in
+    shared_queue.py): an attempt's settings, who makes the POSTs, the worker threads and the
+    attempt itself."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        time_scale: float = 1.0,
+        timeout: float = 10.0,
+        workers: int = 4,
+        on_attempt: Callable[[dict[str, Any]], None] | None = None,
+        poster: Poster | None = None,
+    ) -> None:
+        self.clock = clock
+        self.time_scale = time_scale
+        self.timeout = timeout
+        self._workers = workers
+        self._on_attempt = on_attempt  # told of every recorded attempt (the live feed)
+        # Who makes the POSTs: this process, or a delivery process (engine/delivery.py).
+        self.poster: Poster = poster or LocalPoster()
+        self._running = False
+        self._released = False  # stopping: waits end now, deliveries may still finish
+        self._threads: list[threading.Thread] = []
+
+    def _work(self) -> None:
+        raise NotImplementedError
+
+    def _start_workers(self) -> None:
+        self.poster.start()
+        for number in range(self._workers):
+            thread = threading.Thread(target=self._work, name=f"webhooks-{number}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _join_workers(self, timeout: float) -> None:
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()
+        self.poster.close()
+
+    def _attempt(
+        self, provider: str, tenant: str, message: Outgoing, attempt: int, schedule: tuple[float, ...]
+    ) -> tuple[dict[str, Any], float | None]:
+        """Make one attempt: its record (without an id) and the seconds until the next
+        attempt (None: no retry left)."""
+        headers = dict(message.headers)
+        if message.attempt_headers is not None:
+            headers.update(message.attempt_headers(attempt))
+        started = time.monotonic()
+        at = iso(self.clock.now())
+        status, response_text, error = self.poster.post(message.url, message.body, headers, self.timeout)
+        if status is not None:
+            accepted = 200 <= status < 300 if message.acknowledged is None else status in message.acknowledged
+            if not accepted:
+                error = f"HTTP {status}"
+        ok = error is None
+        retry_in = None
+        if not ok and attempt <= len(schedule):
+            retry_in = schedule[attempt - 1] * self.time_scale
+        record = {
+            "provider": provider,
+            "apiKey": tenant,
+            "webhookId": message.webhook_id,
+            "messageId": message.message_id,
+            "event": message.event,
+            "url": message.url,
+            "attempt": attempt,
+            "at": at,
+            "ok": ok,
+            "status": status,
+            "error": error,
+            "durationMs": round((time.monotonic() - started) * 1000, 2),
+            "willRetry": retry_in is not None,
+            "nextAttemptInSeconds": retry_in,
+            "requestHeaders": headers,
+            "requestBody": message.body.decode("utf-8", "replace"),
+            "responseBody": response_text,
+        }
+        return record, retry_in
+
+
+class WebhookDispatcher(Delivering):
     def __init__(
         self,
         clock: Clock,
@@ -122,10 +205,7 @@ class WebhookDispatcher:
         on_attempt: Callable[[dict[str, Any]], None] | None = None,
         poster: Poster | None = None,
     ) -> None:
-        self.clock = clock
-        self.time_scale = time_scale
-        self.timeout = timeout
-        self._workers = workers
+        super().__init__(clock, time_scale=time_scale, timeout=timeout, workers=workers, on_attempt=on_attempt, poster=poster)
         lock = threading.Lock()
         self._cond = threading.Condition(lock)  # workers wait here for a job to fall due
         self._idle = threading.Condition(lock)  # wait_idle waits here for deliveries to finish
@@ -135,17 +215,11 @@ class WebhookDispatcher:
         self._parked: dict[tuple[str, str, str], list[_Job]] = {}
         self._order = itertools.count()
         self._in_flight: list[_Job] = []
-        self._running = False
-        self._released = False  # stopping: waits end now, deliveries may still finish
         self._pid = os.getpid()  # the process whose threads send the jobs in flight
-        self._threads: list[threading.Thread] = []
         self._history: deque[dict[str, Any]] = deque(maxlen=history)
         # Attempts pushed out of the bounded history, per (provider, tenant): said, not hidden.
         self._dropped: Counter[tuple[str, str]] = Counter()
         self._attempt_ids = itertools.count(1)
-        # Who makes the POSTs: this process, or a delivery process (engine/delivery.py).
-        self.poster: Poster = poster or LocalPoster()
-        self._on_attempt = on_attempt  # told of every recorded attempt (the live feed)
 
     # -- life cycle -------------------------------------------------------------------
     def start(self) -> None:
@@ -161,11 +235,7 @@ class WebhookDispatcher:
                 for job in self._in_flight:
                     heapq.heappush(self._queue, job)
                 self._in_flight.clear()
-        self.poster.start()
-        for number in range(self._workers):
-            thread = threading.Thread(target=self._work, name=f"webhooks-{number}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        self._start_workers()
 
     def release_waiters(self) -> None:
         """End every wait now (the server is stopping); deliveries go on until `stop`."""
@@ -178,10 +248,7 @@ class WebhookDispatcher:
             self._running = False
             self._cond.notify_all()
             self._idle.notify_all()
-        for thread in self._threads:
-            thread.join(timeout)
-        self._threads.clear()
-        self.poster.close()
+        self._join_workers(timeout)
 
     # -- queueing ---------------------------------------------------------------------
     def submit(self, provider: str, tenant: str, messages: list[Outgoing], schedule: tuple[float, ...]) -> None:
@@ -392,7 +459,7 @@ class WebhookDispatcher:
         return None
 
     def _deliver(self, job: _Job) -> None:
-        record, retry_in = post_attempt(self, job.provider, job.tenant, job.outgoing, job.attempt, job.schedule)
+        record, retry_in = self._attempt(job.provider, job.tenant, job.outgoing, job.attempt, job.schedule)
         record = {"id": next(self._attempt_ids), **record}
         ok = record["ok"]
         with self._cond:
@@ -416,44 +483,3 @@ class WebhookDispatcher:
             _warn(record)
         if self._on_attempt is not None:
             self._on_attempt(record)
-
-
-def post_attempt(
-    dispatcher: Any, provider: str, tenant: str, message: Outgoing, attempt: int, schedule: tuple[float, ...]
-) -> tuple[dict[str, Any], float | None]:
-    """Make one attempt with the dispatcher's poster, clock, timeout and time scale: its
-    record (without an id) and the seconds until the next attempt (None: no retry left)."""
-    headers = dict(message.headers)
-    if message.attempt_headers is not None:
-        headers.update(message.attempt_headers(attempt))
-    started = time.monotonic()
-    at = iso(dispatcher.clock.now())
-    status, response_text, error = dispatcher.poster.post(message.url, message.body, headers, dispatcher.timeout)
-    if status is not None:
-        accepted = 200 <= status < 300 if message.acknowledged is None else status in message.acknowledged
-        if not accepted:
-            error = f"HTTP {status}"
-    ok = error is None
-    retry_in = None
-    if not ok and attempt <= len(schedule):
-        retry_in = schedule[attempt - 1] * dispatcher.time_scale
-    record = {
-        "provider": provider,
-        "apiKey": tenant,
-        "webhookId": message.webhook_id,
-        "messageId": message.message_id,
-        "event": message.event,
-        "url": message.url,
-        "attempt": attempt,
-        "at": at,
-        "ok": ok,
-        "status": status,
-        "error": error,
-        "durationMs": round((time.monotonic() - started) * 1000, 2),
-        "willRetry": retry_in is not None,
-        "nextAttemptInSeconds": retry_in,
-        "requestHeaders": headers,
-        "requestBody": message.body.decode("utf-8", "replace"),
-        "responseBody": response_text,
-    }
-    return record, retry_in
