@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 import requests
 
 from bench import backends, costs, hooks, prism, report, scale, walk, workloads, wrk
-from bench.servers import Server, ServerFailed, free_port
+from bench.servers import Server, ServerFailed, start_mockserver
 from bench.workloads import PROVIDERS, WRK_WORKLOADS, Call, Plan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -192,16 +192,8 @@ def backends_prism(args: argparse.Namespace, plans: dict[str, Plan]) -> dict[str
 
 
 def run_workloads(args: argparse.Namespace, cleanup: contextlib.ExitStack, mockserver_bin: Path, context: dict[str, Any]) -> None:
-    port = free_port()
-    server = Server(
-        "mockserver",
-        [str(mockserver_bin), "serve", "--port", str(port), "--rate-limit", RATE_LIMIT],
-        port,
-        CACHE / "mockserver.log",
-    )
+    server = start_mockserver(mockserver_bin, CACHE / "mockserver.log", progress, "workloads", "--rate-limit", RATE_LIMIT)
     cleanup.callback(server.stop)
-    progress(f"starting {shlex.join(server.argv)}")
-    server.start("/__admin/", timeout=120)
 
     context["settings"]["mockserver_argv"] = server.argv
     context["memory_kib"] = {"start": server.memory_kib()}

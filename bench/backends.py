@@ -6,61 +6,19 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
-import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bench import workloads
-from bench.servers import Server, free_port
+from bench.servers import start_mockserver
+from mockserver.testing.redis_server import RedisServer
 
 CONFIGS = (("memory", 1), ("redis", 1), ("redis", 2))
 WORKLOADS = ("list", "get", "create")
 # Aims of the issue that asked for this figure: Redis with 1 worker at least 0.6x memory,
 # with 2 workers at least 1.5x memory (list and get).
 TARGETS = {("redis", 1): 0.6, ("redis", 2): 1.5}
-
-
-class RedisServer:
-    """A redis-server on a free port in a temporary folder, without persistence."""
-
-    def __init__(self) -> None:
-        if shutil.which("redis-server") is None:
-            raise RuntimeError("redis-server is not on PATH (bench/run installs it)")
-        self.port = free_port()
-        self.folder = tempfile.mkdtemp(prefix="bench-redis-")
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                self.folder,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip() != b"PONG":
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.05)
-
-    def url(self, db: int) -> str:
-        return f"redis://127.0.0.1:{self.port}/{db}"
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(10)
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def run(
@@ -71,19 +29,18 @@ def run(
     progress: Callable[[str], None],
     measure: Callable[..., tuple[dict[str, Any], int]],
 ) -> dict[str, Any]:
-    redis = RedisServer()
+    if shutil.which("redis-server") is None:
+        raise RuntimeError("redis-server is not on PATH (bench/run installs it)")
+    redis = RedisServer().start()
     figures: dict[str, dict[str, dict[str, Any]]] = {}
     plans: dict[str, Any] = {}  # the memory run's, for Prism (a plan reads ids off a live server)
     try:
         for number, (state, workers) in enumerate(CONFIGS):
             name = f"{state}/{workers}"
-            port = free_port()
-            argv = [str(mockserver_bin), "serve", "--port", str(port), "--rate-limit", rate_limit, "--quiet"]
+            options = ["--rate-limit", rate_limit, "--quiet"]
             if state == "redis":
-                argv += ["--state", redis.url(number), "--workers", str(workers)]
-            server = Server(f"mockserver {name}", argv, port, cache / f"backends-{number}.log")
-            progress(f"backends: starting {' '.join(argv[1:])}")
-            server.start("/__admin/", timeout=120)
+                options += ["--state", redis.url(), "--workers", str(workers)]
+            server = start_mockserver(mockserver_bin, cache / f"backends-{number}.log", progress, "backends", *options)
             try:
                 for provider in args.provider_list:
                     plan = workloads.plan(provider, f"{server.url}/{provider}")
@@ -95,7 +52,7 @@ def run(
             finally:
                 server.stop()
     finally:
-        redis.stop()
+        redis.close()
     return {"configs": [f"{s}/{w}" for s, w in CONFIGS], "figures": figures, "problems": [], "plans": plans}
 
 

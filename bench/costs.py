@@ -19,7 +19,6 @@ import argparse
 import contextlib
 import json
 import secrets
-import shlex
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from urllib.parse import urlencode
 import requests
 
 from bench import load, wrk
-from bench.servers import Server, free_port
+from bench.servers import start_mockserver
 from bench.workloads import EMAIL_SLOT, USER_AGENT, Call, session_for
 
 SIZES = (2_000, 20_000)
@@ -49,17 +48,14 @@ CREATES = {
 def run(
     args: argparse.Namespace, mockserver_bin: Path, cache: Path, rate_limit: str, progress: Callable[[str], None]
 ) -> dict[str, Any]:
-    port = free_port()
-    argv = [str(mockserver_bin), "serve", "--port", str(port), "--rate-limit", rate_limit, "--no-demo-data"]
-    server = Server("mockserver", argv, port, cache / "mockserver-costs.log")
+    log = cache / "mockserver-costs.log"
+    server = start_mockserver(mockserver_bin, log, progress, "costs", "--rate-limit", rate_limit, "--no-demo-data")
     with contextlib.ExitStack() as stack:
         stack.callback(server.stop)
-        progress(f"costs: starting {shlex.join(argv)}")
-        server.start("/__admin/", timeout=120)
         key = f"costs-{secrets.token_hex(4)}"  # the same key in each provider: new, empty accounts
         accounts = {name: _headers(name, key) for name in CREATES}
         workspace = _workspace(server.url, accounts["clickfunnels"])
-        result: dict[str, Any] = {"api_key": key, "mockserver_argv": argv, "sizes": {}, "problems": []}
+        result: dict[str, Any] = {"api_key": key, "mockserver_argv": server.argv, "sizes": {}, "problems": []}
         loaded = 0
         for size in SIZES:
             progress(f"costs: loading contacts {loaded + 1:,}..{size:,} into each account (wrk)")

@@ -10,7 +10,6 @@ import contextlib
 import hashlib
 import hmac
 import secrets
-import shlex
 import threading
 import time
 from collections import Counter
@@ -22,7 +21,7 @@ from typing import Any
 import requests
 
 from bench import load
-from bench.servers import Server, free_port
+from bench.servers import start_mockserver
 from bench.workloads import USER_AGENT, session_for
 
 RECEIVERS = 3
@@ -125,13 +124,9 @@ def run(
             stack.callback(receiver.stop)
             receivers.append(receiver)
 
-        port = free_port()
-        argv = [str(mockserver_bin), "serve", "--port", str(port), "--rate-limit", rate_limit, "--no-demo-data"]
-        argv += ["--webhook-time-scale", TIME_SCALE]
-        server = Server("mockserver", argv, port, cache / "mockserver-webhooks.log")
+        options = ["--rate-limit", rate_limit, "--no-demo-data", "--webhook-time-scale", TIME_SCALE]
+        server = start_mockserver(mockserver_bin, cache / "mockserver-webhooks.log", progress, "webhooks", *options)
         stack.callback(server.stop)
-        progress(f"webhooks: starting {shlex.join(argv)}")
-        server.start("/__admin/", timeout=120)
 
         key = f"hooks-{secrets.token_hex(4)}"  # not "demo": a new, empty account
         headers = {"X-API-Key": key, "User-Agent": USER_AGENT, "Accept": "application/json"}
@@ -160,7 +155,7 @@ def run(
             "events": total,
             "receivers": RECEIVERS,
             "api_key": key,
-            "mockserver_argv": argv,
+            "mockserver_argv": server.argv,
             "load": loaded.as_dict(),
             "deliveries_expected": expected,
             "deliveries_arrived": len(arrivals),

@@ -8,14 +8,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import secrets
-import shlex
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bench import load, wrk
-from bench.servers import Server, free_port
+from bench.servers import start_mockserver
 from bench.workloads import USER_AGENT, Call, session_for
 
 PAGE = 20  # the page size of the first/deep comparison
@@ -28,19 +27,16 @@ def run(
     args: argparse.Namespace, mockserver_bin: Path, cache: Path, rate_limit: str, progress: Callable[[str], None]
 ) -> dict[str, Any]:
     total: int = args.scale
-    port = free_port()
-    argv = [str(mockserver_bin), "serve", "--port", str(port), "--rate-limit", rate_limit, "--no-demo-data"]
-    server = Server("mockserver", argv, port, cache / "mockserver-scale.log")
+    log = cache / "mockserver-scale.log"
+    server = start_mockserver(mockserver_bin, log, progress, "scale", "--rate-limit", rate_limit, "--no-demo-data")
     with contextlib.ExitStack() as stack:
         stack.callback(server.stop)
-        progress(f"scale: starting {shlex.join(argv)}")
-        server.start("/__admin/", timeout=120)
         key = f"scale-{secrets.token_hex(4)}"  # not "demo": a new, empty account
         headers = {"X-API-Key": key, "User-Agent": USER_AGENT, "Accept": "application/json"}
         result: dict[str, Any] = {
             "contacts": total,
             "api_key": key,
-            "mockserver_argv": argv,
+            "mockserver_argv": server.argv,
             "memory_kib": {"start": server.memory_kib()},
         }
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import requests
@@ -23,6 +25,20 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def start_mockserver(mockserver_bin: Path, log: Path, progress: Callable[[str], None], what: str, *options: str) -> Server:
+    """`mockserver serve` on a free port with these options, started and answering (the
+    caller stops it)."""
+    port = free_port()
+    server = Server("mockserver", [str(mockserver_bin), "serve", "--port", str(port), *options], port, log)
+    progress(f"{what}: starting {shlex.join(server.argv)}")
+    try:
+        server.start("/__admin/", timeout=120)
+    except BaseException:
+        server.stop()
+        raise
+    return server
 
 
 class Server:

@@ -1,21 +1,21 @@
-"""A real redis-server for the tests of the shared backend: Debian's `redis-server`, started
-on a free port in a temporary folder and stopped at the end. Installed (apt-get, as root)
-where it is missing; where it cannot be, the tests fail saying what is missing (never skip)."""
+"""The real redis-server the tests of the shared backend run against (Debian's
+`redis-server`, one per test process, an empty database per test). Installed (apt-get, as
+root) where it is missing; where it cannot be, the tests fail saying what is missing (never
+skip)."""
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from mockserver.testing.redis_server import RedisServer
 
 PACKAGE = "redis-server"
 
@@ -44,69 +44,15 @@ def ensure_installed() -> str:
     return found
 
 
-class RedisServer:
-    def __init__(self, port: int | None = None) -> None:
-        self.binary = ensure_installed()
-        self.folder = tempfile.mkdtemp(prefix="mockserver-redis-")
-        self.port = port or _free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-        self._next_db = 0
-
-    def start(self) -> RedisServer:
-        self.process = subprocess.Popen(
-            [
-                self.binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--databases",
-                "1000",
-                "--dir",
-                self.folder,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 15
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1) as probe:
-                probe.sendall(b"PING\r\n")
-                if probe.recv(16).startswith(b"+PONG"):
-                    return self
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
-
-    def url(self) -> str:
-        """A database of its own (each test gets an empty one)."""
-        self._next_db += 1
-        return f"redis://127.0.0.1:{self.port}/{self._next_db}"
-
-    def close(self) -> None:
-        self.stop()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def started() -> RedisServer:
+    """A redis-server of the kit's (mockserver/testing/redis_server.py), installed first if
+    need be, and started."""
+    return RedisServer(ensure_installed()).start()
 
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer().start()
+    server = started()
     yield server
     server.close()
 

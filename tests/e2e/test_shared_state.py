@@ -14,7 +14,7 @@ import requests
 
 from mockserver.testing import WebhookReceiver
 from tests.e2e.serve import Served
-from tests.redis_server import RedisServer
+from tests.redis_server import started
 from tests.support import created, ok
 
 # How long the writers write (MOCKSERVER_SHARED_SOAK_SECONDS=60 for the long run).
@@ -139,7 +139,7 @@ def test_deliveries_pending_when_every_emulator_is_killed_go_out_after_a_restart
 
 
 def test_while_redis_is_away_requests_get_a_native_503_and_it_recovers_by_itself() -> None:
-    redis = RedisServer().start()
+    redis = started()
     try:
         with Served("--state", f"redis://127.0.0.1:{redis.port}/0", "--quiet") as served:
             api = f"{served.url}/systeme/api/contacts"
