@@ -3,6 +3,7 @@ at the root; unknown paths and methods answered in the provider's native error b
 
 from __future__ import annotations
 
+import logging
 from html import escape
 from typing import Any
 
@@ -13,8 +14,10 @@ from werkzeug.routing import IntegerConverter
 
 from mockserver.engine.errors import ApiError, MethodNotAllowed, NoRoute
 from mockserver.engine.provider import Page, PageContext, Provider
-from mockserver.engine.runtime import Emulator, encode
+from mockserver.engine.runtime import SHARED_DOWN, Emulator, encode
 from mockserver.engine.spec import Operation, flask_rule
+
+log = logging.getLogger("mockserver")
 
 
 class AsciiIntegerConverter(IntegerConverter):
@@ -69,6 +72,15 @@ def mount(app: Flask, emulator: Emulator) -> None:
         @app.get("/")
         def root() -> Response:
             return _directory(emulator, 200)
+
+    def shared_down(exc: Exception) -> Any:
+        """Shared state unreachable in the admin API or a provider's page (API requests get
+        their provider's own 503 in Emulator.handle)."""
+        log.warning("%s %s: shared state unavailable: %s", request.method, request.path, exc)
+        return jsonify(error=f"shared state unavailable: {exc}"), 503
+
+    for kind in SHARED_DOWN:
+        app.register_error_handler(kind, shared_down)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:

@@ -151,6 +151,8 @@ def test_while_redis_is_away_requests_get_a_native_503_and_it_recovers_by_itself
             body = away.json()  # Systeme.io's own error shape, never a traceback
             assert set(body) >= {"type", "title", "detail"} and "Traceback" not in away.text
             assert requests.get(api, headers=KEY, timeout=30).status_code == 503
+            admin = requests.get(f"{served.url}/__admin/tenants", timeout=30)
+            assert admin.status_code == 503 and admin.json()["error"].startswith("shared state unavailable")
             redis.start()  # an empty Redis on the same address
             back = requests.post(api, json={"email": "after@example.com"}, headers=KEY, timeout=30)
             assert back.status_code == 201, back.text
