@@ -10,12 +10,14 @@ state, and never overwrites a file it could not read.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
 from pathlib import Path
 
 from mockserver.engine import snapshot
+from mockserver.engine.redis_link import UNREACHABLE
 from mockserver.engine.runtime import Emulator
 
 log = logging.getLogger("mockserver")
@@ -112,6 +114,8 @@ def stop_gracefully(emulator: Emulator, state_file: StateFile | None) -> None:
     dispatcher = emulator.dispatcher
     if emulator.shared is not None:  # the queue is in Redis: the next worker to start sends it
         dispatcher.stop(timeout=DRAIN_SECONDS)
+        with contextlib.suppress(*UNREACHABLE):
+            log.info("%d webhook deliveries stay queued in Redis for the next worker", dispatcher.outstanding())
         return
     if state_file is None:
         dispatcher.drain(DRAIN_SECONDS)
