@@ -83,6 +83,7 @@ def attach(emulator: Emulator, url: str) -> None:
     """Put the emulator's state in Redis at `url` (checked now: a wrong address stops the
     start with a clear message)."""
     from mockserver.engine import snapshot
+    from mockserver.engine.shared_journal import SharedJournal
     from mockserver.engine.shared_queue import SharedDispatcher
     from mockserver.engine.shared_store import SharedStore
 
@@ -114,6 +115,7 @@ def attach(emulator: Emulator, url: str) -> None:
     emulator.dispatcher = dispatcher  # type: ignore[assignment]
     emulator.limiter = SharedRateLimiter(link, store, settings.rate_limit, settings.rate_window)  # type: ignore[assignment]
     emulator.registered = SharedKeys(link)  # type: ignore[assignment]
+    emulator.journal = SharedJournal(link, settings.journal_size, emulator.journal._on_record)
     emulator.shared = link
     own_sequence(emulator)
 

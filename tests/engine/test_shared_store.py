@@ -4,6 +4,7 @@ registered keys and snapshots."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Flask
@@ -82,3 +83,23 @@ def test_a_snapshot_of_shared_state_restores_the_same_accounts_in_memory(redis_u
     memory = emulator_of(create_app(Settings(**STRICT_SETTINGS), deliver=False))
     snapshot.restore(memory, snapshot.read(snapshot.take(shared), memory.providers), at_start=True)
     assert_same_state(shared, memory)
+
+
+def test_the_journal_shows_the_requests_every_worker_answered(redis_url: str) -> None:
+    one, two, _, _ = _pair(redis_url)
+    assert one.post("/systeme/api/contacts", json={"email": "j1@example.com"}, headers=KEY).status_code == 201
+    assert two.get("/systeme/api/contacts", headers=KEY).status_code == 200
+    query = {"provider": "systeme", "apiKey": "team"}
+    # The worker that answered always has its own requests; the other's arrive within moments.
+    seen = [e["operationId"] for e in two.get("/__admin/journal", query_string=query).json["items"]]
+    assert "listContacts" in seen
+    deadline = time.monotonic() + 5
+    while "createContact" not in seen and time.monotonic() < deadline:
+        time.sleep(0.01)
+        seen = [e["operationId"] for e in two.get("/__admin/journal", query_string=query).json["items"]]
+    assert seen[:2] == ["listContacts", "createContact"]
+    entry = one.get("/__admin/journal", query_string={**query, "method": "POST"}).json["items"][0]
+    assert entry["requestBody"] == {"email": "j1@example.com"} and entry["status"] == 201
+    assert entry["requestHeaders"]["X-Api-Key"] == "***"  # redacted as in memory
+    assert one.delete("/__admin/journal", query_string=query).status_code == 204
+    assert two.get("/__admin/journal", query_string=query).json["items"] == []
