@@ -63,7 +63,7 @@ class SharedJournal(Journal):
         self._seq = link.prefix + "journal:seq"
         self._push = link.client.register_script(PUSH)
         self._clear = link.client.register_script(CLEAR)
-        self._waiting: list[Exchange] = []
+        self._waiting: list[tuple[float, Exchange]] = []  # (when it was answered, wall clock; the entry)
         self._wake = threading.Condition()
         self._pushing = threading.Lock()  # one push at a time, so entries keep their order
         self._pid = 0  # the process the pushing thread runs in (a fork has none)
@@ -71,7 +71,7 @@ class SharedJournal(Journal):
     def record(self, entry: Exchange) -> None:
         super().record(entry)  # this worker's own copy feeds its live event stream
         with self._wake:
-            self._waiting.append(entry)
+            self._waiting.append((time.time(), entry))
             if len(self._waiting) > self.size:  # Redis away for a while: keep the newest
                 del self._waiting[0]
             if self._pid != os.getpid():
@@ -82,14 +82,11 @@ class SharedJournal(Journal):
     def entries(self, where: JournalFilter | None = None, limit: int | None = None) -> list[Exchange]:
         """The newest `limit` entries that match, of every worker, newest first."""
         self.flush()
-        found: list[Exchange] = []
-        for raw in reversed(self.link.client.lrange(self._list, 0, -1)):
-            if limit is not None and len(found) >= limit:
-                break
-            entry = _exchange(raw)
-            if where is None or where.matches(entry):
-                found.append(entry)
-        return found
+        # In the order the requests were answered: workers push their entries in batches,
+        # so the list's order (the sequence numbers) can put a later request first.
+        every = sorted(map(_exchange, self.link.client.lrange(self._list, 0, -1)), key=lambda pair: (pair[0], pair[1].seq))
+        found = [entry for _, entry in reversed(every) if where is None or where.matches(entry)]
+        return found if limit is None else found[:limit]
 
     def clear(self, provider: str | None = None, key: str | None = None) -> int:
         self.flush()
@@ -123,7 +120,7 @@ class SharedJournal(Journal):
             if not batch:
                 return False
             try:
-                self._push(keys=[self._list, self._seq], args=[self.size, *map(_entry, batch)])
+                self._push(keys=[self._list, self._seq], args=[self.size, *(_entry(*item) for item in batch)])
             except BaseException:
                 with self._wake:
                     self._waiting[:0] = batch
@@ -131,9 +128,9 @@ class SharedJournal(Journal):
             return True
 
 
-def _entry(entry: Exchange) -> bytes:
-    """ "provider\nkey\n", the sizes of the three parts, then the plain fields (JSON) and the
-    two bodies as they are (no base64: a page of records is tens of KiB)."""
+def _entry(answered: float, entry: Exchange) -> bytes:
+    """ "provider\nkey\n", when it was answered and the sizes of the parts, then the plain
+    fields (JSON) and the two bodies as they are (no base64: a page of records is tens of KiB)."""
     fields: list[Any] = [
         entry.at,
         entry.provider,
@@ -152,13 +149,15 @@ def _entry(entry: Exchange) -> bytes:
         entry.events,
     ]
     plain = orjson.dumps(fields)
-    head = f"{entry.provider}\n{entry.api_key or ''}\n{len(plain)} {len(entry.request_body)}\n".encode()
+    head = f"{entry.provider}\n{entry.api_key or ''}\n{answered!r} {len(plain)} {len(entry.request_body)}\n".encode()
     return b"".join((head, plain, entry.request_body, entry.response_body))
 
 
-def _exchange(raw: bytes) -> Exchange:
+def _exchange(raw: bytes) -> tuple[float, Exchange]:
+    """When the entry's request was answered (wall clock), and the entry."""
     seq, _, _, sizes, rest = raw.split(b"\n", 4)
-    plain_size, request_size = map(int, sizes.split())
+    answered, plain, request = sizes.split()
+    plain_size, request_size = int(plain), int(request)
     (at, provider, key, operation, route, method, path_info, query, headers, status, duration, request_total,
      response_headers, response_total, events) = orjson.loads(rest[:plain_size])  # fmt: skip
     request_body = rest[plain_size : plain_size + request_size]
@@ -168,4 +167,4 @@ def _exchange(raw: bytes) -> Exchange:
         duration, request_body, request_total, response_headers, response_body, response_total, events,
     )  # fmt: skip
     entry.seq = int(seq)
-    return entry
+    return float(answered), entry

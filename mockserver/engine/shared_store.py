@@ -106,6 +106,10 @@ class SharedStore(Store):
                 del self._tenants[ident]
         return gone
 
+    def replicas(self) -> list[tuple[str, str]]:
+        """The accounts this worker holds a replica of (those it served)."""
+        return list(self._tenants)
+
     def tenants(self, provider: str | None = None) -> list[Tenant]:
         found = []
         for p, k in self._members(provider, None):
