@@ -73,6 +73,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "(1 worker) and in Redis (2 workers), on a redis-server of its own; with --prism, Prism beside them",
     )
     parser.add_argument(
+        "--state",
+        choices=("memory", "redis"),
+        default="memory",
+        help="with --scale: where the server keeps its state (redis: a redis-server of the bench's own)",
+    )
+    parser.add_argument(
         "--all-targets", action="store_true", help="the workloads, then --scale, --webhooks (with their N if given) and --costs"
     )
     args = parser.parse_args(argv)
@@ -83,6 +89,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.workloads = args.all_targets or (args.scale is None and args.webhooks is None and not args.costs and not args.backends)
     if args.scale is not None and args.scale < 2 * scale.PAGE:
         parser.error(f"--scale needs at least {2 * scale.PAGE} contacts (a deep page to compare with the first)")
+    if args.state != "memory" and args.scale is None:
+        parser.error("--state applies to --scale (--backends compares the states itself)")
     if args.webhooks is not None and args.webhooks < 1:
         parser.error("--webhooks needs at least 1 event")
     args.provider_list = [p.strip() for p in args.providers.split(",") if p.strip()]

@@ -158,6 +158,9 @@ def scale_block(result: dict[str, Any]) -> str:
         f"at the end; peak {mib(memory['end'].get('VmHWM'))} (VmHWM)",
         "  pages     limit 20, each under wrk (figures of the timed run); ratio: p50 / p50 of the first page",
     ]
+    if result.get("state") == "redis":
+        lines[0] += "; state in Redis (--state)"
+        lines.insert(4, f"  redis     redis-server VmRSS {mib(result['redis_memory_kib'].get('VmRSS'))} at the end")
     snap = result.get("snapshot")
     if snap:
         lines.insert(

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from bench import load, wrk
-from bench.servers import start_mockserver
+from bench.servers import memory_kib, start_mockserver
 from bench.workloads import USER_AGENT, Call, session_for
+from mockserver.testing.redis_server import RedisServer
 
 PAGE = 20  # the page size of the first/deep comparison
 WALK_LIMIT = 100  # the page size of the verification walk
@@ -28,8 +29,13 @@ def run(
 ) -> dict[str, Any]:
     total: int = args.scale
     log = cache / "mockserver-scale.log"
-    server = start_mockserver(mockserver_bin, log, progress, "scale", "--rate-limit", rate_limit, "--no-demo-data")
+    options = ["--rate-limit", rate_limit, "--no-demo-data"]
     with contextlib.ExitStack() as stack:
+        redis = None
+        if args.state == "redis":  # a redis-server of the bench's own holds the state
+            redis = stack.enter_context(RedisServer())
+            options += ["--state", redis.url()]
+        server = start_mockserver(mockserver_bin, log, progress, "scale", *options)
         stack.callback(server.stop)
         key = f"scale-{secrets.token_hex(4)}"  # not "demo": a new, empty account
         headers = {"X-API-Key": key, "User-Agent": USER_AGENT, "Accept": "application/json"}
@@ -63,6 +69,9 @@ def run(
 
         result["pages"] = measure_pages(args, server.url, headers, ids, cache, progress)
         result["memory_kib"]["end"] = server.memory_kib()
+        if redis is not None and redis.process is not None:
+            result["state"] = "redis"
+            result["redis_memory_kib"] = memory_kib(redis.process.pid)
         # Last, as it doubles the account for a moment (memory is read before it).
         progress("scale: a snapshot of the account (GET /__admin/snapshot), and restoring it as another account")
         result["snapshot"] = measure_snapshot(server.url, key, total)
