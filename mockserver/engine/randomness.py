@@ -35,14 +35,16 @@ class Randomness:
     def uuid7(self, unix_seconds: float) -> str:
         """A UUIDv7 (RFC 9562): time-ordered, strictly increasing within this process."""
         millis = int(unix_seconds * 1000) & ((1 << 48) - 1)
-        value = (millis << 80) | (0x7 << 76) | (self.bits(12) << 64) | (0b10 << 62) | self.bits(62)
         with self._lock:
+            rand_a = self._rng.getrandbits(12)
+            value = (millis << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | self._rng.getrandbits(62)
             if value <= self._last_uuid7:
                 # Same millisecond (or a clock moved back): keep the order by counting on in
                 # the random bits, carrying into the time when they run out (RFC 9562 6.2).
                 value = _next_uuid7(self._last_uuid7)
             self._last_uuid7 = value
-        return str(uuid.UUID(int=value))
+        digits = f"{value:032x}"  # as str(uuid.UUID(int=value)), without its checks (ids on every write)
+        return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
     def state(self) -> dict[str, Any]:
         """What a snapshot keeps, so a restored emulator goes on where this one was (and

@@ -7,7 +7,6 @@ import base64
 import heapq
 import itertools
 import logging
-import os
 import threading
 import time
 from collections import Counter, deque
@@ -16,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.engine.clock import Clock, iso
-from mockserver.engine.delivery import LocalPoster, Poster
+from mockserver.engine.delivery import NOT_SENT, Answer, LocalPoster, Post, Poster
+from mockserver.engine.http_post import Sent
 from mockserver.engine.journal import key_hint
 
 log = logging.getLogger("mockserver.webhooks")
@@ -53,7 +53,9 @@ class _Job:
     attempt: int = field(compare=False, default=1)
     cancelled: bool = field(compare=False, default=False)  # its tenant was reset mid-flight
     retire: bool = field(compare=False, default=False)  # its subscription was deleted mid-flight: no retry
-    retry: bool = field(compare=False, default=False)  # its attempt failed: queue it again, for the next
+    # The attempt being sent: its post's number and headers.
+    post: int = field(compare=False, default=0)
+    headers: dict[str, str] = field(compare=False, default_factory=dict)
 
 
 def _owned(job_provider: str, job_tenant: str, provider: str | None, tenant: str | None) -> bool:
@@ -131,7 +133,7 @@ class Delivering:
         self._workers = workers
         self._on_attempt = on_attempt  # told of every recorded attempt (the live feed)
         # Who makes the POSTs: this process, or a delivery process (engine/delivery.py).
-        self.poster: Poster = poster or LocalPoster()
+        self.poster: Poster = poster or LocalPoster(workers)
         self._running = False
         self._released = False  # stopping: waits end now, deliveries may still finish
         self._threads: list[threading.Thread] = []
@@ -155,14 +157,29 @@ class Delivering:
     def _attempt(
         self, provider: str, tenant: str, message: Outgoing, attempt: int, schedule: tuple[float, ...]
     ) -> tuple[dict[str, Any], float | None]:
-        """Make one attempt: its record (without an id) and the seconds until the next
-        attempt (None: no retry left)."""
-        headers = dict(message.headers)
-        if message.attempt_headers is not None:
-            headers.update(message.attempt_headers(attempt))
+        """Make one attempt, waiting for it: its record (without an id) and the seconds
+        until the next attempt (None: no retry left)."""
+        headers = _headers(message, attempt)
         started = time.monotonic()
         at = iso(self.clock.now())
-        status, response_text, error = self.poster.post(message.url, message.body, headers, self.timeout)
+        sent = self.poster.post(message.url, message.body, headers, self.timeout)
+        return self._record(provider, tenant, message, attempt, schedule, headers, at, time.monotonic() - started, sent)
+
+    def _record(
+        self,
+        provider: str,
+        tenant: str,
+        message: Outgoing,
+        attempt: int,
+        schedule: tuple[float, ...],
+        headers: dict[str, str],
+        at: str,
+        seconds: float,
+        sent: Sent,
+    ) -> tuple[dict[str, Any], float | None]:
+        """What an attempt came to: its record (without an id) and the seconds until the
+        next attempt (None: no retry left)."""
+        status, response_text, error = sent
         if status is not None:
             accepted = 200 <= status < 300 if message.acknowledged is None else status in message.acknowledged
             if not accepted:
@@ -183,7 +200,7 @@ class Delivering:
             "ok": ok,
             "status": status,
             "error": error,
-            "durationMs": round((time.monotonic() - started) * 1000, 2),
+            "durationMs": round(seconds * 1000, 2),
             "willRetry": retry_in is not None,
             "nextAttemptInSeconds": retry_in,
             "requestHeaders": headers,
@@ -193,7 +210,21 @@ class Delivering:
         return record, retry_in
 
 
+def _headers(message: Outgoing, attempt: int) -> dict[str, str]:
+    headers = dict(message.headers)
+    if message.attempt_headers is not None:
+        headers.update(message.attempt_headers(attempt))
+    return headers
+
+
 class WebhookDispatcher(Delivering):
+    """The queue in this process's memory. One thread (the pump) hands the messages that
+    fall due to the poster in batches; the poster posts them one at a time per endpoint, in
+    that order (so first deliveries keep the order the events happened), and answers in
+    batches from its own threads; each answer is recorded, and a failure queued again for its
+    retry. No thread here waits on a receiver: a delivery costs the serving process only its
+    bookkeeping (bench/run --webhooks)."""
+
     def __init__(
         self,
         clock: Clock,
@@ -207,15 +238,14 @@ class WebhookDispatcher(Delivering):
     ) -> None:
         super().__init__(clock, time_scale=time_scale, timeout=timeout, workers=workers, on_attempt=on_attempt, poster=poster)
         lock = threading.Lock()
-        self._cond = threading.Condition(lock)  # workers wait here for a job to fall due
+        self._cond = threading.Condition(lock)  # the pump waits here for a job to fall due
         self._idle = threading.Condition(lock)  # wait_idle waits here for deliveries to finish
         self._queue: list[_Job] = []  # a heap by due time
-        # Jobs that fell due while their endpoint was busy with an earlier message: they go
-        # back to the queue when it is free, so a backlog for one endpoint is not rescanned.
-        self._parked: dict[tuple[str, str, str], list[_Job]] = {}
         self._order = itertools.count()
-        self._in_flight: list[_Job] = []
-        self._pid = os.getpid()  # the process whose threads send the jobs in flight
+        self._in_flight: dict[int, _Job] = {}  # handed to the poster, by post number
+        self._posts = itertools.count(1)
+        self._recording = False  # answers are recorded (not once stopped: the poster is closing)
+        self._pump_thread: threading.Thread | None = None
         self._history: deque[dict[str, Any]] = deque(maxlen=history)
         # Attempts pushed out of the bounded history, per (provider, tenant): said, not hidden.
         self._dropped: Counter[tuple[str, str]] = Counter()
@@ -228,14 +258,15 @@ class WebhookDispatcher(Delivering):
                 return
             self._running = True
             self._released = False
-            if self._pid != os.getpid():
-                # A forked copy (granian's worker): the jobs its parent was sending are sent
-                # by nobody here, and would keep their endpoints busy for ever.
-                self._pid = os.getpid()
-                for job in self._in_flight:
-                    heapq.heappush(self._queue, job)
-                self._in_flight.clear()
-        self._start_workers()
+            self._recording = True
+            # Sent before a stop, or by the parent of a forked copy (granian's worker): their
+            # answers will never be recorded here, so they go again (at least once).
+            for job in self._in_flight.values():
+                heapq.heappush(self._queue, job)
+            self._in_flight.clear()
+        self.poster.start()
+        self._pump_thread = threading.Thread(target=self._pump, name="webhooks-pump", daemon=True)
+        self._pump_thread.start()
 
     def release_waiters(self) -> None:
         """End every wait now (the server is stopping); deliveries go on until `stop`."""
@@ -244,31 +275,38 @@ class WebhookDispatcher(Delivering):
             self._idle.notify_all()
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Send nothing more; wait (up to `timeout`) for the answers to what is out, which
+        are recorded (and retries queued: the queue is what a snapshot keeps). What is still
+        out then stays in flight, pending."""
+        deadline = time.monotonic() + timeout
         with self._cond:
             self._running = False
             self._cond.notify_all()
             self._idle.notify_all()
-        self._join_workers(timeout)
+            while self._in_flight and (remaining := deadline - time.monotonic()) > 0:
+                self._idle.wait(remaining)
+            self._recording = False
+        if self._pump_thread is not None:
+            self._pump_thread.join(max(0.0, deadline - time.monotonic()) + 1.0)
+            self._pump_thread = None
+        self.poster.close()
 
     # -- queueing ---------------------------------------------------------------------
     def submit(self, provider: str, tenant: str, messages: list[Outgoing], schedule: tuple[float, ...]) -> None:
         if not messages:
             return
         now = time.monotonic()
+        batch: list[_Job] = []
         with self._cond:
-            ready = 0
             for message in messages:
                 job = _Job(now, next(self._order), provider, tenant, message, schedule)
-                endpoint = _endpoint(job)
-                if endpoint in self._parked or self._busy(endpoint):
-                    # Behind a message being sent: the worker sending it takes this one next,
-                    # so no worker is woken for it now (a backlog wakes nobody in vain).
-                    heapq.heappush(self._parked.setdefault(endpoint, []), job)
-                else:
+                if self._running:
+                    self._launch(job, batch)
+                else:  # sent once started
                     heapq.heappush(self._queue, job)
-                    ready += 1
-            if ready:
-                self._cond.notify(ready)
+        # Handed over by the submitting thread: no wake-up of the pump for each event. The
+        # caller holds the account, so one account's messages go in the order of its writes.
+        self._send(batch)
 
     def forget(self, provider: str | None = None, tenant: str | None = None) -> None:
         """Drop the queued messages and recorded attempts of some tenants (on reset)."""
@@ -278,15 +316,18 @@ class WebhookDispatcher(Delivering):
 
         with self._cond:
             self._keep_waiting(lambda job: not matches(job.provider, job.tenant))
-            for job in self._in_flight:
+            called = set()
+            for number, job in self._in_flight.items():
                 if matches(job.provider, job.tenant):
                     job.cancelled = True
+                    called.add(number)
             kept = [a for a in self._history if not matches(a["provider"], a["apiKey"])]
             self._history.clear()
             self._history.extend(kept)
             for owner in [owner for owner in self._dropped if matches(*owner)]:
                 del self._dropped[owner]
             self._idle.notify_all()
+        self._call_back(called)
 
     def drop(self, provider: str, tenant: str, webhook_id: str) -> None:
         """Stop delivering to a deleted subscription: its queued messages and retries go."""
@@ -296,20 +337,26 @@ class WebhookDispatcher(Delivering):
 
         with self._cond:
             self._keep_waiting(lambda job: not matches(job))
-            for job in self._in_flight:
+            called = set()
+            for number, job in self._in_flight.items():
                 if matches(job):
                     job.retire = True
+                    called.add(number)
             self._idle.notify_all()
+        self._call_back(called)
 
     def _keep_waiting(self, keep: Callable[[_Job], bool]) -> None:
-        """Drop the queued and parked jobs that `keep` refuses (holding the lock)."""
-        # Parked jobs go back to the queue too: the one that would have been unparked next
-        # may be among those dropped, and the rest would then wait for nothing.
-        waiting = [job for parked in self._parked.values() for job in parked]
-        self._parked.clear()
-        self._queue = [job for job in [*self._queue, *waiting] if keep(job)]
+        """Drop the queued jobs that `keep` refuses (holding the lock)."""
+        self._queue = [job for job in self._queue if keep(job)]
         heapq.heapify(self._queue)
         self._cond.notify_all()
+
+    def _call_back(self, numbers: set[int]) -> None:
+        """Ask the poster to let go of these posts if not begun (not holding the lock: it
+        may answer them at once). One being posted is recorded (if not cancelled), never
+        retried."""
+        if numbers:
+            self.poster.cancel(numbers)
 
     def outstanding(self, provider: str | None = None, tenant: str | None = None) -> int:
         """Messages queued, waiting for a retry, or being sent right now (of every tenant,
@@ -319,8 +366,8 @@ class WebhookDispatcher(Delivering):
 
     def _outstanding(self, provider: str | None = None, tenant: str | None = None) -> int:
         if provider is None and tenant is None:
-            return len(self._queue) + sum(map(len, self._parked.values())) + len(self._in_flight)
-        jobs = itertools.chain(self._queue, self._in_flight, *self._parked.values())
+            return len(self._queue) + len(self._in_flight)
+        jobs = itertools.chain(self._queue, self._in_flight.values())
         return sum(1 for job in jobs if _owned(job.provider, job.tenant, provider, tenant))
 
     def wait_idle(self, timeout: float, provider: str | None = None, tenant: str | None = None) -> bool:
@@ -371,17 +418,17 @@ class WebhookDispatcher(Delivering):
 
         def quiet() -> bool:
             due = self._queue and self._queue[0].due <= time.monotonic()
-            return not (self._in_flight or self._parked or due)
+            return not (self._in_flight or due)
 
         return self.wait_until(quiet, timeout, releasable=False)
 
     # -- snapshots --------------------------------------------------------------------
     def pending(self, provider: str | None = None, tenant: str | None = None) -> list[dict[str, Any]]:
-        """The undelivered messages (queued, parked, waiting for a retry or being sent) as
+        """The undelivered messages (queued, waiting for a retry or being sent) as
         plain values, in the order they were queued. One being sent counts as pending:
         delivery is at least once, and a restore sends it again with the same message id."""
         with self._cond:
-            jobs = itertools.chain(self._queue, self._in_flight, *self._parked.values())
+            jobs = itertools.chain(self._queue, self._in_flight.values())
             mine = sorted((job for job in jobs if _owned(job.provider, job.tenant, provider, tenant)), key=lambda job: job.order)
             now = time.monotonic()
             return [_job_state(job, now) for job in mine if not (job.cancelled or job.retire)]
@@ -403,83 +450,81 @@ class WebhookDispatcher(Delivering):
             current = next(self._attempt_ids)
             self._attempt_ids = itertools.count(max(current, highest + 1))
 
-    # -- the workers ------------------------------------------------------------------
-    def _work(self) -> None:
-        job: _Job | None = None
+    # -- the pump and the answers ------------------------------------------------------
+    def _pump(self) -> None:
+        """Hand what falls due to the poster, in batches."""
         while True:
             with self._cond:
-                if job is not None:
-                    self._in_flight.remove(job)
-                    if job.retry and not (job.cancelled or job.retire):  # reset or unsubscribed meanwhile: no retry
-                        job.retry = False
-                        heapq.heappush(self._queue, job)
-                        self._cond.notify()  # a waiting worker may be sleeping past this job's time
-                    # The endpoint is free: the same worker sends its next waiting message, in
-                    # the same breath, so no other message to it can slip in between.
-                    job = self._next_parked(_endpoint(job)) if self._running else None
-                    self._idle.notify_all()
-                if job is None:
-                    job = self._next_due()
-                    if job is None:
+                while True:
+                    if not self._running:
                         return
-                self._in_flight.append(job)
-            try:
-                self._deliver(job)
-            except Exception:  # a bug of ours: the worker goes on, the attempt is not recorded
-                log.exception("webhook delivery %s failed unexpectedly", job.outgoing.message_id)
+                    batch = self._take()
+                    if batch:
+                        break
+                    # Until the next job falls due, or a submit or a queued retry wakes us.
+                    self._cond.wait(max(0.0, self._queue[0].due - time.monotonic()) if self._queue else None)
+            self._send(batch)
 
-    def _busy(self, endpoint: tuple[str, str, str]) -> bool:
-        """Whether a message to the endpoint is being sent (holding the lock)."""
-        return any(_endpoint(sending) == endpoint for sending in self._in_flight)
+    def _take(self) -> list[_Job]:
+        """The due jobs, now in flight (holding the lock)."""
+        batch: list[_Job] = []
+        now = time.monotonic()
+        while self._queue and self._queue[0].due <= now:
+            self._launch(heapq.heappop(self._queue), batch)
+        return batch
 
-    def _next_parked(self, endpoint: tuple[str, str, str]) -> _Job | None:
-        """The earliest message waiting for a free endpoint (holding the lock)."""
-        parked = self._parked.get(endpoint)
-        if not parked:
-            return None
-        job = heapq.heappop(parked)
-        if not parked:
-            del self._parked[endpoint]
-        return job
+    def _launch(self, job: _Job, batch: list[_Job]) -> None:
+        """Put the job in flight, in the batch to send (holding the lock)."""
+        job.post = next(self._posts)
+        self._in_flight[job.post] = job
+        batch.append(job)
 
-    def _next_due(self) -> _Job | None:
-        """Wait (holding the lock) for a job whose time has come and whose endpoint is not
-        busy with an earlier message; None when stopping. One message at a time per endpoint
-        keeps first deliveries in the order the events happened."""
-        while self._running:
-            now = time.monotonic()
-            while self._queue and self._queue[0].due <= now:
-                job = heapq.heappop(self._queue)
-                endpoint = _endpoint(job)
-                if self._busy(endpoint):
-                    heapq.heappush(self._parked.setdefault(endpoint, []), job)
-                    continue
-                return job
-            self._cond.wait(self._queue[0].due - now if self._queue else None)
-        return None
+    def _send(self, batch: list[_Job]) -> None:
+        """Post a batch put in flight by `_launch` (not holding the lock: a provider signs here)."""
+        if not batch:
+            return
+        posts = []
+        for job in batch:
+            job.headers = _headers(job.outgoing, job.attempt)
+            posts.append(Post(job.post, _endpoint(job), job.outgoing.url, job.outgoing.body, job.headers, self.timeout))
+        self.poster.send(posts, self._answered)
 
-    def _deliver(self, job: _Job) -> None:
-        record, retry_in = self._attempt(job.provider, job.tenant, job.outgoing, job.attempt, job.schedule)
-        record = {"id": next(self._attempt_ids), **record}
-        ok = record["ok"]
+    def _answered(self, answers: list[Answer]) -> None:
+        """Record answers (from the poster's thread) and queue the retries."""
+        recorded: list[dict[str, Any]] = []
         with self._cond:
-            if job.cancelled:
-                return
-            if len(self._history) == self._history.maxlen:
-                oldest = self._history[0]
-                self._dropped[oldest["provider"], oldest["apiKey"]] += 1
-            self._history.append(record)
-            # A retry is queued even while stopping (the queue is what a snapshot keeps), by
-            # the worker as it lets go of the job, so the job is never queued and in flight.
-            if retry_in is not None and not job.retire:
-                job.attempt += 1
-                job.due = time.monotonic() + retry_in
-                job.order = next(self._order)
-                job.retry = True
-            else:
-                record["willRetry"] = False
-                record["nextAttemptInSeconds"] = None
-        if not ok:
-            _warn(record)
-        if self._on_attempt is not None:
-            self._on_attempt(record)
+            if not self._recording:
+                return  # stopped: what is in flight stays pending
+            for answer in answers:
+                job = self._in_flight.pop(answer.key, None)
+                if job is None or answer.sent == NOT_SENT or job.cancelled:
+                    continue
+                recorded.append(self._note(job, answer))
+            self._cond.notify()  # a retry may be due before the pump's wait ends
+            self._idle.notify_all()
+        for record in recorded:
+            if not record["ok"]:
+                _warn(record)
+            if self._on_attempt is not None:
+                self._on_attempt(record)
+
+    def _note(self, job: _Job, answer: Answer) -> dict[str, Any]:
+        """Record the attempt and queue the retry, if any (holding the lock)."""
+        at = iso(self.clock.at_wall(answer.began))
+        record, retry_in = self._record(
+            job.provider, job.tenant, job.outgoing, job.attempt, job.schedule, job.headers, at, answer.seconds, answer.sent
+        )
+        record = {"id": next(self._attempt_ids), **record}
+        if len(self._history) == self._history.maxlen:
+            oldest = self._history[0]
+            self._dropped[oldest["provider"], oldest["apiKey"]] += 1
+        self._history.append(record)
+        if retry_in is not None and not job.retire:
+            job.attempt += 1
+            job.due = time.monotonic() + retry_in
+            job.order = next(self._order)
+            heapq.heappush(self._queue, job)
+        else:
+            record["willRetry"] = False
+            record["nextAttemptInSeconds"] = None
+        return record
