@@ -15,9 +15,9 @@ go), ignores SIGINT and SIGTERM (the server tells it to stop by closing the pipe
 own graceful stop) and ends when the pipe closes, so it never outlives the server, even a
 killed one.
 
-Measured with `bench/run --webhooks`, creates while three receivers get every event, as a
-share of creates with none: 0.24x with the POSTs in the serving process, 0.56x with a
-delivery process answering each post to a waiting thread, and now see README.
+Measured with `bench/run --webhooks` (1,000 events to three receivers): the last delivery
+came 2.08 s after the first create when each POST was answered to a server thread waiting
+on it, 0.9 s now; the dispatcher's CPU per delivery in the server fell from 168 to 68 us.
 """
 
 from __future__ import annotations

@@ -23,8 +23,9 @@ class Settings:
     # Multiplies every webhook retry delay: 0.001 turns a minute into 60 ms.
     webhook_time_scale: float = 1.0
     webhook_timeout: float = 10.0
-    # Delivery threads: an endpoint that is slow to resolve or answer holds one for up to the
-    # timeout, so there are enough that other accounts' deliveries do not wait behind it.
+    # POSTs under way at once (the poster's threads): an endpoint that is slow to resolve or
+    # answer holds one for up to the timeout, so there are enough that other accounts'
+    # deliveries do not wait behind it.
     webhook_workers: int = 16
     # Make the deliveries' HTTP requests in a delivery process of their own (engine/delivery.py),
     # so they take no interpreter time from the API (`mockserver serve` does).

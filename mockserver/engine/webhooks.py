@@ -114,8 +114,8 @@ def _endpoint(job: _Job) -> tuple[str, str, str]:
 
 class Delivering:
     """What both dispatchers share (WebhookDispatcher, and SharedDispatcher in
-    shared_queue.py): an attempt's settings, who makes the POSTs, the worker threads and the
-    attempt itself."""
+    shared_queue.py): an attempt's settings, who makes the POSTs, the shared queue's worker
+    threads, and what an attempt came to."""
 
     def __init__(
         self,
