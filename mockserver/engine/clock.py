@@ -30,12 +30,12 @@ class Clock:
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.time(), UTC)
 
-    def at_wall(self, wall: float) -> datetime:
-        """The emulated time at a past wall-clock moment (a time.time() value)."""
+    def time_at(self, wall: float) -> float:
+        """The emulated time (as `time()`) at a past wall-clock moment (a time.time() value)."""
         frozen = self._frozen_at
         if frozen is not None:
-            return datetime.fromtimestamp(frozen, UTC)
-        return datetime.fromtimestamp(self.time() - (time.time() - wall), UTC)
+            return frozen
+        return self.time() - (time.time() - wall)
 
     def freeze(self, at: datetime | None = None) -> None:
         with self._lock:

@@ -84,9 +84,10 @@ class Emulator:
 
             attach(self, settings.state)
 
-    def _attempted(self, attempt: dict[str, Any]) -> None:
+    def _attempted(self, made: Callable[[], dict[str, Any]]) -> None:
         self.generation += 1
-        self.feed.publish("delivery", attempt)
+        if self.feed.listeners:  # the record is made only for someone watching
+            self.feed.publish("delivery", made())
 
     # -- tenants ----------------------------------------------------------------------
     def tenant(self, provider: Provider, key: str, *, create: bool = True) -> Tenant | None:

@@ -155,7 +155,7 @@ class SharedDispatcher(Delivering):
         timeout: float = 10.0,
         workers: int = 4,
         history: int = 10_000,
-        on_attempt: Callable[[dict[str, Any]], None] | None = None,
+        on_attempt: Callable[[Callable[[], dict[str, Any]]], None] | None = None,
         poster: Poster | None = None,
     ) -> None:
         super().__init__(clock, time_scale=time_scale, timeout=timeout, workers=workers, on_attempt=on_attempt, poster=poster)
@@ -363,7 +363,8 @@ class SharedDispatcher(Delivering):
         if not record["ok"]:
             _warn(record)
         if number and self._on_attempt is not None:  # 0: the lease ran out, another worker sends it
-            self._on_attempt({"id": number, **record})
+            made = {"id": number, **record}
+            self._on_attempt(lambda: made)
 
 
 def _endpoint(provider: str, tenant: str, url: str) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockserver.engine.attempts import Attempt, outcome, record
 from mockserver.engine.clock import Clock, iso
 from mockserver.engine.delivery import NOT_SENT, Answer, LocalPoster, Post, Poster
 from mockserver.engine.http_post import Sent
@@ -124,14 +125,15 @@ class Delivering:
         time_scale: float = 1.0,
         timeout: float = 10.0,
         workers: int = 4,
-        on_attempt: Callable[[dict[str, Any]], None] | None = None,
+        on_attempt: Callable[[Callable[[], dict[str, Any]]], None] | None = None,
         poster: Poster | None = None,
     ) -> None:
         self.clock = clock
         self.time_scale = time_scale
         self.timeout = timeout
         self._workers = workers
-        self._on_attempt = on_attempt  # told of every recorded attempt (the live feed)
+        # Told of every recorded attempt (the live feed), given what makes its record.
+        self._on_attempt = on_attempt
         # Who makes the POSTs: this process, or a delivery process (engine/delivery.py).
         self.poster: Poster = poster or LocalPoster(workers)
         self._running = False
@@ -179,35 +181,8 @@ class Delivering:
     ) -> tuple[dict[str, Any], float | None]:
         """What an attempt came to: its record (without an id) and the seconds until the
         next attempt (None: no retry left)."""
-        status, response_text, error = sent
-        if status is not None:
-            accepted = 200 <= status < 300 if message.acknowledged is None else status in message.acknowledged
-            if not accepted:
-                error = f"HTTP {status}"
-        ok = error is None
-        retry_in = None
-        if not ok and attempt <= len(schedule):
-            retry_in = schedule[attempt - 1] * self.time_scale
-        record = {
-            "provider": provider,
-            "apiKey": tenant,
-            "webhookId": message.webhook_id,
-            "messageId": message.message_id,
-            "event": message.event,
-            "url": message.url,
-            "attempt": attempt,
-            "at": at,
-            "ok": ok,
-            "status": status,
-            "error": error,
-            "durationMs": round(seconds * 1000, 2),
-            "willRetry": retry_in is not None,
-            "nextAttemptInSeconds": retry_in,
-            "requestHeaders": headers,
-            "requestBody": message.body.decode("utf-8", "replace"),
-            "responseBody": response_text,
-        }
-        return record, retry_in
+        error, retry_in = outcome(message, attempt, schedule, self.time_scale, sent)
+        return record(provider, tenant, message, attempt, at, sent, error, seconds, retry_in, headers), retry_in
 
 
 def _headers(message: Outgoing, attempt: int) -> dict[str, str]:
@@ -233,7 +208,7 @@ class WebhookDispatcher(Delivering):
         timeout: float = 10.0,
         workers: int = 4,
         history: int = 10_000,
-        on_attempt: Callable[[dict[str, Any]], None] | None = None,
+        on_attempt: Callable[[Callable[[], dict[str, Any]]], None] | None = None,
         poster: Poster | None = None,
     ) -> None:
         super().__init__(clock, time_scale=time_scale, timeout=timeout, workers=workers, on_attempt=on_attempt, poster=poster)
@@ -246,7 +221,7 @@ class WebhookDispatcher(Delivering):
         self._posts = itertools.count(1)
         self._recording = False  # answers are recorded (not once stopped: the poster is closing)
         self._pump_thread: threading.Thread | None = None
-        self._history: deque[dict[str, Any]] = deque(maxlen=history)
+        self._history: deque[Attempt] = deque(maxlen=history)
         # Attempts pushed out of the bounded history, per (provider, tenant): said, not hidden.
         self._dropped: Counter[tuple[str, str]] = Counter()
         self._attempt_ids = itertools.count(1)
@@ -321,7 +296,7 @@ class WebhookDispatcher(Delivering):
                 if matches(job.provider, job.tenant):
                     job.cancelled = True
                     called.add(number)
-            kept = [a for a in self._history if not matches(a["provider"], a["apiKey"])]
+            kept = [a for a in self._history if not matches(a.provider, a.tenant)]
             self._history.clear()
             self._history.extend(kept)
             for owner in [owner for owner in self._dropped if matches(*owner)]:
@@ -382,7 +357,7 @@ class WebhookDispatcher(Delivering):
         def enough() -> bool:
             found = 0
             for a in self._history:
-                if _owned(a["provider"], a["apiKey"], provider, tenant) and (event is None or a["event"] == event):
+                if _owned(a.provider, a.tenant, provider, tenant) and (event is None or a.event == event):
                     found += 1
                     if found >= count:
                         return True
@@ -410,7 +385,7 @@ class WebhookDispatcher(Delivering):
     def attempts(self, provider: str | None = None, tenant: str | None = None) -> list[dict[str, Any]]:
         """Every recorded attempt, oldest first."""
         with self._cond:
-            return [dict(a) for a in self._history if _owned(a["provider"], a["apiKey"], provider, tenant)]
+            return [a.as_dict() for a in self._history if _owned(a.provider, a.tenant, provider, tenant)]
 
     def drain(self, timeout: float) -> bool:
         """Wait (up to `timeout`) until nothing is being sent and nothing is due now: what a
@@ -445,8 +420,8 @@ class WebhookDispatcher(Delivering):
     def restore_attempts(self, records: list[dict[str, Any]]) -> None:
         """Put recorded attempts back in the history (after `forget` cleared their tenants)."""
         with self._cond:
-            self._history.extend(dict(record) for record in records)
-            highest = max((int(record["id"]) for record in self._history), default=0)
+            self._history.extend(Attempt.kept(made) for made in records)
+            highest = max((a.id for a in self._history), default=0)
             current = next(self._attempt_ids)
             self._attempt_ids = itertools.count(max(current, highest + 1))
 
@@ -491,7 +466,7 @@ class WebhookDispatcher(Delivering):
 
     def _answered(self, answers: list[Answer]) -> None:
         """Record answers (from the poster's thread) and queue the retries."""
-        recorded: list[dict[str, Any]] = []
+        recorded: list[Attempt] = []
         with self._cond:
             if not self._recording:
                 return  # stopped: what is in flight stays pending
@@ -502,29 +477,39 @@ class WebhookDispatcher(Delivering):
                 recorded.append(self._note(job, answer))
             self._cond.notify()  # a retry may be due before the pump's wait ends
             self._idle.notify_all()
-        for record in recorded:
-            if not record["ok"]:
-                _warn(record)
+        for attempt in recorded:
+            if not attempt.ok:
+                _warn(attempt.as_dict())
             if self._on_attempt is not None:
-                self._on_attempt(record)
+                self._on_attempt(attempt.as_dict)
 
-    def _note(self, job: _Job, answer: Answer) -> dict[str, Any]:
+    def _note(self, job: _Job, answer: Answer) -> Attempt:
         """Record the attempt and queue the retry, if any (holding the lock)."""
-        at = iso(self.clock.at_wall(answer.began))
-        record, retry_in = self._record(
-            job.provider, job.tenant, job.outgoing, job.attempt, job.schedule, job.headers, at, answer.seconds, answer.sent
+        message = job.outgoing
+        error, retry_in = outcome(message, job.attempt, job.schedule, self.time_scale, answer.sent)
+        if job.retire:
+            retry_in = None  # its subscription was deleted meanwhile
+        at = self.clock.time_at(answer.began)
+        attempt = Attempt(
+            next(self._attempt_ids),
+            job.provider,
+            job.tenant,
+            message,
+            job.attempt,
+            at,
+            answer.sent,
+            error,
+            answer.seconds,
+            retry_in,
+            job.headers,
         )
-        record = {"id": next(self._attempt_ids), **record}
         if len(self._history) == self._history.maxlen:
             oldest = self._history[0]
-            self._dropped[oldest["provider"], oldest["apiKey"]] += 1
-        self._history.append(record)
-        if retry_in is not None and not job.retire:
+            self._dropped[oldest.provider, oldest.tenant] += 1
+        self._history.append(attempt)
+        if retry_in is not None:
             job.attempt += 1
             job.due = time.monotonic() + retry_in
             job.order = next(self._order)
             heapq.heappush(self._queue, job)
-        else:
-            record["willRetry"] = False
-            record["nextAttemptInSeconds"] = None
-        return record
+        return attempt
