@@ -8,6 +8,10 @@ more threads the interpreter lock makes the slowest answers hundreds of times sl
 p99 of 0.4 s to 1.2 s against 4 ms). RSGI costs a little per request (an event-loop trip
 each way, one more when the body is read, hence bodiless requests are not read); the fast
 lane (engine/fastlane.py) more than pays for it.
+
+With the state in Redis (`threads`), a request spends most of its time waiting on Redis,
+during which the loop would serve nobody: requests then run on a pool of threads, so one
+thread's wait is another's turn (bench/run --backends).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import io
 import sys
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from mockserver.engine.journal import HEADERS_KEY
@@ -26,12 +31,19 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 class RsgiApp:
     def __init__(
-        self, app: WsgiApp, max_body: int, larger: dict[str, int] | None = None, on_stop: Callable[[], None] | None = None
+        self,
+        app: WsgiApp,
+        max_body: int,
+        larger: dict[str, int] | None = None,
+        on_stop: Callable[[], None] | None = None,
+        threads: int = 0,
     ) -> None:
         self._app = app
         self._max_body = max_body
         self._larger = larger or {}  # paths that take bodies over max_body (a snapshot)
         self._on_stop = on_stop
+        # None: every request on the loop's thread, one at a time.
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="mockserver-request") if threads else None
 
     def __rsgi_del__(self, loop: Any) -> None:
         """granian calls this in the worker once it has stopped serving."""
@@ -48,6 +60,19 @@ class RsgiApp:
         bodiless = length in (None, "0") and "transfer-encoding" not in headers
         body = b"" if too_big or bodiless else await proto()
         environ = self._environ(scope, body)
+        if self._pool is None:
+            started, result, data = self._answer(environ)
+        else:
+            environ["wsgi.multithread"] = True
+            started, result, data = await asyncio.get_running_loop().run_in_executor(self._pool, self._answer, environ)
+        if data is None:
+            await self._stream(proto, started, result)
+            return
+        proto.response_bytes(started[0], started[1], data)
+
+    def _answer(self, environ: dict[str, Any]) -> tuple[list[Any], Any, bytes | None]:
+        """Run the app: (status and headers, its result, the whole body; None for a body
+        that waits, to be streamed)."""
         started: list[Any] = []
 
         def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> None:
@@ -55,15 +80,13 @@ class RsgiApp:
 
         result = self._app(environ, start_response)
         if getattr(result, "waits", False):
-            await self._stream(proto, started, result)
-            return
+            return started, result, None
         try:
-            data = b"".join(result)
+            return started, result, b"".join(result)
         finally:
             close = getattr(result, "close", None)
             if close is not None:
                 close()
-        proto.response_bytes(started[0], started[1], data)
 
     async def _stream(self, proto: Any, started: list[Any], result: Any) -> None:
         """Send each chunk as the body makes it, making them on another thread."""
