@@ -139,7 +139,9 @@ def run(args: argparse.Namespace, cleanup: contextlib.ExitStack) -> dict[str, An
         raise RuntimeError("wrk is not on PATH (bench/run installs it)")
     mockserver_bin = ROOT / ".venv" / "bin" / "mockserver"
     versions = {
-        "mockserver": subprocess.run([str(mockserver_bin), "--version"], capture_output=True, text=True).stdout.split()[-1],
+        "mockserver": subprocess.run(
+            [str(mockserver_bin), "--version"], capture_output=True, text=True, check=False
+        ).stdout.split()[-1],
         "wrk": report.wrk_version(),
     }
     if args.prism and (args.workloads or args.backends):

@@ -60,7 +60,17 @@ def run(
         for size in SIZES:
             progress(f"costs: loading contacts {loaded + 1:,}..{size:,} into each account (wrk)")
             for provider, headers in accounts.items():
-                _load(args, server.url, provider, headers, cache, size - loaded, f"costs-{size}", workspace, result)
+                _load(
+                    args,
+                    server.url,
+                    provider,
+                    headers,
+                    cache,
+                    size - loaded,
+                    prefix=f"costs-{size}",
+                    workspace=workspace,
+                    result=result,
+                )
             if loaded == 0:
                 _unsubscribe_some(server.url, accounts["systeme"])
             loaded = size
@@ -107,6 +117,7 @@ def _load(
     headers: dict[str, str],
     cache: Path,
     count: int,
+    *,
     prefix: str,
     workspace: int,
     result: dict[str, Any],

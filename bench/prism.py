@@ -32,7 +32,7 @@ def ensure_installed() -> Path:
 
 
 def version() -> str:
-    done = subprocess.run([str(PRISM_BIN), "--version"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run([str(PRISM_BIN), "--version"], capture_output=True, text=True, timeout=60, check=False)
     return done.stdout.strip() or "unknown"
 
 

@@ -33,9 +33,9 @@ def ensure_installed() -> str:
         if not shutil.which("redis-server"):
             env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
             command = ["apt-get", "install", "-y", "-q", "--no-install-recommends", PACKAGE]
-            if subprocess.run(command, env=env, capture_output=True).returncode != 0:
-                subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True)
-                result = subprocess.run(command, env=env, capture_output=True, text=True)
+            if subprocess.run(command, env=env, capture_output=True, check=False).returncode != 0:
+                subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True, check=False)
+                result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
                 if result.returncode != 0:
                     pytest.fail(f"could not install {PACKAGE}: {result.stderr[-2000:]}")
     found = shutil.which("redis-server")

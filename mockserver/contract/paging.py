@@ -274,7 +274,7 @@ class _PathValues:
         return path, ""
 
     def value(self, path: str, name: str, depth: int) -> str | None:
-        collection = path.split("/{" + name + "}")[0].rsplit("/", 1)[-1].lower()
+        collection = path.split("/{" + name + "}", maxsplit=1)[0].rsplit("/", 1)[-1].lower()
         key = (collection, name)
         if key not in self.found:
             self.found[key] = None  # a list whose path needs itself gives nothing

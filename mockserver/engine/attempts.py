@@ -8,7 +8,7 @@ when asked: the serving process records every attempt, and most are never read
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mockserver.engine.clock import iso
 
@@ -33,19 +33,21 @@ def outcome(
     return error, retry_in
 
 
-def record(
-    provider: str,
-    tenant: str,
-    message: Outgoing,
-    attempt: int,
-    at: str,
-    sent: Sent,
-    error: str | None,
-    seconds: float,
-    retry_in: float | None,
-    headers: dict[str, str],
-) -> dict[str, Any]:
+class Came(NamedTuple):
+    """What one attempt came to."""
+
+    message: Outgoing
+    attempt: int
+    sent: Sent
+    error: str | None  # why it failed; None: acknowledged
+    seconds: float
+    retry_in: float | None  # None: no retry left, or none needed
+    headers: dict[str, str]  # as sent
+
+
+def record(provider: str, tenant: str, came: Came, at: str) -> dict[str, Any]:
     """An attempt's record, without an id."""
+    message = came.message
     return {
         "provider": provider,
         "apiKey": tenant,
@@ -53,45 +55,33 @@ def record(
         "messageId": message.message_id,
         "event": message.event,
         "url": message.url,
-        "attempt": attempt,
+        "attempt": came.attempt,
         "at": at,
-        "ok": error is None,
-        "status": sent[0],
-        "error": error,
-        "durationMs": round(seconds * 1000, 2),
-        "willRetry": retry_in is not None,
-        "nextAttemptInSeconds": retry_in,
-        "requestHeaders": headers,
+        "ok": came.error is None,
+        "status": came.sent[0],
+        "error": came.error,
+        "durationMs": round(came.seconds * 1000, 2),
+        "willRetry": came.retry_in is not None,
+        "nextAttemptInSeconds": came.retry_in,
+        "requestHeaders": came.headers,
         "requestBody": message.body.decode("utf-8", "replace"),
-        "responseBody": sent[1],
+        "responseBody": came.sent[1],
     }
 
 
 class Attempt:
     """One recorded attempt, as it came; `as_dict()` makes its record."""
 
-    __slots__ = ("_came", "_kept", "event", "id", "ok", "provider", "tenant")
+    __slots__ = ("_came", "_kept", "at", "event", "id", "ok", "provider", "tenant")
 
-    def __init__(
-        self,
-        number: int,
-        provider: str,
-        tenant: str,
-        message: Outgoing,
-        attempt: int,
-        at: float,
-        sent: Sent,
-        error: str | None,
-        seconds: float,
-        retry_in: float | None,
-        headers: dict[str, str],
-    ) -> None:
+    def __init__(self, number: int, provider: str, tenant: str, came: Came, at: float) -> None:
         self.id = number
         self.provider = provider
         self.tenant = tenant
-        self.event = message.event
-        self.ok = error is None
-        self._came: tuple[Any, ...] = (message, attempt, at, sent, error, seconds, retry_in, headers)
+        self.event = came.message.event
+        self.ok = came.error is None
+        self.at = at  # the emulated time when the POST began
+        self._came: Came | None = came
         self._kept: dict[str, Any] | None = None
 
     @classmethod
@@ -100,24 +90,13 @@ class Attempt:
         self = cls.__new__(cls)
         self.id = int(made["id"])
         self.provider, self.tenant, self.event, self.ok = made["provider"], made["apiKey"], made["event"], made["ok"]
-        self._came = ()
+        self.at = 0.0
+        self._came = None
         self._kept = dict(made)
         return self
 
     def as_dict(self) -> dict[str, Any]:
-        if self._kept is not None:
+        if self._came is None:
+            assert self._kept is not None
             return dict(self._kept)
-        message, attempt, at, sent, error, seconds, retry_in, headers = self._came
-        made = record(
-            self.provider,
-            self.tenant,
-            message,
-            attempt,
-            iso(datetime.fromtimestamp(at, UTC)),
-            sent,
-            error,
-            seconds,
-            retry_in,
-            headers,
-        )
-        return {"id": self.id, **made}
+        return {"id": self.id, **record(self.provider, self.tenant, self._came, iso(datetime.fromtimestamp(self.at, UTC)))}

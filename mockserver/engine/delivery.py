@@ -172,6 +172,7 @@ class LocalPoster:
             lanes, self._lanes = self._lanes, None
         if lanes is not None:
             lanes.close()
+        self._connections.close()
 
     def _running_lanes(self) -> Lanes:
         with self._lock:
@@ -302,6 +303,8 @@ class ProcessPoster:
                 os.close(self._jobs)  # a process still running ends when its input closes
         if self._process is not None:
             self._process.poll()  # reaped if it has ended: no zombie left behind
+            if self._process.stdout is not None:
+                self._process.stdout.close()  # the reader has a descriptor of its own
         self._process = self._jobs = None
 
     def _read_answers(self, process: subprocess.Popen[bytes], answers: int) -> None:

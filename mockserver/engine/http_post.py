@@ -10,6 +10,7 @@ the attempt records and logs have always said.
 from __future__ import annotations
 
 import base64
+import functools
 import http.client
 import socket
 import ssl
@@ -24,14 +25,11 @@ Sent = tuple[int | None, str, str | None]
 ANSWER_KEPT = 1000  # characters of the receiver's answer kept in the attempt record
 ANSWER_READ = 64 * 1024  # bytes read from it; a longer answer closes the connection instead
 _STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError, http.client.CannotSendRequest)
-_context: ssl.SSLContext | None = None
 
 
+@functools.cache
 def _tls() -> ssl.SSLContext:
-    global _context
-    if _context is None:
-        _context = ssl.create_default_context()  # certificates verified, as requests does
-    return _context
+    return ssl.create_default_context()  # made once, at the first https POST; certificates verified, as requests does
 
 
 class Connections:
@@ -39,6 +37,17 @@ class Connections:
 
     def __init__(self) -> None:
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self._pools: list[dict[tuple[str, str, int | None], http.client.HTTPConnection]] = []  # every thread's
+
+    def close(self) -> None:
+        """Close the kept connections of every thread (one under way is closed by its POST)."""
+        with self._lock:
+            pools, self._pools = self._pools, []
+        for pool in pools:
+            for connection in list(pool.values()):
+                connection.close()
+            pool.clear()
 
     def post(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> Sent:
         try:
@@ -78,6 +87,9 @@ class Connections:
         pool = getattr(self._local, "pool", None)
         if pool is None:
             pool = self._local.pool = {}
+        if not any(known is pool for known in self._pools):  # new, or the pools were closed since
+            with self._lock:
+                self._pools.append(pool)
         return pool
 
     @staticmethod

@@ -142,8 +142,8 @@ def body_view(body: bytes, size: int) -> Any:
 
 def _query(raw: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for name, value in parse_qsl(raw, keep_blank_values=True):
-        value = redact(value) if is_secret_name(name) else value
+    for name, given in parse_qsl(raw, keep_blank_values=True):
+        value = redact(given) if is_secret_name(name) else given
         if name in values:
             previous = values[name]
             values[name] = [*previous, value] if isinstance(previous, list) else [previous, value]

@@ -213,19 +213,9 @@ class Emulator:
             call = Call(tenant, self.services_of(tenant), params, body, request)
             reply, payload = self.run(provider, tenant, provider.handlers[op.operation_id], call)
             status, headers = reply.status, dict(reply.headers)
-        except ApiError as err:
-            status, payload, content_type, headers = self.render(provider, err)
-        except SHARED_DOWN as exc:  # Redis unreachable or the account held too long: say so, natively
-            log.warning("%s %s: shared state unavailable: %s", request.method, request.path, exc)
-            status, payload, content_type, headers = self.render(provider, ApiError("Service Unavailable", status=503))
-            unchecked = True
-        except HTTPException as exc:  # e.g. a body over the size limit
-            refusal = ApiError(exc.description or exc.name, status=exc.code or 400)
-            unchecked = exc.code == 413
+        except Exception as exc:  # every refusal, and a bug of ours, answers natively
+            refusal, unchecked = _refusal(request, exc)
             status, payload, content_type, headers = self.render(provider, refusal)
-        except Exception:  # a bug of ours: answer natively, never with a traceback
-            log.exception("%s %s failed", request.method, request.path)
-            status, payload, content_type, headers = self.render(provider, ApiError("Internal Server Error"))
         self.store.settle()
         if quota is not None:
             headers.update(provider.quota_headers(quota))
@@ -237,24 +227,23 @@ class Emulator:
             problems = check_response(op.response_for(status), content_type, _decoded(payload, content_type), headers)
             if problems:
                 return self._strict_failure(provider, op, status, problems)
-        self._record(provider, op, key, status, started, raw, headers, content_type, payload, call, request)
-        return status, headers, content_type, payload
+        answer = status, headers, content_type, payload
+        self._record(provider, op, key, started, raw, answer, call, request)
+        return answer
 
     def _record(
         self,
         provider: Provider,
         op: Operation,
         key: str | None,
-        status: int,
         started: float,
         raw: bytes,
-        headers: dict[str, str],
-        content_type: str | None,
-        payload: bytes,
+        answer: Answer,
         call: Call | None,
         request: Request,
     ) -> None:
         """The request in the journal (and the request log, when the server talks)."""
+        status, headers, content_type, payload = answer
         environ = request.environ
         entry = Exchange(
             self.clock.time(),
@@ -291,6 +280,21 @@ class Emulator:
         log.error("strict response check failed: %s", record)
         body = {"mockserver": "the response did not match the spec (strict mode)", **record}
         return 500, {}, "application/json", encode(body)
+
+
+def _refusal(request: Request, exc: Exception) -> tuple[ApiError, bool]:
+    """The error to answer for what a request raised, and whether the answer is the serving
+    layer's rather than the API's (not described by the spec, so not strict-checked)."""
+    if isinstance(exc, ApiError):
+        return exc, False
+    if isinstance(exc, SHARED_DOWN):  # Redis unreachable or the account held too long: say so, natively
+        log.warning("%s %s: shared state unavailable: %s", request.method, request.path, exc)
+        return ApiError("Service Unavailable", status=503), True
+    if isinstance(exc, HTTPException):  # e.g. a body over the size limit
+        return ApiError(exc.description or exc.name, status=exc.code or 400), exc.code == 413
+    # A bug of ours: never a traceback in the answer.
+    log.error("%s %s failed", request.method, request.path, exc_info=exc)
+    return ApiError("Internal Server Error"), False
 
 
 def _decoded(payload: bytes, content_type: str | None) -> Any:

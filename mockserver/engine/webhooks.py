@@ -14,10 +14,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.engine.attempts import Attempt, outcome, record
+from mockserver.engine.attempts import Attempt, Came, outcome, record
 from mockserver.engine.clock import Clock, iso
 from mockserver.engine.delivery import NOT_SENT, Answer, LocalPoster, Post, Poster
-from mockserver.engine.http_post import Sent
 from mockserver.engine.journal import key_hint
 
 log = logging.getLogger("mockserver.webhooks")
@@ -165,24 +164,9 @@ class Delivering:
         started = time.monotonic()
         at = iso(self.clock.now())
         sent = self.poster.post(message.url, message.body, headers, self.timeout)
-        return self._record(provider, tenant, message, attempt, schedule, headers, at, time.monotonic() - started, sent)
-
-    def _record(
-        self,
-        provider: str,
-        tenant: str,
-        message: Outgoing,
-        attempt: int,
-        schedule: tuple[float, ...],
-        headers: dict[str, str],
-        at: str,
-        seconds: float,
-        sent: Sent,
-    ) -> tuple[dict[str, Any], float | None]:
-        """What an attempt came to: its record (without an id) and the seconds until the
-        next attempt (None: no retry left)."""
         error, retry_in = outcome(message, attempt, schedule, self.time_scale, sent)
-        return record(provider, tenant, message, attempt, at, sent, error, seconds, retry_in, headers), retry_in
+        came = Came(message, attempt, sent, error, time.monotonic() - started, retry_in, headers)
+        return record(provider, tenant, came, at), retry_in
 
 
 def _headers(message: Outgoing, attempt: int) -> dict[str, str]:
@@ -489,20 +473,8 @@ class WebhookDispatcher(Delivering):
         error, retry_in = outcome(message, job.attempt, job.schedule, self.time_scale, answer.sent)
         if job.retire:
             retry_in = None  # its subscription was deleted meanwhile
-        at = self.clock.time_at(answer.began)
-        attempt = Attempt(
-            next(self._attempt_ids),
-            job.provider,
-            job.tenant,
-            message,
-            job.attempt,
-            at,
-            answer.sent,
-            error,
-            answer.seconds,
-            retry_in,
-            job.headers,
-        )
+        came = Came(message, job.attempt, answer.sent, error, answer.seconds, retry_in, job.headers)
+        attempt = Attempt(next(self._attempt_ids), job.provider, job.tenant, came, self.clock.time_at(answer.began))
         if len(self._history) == self._history.maxlen:
             oldest = self._history[0]
             self._dropped[oldest.provider, oldest.tenant] += 1

@@ -73,9 +73,10 @@ class Scrubber:
 
     def headers(self, pairs: list[tuple[str, str]]) -> dict[str, str]:
         joined: dict[str, str] = {}
-        for name, value in pairs:
+        for name, given in pairs:
+            value = given
             if name.lower() in SECRET_HEADERS or is_secret_name(name):
-                self._remember_header(name, value)
+                self._remember_header(name, given)
                 value = SCRUBBED
             joined[name] = f"{joined[name]}, {value}" if name in joined and value != SCRUBBED else value
         return joined
@@ -83,12 +84,13 @@ class Scrubber:
     def query(self, query: str) -> str:
         """The query (or form body) as sent, with the values of secret names replaced."""
         pairs = []
-        for pair in query.split("&"):
-            raw_name, equals, raw_value = pair.partition("=")
+        for given in query.split("&"):
+            raw_name, equals, raw_value = given.partition("=")
             if equals and is_secret_name(unquote_plus(raw_name)):
                 self._remember(unquote_plus(raw_value))
-                pair = f"{raw_name}={SCRUBBED}"
-            pairs.append(pair)
+                pairs.append(f"{raw_name}={SCRUBBED}")
+            else:
+                pairs.append(given)
         return "&".join(pairs)
 
     def json(self, value: Any) -> Any:

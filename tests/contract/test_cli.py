@@ -36,6 +36,7 @@ def contract(*args: str, cwd: Path, timeout: float = 240) -> subprocess.Complete
         timeout=timeout,
         env=environment,
         cwd=cwd,
+        check=False,
     )
 
 

@@ -178,7 +178,11 @@ def test_workers_need_shared_state() -> None:
     import sys
 
     result = subprocess.run(
-        [sys.executable, "-m", "mockserver", "serve", "--port", "0", "--workers", "2"], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "mockserver", "serve", "--port", "0", "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     assert "--workers N needs --state redis://" in result.stderr

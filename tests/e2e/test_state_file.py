@@ -116,6 +116,7 @@ def test_a_state_file_that_cannot_be_read_stops_the_start_and_is_left_alone(tmp_
         capture_output=True,
         text=True,
         timeout=60,
+        check=False,
     )
     assert started.returncode == 2
     assert message in started.stderr and str(state) in started.stderr
@@ -153,20 +154,22 @@ def test_snapshot_save_and_load_through_the_cli(tmp_path: Path) -> None:
         before = ok(account.session().get("/api/site/contacts"))
         command = [sys.executable, "-m", "mockserver", "snapshot"]
         where = ["--url", served.url, "--provider", "simvoly", "--key", account.api_key]
-        done = subprocess.run([*command, "save", str(saved), *where], capture_output=True, text=True, timeout=60)
+        done = subprocess.run([*command, "save", str(saved), *where], capture_output=True, text=True, timeout=60, check=False)
         assert done.returncode == 0, done.stderr
         assert "saved 1 account to" in done.stderr
         assert json.loads(saved.read_bytes())["accounts"][0]["apiKey"] == account.api_key
         account.reset()
         assert ok(account.session().get("/api/site/contacts"))["totalCount"] == 0
-        done = subprocess.run([*command, "load", str(saved), *where], capture_output=True, text=True, timeout=60)
+        done = subprocess.run([*command, "load", str(saved), *where], capture_output=True, text=True, timeout=60, check=False)
         assert done.returncode == 0, done.stderr
         assert "loaded 1 account into" in done.stdout
         assert ok(account.session().get("/api/site/contacts")) == before
         keyless = subprocess.run(
-            [*command, "save", str(saved), "--url", served.url, "--key", "k"], capture_output=True, text=True
+            [*command, "save", str(saved), "--url", served.url, "--key", "k"], capture_output=True, text=True, check=False
         )
         assert keyless.returncode == 2 and "--key needs --provider" in keyless.stderr
         saved.write_text("[]")
-        refused = subprocess.run([*command, "load", str(saved), "--url", served.url], capture_output=True, text=True, timeout=60)
+        refused = subprocess.run(
+            [*command, "load", str(saved), "--url", served.url], capture_output=True, text=True, timeout=60, check=False
+        )
         assert refused.returncode == 1 and "400: not a mockserver snapshot" in refused.stderr

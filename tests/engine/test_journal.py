@@ -16,33 +16,30 @@ def _entry(
     provider: str = "systeme",
     key: str | None = "k",
     *,
-    method: str = "GET",
-    path: str | None = None,
-    route: str = "/api/tags/{id}",
-    status: int = 200,
-    query: str = "",
-    headers: list[tuple[str, str]] | None = None,
     request: bytes = b"",
     response: bytes = b"",
+    **fields: Any,
 ) -> Exchange:
-    return Exchange(
-        at=1_700_000_000.0 + number,
-        provider=provider,
-        api_key=key,
-        operation_id=f"op{number}",
-        route=route,
-        method=method,
-        path_info=path if path is not None else f"/{provider}/api/tags/{number}",
-        query=query,
-        request_headers=headers or [],
-        status=status,
-        duration_ms=1.5,
-        request_body=cut(request),
-        request_size=len(request),
-        response_headers={"Content-Type": "application/json"},
-        response_body=cut(response),
-        response_size=len(response),
-    )
+    """An exchange; `fields` overrides Exchange's own (method, path_info, route, status...)."""
+    made: dict[str, Any] = {
+        "at": 1_700_000_000.0 + number,
+        "provider": provider,
+        "api_key": key,
+        "operation_id": f"op{number}",
+        "route": "/api/tags/{id}",
+        "method": "GET",
+        "path_info": f"/{provider}/api/tags/{number}",
+        "query": "",
+        "request_headers": [],
+        "status": 200,
+        "duration_ms": 1.5,
+        "request_body": cut(request),
+        "request_size": len(request),
+        "response_headers": {"Content-Type": "application/json"},
+        "response_body": cut(response),
+        "response_size": len(response),
+    }
+    return Exchange(**{**made, **fields})
 
 
 def _numbers(entries: list[Exchange]) -> list[int]:
@@ -118,9 +115,9 @@ def test_filter_by_method_status_and_since() -> None:
 )
 def test_filter_by_path_takes_paths_templates_and_globs(pattern: str, expected: list[int]) -> None:
     journal = Journal()
-    journal.record(_entry(1, path="/systeme/api/tags", route="/api/tags"))
-    journal.record(_entry(2, path="/systeme/api/tags/2"))
-    journal.record(_entry(3, path="/systeme/api/tags/3"))
+    journal.record(_entry(1, path_info="/systeme/api/tags", route="/api/tags"))
+    journal.record(_entry(2, path_info="/systeme/api/tags/2"))
+    journal.record(_entry(3, path_info="/systeme/api/tags/3"))
     assert _numbers(journal.entries(JournalFilter(path=pattern))) == expected
 
 
@@ -182,7 +179,7 @@ def test_an_exchange_reads_as_json_with_credentials_redacted() -> None:
         key="sk-live-1234567890abcd",
         method="POST",
         query="limit=10&apiKey=secret-value-9999&tag=a&tag=b",
-        headers=headers,
+        request_headers=headers,
         request=b'{"email": "ada@gmail.com"}',
         response=b'{"id": 7}',
     )
@@ -221,7 +218,7 @@ def test_an_empty_body_is_none_and_text_stays_text() -> None:
 
 def test_a_utf8_path_reads_back_as_sent() -> None:
     wsgi_path = "/systeme/api/tags/é".encode().decode("latin-1")  # how WSGI carries it
-    assert _entry(1, path=wsgi_path).to_json()["path"] == "/systeme/api/tags/é"
+    assert _entry(1, path_info=wsgi_path).to_json()["path"] == "/systeme/api/tags/é"
 
 
 def test_redact_keeps_a_fingerprint_only() -> None:

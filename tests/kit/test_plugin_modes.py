@@ -35,6 +35,7 @@ def run_pytest(folder: Path, *args: str, env: dict[str, str] | None = None) -> s
         text=True,
         timeout=240,
         env={**environment, **(env or {})},
+        check=False,
     )
 
 

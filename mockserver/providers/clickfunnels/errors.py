@@ -46,7 +46,7 @@ _RULE_MESSAGES = {
 }
 
 
-def render_error(err: ApiError) -> ErrorReply:
+def render_error(err: ApiError) -> ErrorReply:  # noqa: PLR0911 - one answer per kind of error
     if isinstance(err, Forbidden):
         return ErrorReply(403, BLOCKED_PAGE, "text/html; charset=UTF-8")
     if isinstance(err, Unauthorized):

@@ -43,7 +43,7 @@ def render_error(err: ApiError) -> ErrorReply:
     return _error(err.status if 400 <= err.status < 600 else 500, err.message or "Internal server error.")
 
 
-def _message(v: Violation) -> str:
+def _message(v: Violation) -> str:  # noqa: PLR0911 - one message per rule
     if v.rule == "custom":
         return v.message
     field = v.path or "request"

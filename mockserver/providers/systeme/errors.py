@@ -47,7 +47,7 @@ CODES = {
 _TYPE_NAMES = {"integer": "int", "boolean": "bool", "number": "float", "object": "array"}
 
 
-def render_error(err: ApiError) -> ErrorReply:
+def render_error(err: ApiError) -> ErrorReply:  # noqa: PLR0911 - one answer per kind of error
     if isinstance(err, Unauthorized):
         if err.reason == "invalid":
             return ErrorReply(401, {"detail": "Invalid API Key."}, headers={"WWW-Authenticate": "API Key"})

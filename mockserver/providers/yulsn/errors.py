@@ -24,7 +24,7 @@ from mockserver.providers.yulsn.records import ConflictWith
 _ROUTE = re.compile(r'"(\S+) (.*)"')  # the path may hold spaces (%20)
 
 
-def render_error(err: ApiError) -> ErrorReply:
+def render_error(err: ApiError) -> ErrorReply:  # noqa: C901, PLR0911 - one answer per kind of error
     if isinstance(err, Unauthorized):
         return _message(401, "Authorization has been denied for this request.")
     if isinstance(err, NoRoute | MethodNotAllowed):

@@ -648,7 +648,7 @@ def test_a_body_that_is_not_json_is_415_naming_its_media_type(nowhere: World, op
     def check(media_type: str) -> None:
         response = send_body(nowhere, op, json.dumps(body), headers={"Content-Type": media_type})
         assert_error(response, 415)
-        named = media_type.split(";")[0]
+        named = media_type.split(";", maxsplit=1)[0]
         assert response.json() == {"Message": f"The request entity's media type '{named}' is not supported for this resource."}
 
     every(CONTENT_TYPES, check)
