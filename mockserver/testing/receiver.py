@@ -66,6 +66,7 @@ class WebhookReceiver:
         self._host = host
         self._path = path
         self._received: list[ReceivedWebhook] = []
+        self._arrived = 0  # requests come in, answered or not yet (a `delay` holds them)
         self._scripted: deque[int] = deque()
         self._status = 200
         self._cond = threading.Condition()
@@ -100,6 +101,20 @@ class WebhookReceiver:
                 self._cond.wait(remaining)
             return list(self._received)
 
+    def wait_arrived(self, count: int = 1, timeout: float = 10.0) -> None:
+        """Block until at least `count` requests have come in, answered or still held by
+        `delay` or `respond` (a sender is then waiting on this receiver); raise
+        AssertionError when the timeout passes first."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._arrived < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(
+                        f"expected {count} request(s) to arrive at {self.url} within {timeout:g} s, got {self._arrived}"
+                    )
+                self._cond.wait(remaining)
+
     def respond_with(self, status: int, *, times: int | None = None) -> None:
         """Answer the next `times` requests with `status` (every request from now on when
         `times` is None)."""
@@ -127,6 +142,9 @@ class WebhookReceiver:
 
     # -- serving ----------------------------------------------------------------------
     def _answer(self, item: ReceivedWebhook) -> tuple[int, bytes]:
+        with self._cond:
+            self._arrived += 1
+            self._cond.notify_all()
         if self.delay:
             time.sleep(self.delay)
         if self.respond is not None:

@@ -33,7 +33,8 @@ def test_a_hundred_requests_are_answered_while_another_client_waits_30_s() -> No
 
         thread = threading.Thread(target=wait)
         thread.start()
-        time.sleep(0.3)  # the wait is under way
+        thread.join(0.3)
+        assert thread.is_alive()  # the wait is under way
         api = worker.session()
         latencies = []
         for number in range(100):
@@ -119,7 +120,8 @@ def test_an_open_stream_or_wait_does_not_keep_the_server_from_stopping() -> None
             kwargs={"json": {"timeout": 60, "count": 1}, "timeout": 70},
         )
         waiting.start()
-        time.sleep(0.5)
+        waiting.join(0.5)
+        assert waiting.is_alive()  # the wait is under way
         started = time.monotonic()
         assert served.stop() == 0
         assert time.monotonic() - started < 5

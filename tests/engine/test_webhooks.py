@@ -285,7 +285,7 @@ def test_forget_cancels_a_delivery_in_flight(make_dispatcher: Factory) -> None:
         receiver.respond_with(503)
         dispatcher = make_dispatcher()
         dispatcher.submit("p", "a", [_message(receiver.url)], FAST)
-        time.sleep(0.1)  # the attempt is now waiting on the slow receiver
+        receiver.wait_arrived(1)  # the attempt is now waiting on the slow receiver
         assert dispatcher.outstanding() == 1
         dispatcher.forget("p", "a")
         assert dispatcher.wait_idle(5)
@@ -322,7 +322,7 @@ def test_drop_leaves_a_delivery_in_flight_unretried(make_dispatcher: Factory) ->
         receiver.respond_with(503)
         dispatcher = make_dispatcher()
         dispatcher.submit("p", "a", [_for_hook(receiver.url, "gone", "m1")], FAST)
-        time.sleep(0.1)  # the attempt is now waiting on the slow receiver
+        receiver.wait_arrived(1)  # the attempt is now waiting on the slow receiver
         dispatcher.drop("p", "a", "gone")
         assert dispatcher.wait_idle(5)
         assert [a["attempt"] for a in dispatcher.attempts()] == [1]  # recorded, not retried
@@ -337,7 +337,7 @@ def test_messages_waiting_for_a_busy_endpoint_go_in_order_while_others_go_at_onc
         slow.delay = 0.3  # the backlog takes 1.2 s to clear
         dispatcher = make_dispatcher(workers=4)
         dispatcher.submit("p", "a", [_message(slow.url, message_id=f"s{n}") for n in range(4)], FAST)
-        time.sleep(0.05)  # s0 is being sent; s1..s3 wait for the endpoint
+        slow.wait_arrived(1)  # s0 is being sent; s1..s3 wait for the endpoint
         assert dispatcher.outstanding() == 4
         dispatcher.submit("p", "a", [_message(fast.url, message_id="f0")], FAST)
         assert _wait_until(lambda: len(fast.requests) == 1, timeout=0.6)  # not behind the slow backlog
@@ -350,7 +350,7 @@ def test_messages_waiting_for_a_busy_endpoint_are_dropped_with_their_subscriptio
         receiver.delay = 0.2
         dispatcher = make_dispatcher()
         dispatcher.submit("p", "a", [_for_hook(receiver.url, "gone", f"m{n}") for n in range(3)], FAST)
-        time.sleep(0.05)  # m0 is being sent; m1 and m2 wait for the endpoint
+        receiver.wait_arrived(1)  # m0 is being sent; m1 and m2 wait for the endpoint
         dispatcher.drop("p", "a", "gone")
         assert dispatcher.outstanding() == 1
         assert dispatcher.wait_idle(5)
@@ -454,7 +454,9 @@ def test_release_waiters_ends_a_wait_but_deliveries_go_on(make_dispatcher: Facto
         waited: list[bool] = []
         waiter = threading.Thread(target=lambda: waited.append(dispatcher.wait_idle(30)))
         waiter.start()
-        time.sleep(0.1)
+        receiver.wait_arrived(1)  # the delivery is under way...
+        waiter.join(0.1)
+        assert waiter.is_alive()  # ...and the waiter waits for it
         dispatcher.release_waiters()
         waiter.join(5)
         assert waited == [False]  # released before the delivery was done

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -142,6 +143,20 @@ def test_the_receiver_answers_as_told(webhook_receiver: WebhookReceiver) -> None
     assert webhook_receiver.requests == []
     with pytest.raises(AssertionError, match="expected 1 webhook request"):
         webhook_receiver.wait(1, timeout=0.2)
+
+
+def test_a_request_held_by_the_receiver_has_arrived_before_it_is_answered(webhook_receiver: WebhookReceiver) -> None:
+    import requests
+
+    webhook_receiver.delay = 1.0
+    with ThreadPoolExecutor(1) as pool:
+        answer = pool.submit(requests.post, webhook_receiver.url, data=b"{}", timeout=5)
+        webhook_receiver.wait_arrived(1, timeout=5)
+        assert not answer.done() and webhook_receiver.requests == []  # come in, held, not yet answered
+        assert answer.result().status_code == 200
+    assert len(webhook_receiver.requests) == 1
+    with pytest.raises(AssertionError, match="expected 2 request"):
+        webhook_receiver.wait_arrived(2, timeout=0.2)
 
 
 def test_a_delivery_says_when_it_will_be_retried(mockserver: Emulator, webhook_receiver: WebhookReceiver) -> None:

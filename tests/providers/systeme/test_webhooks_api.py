@@ -202,7 +202,10 @@ def test_renaming_to_another_webhooks_name_is_422(systeme: ApiSession) -> None:
 def test_renaming_to_its_own_name_is_allowed(systeme: ApiSession) -> None:
     webhook = create_webhook(systeme, name="Same")
 
-    assert systeme.merge_patch(f"/api/webhooks/{webhook['id']}", {"name": "Same"}).status_code == 200
+    response = systeme.merge_patch(f"/api/webhooks/{webhook['id']}", {"name": "Same"})
+
+    assert response.status_code == 200
+    assert response.json() == webhook
 
 
 def test_merge_patch_ignores_the_url(systeme: ApiSession) -> None:

@@ -417,6 +417,7 @@ def test_a_new_account_has_no_email2_triggers(yulsn: ApiSession) -> None:
     contact_id = contact(yulsn, "x@example.dk")
     response = yulsn.post("/api/v1/Email2Dispatches", json={"TriggerId": 1, "Scope": {"Contacts": {str(contact_id): {}}}})
     assert response.status_code == 404
+    assert response.json() == {"Message": "Trigger with id 1 not found."}
 
 
 # -- the demo -----------------------------------------------------------------------------

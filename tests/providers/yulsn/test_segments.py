@@ -188,7 +188,9 @@ def test_a_deleted_contact_leaves_its_segments(yulsn: ApiSession) -> None:
 
 def test_segments_of_another_account_are_not_seen(yulsn: ApiSession, yulsn_demo: ApiSession) -> None:
     demo_segment = yulsn_demo.get("/api/v1/Segments", params={"folderId": 1}).json()[0]
-    assert yulsn.get(f"/api/v1/Segments/{demo_segment['Id']}").status_code == 404
+    response = yulsn.get(f"/api/v1/Segments/{demo_segment['Id']}")
+    assert response.status_code == 404
+    assert response.json() == {"Message": f"Segment with id {demo_segment['Id']} not found."}
 
 
 def test_the_demo_has_segments_of_demo_contacts_in_two_folders(yulsn_demo: ApiSession) -> None:

@@ -242,6 +242,10 @@ def test_take_is_at_most_1000(yulsn: ApiSession, products: dict[str, Any]) -> No
     for take in (0, 1001):
         response = yulsn.get("/api/v1/table/Products", params={"lastId": 0, "take": take})
         assert response.status_code == 400, take
+        assert response.json() == {
+            "Message": "The request is invalid.",
+            "ModelState": {"take": ["The field take is out of range."]},
+        }
 
 
 def test_a_deleted_entity_is_a_valid_last_id(yulsn: ApiSession, products: dict[str, Any]) -> None:
