@@ -19,6 +19,7 @@ class Clock:
         self._offset = 0.0
         self._frozen_at: float | None = None
         self._base = base.time if base is not None else time.time
+        self._base_clock = base
 
     def time(self) -> float:
         """Seconds since the epoch, as the emulated world sees them."""
@@ -35,7 +36,8 @@ class Clock:
         frozen = self._frozen_at
         if frozen is not None:
             return frozen
-        return self.time() - (time.time() - wall)
+        base = self._base_clock.time_at(wall) if self._base_clock is not None else wall
+        return base + self._offset
 
     def freeze(self, at: datetime | None = None) -> None:
         with self._lock:

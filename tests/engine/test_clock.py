@@ -161,3 +161,15 @@ def test_iso_and_parse_iso_round_trip() -> None:
     clock = Clock()
     clock.freeze(MOMENT)
     assert parse_iso(iso(clock.now())) == clock.now()
+
+
+def test_time_at_a_past_wall_moment_follows_the_clocks_offset_unless_frozen() -> None:
+    clock = Clock()
+    clock.advance(3600)
+    wall = time.time() - 10  # ten seconds ago, by the machine's clock
+    assert abs(clock.time_at(wall) - (time.time() - 10 + 3600)) < SLACK
+    clock.freeze(MOMENT)
+    assert clock.time_at(wall) == MOMENT.timestamp()  # a frozen clock stamps its instant
+    account = Clock(base=clock)
+    account.advance(60)
+    assert account.time_at(wall) == MOMENT.timestamp() + 60  # the base frozen: the account stands still too
