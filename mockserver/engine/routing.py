@@ -41,8 +41,21 @@ def _endpoint(provider: Provider, op: Operation, prefix: str) -> str:
     return f"{provider.name}:{op.operation_id}:{prefix}"
 
 
-def mount(app: Flask, emulator: Emulator) -> None:  # noqa: C901 - one branch per way a route is mounted
+def mount(app: Flask, emulator: Emulator) -> None:
     app.url_map.converters["int"] = AsciiIntegerConverter
+    _mount_operations(app, emulator)
+    if emulator.settings.native is None:  # else the root is that provider's
+
+        @app.get("/")
+        def root() -> Response:
+            return _directory(emulator, 200)
+
+    _mount_error_answers(app, emulator)
+
+
+def _mount_operations(app: Flask, emulator: Emulator) -> None:
+    """Each operation of each provider under /{provider}, and at the root for the native one;
+    then the providers' pages."""
     for provider in emulator.providers.values():
         prefixes = [f"/{provider.name}"]
         if emulator.settings.native == provider.name:
@@ -67,12 +80,8 @@ def mount(app: Flask, emulator: Emulator) -> None:  # noqa: C901 - one branch pe
                 methods=[method],
             )
 
-    if emulator.settings.native is None:  # else the root is that provider's
 
-        @app.get("/")
-        def root() -> Response:
-            return _directory(emulator, 200)
-
+def _mount_error_answers(app: Flask, emulator: Emulator) -> None:
     def shared_down(exc: Exception) -> Any:
         """Shared state unreachable in the admin API or a provider's page (API requests get
         their provider's own 503 in Emulator.handle)."""
