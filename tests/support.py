@@ -11,6 +11,8 @@ from typing import Any
 import requests
 from urllib3.util import SKIP_HEADER
 
+from mockserver.engine.provider import Provider
+from mockserver.providers import all_providers
 from mockserver.testing import Account, Emulator
 
 # The contact fields every new Systeme.io account has, in order.
@@ -43,6 +45,12 @@ STRICT_SETTINGS: dict[str, Any] = {
     "rate_limit": 1_000_000,
     "rate_window": 60,
 }
+
+
+def tested_providers() -> list[Provider]:
+    """Every provider the suite's emulators serve: what provider-wide tests parametrise over,
+    so a provider added to the registry is tested without an edit here."""
+    return all_providers()
 
 
 def admin_response(emulator: Emulator, method: str, path: str, **kwargs: Any) -> requests.Response:
