@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from jsonschema.protocols import Validator
 
 from mockserver import __version__
 from mockserver.engine.context import Call, Reply, Services
-from mockserver.engine.errors import ValidationFailed, Violation
+from mockserver.engine.errors import ApiError, ValidationFailed, Violation
 from mockserver.engine.provider import ErrorReply, Event, Provider
 
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -57,6 +58,34 @@ def fail(*violations: Violation) -> ValidationFailed:
     return ValidationFailed("; ".join(v.message for v in violations), violations=list(violations))
 
 
+# How a provider words one kind of error: a message, or one made from the error.
+Wording = str | Callable[[ApiError], str]
+
+
+@dataclass(frozen=True)
+class ErrorStyle:
+    """A provider's error body for a status and a message, and how it words each kind of
+    error (the first kind in `wording` that the error is wins). Errors of other kinds keep
+    their own status and message (`otherwise` when they carry none)."""
+
+    body: Callable[[int, str], Any]
+    wording: Mapping[type[ApiError], Wording]
+    otherwise: str
+    # Kinds the provider answers with another status (Simvoly refuses bad input with 400).
+    statuses: Mapping[type[ApiError], int] = field(default_factory=dict)
+    content_type: str = "application/json"
+
+    def reply(self, status: int, message: str) -> ErrorReply:
+        return ErrorReply(status, self.body(status, message), self.content_type)
+
+    def render(self, err: ApiError) -> ErrorReply:
+        status = next((s for kind, s in self.statuses.items() if isinstance(err, kind)), err.status)
+        for kind, wording in self.wording.items():
+            if isinstance(err, kind):
+                return self.reply(status, wording if isinstance(wording, str) else wording(err))
+        return self.reply(status if 400 <= status < 600 else 500, err.message or self.otherwise)
+
+
 def admin_body(validator: Validator, body: Any) -> dict[str, Any]:
     """An admin action's JSON body, checked against its schema (422 listing what is wrong)."""
     body = body if body is not None else {}
@@ -74,6 +103,7 @@ __all__ = [
     "CLIENT_USER_AGENT",
     "Call",
     "ErrorReply",
+    "ErrorStyle",
     "Event",
     "Provider",
     "Reply",

@@ -6,7 +6,6 @@ from __future__ import annotations
 from mockserver.engine.errors import (
     ApiError,
     BadRequest,
-    Conflict,
     Forbidden,
     MethodNotAllowed,
     NoRoute,
@@ -18,6 +17,7 @@ from mockserver.engine.errors import (
     Violation,
 )
 from mockserver.engine.provider import ErrorReply
+from mockserver.providers.base import ErrorStyle
 
 BLOCKED_PAGE = b"""<!DOCTYPE html>
 <html lang="en-US">
@@ -46,28 +46,27 @@ _RULE_MESSAGES = {
 }
 
 
-def render_error(err: ApiError) -> ErrorReply:  # noqa: PLR0911 - one answer per kind of error
+STYLE = ErrorStyle(
+    body=lambda _, message: {"error": message},
+    wording={
+        Unauthorized: "API key missing or invalid",
+        NoRoute: "No such route",
+        NotFound: "Not found: Record missing",
+        MethodNotAllowed: "Method not allowed",
+        BadRequest: "Error occurred while parsing request parameters",
+        UnsupportedMediaType: "Unsupported media type: send application/json",
+        RateLimited: "Too many requests",
+    },
+    otherwise="Internal server error",
+)
+
+
+def render_error(err: ApiError) -> ErrorReply:
     if isinstance(err, Forbidden):
         return ErrorReply(403, BLOCKED_PAGE, "text/html; charset=UTF-8")
-    if isinstance(err, Unauthorized):
-        return _error(401, "API key missing or invalid")
-    if isinstance(err, NoRoute):
-        return _error(404, "No such route")
-    if isinstance(err, NotFound):
-        return _error(404, "Not found: Record missing")
-    if isinstance(err, MethodNotAllowed):
-        return ErrorReply(405, {"error": "Method not allowed"}, headers=err.headers)
-    if isinstance(err, BadRequest):
-        return _error(400, "Error occurred while parsing request parameters")
-    if isinstance(err, UnsupportedMediaType):
-        return _error(415, "Unsupported media type: send application/json")
     if isinstance(err, ValidationFailed):
         return _validation(err)
-    if isinstance(err, Conflict):
-        return _error(409, err.message)
-    if isinstance(err, RateLimited):
-        return _error(429, "Too many requests")
-    return _error(err.status if 400 <= err.status < 600 else 500, err.message or "Internal server error")
+    return STYLE.render(err)
 
 
 def _validation(err: ValidationFailed) -> ErrorReply:
@@ -75,14 +74,14 @@ def _validation(err: ValidationFailed) -> ErrorReply:
         first = err.violations[0] if err.violations else Violation("", "is invalid")
         if first.rule == "additionalProperties":
             extra = ", ".join(f":{name}" for name in first.params.get("extra", [])) or ":unknown"
-            return _error(400, f"found unpermitted parameter: {extra}")
-        return _error(400, f"{first.path or 'parameter'} is invalid")
+            return STYLE.reply(400, f"found unpermitted parameter: {extra}")
+        return STYLE.reply(400, f"{first.path or 'parameter'} is invalid")
     if err.source == "body":
         # Rails' `params.require(:contact)`: the wrapper key missing or not an object.
         for v in err.violations:
             if "." not in v.path and "[" not in v.path and v.rule in ("required", "type", "not_null"):
                 wrapper = v.path or next(iter(v.params.get("required") or []), "")
-                return _error(400, f"param is missing or the value is empty: {wrapper}")
+                return STYLE.reply(400, f"param is missing or the value is empty: {wrapper}")
     messages: dict[str, list[str]] = {}
     for v in err.violations:
         attribute = _attribute(v.path)
@@ -106,7 +105,3 @@ def _attribute(path: str) -> str:
 def _humanize(attribute: str) -> str:
     text = attribute.replace("_", " ").replace(".", " ")
     return text[:1].upper() + text[1:]
-
-
-def _error(status: int, message: str) -> ErrorReply:
-    return ErrorReply(status, {"error": message})

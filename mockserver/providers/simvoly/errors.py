@@ -13,7 +13,7 @@ from mockserver.engine.errors import (
     ValidationFailed,
     Violation,
 )
-from mockserver.engine.provider import ErrorReply
+from mockserver.providers.base import ErrorStyle
 
 _TYPES = {
     "integer": "an integer",
@@ -25,22 +25,35 @@ _TYPES = {
 }
 
 
-def render_error(err: ApiError) -> ErrorReply:
-    if isinstance(err, Unauthorized):
-        return _error(401, "Invalid API key." if err.reason == "invalid" else "Missing API key.")
-    if isinstance(err, NotFound):
-        return _error(404, err.message if err.message.endswith(".") else "Not found.")
-    if isinstance(err, MethodNotAllowed):
-        return ErrorReply(405, {"success": False, "message": "Method not allowed."}, headers=err.headers)
-    if isinstance(err, BadRequest):
-        return _error(400, "The request body is not valid JSON.")
-    if isinstance(err, UnsupportedMediaType):
-        return _error(400, "The request body must be JSON (Content-Type: application/json).")
-    if isinstance(err, ValidationFailed):
-        return _error(400, " ".join(dict.fromkeys(_message(v) for v in err.violations)) or err.message)
-    if isinstance(err, RateLimited):
-        return _error(429, "Too many requests.")
-    return _error(err.status if 400 <= err.status < 600 else 500, err.message or "Internal server error.")
+def _unauthorized(err: ApiError) -> str:
+    return "Invalid API key." if isinstance(err, Unauthorized) and err.reason == "invalid" else "Missing API key."
+
+
+def _not_found(err: ApiError) -> str:
+    return err.message if err.message.endswith(".") else "Not found."
+
+
+def _invalid(err: ApiError) -> str:
+    assert isinstance(err, ValidationFailed)
+    return " ".join(dict.fromkeys(_message(v) for v in err.violations)) or err.message
+
+
+STYLE = ErrorStyle(
+    body=lambda _, message: {"success": False, "message": message},
+    wording={
+        Unauthorized: _unauthorized,
+        NotFound: _not_found,
+        MethodNotAllowed: "Method not allowed.",
+        BadRequest: "The request body is not valid JSON.",
+        UnsupportedMediaType: "The request body must be JSON (Content-Type: application/json).",
+        ValidationFailed: _invalid,
+        RateLimited: "Too many requests.",
+    },
+    otherwise="Internal server error.",
+    # Simvoly refuses every kind of bad input with 400.
+    statuses={UnsupportedMediaType: 400, ValidationFailed: 400},
+)
+render_error = STYLE.render
 
 
 def _message(v: Violation) -> str:  # noqa: PLR0911 - one message per rule
@@ -67,7 +80,3 @@ def _message(v: Violation) -> str:  # noqa: PLR0911 - one message per rule
     if v.rule == "maximum":
         return f"The {field} field must be at most {expected}."
     return f"The {field} field is invalid."
-
-
-def _error(status: int, message: str) -> ErrorReply:
-    return ErrorReply(status, {"success": False, "message": message})

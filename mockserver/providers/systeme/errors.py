@@ -16,6 +16,7 @@ from mockserver.engine.errors import (
     Violation,
 )
 from mockserver.engine.provider import ErrorReply
+from mockserver.providers.base import ErrorStyle
 
 PROBLEM_TYPE = "https://tools.ietf.org/html/rfc2616#section-10"
 PROBLEM_JSON = "application/problem+json"
@@ -47,7 +48,29 @@ CODES = {
 _TYPE_NAMES = {"integer": "int", "boolean": "bool", "number": "float", "object": "array"}
 
 
-def render_error(err: ApiError) -> ErrorReply:  # noqa: PLR0911 - one answer per kind of error
+def _unsupported(err: ApiError) -> str:
+    assert isinstance(err, UnsupportedMediaType)
+    if not err.received:
+        return 'The "Content-Type" header must exist.'
+    supported = ", ".join(f'"{m}"' for m in err.supported)
+    return f'The content-type "{err.received}" is not supported. Supported MIME types are {supported}.'
+
+
+STYLE = ErrorStyle(
+    body=lambda _, detail: {"type": PROBLEM_TYPE, "title": "An error occurred", "detail": detail},
+    wording={
+        UnsupportedMediaType: _unsupported,
+        BadRequest: lambda err: err.message or "Syntax error",
+        NotFound: "Not Found",
+        MethodNotAllowed: lambda err: err.message,
+        RateLimited: "Too many requests",
+    },
+    otherwise="Internal Server Error",
+    content_type=PROBLEM_JSON,
+)
+
+
+def render_error(err: ApiError) -> ErrorReply:
     if isinstance(err, Unauthorized):
         if err.reason == "invalid":
             return ErrorReply(401, {"detail": "Invalid API Key."}, headers={"WWW-Authenticate": "API Key"})
@@ -59,22 +82,7 @@ def render_error(err: ApiError) -> ErrorReply:  # noqa: PLR0911 - one answer per
         detail = "\n".join(f"{v['propertyPath']}: {v['message']}" if v["propertyPath"] else v["message"] for v in violations)
         body = {"type": PROBLEM_TYPE, "title": "An error occurred", "detail": detail, "violations": violations}
         return ErrorReply(422, body, PROBLEM_JSON)
-    if isinstance(err, UnsupportedMediaType):
-        supported = ", ".join(f'"{m}"' for m in err.supported)
-        if not err.received:
-            detail = 'The "Content-Type" header must exist.'
-        else:
-            detail = f'The content-type "{err.received}" is not supported. Supported MIME types are {supported}.'
-        return _problem(415, detail)
-    if isinstance(err, BadRequest):
-        return _problem(400, err.message or "Syntax error")
-    if isinstance(err, NotFound):
-        return _problem(404, "Not Found")
-    if isinstance(err, MethodNotAllowed):
-        return _problem(405, err.message)
-    if isinstance(err, RateLimited):
-        return _problem(429, "Too many requests")
-    return _problem(err.status if 400 <= err.status < 600 else 500, err.message or "Internal Server Error")
+    return STYLE.render(err)
 
 
 def violation(path: str, message: str, code: str | None = None) -> Violation:
@@ -91,10 +99,6 @@ def _unique(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
             seen.add(key)
             kept.append(v)
     return kept
-
-
-def _problem(status: int, detail: str) -> ErrorReply:
-    return ErrorReply(status, {"type": PROBLEM_TYPE, "title": "An error occurred", "detail": detail}, PROBLEM_JSON)
 
 
 def _violation(v: Violation) -> dict[str, Any]:

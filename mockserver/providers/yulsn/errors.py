@@ -8,7 +8,6 @@ import re
 from mockserver.engine.errors import (
     ApiError,
     BadRequest,
-    Conflict,
     MethodNotAllowed,
     NoRoute,
     NotFound,
@@ -19,49 +18,55 @@ from mockserver.engine.errors import (
     Violation,
 )
 from mockserver.engine.provider import ErrorReply
+from mockserver.providers.base import ErrorStyle
 from mockserver.providers.yulsn.records import ConflictWith
 
 _ROUTE = re.compile(r'"(\S+) (.*)"')  # the path may hold spaces (%20)
 
 
-def render_error(err: ApiError) -> ErrorReply:  # noqa: C901, PLR0911 - one answer per kind of error
-    if isinstance(err, Unauthorized):
-        return _message(401, "Authorization has been denied for this request.")
+STYLE = ErrorStyle(
+    body=lambda _, message: {"Message": message},
+    wording={
+        Unauthorized: "Authorization has been denied for this request.",
+        NotFound: lambda err: err.message or "Not found",
+        RateLimited: "Too many requests.",
+    },
+    otherwise="An error has occurred.",
+)
+
+
+def render_error(err: ApiError) -> ErrorReply:
     if isinstance(err, NoRoute | MethodNotAllowed):
-        match = _ROUTE.search(err.message)
-        method, path = match.groups() if match else ("GET", "/")
-        if isinstance(err, MethodNotAllowed):
-            return ErrorReply(
-                405, {"Message": f"The requested resource does not support http method '{method}'."}, headers=err.headers
-            )
-        native = path.removeprefix("/yulsn")  # the gateway prefix is not part of the vendor's URI
-        return _message(404, f"No HTTP resource was found that matches the request URI 'https://api.yulsn.com{native}'.")
-    if isinstance(err, NotFound):
-        return _message(404, err.message or "Not found")
+        return _no_route(err)
     if isinstance(err, BadRequest):
-        return ErrorReply(
-            400, {"Message": "The request is invalid.", "ModelState": {"request": ["The request body is not valid JSON."]}}
-        )
+        return _invalid({"request": ["The request body is not valid JSON."]})
     if isinstance(err, UnsupportedMediaType):
         if not err.received:
-            return ErrorReply(
-                400, {"Message": "The request is invalid.", "ModelState": {"request": ["A request body is required."]}}
-            )
-        return _message(415, f"The request entity's media type '{err.received}' is not supported for this resource.")
+            return _invalid({"request": ["A request body is required."]})
+        return STYLE.reply(415, f"The request entity's media type '{err.received}' is not supported for this resource.")
     if isinstance(err, ValidationFailed):
         if err.source == "rule" and all(v.path == "" for v in err.violations):
-            return _message(400, err.message)
+            return STYLE.reply(400, err.message)
         state: dict[str, list[str]] = {}
         for v in err.violations:
             state.setdefault(v.path or "request", []).append(_phrase(v))
-        return ErrorReply(400, {"Message": "The request is invalid.", "ModelState": state})
+        return _invalid(state)
     if isinstance(err, ConflictWith):
         return ErrorReply(409, err.body)
-    if isinstance(err, Conflict):
-        return _message(409, err.message)
-    if isinstance(err, RateLimited):
-        return _message(429, "Too many requests.")
-    return _message(err.status if 400 <= err.status < 600 else 500, err.message or "An error has occurred.")
+    return STYLE.render(err)
+
+
+def _no_route(err: ApiError) -> ErrorReply:
+    match = _ROUTE.search(err.message)
+    method, path = match.groups() if match else ("GET", "/")
+    if isinstance(err, MethodNotAllowed):
+        return STYLE.reply(405, f"The requested resource does not support http method '{method}'.")
+    native = path.removeprefix("/yulsn")  # the gateway prefix is not part of the vendor's URI
+    return STYLE.reply(404, f"No HTTP resource was found that matches the request URI 'https://api.yulsn.com{native}'.")
+
+
+def _invalid(state: dict[str, list[str]]) -> ErrorReply:
+    return ErrorReply(400, {"Message": "The request is invalid.", "ModelState": state})
 
 
 def _phrase(v: Violation) -> str:
@@ -78,7 +83,3 @@ def _phrase(v: Violation) -> str:
     if v.rule == "enum":
         return f"The value is not valid for {field}."
     return f"The value is not valid for {field}."
-
-
-def _message(status: int, message: str) -> ErrorReply:
-    return ErrorReply(status, {"Message": message})
