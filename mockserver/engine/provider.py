@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request
 
+from mockserver import __version__
 from mockserver.engine.errors import ApiError
 from mockserver.engine.store import Tenant
 
@@ -23,12 +24,6 @@ class ErrorReply:
     status: int
     body: Any  # JSON-able
     content_type: str = "application/json"
-    # Integer path segments route only digits (an integer route constraint); when False,
-    # any value reaches the operation and is refused there, after authentication.
-    typed_routes: bool = True
-    # ASP.NET-style servers: paths and query names match without regard to case (and a
-    # trailing slash), and JSON bodies are read without regard to the case of names.
-    case_insensitive: bool = False
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -59,22 +54,54 @@ class PageContext:
 Page = Callable[[PageContext], "Reply"]
 
 
+# What a client sends with a key where a provider's front door wants a User-Agent.
+CLIENT_USER_AGENT = f"mockserver-testing/{__version__}"
+
+
+def bearer_token(request: Request) -> str | None:
+    """The key of `Authorization: Bearer <key>`."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def key_header(name: str) -> Callable[[Request], str | None]:
+    """Credentials read from one header that carries the key alone (`X-API-Key: <key>`)."""
+    return lambda request: request.headers.get(name)
+
+
+def bearer_client_headers(key: str) -> dict[str, str]:
+    """A bearer token, and a User-Agent (for front doors that refuse requests without one)."""
+    return {"Authorization": f"Bearer {key}", "User-Agent": CLIENT_USER_AGENT}
+
+
+def no_quota_headers(_: Quota) -> dict[str, str]:
+    return {}  # most APIs say nothing of their rate limit until it is reached
+
+
+def no_deliveries(*_: object) -> list[Outgoing]:
+    return []  # a provider without webhooks
+
+
+def nothing_to_set_up(*_: object) -> None:
+    """A new account, or a demo one, starts empty."""
+
+
 @dataclass(frozen=True)
 class Provider:
     name: str  # short name and gateway prefix: /systeme/...
     title: str
     spec_file: Path
     handlers: Mapping[str, Handler]  # operationId -> behaviour
-    credentials: Callable[[Request], str | None]  # the API key a request carries, if any
     render_error: Callable[[ApiError], ErrorReply]
-    init_tenant: Callable[[Tenant, Services], None]  # what a brand-new account has
-    seed_demo: Callable[[Tenant, Services, int], None]  # demo data, from a seed
-    deliveries: Callable[[Tenant, Event, Services], list[Outgoing]]  # signed webhook messages
-    retry_schedule: tuple[float, ...]  # seconds before each retry of a failed delivery
-    quota_headers: Callable[[Quota], dict[str, str]]
+    credentials: Callable[[Request], str | None] = bearer_token  # the API key a request carries, if any
+    init_tenant: Callable[[Tenant, Services], None] = nothing_to_set_up  # what a brand-new account has
+    seed_demo: Callable[[Tenant, Services, int], None] = nothing_to_set_up  # demo data, from a seed
+    deliveries: Callable[[Tenant, Event, Services], list[Outgoing]] = no_deliveries  # signed webhook messages
+    retry_schedule: tuple[float, ...] = ()  # seconds before each retry of a failed delivery
+    quota_headers: Callable[[Quota], dict[str, str]] = no_quota_headers
     # The headers a client sends with a key (credentials, and whatever the front door
     # wants): what the test kit's accounts send.
-    client_headers: Callable[[str], dict[str, str]]
+    client_headers: Callable[[str], dict[str, str]] = bearer_client_headers
     # Extra admin endpoints under /__admin/<name>/: (METHOD, path) -> action.
     admin_actions: Mapping[tuple[str, str], AdminAction] = field(default_factory=dict)
     # What the admin API's OpenAPI document says of those actions, by the same keys: "body",

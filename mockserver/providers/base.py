@@ -11,10 +11,9 @@ from typing import Any
 
 from jsonschema.protocols import Validator
 
-from mockserver import __version__
 from mockserver.engine.context import Call, Reply, Services
 from mockserver.engine.errors import ApiError, ValidationFailed, Violation
-from mockserver.engine.provider import ErrorReply, Event, Provider
+from mockserver.engine.provider import ErrorReply, Event, Provider, key_header
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 # A wheel ships specs/ inside the package; a source checkout keeps it at the top level.
@@ -32,15 +31,6 @@ def spec_path(name: str) -> Path:
 
 def hmac_sha256_hex(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
-
-
-# What the test kit's accounts send where a provider's front door wants a User-Agent.
-CLIENT_USER_AGENT = f"mockserver-testing/{__version__}"
-
-
-def bearer_client_headers(key: str) -> dict[str, str]:
-    """A bearer token, and a User-Agent (for front doors that refuse requests without one)."""
-    return {"Authorization": f"Bearer {key}", "User-Agent": CLIENT_USER_AGENT}
 
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
@@ -100,7 +90,6 @@ def admin_body(validator: Validator, body: Any) -> dict[str, Any]:
 
 
 __all__ = [
-    "CLIENT_USER_AGENT",
     "Call",
     "ErrorReply",
     "ErrorStyle",
@@ -110,10 +99,10 @@ __all__ = [
     "Services",
     "Violation",
     "admin_body",
-    "bearer_client_headers",
     "fail",
     "header",
     "hmac_sha256_hex",
+    "key_header",
     "same_digest",
     "spec_path",
 ]

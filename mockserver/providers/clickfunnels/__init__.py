@@ -6,25 +6,15 @@ from __future__ import annotations
 from werkzeug.wrappers import Request
 
 from mockserver.engine.errors import Forbidden
-from mockserver.engine.ratelimit import Quota
-from mockserver.providers.base import Provider, bearer_client_headers, spec_path
+from mockserver.providers.base import Provider, spec_path
 from mockserver.providers.clickfunnels import admin, commerce, contacts, demo, images, learning, teams, webhooks
 from mockserver.providers.clickfunnels.errors import render_error
-
-
-def _bearer_token(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 def _front_door(request: Request) -> None:
     """Cloudflare in front of the API stops requests that carry no User-Agent."""
     if not request.headers.get("User-Agent", "").strip():
         raise Forbidden("blocked")
-
-
-def _no_quota_headers(_: Quota) -> dict[str, str]:
-    return {}  # the real API sends no rate-limit headers
 
 
 HANDLERS = {
@@ -81,14 +71,11 @@ PROVIDER = Provider(
     title="ClickFunnels 2.0",
     spec_file=spec_path("clickfunnels"),
     handlers=HANDLERS,
-    credentials=_bearer_token,
     render_error=render_error,
     init_tenant=demo.init_tenant,
     seed_demo=demo.seed_demo,
     deliveries=webhooks.deliveries,
     retry_schedule=webhooks.RETRY_SCHEDULE,
-    quota_headers=_no_quota_headers,
-    client_headers=bearer_client_headers,
     verify_signature=webhooks.verify_signature,
     attempt_headers=webhooks.attempt_headers,
     admin_actions=admin.ACTIONS,

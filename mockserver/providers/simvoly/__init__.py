@@ -6,25 +6,15 @@ from __future__ import annotations
 from werkzeug.wrappers import Request
 
 from mockserver.engine.errors import ApiError
-from mockserver.engine.ratelimit import Quota
-from mockserver.providers.base import Provider, bearer_client_headers, spec_path
+from mockserver.providers.base import Provider, spec_path
 from mockserver.providers.simvoly import admin, audience, contacts, demo, members, shop, webhooks
 from mockserver.providers.simvoly.errors import render_error
-
-
-def _bearer_token(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 def _user_agent_required(request: Request) -> None:
     """Clients must identify themselves with a User-Agent (e.g. MyApp/1.0.1)."""
     if not request.headers.get("User-Agent", "").strip():
         raise ApiError("The User-Agent header is required (e.g. MyApp/1.0.1).", status=400)
-
-
-def _no_quota_headers(_: Quota) -> dict[str, str]:
-    return {}
 
 
 HANDLERS = {
@@ -70,14 +60,11 @@ PROVIDER = Provider(
     title="Simvoly Website API",
     spec_file=spec_path("simvoly"),
     handlers=HANDLERS,
-    credentials=_bearer_token,
     render_error=render_error,
     init_tenant=demo.init_tenant,
     seed_demo=demo.seed_demo,
     deliveries=webhooks.deliveries,
     retry_schedule=webhooks.RETRY_SCHEDULE,
-    quota_headers=_no_quota_headers,
-    client_headers=bearer_client_headers,
     verify_signature=webhooks.verify_signature,
     admin_actions=admin.ACTIONS,
     admin_schemas=admin.SCHEMAS,

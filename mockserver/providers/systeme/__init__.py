@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from werkzeug.wrappers import Request
-
 from mockserver.engine.ratelimit import Quota
-from mockserver.providers.base import Provider, spec_path
+from mockserver.providers.base import Provider, key_header, spec_path
 from mockserver.providers.systeme import admin, contacts, demo, payments, school, tags, webhooks
 from mockserver.providers.systeme.errors import render_error
-
-
-def _api_key(request: Request) -> str | None:
-    return request.headers.get("X-API-Key")
 
 
 def _quota_headers(quota: Quota) -> dict[str, str]:
@@ -61,7 +55,7 @@ PROVIDER = Provider(
     title="Systeme.io",
     spec_file=spec_path("systeme"),
     handlers=HANDLERS,
-    credentials=_api_key,
+    credentials=key_header("X-API-Key"),
     render_error=render_error,
     init_tenant=demo.init_tenant,
     seed_demo=demo.seed_demo,
