@@ -6,14 +6,17 @@ import hashlib
 import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from jsonschema.protocols import Validator
 
+from mockserver.engine.clock import Clock
 from mockserver.engine.context import Call, Reply, Services
 from mockserver.engine.errors import ApiError, ValidationFailed, Violation
 from mockserver.engine.provider import ErrorReply, Event, Provider, key_header
+from mockserver.engine.store import Tenant
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 # A wheel ships specs/ inside the package; a source checkout keeps it at the top level.
@@ -76,6 +79,15 @@ class ErrorStyle:
         return self.reply(status if 400 <= status < 600 else 500, err.message or self.otherwise)
 
 
+def demo_call(tenant: Tenant, services: Services, provider: str, seed: int, start: datetime) -> Call:
+    """What demo seeding works through: a clock frozen at `start` (advanced by the seeding
+    itself) and ids from the seed, so one seed always gives the same data. Seeding is not a
+    request: the call's events are never delivered."""
+    clock = Clock()
+    clock.freeze(start)
+    return Call(tenant, Services(clock, services.random.derive(provider, "demo", seed=seed)), {}, None)
+
+
 def admin_body(validator: Validator, body: Any) -> dict[str, Any]:
     """An admin action's JSON body, checked against its schema (422 listing what is wrong)."""
     body = body if body is not None else {}
@@ -99,6 +111,7 @@ __all__ = [
     "Services",
     "Violation",
     "admin_body",
+    "demo_call",
     "fail",
     "header",
     "hmac_sha256_hex",

@@ -6,9 +6,9 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
-from mockserver.engine.clock import Clock
 from mockserver.engine.context import Call, Services
 from mockserver.engine.store import Row, Tenant
+from mockserver.providers.base import demo_call
 from mockserver.providers.clickfunnels import records
 from mockserver.providers.clickfunnels.commerce import add_product
 from mockserver.providers.clickfunnels.contacts import add_contact
@@ -72,11 +72,8 @@ def add_workspace(tenant: Tenant, services: Services, team_id: int, name: str, s
 def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
     rng = services.random.derived("clickfunnels", "demo", seed=seed)
     fake = services.random.faker("clickfunnels", "demo", seed=seed)
-    clock = Clock()
-    clock.freeze(DEMO_START)
-    # Public ids and uuids come from the seed too, so one seed always gives the same data.
-    demo = Services(clock, services.random.derive("clickfunnels", "demo", seed=seed))
-    call = Call(tenant, demo, {}, None)  # seeding is not a request: its events are never delivered
+    call = demo_call(tenant, services, "clickfunnels", seed, DEMO_START)
+    demo, clock = call.services, call.clock
 
     # The account's own team and workspace become the demo ones (public ids from the seed).
     first = _restyle(tenant, demo, WORKSPACES, next(tenant.table(WORKSPACES).rows()), name="Demo Workspace", subdomain="demo")

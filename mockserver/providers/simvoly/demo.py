@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from mockserver.engine.clock import Clock
 from mockserver.engine.context import Call, Services
 from mockserver.engine.store import Tenant
+from mockserver.providers.base import demo_call
 from mockserver.providers.simvoly import records
 from mockserver.providers.simvoly.audience import book, submit_form
 from mockserver.providers.simvoly.contacts import upsert
@@ -44,10 +44,8 @@ def init_tenant(tenant: Tenant, services: Services) -> None:
 def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
     rng = services.random.derived("simvoly", "demo", seed=seed)
     fake = services.random.faker("simvoly", "demo", seed=seed)
-    clock = Clock()
-    clock.freeze(DEMO_START)
-    demo = Services(clock, services.random.derive("simvoly", "demo", seed=seed))
-    call = Call(tenant, demo, {}, None)  # seeding is not a request: its events are never delivered
+    call = demo_call(tenant, services, "simvoly", seed, DEMO_START)
+    demo, clock = call.services, call.clock
     tenant.settings["website"] = {
         "id": 4_242_424,
         "subdomain": "demo-store",

@@ -7,9 +7,9 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from mockserver.engine.clock import Clock
 from mockserver.engine.context import Call, Services
 from mockserver.engine.store import Tenant
+from mockserver.providers.base import demo_call
 from mockserver.providers.yulsn import (
     companies,
     contacts,
@@ -58,9 +58,7 @@ def account_id(api_key: str) -> int:
 
 
 def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
-    clock = Clock()
-    clock.freeze(DEMO_START)
-    call = Call(tenant, Services(clock, services.random.derive("yulsn", "demo", seed=seed)), {}, None)
+    call = demo_call(tenant, services, "yulsn", seed, DEMO_START)
     tenant.settings["dynamic_fields"] = {
         owner: [{"Name": n, "Type": t, "Label": label, "Values": values} for n, t, label, values in DEMO_FIELDS.get(owner, [])]
         for owner in records.OWNERS
