@@ -39,7 +39,9 @@ class Served:
                 self._read_rest_of_banner()
                 return
         self.stop()
-        raise AssertionError(f"the server did not say where it listens: {self.banner} {self.stderr()}")
+        said = self.stderr()
+        self._stderr.close()
+        raise AssertionError(f"the server did not say where it listens: {self.banner} {said}")
 
     def _read_rest_of_banner(self) -> None:
         assert self.process.stdout is not None
@@ -61,6 +63,8 @@ class Served:
         raise AssertionError(f"no line matching {pattern!r} on stderr:\n{self.stderr()}")
 
     def stop(self, sig: signal.Signals = signal.SIGINT) -> int:
+        """Stop the server (if it still runs) and close the pipe of its stdout; its stderr
+        stays readable until `close` (or the end of the `with`)."""
         if self.process.poll() is None:
             self.process.send_signal(sig)
             try:
@@ -68,6 +72,8 @@ class Served:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
         return self.process.returncode
 
     def crash(self) -> None:
@@ -82,9 +88,13 @@ class Served:
     def __enter__(self) -> Served:
         return self
 
-    def __exit__(self, *_: object) -> None:
+    def close(self) -> None:
+        """Stop the server and close the file that kept its stderr."""
         self.stop()
         self._stderr.close()
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 def project_root() -> Path:

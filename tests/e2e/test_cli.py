@@ -31,6 +31,7 @@ def start(*args: str) -> tuple[subprocess.Popen[str], str]:
         if match:
             return process, match.group(1)
     process.kill()
+    process.communicate()  # closes the pipe
     raise AssertionError("the server did not say where it listens")
 
 

@@ -113,8 +113,8 @@ def test_deliveries_pending_when_every_emulator_is_killed_go_out_after_a_restart
             one.crash()
             two.crash()
         finally:
-            one.stop()
-            two.stop()
+            one.close()
+            two.close()
         failed = len(receiver.requests)
         receiver.respond_with(200)
         with Served(*flags) as again, Served(*flags):

@@ -129,4 +129,4 @@ def test_an_open_stream_or_wait_does_not_keep_the_server_from_stopping() -> None
         assert not waiting.is_alive(), "the wait was answered when the server stopped"
         stream.close()
     finally:
-        served.stop()
+        served.close()
