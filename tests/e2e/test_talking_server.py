@@ -141,21 +141,22 @@ def test_trigger_and_tail_say_so_when_no_emulator_answers() -> None:
 def test_tail_follows_requests_and_deliveries() -> None:
     with Served("--webhook-time-scale", "0.001") as served:
         account = Emulator.connect(served.url).account("systeme")
-        tail = subprocess.Popen(
+        # The with closes the pipes of its stdout and stderr once it has ended.
+        with subprocess.Popen(
             [sys.executable, "-m", "mockserver", "tail", "--url", served.url, "--key", account.api_key],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-        )
-        try:
-            assert tail.stderr is not None and "following" in tail.stderr.readline()
-            _failing_hook(account.session())
-            account.session().post("/api/contacts", json={"email": "ada@gmail.com"})
-            assert tail.stdout is not None
-            lines = [tail.stdout.readline() for _ in range(3)]
-        finally:
-            tail.terminate()
-            tail.wait(10)
+        ) as tail:
+            try:
+                assert tail.stderr is not None and "following" in tail.stderr.readline()
+                _failing_hook(account.session())
+                account.session().post("/api/contacts", json={"email": "ada@gmail.com"})
+                assert tail.stdout is not None
+                lines = [tail.stdout.readline() for _ in range(3)]
+            finally:
+                tail.terminate()
+                tail.wait(10)
     assert re.search(r"systeme\s+POST\s+/systeme/api/webhooks 201", lines[0])
     assert re.search(r"POST\s+/systeme/api/contacts 201 .* events=CONTACT_CREATED", lines[1])
     assert "webhook CONTACT_CREATED -> http://127.0.0.1:9/refused FAILED ConnectionError" in lines[2]
