@@ -15,12 +15,16 @@ WsgiApp = Any
 
 class LenientPaths:
     """WSGI middleware: under the given prefixes, path segments and query names the spec
-    spells (`Contacts`, `contactId`) are spelled its way, and a trailing slash goes."""
+    spells (`Contacts`, `contactId`) are spelled its way, and a trailing slash goes. At the
+    root prefix ("", a native provider's) only paths whose first segment is one of the spec's
+    (`/api/...`) are respelled: other providers' paths and the admin API pass as they came."""
 
     def __init__(self, app: WsgiApp, prefixes: Iterable[str], spec: ApiSpec) -> None:
         self.app = app
         self.prefixes = sorted(prefixes, key=len, reverse=True)  # "/yulsn" before "" (the root)
         self.segments: dict[str, str] = {}
+        # The first segments of the spec's paths, lowercased: what the root prefix covers.
+        self.roots = {op.path.split("/")[1].lower() for op in spec.operations}
         # Query names are spelled per path: two operations may spell one name differently.
         self.names: list[tuple[re.Pattern[str], dict[str, str]]] = []
         by_path: dict[str, dict[str, str]] = {}
@@ -42,7 +46,7 @@ class LenientPaths:
         for prefix in self.prefixes:
             if prefix and not path.lower().startswith(prefix + "/"):
                 continue
-            if not prefix and path.startswith("/__admin"):
+            if not prefix and path[1:].partition("/")[0].lower() not in self.roots:
                 break
             rest = path[len(prefix) :].rstrip("/")
             canonical = "/".join(self.segments.get(part.lower(), part) for part in rest.split("/"))

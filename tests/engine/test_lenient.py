@@ -79,3 +79,12 @@ def test_query_names_are_spelled_per_path(lenient: LenientPaths) -> None:
 def test_unknown_segments_and_names_and_the_admin_api_pass_as_they_came(lenient: LenientPaths) -> None:
     assert _seen(lenient, "/yulsn/api/v1/Widgets/Blue", "Colour=x") == "/yulsn/api/v1/Widgets/Blue?Colour=x"
     assert _seen(lenient, "/__admin/Tenants/", "Provider=yulsn") == "/__admin/Tenants/?Provider=yulsn"
+
+
+def test_the_root_prefix_covers_only_the_specs_first_segments(lenient: LenientPaths) -> None:
+    # Another provider's path, though its segments are names of this spec's, passes as it came.
+    assert _seen(lenient, "/systeme/api/v1/contacts", "pagesize=1") == "/systeme/api/v1/contacts?pagesize=1"
+    assert _seen(lenient, "/Points/totalforcontact/", "contactid=7") == "/Points/totalforcontact/?contactid=7"
+    assert _seen(lenient, "/", "") == "/?"
+    # A first segment of the spec's, in any case, is the root's.
+    assert _seen(lenient, "/API/v1/contacts/", "pagesize=1") == "/api/v1/Contacts?pageSize=1"

@@ -225,12 +225,6 @@ def test_a_case_insensitive_provider_matches_any_case_and_a_trailing_slash(widge
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a case-insensitive native provider's path rewriting (LenientPaths at the root prefix, "
-    "app.create_app) is applied to every other provider's paths too: their segments are respelled "
-    "the native spec's way (with --native yulsn, GET /systeme/api/contacts answers 404)",
-)
 def test_a_case_insensitive_native_provider_leaves_other_providers_paths_alone(widgets: Provider, spec_file: Path) -> None:
     shouting = spec_file.parent / "shouting.yaml"
     shouting.write_text(SPEC.replace("/api/widgets", "/api/Widgets"), encoding="utf-8")
