@@ -311,11 +311,13 @@ def _is_number(value: Any) -> bool:
 
 
 def _whole(value: str | None, name: str) -> int | None:
+    """ASCII digits only (`str.isdigit` takes `²` too, which int() refuses)."""
     if value is None:
         return None
-    if not value.isdigit():
-        raise AdminError(400, f"{name} must be a whole number")
-    return int(value)
+    if re.fullmatch(r"[0-9]+", value):
+        with contextlib.suppress(ValueError):  # more digits than int() reads (4,300)
+            return int(value)
+    raise AdminError(400, f"{name} must be a whole number")
 
 
 def _status_filter(value: str | None) -> str | None:
