@@ -307,7 +307,13 @@ def _clock_of(emulator: Emulator, where: dict[str, Any]) -> tuple[Clock, Tenant 
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite number a float holds: an integer too large for one (400 digits) is none."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _whole(value: str | None, name: str) -> int | None:
