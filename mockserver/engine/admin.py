@@ -95,7 +95,8 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:  # noqa: C901, PLR0915 
         body = _body()
         seed_value = _seed(body, emulator.settings.seed)
         key = _optional_str(body, "apiKey") or emulator.settings.demo_key
-        names = [_provider_name(body["provider"])] if body.get("provider") else list(emulator.providers)
+        provider = _provider_name(body.get("provider"), required=False)  # "" or false is no provider's name
+        names = [provider] if provider is not None else list(emulator.providers)
         tenants = [emulator.seed(emulator.providers[name], key, seed_value).describe() for name in names]
         return _json({"seeded": tenants})
 
