@@ -328,7 +328,7 @@ def _whole(value: str | None, name: str) -> int | None:
 
 
 def _status_filter(value: str | None) -> str | None:
-    if value is not None and not re.fullmatch(r"[1-5](\d\d|xx|XX)", value):
+    if value is not None and not re.fullmatch(r"[1-5]([0-9][0-9]|xx|XX)", value):  # \d takes any script's digits
         raise AdminError(400, "status must be a status (404) or a class of them (4xx)")
     return value
 
