@@ -114,7 +114,7 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:  # noqa: C901, PLR0915 
         key = _optional_str(body, "apiKey")
         if not key:
             raise AdminError(400, "apiKey is required")
-        if body.get("demo"):
+        if _flag(body, "demo"):
             tenant = emulator.seed(provider, key, _seed(body, emulator.settings.seed))
         else:
             tenant = emulator.create_tenant(provider, key)
@@ -199,6 +199,7 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:  # noqa: C901, PLR0915 
             return _move(clock_, body)
 
     def _move(clock_: Clock, body: dict[str, Any]) -> Response:
+        freeze, reset = _flag(body, "freeze"), _flag(body, "reset")
         target = clock_.time()
         if "set" in body:
             at = parse_iso(str(body["set"]))
@@ -214,13 +215,13 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:  # noqa: C901, PLR0915 
         if not CLOCK_RANGE[0] <= target <= CLOCK_RANGE[1]:
             raise AdminError(400, "the clock must stay between the years 1970 and 9000")
         moved = "set" in body or "advance" in body
-        if body.get("freeze") is True:  # stopped exactly at the target, not a moment past it
+        if freeze is True:  # stopped exactly at the target, not a moment past it
             clock_.freeze(datetime.fromtimestamp(target, UTC) if moved else None)
         elif moved:
             clock_.set(datetime.fromtimestamp(target, UTC))
-        if body.get("freeze") is False:
+        if freeze is False:
             clock_.unfreeze()
-        if body.get("reset") is True:
+        if reset is True:
             clock_.reset()
         return _json(clock_.describe())
 
@@ -364,6 +365,14 @@ def _account_scope(args: Any) -> tuple[str | None, str | None]:
     if key is not None and provider is None:
         raise AdminError(400, "apiKey needs a provider: a key names an account of one provider")
     return provider, key
+
+
+def _flag(body: dict[str, Any], name: str) -> bool | None:
+    """A boolean member, or None when absent (or null): "false" or 0 is no answer to a yes/no."""
+    value = body.get(name)
+    if value is not None and not isinstance(value, bool):
+        raise AdminError(400, f"{name} must be true or false")
+    return value
 
 
 def _optional_str(body: dict[str, Any], name: str) -> str | None:

@@ -637,6 +637,24 @@ def test_a_refused_clock_move_says_why_and_moves_nothing(app: Flask, body: dict[
     assert _ok(_admin(app, "GET", "clock")) == before  # not even unfrozen
 
 
+@pytest.mark.parametrize("name", ["freeze", "reset"])
+@pytest.mark.parametrize("value", ["false", "true", 0, 1, [], {}])
+def test_a_clock_flag_that_is_no_boolean_is_refused_and_moves_nothing(app: Flask, name: str, value: Any) -> None:
+    before = _clock(app, set="2030-01-01T00:00:00Z", freeze=True)
+    _refused(_admin(app, "POST", "clock", json={"advance": 60, name: value}), 400, f"{name} must be true or false")
+    assert _ok(_admin(app, "GET", "clock")) == before
+
+
+@pytest.mark.parametrize("value", ["false", "true", 0, 1, [], {}])
+def test_registering_refuses_a_demo_flag_that_is_no_boolean(app: Flask, value: Any) -> None:
+    body = {"provider": "widgets", "apiKey": "flagged", "demo": value}
+    _refused(_admin(app, "POST", "tenants", json=body), 400, "demo must be true or false")
+    assert _api(app, "GET", "flagged").status_code == 401  # not registered
+    # null is no flag given: an empty account.
+    made = _ok(_admin(app, "POST", "tenants", json={**body, "demo": None}), 201)
+    assert (made["demo"], made["records"]) == (False, {"widgets": 0})
+
+
 @pytest.mark.parametrize("path", ["clock", "webhooks/wait"])
 def test_a_number_too_large_for_a_float_is_refused(untouched: Flask, path: str) -> None:
     name = "advance" if path == "clock" else "timeout"
