@@ -11,7 +11,10 @@ from typing import Any
 
 import requests
 
-PROVIDERS = ("systeme", "clickfunnels", "simvoly", "yulsn")
+from mockserver.providers import all_providers
+
+# Every registered provider (the bench serves what `mockserver serve` serves).
+PROVIDERS = tuple(provider.name for provider in all_providers())
 DEMO_KEY = "demo"
 # ClickFunnels and Simvoly refuse requests without a User-Agent (403 / 400); all get one.
 USER_AGENT = "mockserver-bench/1.0"
@@ -71,8 +74,9 @@ def _get(session: requests.Session, url: str) -> Any:
 
 def plan(provider: str, base: str) -> Plan:
     """The provider's workloads; `base` is mockserver's URL of the provider (ids come from it)."""
-    builders = {"systeme": _systeme, "clickfunnels": _clickfunnels, "simvoly": _simvoly, "yulsn": _yulsn}
-    return builders[provider](base)
+    if provider not in BUILDERS:
+        raise SystemExit(f"bench: no workload for provider {provider!r}: add its builder to BUILDERS in bench/workloads.py")
+    return BUILDERS[provider](base)
 
 
 def session_for(headers: Mapping[str, str]) -> requests.Session:
@@ -213,3 +217,12 @@ def preflight(call: Call, root: str, headers: Mapping[str, str], email: str) -> 
         sent["Content-Type"] = call.content_type
     body = call.body_for(email)
     return requests.request(call.method, root + call.path, headers=sent, data=body.encode() if body else None, timeout=30)
+
+
+# Each provider's workloads (a provider without one is refused by name: see plan()).
+BUILDERS: dict[str, Callable[[str], Plan]] = {
+    "systeme": _systeme,
+    "clickfunnels": _clickfunnels,
+    "simvoly": _simvoly,
+    "yulsn": _yulsn,
+}

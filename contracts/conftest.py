@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from contracts.targets import Target
-from mockserver.contract.profiles import PROFILES
+from mockserver.contract.profiles import profile_named, profiles
 from mockserver.testing import Emulator
 
 # The emulator's account the suite checks: demo data, and every other key refused (so that
@@ -25,7 +25,7 @@ EMULATOR_KEY = "contract-suite-key"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("contract", "mockserver contract suite")
-    group.addoption("--contract-provider", action="append", choices=sorted(PROFILES), help="provider to check (repeatable)")
+    group.addoption("--contract-provider", action="append", choices=sorted(profiles()), help="provider to check (repeatable)")
     group.addoption("--contract-base-url", help="check this base URL instead of an emulator (with one --contract-provider)")
     group.addoption("--contract-api-key", default=os.environ.get("MOCKSERVER_CONTRACT_API_KEY"), help="API key for the base URL")
     group.addoption("--contract-allow-writes", action="store_true", help="let the run write (what it creates is deleted)")
@@ -33,14 +33,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "providers(*names): the providers a contract test applies to")
+    config.addinivalue_line("markers", "providers_with(field): the test applies to providers whose profile has it")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "provider" in metafunc.fixturenames:
-        chosen = metafunc.config.getoption("--contract-provider") or list(PROFILES)
-        marker = metafunc.definition.get_closest_marker("providers")
-        names = [name for name in chosen if marker is None or name in marker.args]
+        chosen = metafunc.config.getoption("--contract-provider") or list(profiles())
+        marker = metafunc.definition.get_closest_marker("providers_with")
+        names = [name for name in chosen if marker is None or getattr(profile_named(name), marker.args[0]) is not None]
         metafunc.parametrize("provider", names, scope="session")
 
 

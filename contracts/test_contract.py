@@ -55,10 +55,10 @@ def test_generated_requests_conform(target: Target, tmp_path: Path) -> None:
     assert not verdict.drifted and not verdict.incomplete, _explain(verdict)
 
 
-@pytest.mark.providers("systeme", "clickfunnels", "simvoly")
+@pytest.mark.providers_with("webhook_scenario")
 def test_promised_webhooks_arrive_signed(target: Target, tmp_path: Path) -> None:
     """The events an operation promises are delivered, signed, with the documented payload
-    (Yulsn has no webhooks)."""
+    (for the providers whose profile has a webhook scenario: Yulsn sends no webhooks)."""
     if not target.allow_writes:
         pytest.skip("webhooks need writes: give --contract-allow-writes")
     verdict = _run(target, "webhooks", tmp_path)

@@ -47,7 +47,7 @@ STRICT_SETTINGS: dict[str, Any] = {
 }
 
 
-def tested_providers() -> list[Provider]:
+def providers_under_test() -> list[Provider]:
     """Every provider the suite's emulators serve: what provider-wide tests parametrise over,
     so a provider added to the registry is tested without an edit here."""
     return all_providers()

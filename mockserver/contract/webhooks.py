@@ -99,107 +99,21 @@ class Run:
                 verdict.add(Finding("cleanup", operation, "left behind", left, f"DELETE {self.client.url(path)}"))
 
 
-def _at(payload: Any, *keys: str) -> Any:
+def at(payload: Any, *keys: str) -> Any:
     for key in keys:
         payload = payload.get(key) if isinstance(payload, dict) else None
     return payload
 
 
-def _has(members: Mapping[tuple[str, ...], Any]) -> Callable[[Any], bool]:
+def has(members: Mapping[tuple[str, ...], Any]) -> Callable[[Any], bool]:
     """A test of a payload: the members at these paths have these values."""
-    return lambda payload: all(_at(payload, *path) == value for path, value in members.items())
-
-
-def _systeme(run: Run) -> None:
-    events = ["CONTACT_CREATED", "CONTACT_TAG_ADDED", "CONTACT_TAG_REMOVED"]
-    body = {"name": run.name, "url": run.target, "secret": run.secret, "subscriptions": events}
-    hook = run.call("POST", "/api/webhooks", json=body)
-    run.made("/api/webhooks/{id}", {"id": hook["id"]})
-    contact = run.call("POST", "/api/contacts", json={"email": run.email})
-    ids = {"id": contact["id"]}
-    run.made("/api/contacts/{id}", ids)
-    ours = _has({("contact", "email"): run.email})
-    run.expect("CONTACT_CREATED", "POST /api/contacts", ours)
-    tag = run.call("POST", "/api/tags", json={"name": run.name})
-    run.made("/api/tags/{id}", {"id": tag["id"]})
-    run.call("POST", "/api/contacts/{id}/tags", ids, json={"tagId": tag["id"]})
-    run.expect("CONTACT_TAG_ADDED", "POST /api/contacts/{id}/tags", ours)
-    run.call("DELETE", "/api/contacts/{id}/tags/{tagId}", {**ids, "tagId": tag["id"]})
-    run.expect("CONTACT_TAG_REMOVED", "DELETE /api/contacts/{id}/tags/{tagId}", ours)
-
-
-def _clickfunnels(run: Run) -> None:
-    team = run.call("GET", "/api/v2/teams")[0]
-    space = {"workspace_id": run.call("GET", "/api/v2/teams/{team_id}/workspaces", {"team_id": team["id"]})[0]["id"]}
-    events = [
-        "contact.created",
-        "contact.updated",
-        "contact.deleted",
-        "contact/applied_tag.created",
-        "contact/applied_tag.deleted",
-    ]
-    body = {"webhooks_outgoing_endpoint": {"url": run.target, "name": run.name, "event_type_ids": events}}
-    endpoint = run.call("POST", "/api/v2/workspaces/{workspace_id}/webhooks/outgoing/endpoints", space, json=body)
-    run.secret = endpoint["webhook_secret"]  # given once, at creation
-    run.made("/api/v2/webhooks/outgoing/endpoints/{endpoint_id}", {"endpoint_id": endpoint["id"]})
-    new = {"contact": {"email_address": run.email, "first_name": "Contract"}}
-    contact = {"contact_id": run.call("POST", "/api/v2/workspaces/{workspace_id}/contacts", space, json=new)["id"]}
-    run.made("/api/v2/contacts/{contact_id}", contact)
-    ours = _has({("data", "email_address"): run.email})
-    run.expect("contact.created", "POST /api/v2/workspaces/{workspace_id}/contacts", ours)
-    run.call("PATCH", "/api/v2/contacts/{contact_id}", contact, json={"contact": {"first_name": "Changed"}})
-    run.expect("contact.updated", "PATCH /api/v2/contacts/{contact_id}", ours)
-    tags = run.call("GET", "/api/v2/workspaces/{workspace_id}/contacts/tags", space)
-    if tags:  # tags cannot be deleted through the API, so the run applies one that exists
-        tagged = _has({("data", "contact_id"): contact["contact_id"]})
-        applied = run.call(
-            "POST",
-            "/api/v2/contacts/{contact_id}/applied_tags",
-            contact,
-            json={"contacts_applied_tag": {"tag_id": tags[0]["id"]}},
-        )
-        link = {"applied_tag_id": applied["id"]}
-        run.made("/api/v2/contacts/applied_tags/{applied_tag_id}", link)
-        run.expect("contact/applied_tag.created", "POST /api/v2/contacts/{contact_id}/applied_tags", tagged)
-        run.call("DELETE", "/api/v2/contacts/applied_tags/{applied_tag_id}", link)
-        run.gone("/api/v2/contacts/applied_tags/{applied_tag_id}", link)
-        run.expect("contact/applied_tag.deleted", "DELETE /api/v2/contacts/applied_tags/{applied_tag_id}", tagged)
-    else:
-        run.notes.append(
-            "applied-tag webhooks not checked: the workspace has no tag (and a tag made for the run could not be deleted)"
-        )
-    run.call("DELETE", "/api/v2/contacts/{contact_id}", contact)
-    run.gone("/api/v2/contacts/{contact_id}", contact)
-    run.expect("contact.deleted", "DELETE /api/v2/contacts/{contact_id}", ours)
-
-
-def _simvoly(run: Run) -> None:
-    hook = run.call(
-        "POST", "/api/site/webhooks", json={"target": run.target, "events": ["contact_updated"], "secret": run.secret}
-    )
-    run.made("/api/site/webhooks/{id}", {"id": hook["id"]})
-    contact = {"id": run.call("POST", "/api/site/contacts", json={"email": run.email, "name": "Contract"})["id"]}
-    run.made("/api/site/contacts/{id}", contact)
-    run.expect("contact_updated", "POST /api/site/contacts", _has({("email",): run.email, ("name",): "Contract"}))
-    run.call("PUT", "/api/site/contacts/{id}", contact, json={"email": run.email, "name": "Changed"})
-    run.expect("contact_updated", "PUT /api/site/contacts/{id}", _has({("email",): run.email, ("name",): "Changed"}))
-    run.notes.append(
-        "product_created/product_updated, order_* and the visitors' events not checked: products cannot be deleted"
-        " through the API, and the others need a visitor or would change the account's own records"
-    )
-
-
-# Per provider: the scenario, and how a delivery names its event.
-SCENARIOS: dict[str, tuple[Callable[[Run], None], Callable[[Delivery], Any]]] = {
-    "systeme": (_systeme, lambda d: _header(d.headers, "X-Webhook-Event")),
-    "clickfunnels": (_clickfunnels, lambda d: _at(d.payload, "event_type")),
-    "simvoly": (_simvoly, lambda d: _header(d.headers, "X-Simvoly-Event")),
-}
+    return lambda payload: all(at(payload, *path) == value for path, value in members.items())
 
 
 def check_webhooks(client: ContractClient, spec: ApiSpec, verdict: Verdict, options: ReceiverOptions) -> None:
     title = client.profile.title
-    if not spec.webhooks or client.profile.name not in SCENARIOS:
+    scenario, event_of = client.profile.webhook_scenario, client.profile.webhook_event
+    if not spec.webhooks or scenario is None or event_of is None:
         verdict.notes.append(f"webhooks not checked: {title} sends none")
         return
     if not client.allow_writes:
@@ -213,7 +127,6 @@ def check_webhooks(client: ContractClient, spec: ApiSpec, verdict: Verdict, opti
     except OSError as exc:
         verdict.notes.append(f"webhooks not checked: cannot listen on {options.listen_host}:{options.listen_port} ({exc})")
         return
-    scenario, event_of = SCENARIOS[client.profile.name]
     run = Run(client, options.public_url or f"{receiver.url}/{uuid.uuid4().hex}")
     try:
         try:
@@ -279,7 +192,7 @@ def _problems(delivery: Delivery, event: str, spec: ApiSpec, run: Run) -> list[t
 
 def _required_headers(spec: ApiSpec, event: str) -> list[str]:
     """Headers the spec's `webhooks:` entry says every delivery of the event carries."""
-    parameters = _at(spec.document, "webhooks", event, "post", "parameters") or []
+    parameters = at(spec.document, "webhooks", event, "post", "parameters") or []
     return [p["name"] for p in parameters if isinstance(p, dict) and p.get("in") == "header" and p.get("required")]
 
 

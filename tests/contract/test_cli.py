@@ -70,15 +70,19 @@ def strict_emulator(**changes: Any) -> Emulator:
 
 
 @pytest.fixture(scope="module")
-def mockserver() -> Iterator[Emulator]:
-    """This module's own emulator (in place of the session's): the one strict_emulator() makes."""
+def own_mockserver() -> Iterator[Emulator]:
+    """This module's own emulator (not the session's, and not named as it is, so that the
+    session's fixtures never get this one): the one strict_emulator() makes. Every answer it
+    gave must have matched the spec."""
     with strict_emulator() as running:
         yield running
+        problems = list(running.engine.strict_problems)
+    assert not problems, f"responses that do not match the spec: {problems}"
 
 
-def test_the_emulator_conforms(mockserver: Emulator, tmp_path: Path) -> None:
+def test_the_emulator_conforms(own_mockserver: Emulator, tmp_path: Path) -> None:
     report = tmp_path / "systeme.xml"
-    run = contract(*short_run(f"{mockserver.url}/systeme", 5, str(report)), cwd=tmp_path)
+    run = contract(*short_run(f"{own_mockserver.url}/systeme", 5, str(report)), cwd=tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
     suites = ET.parse(report).getroot()
     cases = suites.findall(".//testcase")
@@ -90,14 +94,14 @@ def test_the_emulator_conforms(mockserver: Emulator, tmp_path: Path) -> None:
     assert KEY not in run.stdout + summary + report.read_text(encoding="utf-8")
 
 
-def test_by_default_the_report_goes_beside_and_what_was_created_is_deleted(mockserver: Emulator, tmp_path: Path) -> None:
+def test_by_default_the_report_goes_beside_and_what_was_created_is_deleted(own_mockserver: Emulator, tmp_path: Path) -> None:
     """No --report: the files go in the working directory, under relative paths that the
     run (and schemathesis, which runs elsewhere) must still find."""
-    before = _contact_count(mockserver)
+    before = _contact_count(own_mockserver)
     run = contract(
         "systeme",
         "--base-url",
-        f"{mockserver.url}/systeme",
+        f"{own_mockserver.url}/systeme",
         "--api-key",
         KEY,
         "--allow-writes",
@@ -114,15 +118,15 @@ def test_by_default_the_report_goes_beside_and_what_was_created_is_deleted(mocks
     assert "fuzzing: 0 operation" not in run.stdout
     assert (tmp_path / "contract-systeme-files" / "created.ndjson").is_file()
     assert "clean-up: deleted" in run.stdout
-    assert _contact_count(mockserver) == before  # every contact it made is gone
+    assert _contact_count(own_mockserver) == before  # every contact it made is gone
 
 
-def _contact_count(mockserver: Emulator) -> int:
+def _contact_count(own_mockserver: Emulator) -> int:
     """How many contacts the account holds, walked page by page."""
     count, after = 0, None
     while True:
         params = {"limit": 100, **({"startingAfter": after} if after else {})}
-        page = requests.get(f"{mockserver.url}/systeme/api/contacts", params=params, headers={"X-API-Key": KEY}, timeout=30)
+        page = requests.get(f"{own_mockserver.url}/systeme/api/contacts", params=params, headers={"X-API-Key": KEY}, timeout=30)
         page.raise_for_status()
         items = page.json()["items"]
         count += len(items)
@@ -131,8 +135,8 @@ def _contact_count(mockserver: Emulator) -> int:
         after = items[-1]["id"]
 
 
-def test_a_header_http_does_not_allow_is_refused_before_anything_is_sent(mockserver: Emulator, tmp_path: Path) -> None:
-    base_url = f"{mockserver.url}/systeme"
+def test_a_header_http_does_not_allow_is_refused_before_anything_is_sent(own_mockserver: Emulator, tmp_path: Path) -> None:
+    base_url = f"{own_mockserver.url}/systeme"
     run = contract("systeme", "--base-url", base_url, "--api-key", KEY, "--header", "Bad Name: x", cwd=tmp_path, timeout=60)
     assert run.returncode == 2
     assert "--header wants" in run.stderr
@@ -140,13 +144,13 @@ def test_a_header_http_does_not_allow_is_refused_before_anything_is_sent(mockser
 
 
 def test_a_run_that_tested_nothing_is_not_a_verdict(
-    mockserver: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    own_mockserver: Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Schemathesis could not run (here: zero workers, which it refuses): "no drift" would be a lie."""
     original = contract_cli.FuzzOptions
     monkeypatch.setattr(contract_cli, "FuzzOptions", lambda **given: replace(original(**given), workers=0))
     monkeypatch.chdir(tmp_path)
-    status = main(["contract", "systeme", "--base-url", f"{mockserver.url}/systeme", "--api-key", KEY, "--only", "fuzzing"])
+    status = main(["contract", "systeme", "--base-url", f"{own_mockserver.url}/systeme", "--api-key", KEY, "--only", "fuzzing"])
     out = capsys.readouterr().out
     assert status == 2, out
     assert "NOT CHECKED: schemathesis tested no operation" in out
@@ -178,21 +182,21 @@ def test_an_unreachable_server_is_not_a_verdict(tmp_path: Path) -> None:
     assert "cannot reach" in run.stderr
 
 
-def test_a_refused_key_is_not_a_verdict(mockserver: Emulator, tmp_path: Path) -> None:
-    run = contract("systeme", "--base-url", f"{mockserver.url}/systeme", "--api-key", "not-a-key", cwd=tmp_path, timeout=60)
+def test_a_refused_key_is_not_a_verdict(own_mockserver: Emulator, tmp_path: Path) -> None:
+    run = contract("systeme", "--base-url", f"{own_mockserver.url}/systeme", "--api-key", "not-a-key", cwd=tmp_path, timeout=60)
     assert run.returncode == 2
     assert "API key was refused" in run.stderr
 
 
-def test_a_wrong_base_url_is_not_a_verdict(mockserver: Emulator, tmp_path: Path) -> None:
-    run = contract("systeme", "--base-url", f"{mockserver.url}/nowhere", "--api-key", KEY, cwd=tmp_path, timeout=60)
+def test_a_wrong_base_url_is_not_a_verdict(own_mockserver: Emulator, tmp_path: Path) -> None:
+    run = contract("systeme", "--base-url", f"{own_mockserver.url}/nowhere", "--api-key", KEY, cwd=tmp_path, timeout=60)
     assert run.returncode == 2
     assert "base URL" in run.stderr
     assert not list(tmp_path.iterdir())  # no verdict, so no report
 
 
-def test_no_key_is_not_a_verdict(mockserver: Emulator, tmp_path: Path) -> None:
-    run = contract("systeme", "--base-url", f"{mockserver.url}/systeme", cwd=tmp_path, timeout=60)
+def test_no_key_is_not_a_verdict(own_mockserver: Emulator, tmp_path: Path) -> None:
+    run = contract("systeme", "--base-url", f"{own_mockserver.url}/systeme", cwd=tmp_path, timeout=60)
     assert run.returncode == 2
     assert "--api-key" in run.stderr
 

@@ -13,7 +13,7 @@ import pytest
 
 from mockserver.contract import webhooks
 from mockserver.contract.client import ContractClient
-from mockserver.contract.profiles import PROFILES, profile_named
+from mockserver.contract.profiles import profile_named
 from mockserver.contract.webhooks import ReceiverOptions, check_webhooks
 from mockserver.engine.spec import load_spec
 from tests.contract.conftest import findings_text, requests_sent, verdict_of
@@ -125,7 +125,7 @@ def test_deliveries_that_never_arrive_are_findings_and_the_subscription_is_still
 def test_a_signature_made_another_way_is_a_bad_signature(demo_client: Callable[..., ContractClient]) -> None:
     client = demo_client("systeme", allow_writes=True)
     # Simvoly's scheme ("sha256=<hex>") where Systeme sends bare hex: no delivery verifies
-    client.profile = replace(client.profile, signature_check=PROFILES["simvoly"].signature_check)
+    client.profile = replace(client.profile, signature_check=profile_named("simvoly").signature_check)
     verdict = verdict_of(client)
     check_webhooks(client, SPECS["systeme"], verdict, FAST)
     assert [(f.operation, f.kind) for f in verdict.findings] == [(label, "bad signature") for label in CHECKED["systeme"]]

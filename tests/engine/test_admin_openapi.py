@@ -23,9 +23,10 @@ from mockserver.engine.admin_openapi import admin_document
 from mockserver.engine.context import Call, Reply
 from mockserver.providers.systeme import PROVIDER as SYSTEME
 from mockserver.testing import Emulator, WebhookReceiver
+from tests.support import providers_under_test
 
 URI = "urn:mockserver:admin-openapi"
-PROVIDERS = ("systeme", "clickfunnels", "simvoly", "yulsn")
+PROVIDERS = [provider.name for provider in providers_under_test()]
 # Flask answers HEAD and OPTIONS for every rule by itself.
 IMPLICIT = {"HEAD", "OPTIONS"}
 USER_AGENT = "mockserver-tests/1.0"

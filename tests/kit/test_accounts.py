@@ -7,8 +7,9 @@ import pytest
 import requests
 
 from mockserver.testing import Emulator, MockserverError
+from tests.support import providers_under_test
 
-PROVIDERS = ["systeme", "clickfunnels", "simvoly", "yulsn"]
+PROVIDERS = [provider.name for provider in providers_under_test()]
 # A list every provider answers on a brand-new account.
 LISTS = {
     "systeme": "/api/tags",
