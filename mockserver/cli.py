@@ -16,14 +16,18 @@ from mockserver import __version__
 from mockserver.engine import logs
 from mockserver.engine.ratelimit import parse_rate
 from mockserver.engine.settings import DEMO_KEY, Settings
-from mockserver.providers import all_providers
+from mockserver.providers import RegistryError, all_providers
 
 if TYPE_CHECKING:
     from mockserver.persistence import StateFile
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    try:
+        parser = build_parser()
+    except RegistryError as exc:  # MOCKSERVER_PROVIDERS names a folder that is not a provider
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()
@@ -133,10 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
     from mockserver.contract.cli import add_contract_command
     from mockserver.proxy.cli import add_proxy_commands
     from mockserver.remote import add_remote_commands
+    from mockserver.scaffold import add_new_provider_command
 
     add_contract_command(commands, names)
     add_proxy_commands(commands, names)
     add_remote_commands(commands, names)
+    add_new_provider_command(commands)
     return parser
 
 

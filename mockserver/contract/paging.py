@@ -41,6 +41,7 @@ STYLES = {
     "after": Style("after", None, "Pagination-Next"),  # ClickFunnels: bare arrays, Pagination-Next and Link
     "skip": Style("skip", "limit", None, first=0, offset=True, total="totalCount"),  # Simvoly: {totalCount, limit, skip, items}
     "lastId": Style("lastId", "take", None, first=0),  # Yulsn: bare arrays after an id (take on tables)
+    "offset": Style("offset", "limit", None, first=0, offset=True, total="total"),  # generic providers: {items, total}
 }
 
 

@@ -85,6 +85,26 @@ def header_value(headers: Mapping[str, str], name: str) -> str | None:
     return next((value for key, value in headers.items() if key.lower() == lowered), None)
 
 
+def profile_from_spec(name: str, title: str, spec_file: Path) -> Profile:
+    """A profile read from a spec alone (a provider made by `mockserver new-provider`): its
+    security scheme, its 4xx responses' schema as the error body."""
+    from mockserver.providers.generic import Spec
+
+    spec = Spec(spec_file)
+    scheme = spec.security()
+    bearer = scheme.get("type") != "apiKey"
+    error = spec.error_schema()
+    return Profile(
+        name=name,
+        title=title,
+        auth_header="Authorization" if bearer else str(scheme["name"]),
+        auth_prefix="Bearer " if bearer else "",
+        error_body=object_with(*error.get("required", []), **error.get("properties", {})),
+        error_schemas=tuple(spec.error_schema_names()),
+        business_rule_statuses=("404", "409", "422"),
+    )
+
+
 def profiles() -> dict[str, Profile]:
     """Every registered provider's profile, by name."""
     return {profile.name: profile for profile in map(_profile_of, provider_packages())}

@@ -19,6 +19,10 @@ from mockserver.engine.provider import Provider
 EXTRA_ENV = "MOCKSERVER_PROVIDERS"
 
 
+class RegistryError(Exception):
+    """A folder named as a provider that is not one."""
+
+
 @cache
 def builtin_packages() -> tuple[ModuleType, ...]:
     """The provider packages shipped here, in name order."""
@@ -37,7 +41,7 @@ def _load_folder(folder: Path) -> ModuleType:
     folder = folder.resolve()
     init = folder / "__init__.py"
     if not init.is_file():
-        raise ValueError(f"{EXTRA_ENV}: {folder} is not a provider package (no __init__.py)")
+        raise RegistryError(f"{EXTRA_ENV}: {folder} is not a provider package (no __init__.py)")
     if folder.name in sys.modules:  # already loaded (by this registry, or imported by a test)
         return sys.modules[folder.name]
     spec = importlib.util.spec_from_file_location(folder.name, init, submodule_search_locations=[str(folder)])
@@ -58,7 +62,7 @@ def all_providers() -> list[Provider]:
     for package in provider_packages():
         provider = getattr(package, "PROVIDER", None)
         if not isinstance(provider, Provider):
-            raise TypeError(f"provider package {package.__name__} defines no PROVIDER (a mockserver Provider)")
+            raise RegistryError(f"provider package {package.__name__} defines no PROVIDER (a mockserver Provider)")
         providers.append(provider)
     return providers
 
