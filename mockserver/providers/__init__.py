@@ -32,7 +32,8 @@ def builtin_packages() -> tuple[ModuleType, ...]:
 
 @cache
 def _extra_packages(folders: str) -> tuple[ModuleType, ...]:
-    return tuple(_load_folder(Path(folder)) for folder in folders.split(os.pathsep) if folder.strip())
+    named = dict.fromkeys(Path(folder).resolve() for folder in folders.split(os.pathsep) if folder.strip())
+    return tuple(_load_folder(folder) for folder in named)  # each folder once, however often named
 
 
 def _load_folder(folder: Path) -> ModuleType:

@@ -35,7 +35,8 @@ def _busy_accounts(emulator: Emulator) -> list[Account]:
     """One demo account per provider, changed through the API after seeding (creates,
     updates and deletes), so counters, deletes and indexes all have something to say."""
     accounts = [emulator.account(name, demo=True) for name in emulator.providers]
-    systeme, clickfunnels, simvoly, yulsn = accounts
+    named = {account.provider: account for account in accounts}
+    systeme, clickfunnels, simvoly, yulsn = (named[name] for name in ("systeme", "clickfunnels", "simvoly", "yulsn"))
     api = systeme.session()
     contact = created(api.post("/api/contacts", json={"email": "kept@example.com"}))
     ok(api.merge_patch(f"/api/contacts/{contact['id']}", {"fields": [{"slug": "city", "value": "Lyon"}]}))

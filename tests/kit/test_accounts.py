@@ -6,16 +6,22 @@ from __future__ import annotations
 import pytest
 import requests
 
+from mockserver.providers.generic import Spec
 from mockserver.testing import Emulator, MockserverError
 from tests.support import providers_under_test
 
 PROVIDERS = [provider.name for provider in providers_under_test()]
-# A list every provider answers on a brand-new account.
+# A list every provider answers on a brand-new account: these, and for any other provider its
+# spec's first list without path parameters.
 LISTS = {
     "systeme": "/api/tags",
     "clickfunnels": "/api/v2/teams",
     "simvoly": "/api/site/contacts",
     "yulsn": "/api/v1/Stores",
+} | {
+    provider.name: next(op.path for op in Spec(provider.spec_file).operations() if op.method == "GET" and "{" not in op.path)
+    for provider in providers_under_test()
+    if provider.name not in ("systeme", "clickfunnels", "simvoly", "yulsn")
 }
 
 
