@@ -128,10 +128,13 @@ def run_fuzzing(
         environment[hooks.LEDGER_VARIABLE] = str(ledger)
     if not allow_writes:
         environment[hooks.READ_ONLY_VARIABLE] = "1"
-    with open(work_dir / "schemathesis.log", "w", encoding="utf-8") as log:
-        process = subprocess.Popen(
+    # Popen as a context manager closes the pipe of schemathesis' output once it has ended.
+    with (
+        open(work_dir / "schemathesis.log", "w", encoding="utf-8") as log,
+        subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment, cwd=tempfile.gettempdir()
-        )
+        ) as process,
+    ):
         assert process.stdout is not None
         for line in process.stdout:
             log.write(line)
