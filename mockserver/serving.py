@@ -82,10 +82,26 @@ class Server:
     def _close(self) -> None:
         """Runs on the serving thread, so no socket is closed under a running select()."""
         from waitress import wasyncore
+        from waitress.channel import HTTPChannel
 
         self._server.task_dispatcher.shutdown(timeout=5)
-        wasyncore.close_all(self._server._map)
+        for channel in list(self._server._map.values()):
+            if isinstance(channel, HTTPChannel):
+                _close_channel(channel)
+        wasyncore.close_all(self._server._map)  # the listening socket and the trigger
         if self._on_close is not None:
             self._on_close()
         elif "mockserver" in getattr(self.app, "extensions", {}):  # only an emulator has a webhook dispatcher
             emulator_of(self.app).dispatcher.stop()
+
+
+def _close_channel(channel: Any) -> None:
+    """Close a connection with the buffers waitress keeps for it: an answer longer than a
+    megabyte not yet sent, a request body over half a megabyte, wait in temporary files, which
+    wasyncore.close_all leaves open (it closes the socket alone)."""
+    with channel.requests_lock:
+        requests = [*channel.requests, *([channel.request] if channel.request is not None else [])]
+        channel.requests, channel.request = [], None
+    for request in requests:
+        request.close()  # its body
+    channel.handle_close()  # the answers not yet sent, then the socket
