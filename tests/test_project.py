@@ -51,3 +51,41 @@ def test_ruff_finds_nothing() -> None:
 def test_mypy_strict_is_clean() -> None:
     result = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# A block this long standing in two places of the providers is one to write once (in
+# providers/base.py, providers/generic.py or the engine).
+SHARED_BLOCK = 6
+
+
+def _code_lines(path: Path) -> list[tuple[int, str]]:
+    """(line number, text) of the lines that carry code: no blank lines, comments, imports or
+    docstrings, each stripped of its indentation."""
+    kept, in_docstring, in_import = [], False, False
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        text = raw.strip()
+        quotes = text.count('"""')
+        if in_docstring or (text.startswith('"""') and quotes == 1):
+            in_docstring = in_docstring != (quotes == 1)
+            continue
+        if in_import or text.startswith(("from ", "import ")):
+            in_import = text.endswith("(") or (in_import and text != ")")
+            continue
+        if not text or text.startswith(("#", '"""')):
+            continue
+        kept.append((number, text))
+    return kept
+
+
+def test_no_block_of_code_stands_twice_in_the_providers() -> None:
+    seen: dict[tuple[str, ...], str] = {}
+    repeated = []
+    for path in sorted((ROOT / "mockserver" / "providers").rglob("*.py")):
+        lines = _code_lines(path)
+        for start in range(len(lines) - SHARED_BLOCK + 1):
+            window = tuple(text for _, text in lines[start : start + SHARED_BLOCK])
+            where = f"{path.relative_to(ROOT)}:{lines[start][0]}"
+            first = seen.setdefault(window, where)
+            if first != where and not first.startswith(f"{path.relative_to(ROOT)}:"):
+                repeated.append(f"{where} repeats {first}")
+    assert not repeated, "\n".join(repeated)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from jsonschema.protocols import Validator
@@ -79,6 +80,31 @@ class ErrorStyle:
         return self.reply(status if 400 <= status < 600 else 500, err.message or self.otherwise)
 
 
+# The Provider fields a provider's modules define under these names, by module.
+_BY_CONVENTION = {
+    "demo": {"init_tenant": "init_tenant", "seed_demo": "seed_demo"},
+    "webhooks": {
+        "deliveries": "deliveries",
+        "retry_schedule": "RETRY_SCHEDULE",
+        "verify_signature": "verify_signature",
+        "attempt_headers": "attempt_headers",
+    },
+    "admin": {"admin_actions": "ACTIONS", "admin_schemas": "SCHEMAS"},
+}
+
+
+def by_convention(**modules: ModuleType) -> dict[str, Any]:
+    """The Provider fields that a provider's `demo`, `webhooks` and `admin` modules define
+    under the conventional names (`webhooks.RETRY_SCHEDULE`, `admin.ACTIONS`...): what a
+    declaration would otherwise spell out one by one."""
+    fields = {}
+    for role, module in modules.items():
+        for field_name, attribute in _BY_CONVENTION[role].items():
+            if hasattr(module, attribute):
+                fields[field_name] = getattr(module, attribute)
+    return fields
+
+
 def demo_call(tenant: Tenant, services: Services, provider: str, seed: int, start: datetime) -> Call:
     """What demo seeding works through: a clock frozen at `start` (advanced by the seeding
     itself) and ids from the seed, so one seed always gives the same data. Seeding is not a
@@ -111,6 +137,7 @@ __all__ = [
     "Services",
     "Violation",
     "admin_body",
+    "by_convention",
     "demo_call",
     "fail",
     "header",

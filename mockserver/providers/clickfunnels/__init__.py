@@ -6,7 +6,7 @@ from __future__ import annotations
 from werkzeug.wrappers import Request
 
 from mockserver.engine.errors import Forbidden
-from mockserver.providers.base import Provider, spec_path
+from mockserver.providers.base import Provider, by_convention, spec_path
 from mockserver.providers.clickfunnels import admin, commerce, contacts, demo, images, learning, teams, webhooks
 from mockserver.providers.clickfunnels.errors import render_error
 
@@ -72,14 +72,7 @@ PROVIDER = Provider(
     spec_file=spec_path("clickfunnels"),
     handlers=HANDLERS,
     render_error=render_error,
-    init_tenant=demo.init_tenant,
-    seed_demo=demo.seed_demo,
-    deliveries=webhooks.deliveries,
-    retry_schedule=webhooks.RETRY_SCHEDULE,
-    verify_signature=webhooks.verify_signature,
-    attempt_headers=webhooks.attempt_headers,
-    admin_actions=admin.ACTIONS,
-    admin_schemas=admin.SCHEMAS,
+    **by_convention(demo=demo, webhooks=webhooks, admin=admin),
     preflight=_front_door,
     content_type="application/json; charset=utf-8",
 )

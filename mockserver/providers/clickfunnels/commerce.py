@@ -194,16 +194,7 @@ def create_fulfillment(call: Call) -> Reply:
         location_id=attributes.get("location_id"),
         parts=[],
     )
-    row["parts"] = [
-        {
-            "id": tenant.next_id("fulfillment_part"),
-            "public_id": records.public_id(tenant.table(FULFILLMENTS), call.random),
-            "fulfillment_id": row["id"],
-            "invoices_line_item_id": item_id,
-            "quantity": quantity,
-        }
-        for item_id, quantity in wanted.items()
-    ]
+    row["parts"] = records.fulfillment_parts(tenant, call.random, row["id"], wanted.items())
     announce(call, "fulfillment.created", "Fulfillment", row, records.fulfillment(row))
     return Reply(201, records.fulfillment(row))
 

@@ -199,13 +199,6 @@ def _demo_fulfillments(call: Call, workspace: Row, rng: random.Random) -> None:
             location_id=1,
             parts=[],
         )
-        row["parts"] = [
-            {
-                "id": tenant.next_id("fulfillment_part"),
-                "public_id": records.public_id(tenant.table(FULFILLMENTS), call.random),
-                "fulfillment_id": row["id"],
-                "invoices_line_item_id": item["id"],
-                "quantity": item["quantity"],
-            }
-            for item in items
-        ]
+        row["parts"] = records.fulfillment_parts(
+            tenant, call.random, row["id"], [(item["id"], item["quantity"]) for item in items]
+        )

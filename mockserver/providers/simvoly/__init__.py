@@ -6,7 +6,7 @@ from __future__ import annotations
 from werkzeug.wrappers import Request
 
 from mockserver.engine.errors import ApiError
-from mockserver.providers.base import Provider, spec_path
+from mockserver.providers.base import Provider, by_convention, spec_path
 from mockserver.providers.simvoly import admin, audience, contacts, demo, members, shop, webhooks
 from mockserver.providers.simvoly.errors import render_error
 
@@ -61,13 +61,7 @@ PROVIDER = Provider(
     spec_file=spec_path("simvoly"),
     handlers=HANDLERS,
     render_error=render_error,
-    init_tenant=demo.init_tenant,
-    seed_demo=demo.seed_demo,
-    deliveries=webhooks.deliveries,
-    retry_schedule=webhooks.RETRY_SCHEDULE,
-    verify_signature=webhooks.verify_signature,
-    admin_actions=admin.ACTIONS,
-    admin_schemas=admin.SCHEMAS,
+    **by_convention(demo=demo, webhooks=webhooks, admin=admin),
     pages={("GET", "members/sso"): members.sso_page},
     preflight=_user_agent_required,
 )

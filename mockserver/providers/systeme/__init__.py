@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mockserver.engine.ratelimit import Quota
-from mockserver.providers.base import Provider, key_header, spec_path
+from mockserver.providers.base import Provider, by_convention, key_header, spec_path
 from mockserver.providers.systeme import admin, contacts, demo, payments, school, tags, webhooks
 from mockserver.providers.systeme.errors import render_error
 
@@ -57,16 +57,9 @@ PROVIDER = Provider(
     handlers=HANDLERS,
     credentials=key_header("X-API-Key"),
     render_error=render_error,
-    init_tenant=demo.init_tenant,
-    seed_demo=demo.seed_demo,
-    deliveries=webhooks.deliveries,
-    retry_schedule=webhooks.RETRY_SCHEDULE,
+    **by_convention(demo=demo, webhooks=webhooks, admin=admin),
     quota_headers=_quota_headers,
     client_headers=lambda key: {"X-API-Key": key},
-    verify_signature=webhooks.verify_signature,
-    attempt_headers=webhooks.attempt_headers,
-    admin_actions=admin.ACTIONS,
-    admin_schemas=admin.SCHEMAS,
     # API Platform routes any identifier and answers 404 for one that names nothing.
     typed_routes=False,
 )

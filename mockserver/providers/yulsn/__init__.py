@@ -4,7 +4,7 @@ names and body names; PascalCase responses; `{"Message": ...}` errors."""
 
 from __future__ import annotations
 
-from mockserver.providers.base import Provider, key_header, spec_path
+from mockserver.providers.base import Provider, by_convention, key_header, spec_path
 from mockserver.providers.yulsn import admin, contacts, demo, exports
 from mockserver.providers.yulsn.errors import render_error
 from mockserver.providers.yulsn.handlers import HANDLERS
@@ -16,11 +16,8 @@ PROVIDER = Provider(
     handlers=HANDLERS,
     credentials=key_header("X-ApiKey"),
     render_error=render_error,
-    init_tenant=demo.init_tenant,
-    seed_demo=demo.seed_demo,
+    **by_convention(demo=demo, admin=admin),
     client_headers=lambda key: {"X-ApiKey": key, "Accept": "application/json"},
-    admin_actions=admin.ACTIONS,
-    admin_schemas=admin.SCHEMAS,
     pages={("GET", "PersonDataFiles/<token>"): contacts.person_data_page, **exports.PAGES},
     content_type="application/json; charset=utf-8",
     case_insensitive=True,

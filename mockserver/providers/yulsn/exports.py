@@ -90,15 +90,6 @@ def create_export(call: Call) -> Reply:
     return Reply(200, render_export(call, add_export(call, call.body)))
 
 
-def _date(body: dict[str, Any], name: str) -> float | None:
-    if body.get(name) in (None, ""):
-        return None
-    value = records.parse_date(str(body[name]))
-    if value is None:
-        raise invalid(f"The value '{body[name]}' is not valid for {name}.")
-    return value
-
-
 def add_export(call: Call, body: dict[str, Any]) -> Row:
     """Check the settings, then build the file at once (the rows as they are now)."""
     tenant = call.tenant
@@ -120,7 +111,8 @@ def add_export(call: Call, body: dict[str, Any]) -> Row:
     if column == line:
         raise invalid("ColumnDelimiter and RowDelimiter must differ.")
     window = {
-        name: _date(body, name) for name in ("CreatedDateTimeFrom", "CreatedDateTimeTo", "LastModifiedFrom", "LastModifiedTo")
+        name: records.body_date(body, name)
+        for name in ("CreatedDateTimeFrom", "CreatedDateTimeTo", "LastModifiedFrom", "LastModifiedTo")
     }
     members: set[int] | None = None
     if body.get("SegmentId") is not None:

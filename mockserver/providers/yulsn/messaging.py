@@ -125,7 +125,7 @@ def _schedule(call: Call, row: Row, body: dict[str, Any]) -> Row:
     include, exclude = body.get("IncludeSegments") or [], body.get("ExcludeSegments") or []
     included = segments.contacts_in(tenant, include) if include else [r["Id"] for r in tenant.table(CONTACTS).rows()]
     excluded = set(segments.contacts_in(tenant, exclude))
-    start = _date(body, "StartSending")
+    start = records.body_date(body, "StartSending")
     receivers = [contact_id for contact_id in included if contact_id not in excluded]
     if body.get("LimitContacts") is not None:
         receivers = receivers[: body["LimitContacts"]]
@@ -247,7 +247,7 @@ def create_dispatch(call: Call) -> Reply:
     for store_id in body.get("StoreIds") or []:
         if store_id not in tenant.table(STORES):
             raise records.not_found(f"Store with id {store_id} not found.")
-    planned = _date(body, "DateTime")
+    planned = records.body_date(body, "DateTime")
     if contact_id is not None:
         if contact_id not in tenant.table(CONTACTS):
             raise records.not_found(f"Contact with id {contact_id} not found.")
@@ -269,15 +269,6 @@ def create_dispatch(call: Call) -> Reply:
         details={**details, "SegmentIds": segment_ids or None, "IsTest": bool(body.get("IsTest"))},
     )
     return Reply(200, render_dispatch(tenant, row))
-
-
-def _date(body: dict[str, Any], name: str) -> float | None:
-    if body.get(name) in (None, ""):
-        return None
-    value = records.parse_date(str(body[name]))
-    if value is None:
-        raise invalid(f"The value '{body[name]}' is not valid for {name}.")
-    return value
 
 
 def _statuses(call: Call) -> list[int]:
@@ -344,7 +335,7 @@ def create_email2(call: Call) -> Reply:
     trigger = next((t for t in triggers(tenant) if str(t["Id"]) == str(body["TriggerId"]).strip()), None)
     if trigger is None:
         raise records.not_found(f"Trigger with id {body['TriggerId']} not found.")
-    schedule = _date(body, "Schedule")
+    schedule = records.body_date(body, "Schedule")
     kind = given[0]
     receivers: list[Any]
     if kind == "Contacts":

@@ -121,6 +121,16 @@ def stamp(epoch: float | None) -> str | None:
     return text + "+00:00"
 
 
+def body_date(body: Mapping[str, Any], name: str) -> float | None:
+    """A body member's date (None when left out or empty); a 400 naming it when unreadable."""
+    if body.get(name) in (None, ""):
+        return None
+    value = parse_date(str(body[name]))
+    if value is None:
+        raise invalid(f"The value '{body[name]}' is not valid for {name}.")
+    return value
+
+
 _DOTNET = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(?:([+-]?)\s*(\d{2}):(\d{2}))?\Z")
 
 
