@@ -21,9 +21,10 @@ log = logging.getLogger("mockserver")
 
 
 class AsciiIntegerConverter(IntegerConverter):
-    """`<int:id>` for ASCII digits only (werkzeug's takes any Unicode digit, Arabic-Indic ones included)."""
+    """`<int:id>` for ASCII digits only (werkzeug's takes any Unicode digit, Arabic-Indic ones
+    included), and at most 4,300 of them (int() refuses longer text): a longer id names no route."""
 
-    regex = r"[0-9]+"
+    regex = r"[0-9]{1,4300}"
 
 
 def operations_by_endpoint(emulator: Emulator) -> dict[str, tuple[Provider, Operation]]:

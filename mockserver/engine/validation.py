@@ -21,7 +21,9 @@ from mockserver.engine.errors import BadRequest, NotFound, UnsupportedMediaType,
 from mockserver.engine.spec import KeyMap, Operation, Parameter, ResponseSpec
 
 # ASCII digits only: int() would also take the digits of other scripts (Arabic-Indic...).
-_INTEGER = re.compile(r"[+-]?[0-9]+\Z")
+# At most 4,300 digits: int() refuses longer text (sys.get_int_max_str_digits), so such a value
+# stays text and is refused as not an integer.
+_INTEGER = re.compile(r"[+-]?[0-9]{1,4300}\Z")
 _NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\Z")
 _DEEP_KEY = re.compile(r"([^\[\]]+)\[([^\[\]]*)\]\Z")
 _TRUE = {"true", "1"}

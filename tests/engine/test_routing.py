@@ -190,7 +190,8 @@ def test_a_flask_view_answers_as_the_fast_lane_does(widgets: Provider) -> None:
 # -- integer segments, case and slashes -------------------------------------------------------
 def test_an_integer_segment_takes_ascii_digits_only(widgets: Provider) -> None:
     app = _app(widgets)
-    for segment in ("abc", "\u0661\u0662", "12a", "-1"):  # the second: Arabic-Indic digits
+    # The second: Arabic-Indic digits; the last: more digits than int() reads.
+    for segment in ("abc", "\u0661\u0662", "12a", "-1", "9" * 4301):
         response = _call(app, "GET", f"/widgets/api/widgets/{segment}")  # no key: routing refuses first
         assert response.status_code == 404, segment
         _refusal(response, "widgets", "no_route", f'No route found for "GET /widgets/api/widgets/{segment}"')
