@@ -3,7 +3,7 @@ each resource as the API shows it. Times are whole Unix seconds."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from mockserver.engine.context import Call
@@ -77,57 +77,66 @@ def website(tenant: Tenant) -> dict[str, Any]:
 
 
 # -- rendering -------------------------------------------------------------------------
+# A rendered resource is its row's fields, copied all the way down so that an answer or an
+# event never shares a list or an object with the stored row.
+CONTACT_KEYS = ("id", "email", *CONTACT_FIELDS, "createdOn", "properties", "tags", "memberId", "subscribed", "subscriberLists")
+MEMBER_KEYS = ("id", "name", "email", "registeredOn", "approved", "contactId", "groups", "billingAddress", "shippingAddress")
+PRODUCT_KEYS = ("id", "type", "title", "description", "url", "hidden", "file", "images")
+BOOKING_KEYS = ("id", "eventId", "contactId", "name", "email", "start", "end", "eventData", "operator", "service", "formAnswers")
+
+
+def copied(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copied(item) for item in value]
+    return value
+
+
+def fields(row: Row, names: Iterable[str]) -> dict[str, Any]:
+    return {name: copied(row[name]) for name in names}
+
+
+def dict_or_none(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An object, or None for a missing or empty one (as orders and products show them)."""
+    return dict(value) if value else None
+
+
 def contact(row: Row) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "email": row["email"],
-        **{name: row[name] for name in CONTACT_FIELDS},
-        "createdOn": row["createdOn"],
-        "properties": [dict(p) for p in row["properties"]],
-        "tags": list(row["tags"]),
-        "memberId": row["memberId"],
-        "subscribed": row["subscribed"],
-        "subscriberLists": list(row["subscriberLists"]),
-    }
+    return fields(row, CONTACT_KEYS)
 
 
 def member(row: Row) -> dict[str, Any]:
-    return {
-        **{name: row[name] for name in ("id", "name", "email", "registeredOn", "approved", "contactId")},
-        "groups": list(row["groups"]),
-        "billingAddress": dict(row["billingAddress"]) if row["billingAddress"] is not None else None,
-        "shippingAddress": dict(row["shippingAddress"]) if row["shippingAddress"] is not None else None,
-    }
+    return fields(row, MEMBER_KEYS)
 
 
 def group(row: Row) -> dict[str, Any]:
-    return {"id": row["id"], "name": row["name"], "link": row["link"]}
+    return fields(row, ("id", "name", "link"))
 
 
 def category(row: Row) -> dict[str, Any]:
-    return {"id": row["id"], "name": row["name"], "url": row["url"], "parentCategory": row["parentCategory"]}
+    return fields(row, ("id", "name", "url", "parentCategory"))
 
 
 def product(tenant: Tenant, row: Row) -> dict[str, Any]:
     categories = tenant.table(CATEGORIES)
     return {
-        **{name: row[name] for name in ("id", "type", "title", "description", "url", "hidden", "file")},
-        "images": list(row["images"]),
+        **fields(row, PRODUCT_KEYS),
         "categories": [category(c) for c in map(categories.get, row["categoryIds"]) if c is not None],
-        "options": [dict(o, values=list(o["values"])) for o in row["options"]],
-        "variants": [dict(v, options=list(v["options"])) for v in row["variants"]],
-        "subscription": dict(row["subscription"]) if row["subscription"] else None,
+        **fields(row, ("options", "variants")),
+        "subscription": dict_or_none(row["subscription"]),
     }
 
 
 def order(row: Row) -> dict[str, Any]:
-    rendered = {name: row[name] for name in ORDER_FIELDS}
-    rendered["shippingAddress"] = dict(row["shippingAddress"]) if row["shippingAddress"] else None
-    rendered["billingAddress"] = dict(row["billingAddress"]) if row["billingAddress"] else None
-    for name in ("taxes", "items", "additionalFields", "notes"):
-        rendered[name] = [dict(entry) for entry in row[name]]
-    rendered["tags"] = list(row["tags"])
-    return rendered
+    return {
+        **fields(row, ORDER_FIELDS),
+        "shippingAddress": dict_or_none(row["shippingAddress"]),
+        "billingAddress": dict_or_none(row["billingAddress"]),
+        # each entry is read as an object, whatever a visitor's order stored there
+        **{name: [dict(entry) for entry in row[name]] for name in ("taxes", "items", "additionalFields", "notes")},
+        "tags": list(row["tags"]),
+    }
 
 
 ORDER_FIELDS = (
@@ -156,23 +165,17 @@ ORDER_FIELDS = (
 
 
 def submission(row: Row) -> dict[str, Any]:
-    return {"name": row["name"], "received": row["received"], "fields": [dict(f) for f in row["fields"]]}
+    return fields(row, ("name", "received", "fields"))
 
 
 def booking(row: Row) -> dict[str, Any]:
-    return {
-        **{name: row[name] for name in ("id", "eventId", "contactId", "name", "email", "start", "end")},
-        "eventData": dict(row["eventData"]),
-        "operator": dict(row["operator"]),
-        "service": dict(row["service"]),
-        "formAnswers": [dict(a) for a in row["formAnswers"]],
-    }
+    return fields(row, BOOKING_KEYS)
 
 
 def subscriber_list(tenant: Tenant, row: Row) -> dict[str, Any]:
     subscribers = sum(1 for c in tenant.table(CONTACTS).rows() if c["subscribed"] and row["id"] in c["subscriberLists"])
-    return {**{name: row[name] for name in ("id", "name", "created", "opens", "clicks")}, "subscribers": subscribers}
+    return {**fields(row, ("id", "name", "created", "opens", "clicks")), "subscribers": subscribers}
 
 
 def webhook(row: Row) -> dict[str, Any]:
-    return {"id": row["id"], "target": row["target"], "secret": row["secret"], "events": list(row["events"])}
+    return fields(row, ("id", "target", "secret", "events"))
