@@ -67,9 +67,7 @@ def add_company(call: Call, body: dict[str, Any]) -> Row:
     values = {name: body.get(name) for name in STATIC}
     _check(tenant, values, company_id=None)
     dynamic = records.dynamic_values(records.dynamic_fields(tenant, OWNER), body)
-    company_id = tenant.next_id("company")
-    row = {"Id": company_id, **values, "LastModified": call.clock.time(), "Dynamic": dynamic}
-    return tenant.table(COMPANIES).insert(company_id, row)
+    return records.add_row(tenant, COMPANIES, "company", {**values, "LastModified": call.clock.time(), "Dynamic": dynamic})
 
 
 # -- operations ---------------------------------------------------------------------------

@@ -118,7 +118,7 @@ def add_contact(call: Call, body: dict[str, Any]) -> Row:
         if body.get(name) is not None and tenant.table(STORES).get(body[name]) is None:
             raise records.Conflict(f"Store with id {body[name]} does not exist.")
     registered = records.parse_date(body["RegistrationDateTime"]) if body.get("RegistrationDateTime") else call.clock.time()
-    contact_id = tenant.next_id("contact")
+    contact_id = tenant.next_id("contact")  # before the row version's id, as the counters were made
     row = {
         "Id": contact_id,
         "Secret": _unique_secret(call),
@@ -131,8 +131,7 @@ def add_contact(call: Call, body: dict[str, Any]) -> Row:
         "Dynamic": records.dynamic_values(records.dynamic_fields(tenant, "Contacts"), body),
         "PasswordHash": None,
     }
-    _written(call, row)
-    return tenant.table(CONTACTS).insert(contact_id, row)
+    return tenant.table(CONTACTS).insert(contact_id, _written(call, row))
 
 
 def _check(tenant: Tenant, values: dict[str, Any], contact_id: int | None, latest: dict[str, Any] | None) -> None:
@@ -383,10 +382,7 @@ def person_data_file(call: Call) -> Reply:
     tenant = call.tenant
     row = _contact(call)
     token = f"{tenant.settings['account_id']}-{records.secret(call.random, 24)}"
-    file_id = tenant.next_id("person_file")
-    tenant.table(PERSON_FILES).insert(
-        file_id, {"Id": file_id, "Token": token, "ContactId": row["Id"], "Created": call.clock.time()}
-    )
+    records.add_row(tenant, PERSON_FILES, "person_file", {"Token": token, "ContactId": row["Id"], "Created": call.clock.time()})
     base = call.request.host_url if call.request is not None else "http://127.0.0.1/"
     return Reply(200, f"{base}yulsn/PersonDataFiles/{token}")
 

@@ -91,11 +91,11 @@ def add_events(call: Call, items: list[dict[str, Any]], *, ignore_unknown: bool)
 
 
 def _insert(call: Call, contact: Row, item: dict[str, Any]) -> Row:
-    event_id = call.tenant.next_id("event")
-    return call.tenant.table(EVENTS).insert(
-        event_id,
+    return records.add_row(
+        call.tenant,
+        EVENTS,
+        "event",
         {
-            "Id": event_id,
             "Created": call.clock.time(),
             "ContactId": contact["Id"],
             "Type": item["Type"],

@@ -28,9 +28,8 @@ _CONTENT_TYPE = re.compile(r"[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*(?:\s*;.*)?\
 def ensure_root(tenant: Tenant) -> None:
     """A new account's root folder (id 1), made the first time the library is used."""
     if tenant.settings.get("media_root") is None:
-        folder_id = tenant.next_id("media_folder")
-        tenant.table(FOLDERS).insert(folder_id, {"Id": folder_id, "Name": ROOT_NAME, "ParentId": None})
-        tenant.settings["media_root"] = folder_id
+        root = records.add_row(tenant, FOLDERS, "media_folder", {"Name": ROOT_NAME, "ParentId": None})
+        tenant.settings["media_root"] = root["Id"]
 
 
 def add_folder(tenant: Tenant, name: str, parent_id: int | None) -> Row:
@@ -38,8 +37,7 @@ def add_folder(tenant: Tenant, name: str, parent_id: int | None) -> Row:
     parent = parent_id if parent_id is not None else tenant.settings["media_root"]
     if parent not in tenant.table(FOLDERS):
         raise records.not_found(f"Folder with id {parent} not found.")
-    folder_id = tenant.next_id("media_folder")
-    return tenant.table(FOLDERS).insert(folder_id, {"Id": folder_id, "Name": name, "ParentId": parent})
+    return records.add_row(tenant, FOLDERS, "media_folder", {"Name": name, "ParentId": parent})
 
 
 def render_folder(row: Row) -> dict[str, Any]:
@@ -75,9 +73,7 @@ def add_media(call: Call, name: str, folder_id: int, content_type: str, data: by
     ensure_root(tenant)
     if folder_id not in tenant.table(FOLDERS):
         raise records.not_found(f"Folder with id {folder_id} not found.")
-    media_id = tenant.next_id("media")
     row = {
-        "Id": media_id,
         "Name": name,
         "FolderId": folder_id,
         "ContentType": content_type,
@@ -85,7 +81,7 @@ def add_media(call: Call, name: str, folder_id: int, content_type: str, data: by
         "LastModified": call.clock.time(),
         "_file": name.strip().replace("/", "_").replace("\\", "_"),
     }
-    return tenant.table(MEDIA).insert(media_id, row)
+    return records.add_row(tenant, MEDIA, "media", row)
 
 
 def create_media(call: Call) -> Reply:

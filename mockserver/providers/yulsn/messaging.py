@@ -195,9 +195,7 @@ def add_dispatch(
     """A waiting dispatch and a queued receiver for each contact reached (one with an
     e-mail address that has not bounced)."""
     tenant = call.tenant
-    dispatch_id = tenant.next_id("email_dispatch")
     row = {
-        "Id": dispatch_id,
         "EmailCampaignId": email_campaign_id,
         "Planned": planned,
         "Status": WAITING,
@@ -209,25 +207,15 @@ def add_dispatch(
         "Created": call.clock.time(),
         **details,
     }
-    tenant.table(DISPATCHES).insert(dispatch_id, row)
-    contacts, receivers = tenant.table(CONTACTS), tenant.table(RECEIVERS)
+    dispatch = records.add_row(tenant, DISPATCHES, "email_dispatch", row)
+    contacts = tenant.table(CONTACTS)
     for contact_id in contact_ids:
         contact = contacts.get(contact_id)
         if contact is None or not contact["Email"] or contact["EmailBounced"]:
             continue
-        receiver_id = tenant.next_id("email_dispatch_receiver")
-        receivers.insert(
-            receiver_id,
-            {
-                "Id": receiver_id,
-                "EmailDispatchId": dispatch_id,
-                "ContactId": contact_id,
-                "Email": contact["Email"],
-                "Status": "Queued",
-                "Created": call.clock.time(),
-            },
-        )
-    return row
+        receiver = {"EmailDispatchId": dispatch["Id"], "ContactId": contact_id, "Email": contact["Email"], "Status": "Queued"}
+        records.add_row(tenant, RECEIVERS, "email_dispatch_receiver", {**receiver, "Created": call.clock.time()})
+    return dispatch
 
 
 def create_dispatch(call: Call) -> Reply:
@@ -355,11 +343,11 @@ def create_email2(call: Call) -> Reply:
         receivers = [c for c in segments.contacts_in(tenant, settings["InSegmentIds"]) if c not in excluded]
         if settings.get("TakeRandom") is not None and settings["TakeRandom"] < len(receivers):
             receivers = sorted(random.Random(call.random.bits(64)).sample(receivers, settings["TakeRandom"]))
-    dispatch_id = tenant.next_id("email2_dispatch")
-    tenant.table(EMAIL2).insert(
-        dispatch_id,
+    dispatch = records.add_row(
+        tenant,
+        EMAIL2,
+        "email2_dispatch",
         {
-            "Id": dispatch_id,
             "TriggerId": trigger["Id"],
             "ScopeType": kind,
             "Receivers": receivers,
@@ -370,7 +358,7 @@ def create_email2(call: Call) -> Reply:
             "Created": call.clock.time(),
         },
     )
-    return Reply(200, dispatch_id if kind == "Segments" else QUEUED_MESSAGE)
+    return Reply(200, dispatch["Id"] if kind == "Segments" else QUEUED_MESSAGE)
 
 
 def _scope_contacts(tenant: Tenant, scope: dict[str, Any]) -> list[int]:

@@ -37,16 +37,14 @@ def render_action(row: Row) -> dict[str, Any]:
 
 
 def add_action(call: Call, name: str, description: str | None, enabled: bool, manual: bool) -> Row:
-    action_id = call.tenant.next_id("action")
     row = {
-        "Id": action_id,
         "Name": name,
         "Description": description,
         "Enabled": enabled,
         "ManuallyTriggerable": manual,
         "LastModified": call.clock.time(),
     }
-    return call.tenant.table(ACTIONS).insert(action_id, row)
+    return records.add_row(call.tenant, ACTIONS, "action", row)
 
 
 def list_actions(call: Call) -> Reply:
@@ -73,11 +71,11 @@ def trigger_action(call: Call) -> Reply:
         reached = [contact_id]
     else:
         reached = segments.contacts_in(tenant, [segment_id] if segment_id is not None else [])
-    trigger_id = tenant.next_id("action_trigger")
-    tenant.table(TRIGGERS).insert(
-        trigger_id,
+    records.add_row(
+        tenant,
+        TRIGGERS,
+        "action_trigger",
         {
-            "Id": trigger_id,
             "ActionId": action["Id"],
             "ContactId": contact_id,
             "SegmentId": segment_id,
@@ -146,9 +144,7 @@ def render_feed(row: Row) -> dict[str, Any]:
 
 
 def add_feed(call: Call, name: str, url: str | None) -> Row:
-    feed_id = call.tenant.next_id("feed")
-    row = {"Id": feed_id, "Name": name, "Url": url, "LastSynced": None, "SyncCount": 0}
-    return call.tenant.table(FEEDS).insert(feed_id, row)
+    return records.add_row(call.tenant, FEEDS, "feed", {"Name": name, "Url": url, "LastSynced": None, "SyncCount": 0})
 
 
 def sync_feed(call: Call) -> Reply:

@@ -332,9 +332,7 @@ def add_point(call: Call, body: Mapping[str, Any]) -> Row:
         if parsed is None:
             raise invalid(f"The value '{body['DateTime']}' is not valid for DateTime.")
         when = parsed
-    point_id = tenant.next_id("point")
     row: Row = {
-        "Id": point_id,
         **{name: body.get(name) for name in FIELDS},
         "ContactId": contact["Id"],
         "Type": kind,
@@ -345,7 +343,7 @@ def add_point(call: Call, body: Mapping[str, Any]) -> Row:
         "IsCanceller": False,
         "CancellerPointId": None,
     }
-    return tenant.table(POINTS).insert(point_id, row)
+    return records.add_row(tenant, POINTS, "point", row)
 
 
 def cancel(call: Call, original: Row) -> Row:

@@ -67,6 +67,13 @@ def init_tables(tenant: Tenant) -> None:
     tenant.settings.setdefault("point_types", ["Loyalty"])
 
 
+def add_row(tenant: Tenant, table: str, counter: str, values: Mapping[str, Any], *, start: int = 1) -> Row:
+    """Store a record under the next id of its counter, the id as its first field (every
+    record renders `Id` first)."""
+    key = tenant.next_id(counter, start)
+    return tenant.table(table).insert(key, {"Id": key, **values})
+
+
 def account_list(tenant: Tenant, name: str, defaults: Iterable[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
     """A list of back-office records the account keeps in its settings (templates,
     triggers, categories...), made with its defaults the first time it is asked for."""

@@ -28,10 +28,7 @@ def add_segment(
     call: Call, name: str, folder_id: int, kind: int, contact_ids: Iterable[int], description: str | None = None
 ) -> Row:
     """Store a segment (the contact ids are trusted); used by the API and the demo."""
-    tenant = call.tenant
-    segment_id = tenant.next_id("segment")
     row = {
-        "Id": segment_id,
         "Name": name,
         "FolderId": folder_id,
         "Type": kind,
@@ -39,7 +36,7 @@ def add_segment(
         "ContactIds": list(dict.fromkeys(contact_ids)),
         "LastModified": call.clock.time(),
     }
-    return tenant.table(SEGMENTS).insert(segment_id, row)
+    return records.add_row(call.tenant, SEGMENTS, "segment", row)
 
 
 def segment(tenant: Tenant, segment_id: int) -> Row:

@@ -48,14 +48,8 @@ def add_store(call: Call, body: dict[str, Any]) -> Row:
     if stores.find("number", number) is not None:
         raise _duplicate(number)
     dynamic = records.dynamic_values(_dynamic_fields(tenant), body)
-    store_id = tenant.next_id("store")
-    row = {
-        "Id": store_id,
-        **{name: body.get(name) for name in FIELDS},
-        "LastModified": call.clock.time(),
-        "Dynamic": dynamic,
-    }
-    return stores.insert(store_id, row)
+    row = {**{name: body.get(name) for name in FIELDS}, "LastModified": call.clock.time(), "Dynamic": dynamic}
+    return records.add_row(tenant, STORES, "store", row)
 
 
 # -- handlers -----------------------------------------------------------------------------

@@ -131,9 +131,8 @@ def add_entities(call: Call, table: Row, bodies: list[dict[str, Any]]) -> list[R
         if values["Secret"] is None:
             values["Secret"] = fresh = _new_secret(call, table, secrets)
             secrets.add(fresh)
-        entity_id = tenant.next_id("entity")
-        row = {"Id": entity_id, "_table": table["Id"], **values, "Created": now, "LastModified": now}
-        stored.append(entities.insert(entity_id, row))
+        row = {"_table": table["Id"], **values, "Created": now, "LastModified": now}
+        stored.append(records.add_row(tenant, ENTITIES, "entity", row))
     return stored
 
 
