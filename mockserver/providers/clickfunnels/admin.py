@@ -88,9 +88,7 @@ def create_form(call: Call) -> Reply:
     """A form built in a funnel (visitors submit it through `forms/{form_id}/submissions`)."""
     body = admin_body(_VALIDATORS["form"], call.body)
     workspace = _workspace(call, body)
-    row = records.new_record(
-        call.tenant, call.random, FORMS, "form", call.clock.time(), workspace_id=workspace["id"], name=body["name"]
-    )
+    row = records.create(call, FORMS, workspace_id=workspace["id"], name=body["name"])
     return Reply(201, records.form(row))
 
 
@@ -110,7 +108,6 @@ def create_course(call: Call) -> Reply:
         call.tenant,
         call.random,
         COURSES,
-        "course",
         call.clock.time(),
         workspace_id=workspace["id"],
         title=title,

@@ -47,7 +47,7 @@ def create_product(call: Call) -> Reply:
 
 def add_product(call: Call, workspace_id: int, name: str, cents: int, currency: str, attributes: dict[str, Any]) -> Row:
     """A product with its default digital variant and price; fires product.created."""
-    tenant, at = call.tenant, call.clock.time()
+    tenant = call.tenant
     variant = {
         "id": tenant.next_id("variant"),
         "public_id": records.public_id(tenant.table(PRODUCTS), call.random),
@@ -74,12 +74,9 @@ def add_product(call: Call, workspace_id: int, name: str, cents: int, currency: 
         **{k: v for k, v in attributes.items() if k in PRODUCT_FIELDS},
     }
     fields["name"] = name
-    row = records.new_record(
-        tenant,
-        call.random,
+    row = records.create(
+        call,
         PRODUCTS,
-        "product",
-        at,
         workspace_id=workspace_id,
         archived=False,
         tag_ids=[],
@@ -177,13 +174,9 @@ def create_fulfillment(call: Call) -> Reply:
             raise invalid(
                 "included_orders_invoices_line_items", f"quantity for line item {item_id} exceeds the {left} left to fulfill"
             )
-    at = call.clock.time()
-    row = records.new_record(
-        tenant,
-        call.random,
+    row = records.create(
+        call,
         FULFILLMENTS,
-        "fulfillment",
-        at,
         workspace_id=space["id"],
         contact_id=contact["id"],
         status="fulfilled",

@@ -95,12 +95,9 @@ def add_contact(call: Call, workspace_id: int, attributes: dict[str, Any]) -> Ro
     values = _checked_fields(tenant, workspace_id, attributes, contact_id=None)
     tag_ids = _checked_tags(tenant, workspace_id, attributes.get("tag_ids"))
     custom = _checked_custom(attributes.get("custom_attributes"))
-    row = records.new_record(
-        tenant,
-        call.random,
+    row = records.create(
+        call,
         CONTACTS,
-        "contact",
-        call.clock.time(),
         workspace_id=workspace_id,
         anonymous=None,
         uuid=call.random.uuid4(),
@@ -193,12 +190,9 @@ def _set_tags(call: Call, row: Row, tag_ids: list[int]) -> None:
 
 
 def _link(call: Call, contact: Row, tag_id: int) -> Row:
-    link = records.new_record(
-        call.tenant,
-        call.random,
+    link = records.create(
+        call,
         APPLIED_TAGS,
-        "applied_tag",
-        call.clock.time(),
         contact_id=contact["id"],
         tag_id=tag_id,
         workspace_id=contact["workspace_id"],
@@ -229,12 +223,9 @@ def create_tag(call: Call) -> Reply:
         raise invalid("name", "can't be blank")
     if tenant.table(TAGS).find("name", (space["id"], name.casefold())) is not None:
         raise invalid("name", "has already been taken")
-    row = records.new_record(
-        tenant,
-        call.random,
+    row = records.create(
+        call,
         TAGS,
-        "tag",
-        call.clock.time(),
         workspace_id=space["id"],
         name=name,
         color=attributes.get("color"),

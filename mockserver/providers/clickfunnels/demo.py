@@ -54,7 +54,6 @@ def init_tenant(tenant: Tenant, services: Services) -> None:
         tenant,
         services.random,
         TEAMS,
-        "team",
         services.clock.time(),
         name="My Team",
         time_zone="Eastern Time (US & Canada)",
@@ -65,7 +64,7 @@ def init_tenant(tenant: Tenant, services: Services) -> None:
 
 def add_workspace(tenant: Tenant, services: Services, team_id: int, name: str, subdomain: str) -> Row:
     return records.new_record(
-        tenant, services.random, WORKSPACES, "workspace", services.clock.time(), team_id=team_id, name=name, subdomain=subdomain
+        tenant, services.random, WORKSPACES, services.clock.time(), team_id=team_id, name=name, subdomain=subdomain
     )
 
 
@@ -84,9 +83,7 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
         tag_ids = []
         for name, color in TAG_NAMES[: 6 if workspace is first else 2]:
             clock.advance(60)
-            tag = records.new_record(
-                tenant, demo.random, TAGS, "tag", clock.time(), workspace_id=workspace["id"], name=name, color=color
-            )
+            tag = records.create(call, TAGS, workspace_id=workspace["id"], name=name, color=color)
             tag_ids.append(tag["id"])
         products = []
         for name, cents in PRODUCTS[:product_count]:
@@ -123,12 +120,9 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
 
     _demo_fulfillments(call, first, rng)
     clock.advance(3600)
-    course = records.new_record(
-        tenant,
-        demo.random,
+    course = records.create(
+        call,
         COURSES,
-        "course",
-        clock.time(),
         workspace_id=first["id"],
         title="Funnel Builder Academy",
         description="Build your first funnel in 7 days.",
@@ -140,9 +134,7 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
         clock.advance(600)
         enroll(call, course, contact)
     clock.advance(600)
-    form = records.new_record(
-        tenant, demo.random, FORMS, "form", clock.time(), workspace_id=first["id"], name="Webinar Registration"
-    )
+    form = records.create(call, FORMS, workspace_id=first["id"], name="Webinar Registration")
     for _ in range(12):
         clock.advance(1800)
         name = fake.first_name()
@@ -150,12 +142,9 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
         submit_form(call, form, {"email_address": email, "first_name": name, "webinar_date": "2024-06-12"})
     for filename in ("logo.png", "hero-banner.jpg", "product-shot.webp"):
         clock.advance(60)
-        row = records.new_record(
-            tenant,
-            demo.random,
+        row = records.create(
+            call,
             IMAGES,
-            "image",
-            clock.time(),
             workspace_id=first["id"],
             url="",
             alt_text=filename.split(".")[0].replace("-", " "),
@@ -183,12 +172,9 @@ def _demo_fulfillments(call: Call, workspace: Row, rng: random.Random) -> None:
     for index, order in enumerate(rng.sample(orders, 4)):
         call.clock.advance(7200)
         items = [item for item in map(tenant.table(LINE_ITEMS).get, order["line_item_ids"]) if item is not None]
-        row = records.new_record(
-            tenant,
-            call.random,
+        row = records.create(
+            call,
             FULFILLMENTS,
-            "fulfillment",
-            call.clock.time(),
             workspace_id=workspace["id"],
             contact_id=order["contact_id"],
             status="cancelled" if index == 3 else "fulfilled",

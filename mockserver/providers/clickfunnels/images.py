@@ -38,12 +38,9 @@ def create_image(call: Call) -> Reply:
     if PurePosixPath(filename).suffix.lower() not in IMAGE_EXTENSIONS:
         raise invalid("upload_source_url", "is not an image (jpeg, png, webp, gif, svg or ico)")
     name = str(attributes.get("name") or "").strip() or filename
-    row = records.new_record(
-        call.tenant,
-        call.random,
+    row = records.create(
+        call,
         IMAGES,
-        "image",
-        call.clock.time(),
         workspace_id=space["id"],
         url="",
         alt_text=attributes.get("alt_text"),

@@ -38,12 +38,9 @@ def create_enrollment(call: Call) -> Reply:
 
 
 def enroll(call: Call, course: Row, contact: Row, *, suspended: bool = False, reason: str | None = None) -> Row:
-    row = records.new_record(
-        call.tenant,
-        call.random,
+    row = records.create(
+        call,
         ENROLLMENTS,
-        "enrollment",
-        call.clock.time(),
         workspace_id=course["workspace_id"],
         contact_id=contact["id"],
         course_id=course["id"],

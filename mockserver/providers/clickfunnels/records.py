@@ -50,11 +50,18 @@ def init_tables(tenant: Tenant) -> None:
     tenant.table(APPLIED_TAGS).add_index("pair", lambda row: (row["contact_id"], row["tag_id"]))
 
 
-def new_record(tenant: Tenant, random: Randomness, table: str, kind: str, at: float, **fields: Any) -> Row:
-    """Insert a record with the next id of its kind, a fresh public_id and timestamps."""
-    record_id = tenant.next_id(kind)
+def new_record(tenant: Tenant, random: Randomness, table: str, at: float, **fields: Any) -> Row:
+    """Insert a record with the next id of its kind, a fresh public_id and timestamps. A
+    table is named by its record in the plural (`line_items`), and ids count per record
+    kind (`line_item`)."""
+    record_id = tenant.next_id(table.removesuffix("s"))
     row = {"id": record_id, "public_id": public_id(tenant.table(table), random), **fields, "created_at": at, "updated_at": at}
     return tenant.table(table).insert(record_id, row)
+
+
+def create(call: Call, table: str, /, **fields: Any) -> Row:
+    """A new record of the call's account, created now."""
+    return new_record(call.tenant, call.random, table, call.clock.time(), **fields)
 
 
 def public_id(table: Table, random: Randomness) -> str:

@@ -52,7 +52,6 @@ def place_order(call: Call, workspace_id: int, contact: Row, chosen: list[tuple[
         tenant,
         call.random,
         ORDERS,
-        "order",
         at,
         workspace_id=workspace_id,
         order_number=str(100000 + tenant.next_id(f"order_number:{workspace_id}")),
@@ -81,7 +80,6 @@ def place_order(call: Call, workspace_id: int, contact: Row, chosen: list[tuple[
             tenant,
             call.random,
             LINE_ITEMS,
-            "line_item",
             at,
             order_id=order["id"],
             quantity=quantity,
@@ -117,12 +115,9 @@ def submit_form(call: Call, form: Row, data: dict[str, str]) -> Row:
         else:
             contact = change_contact(call, contact, known, skip_empty=True)
         announce(call, "contact.identified", "Contact", contact, records.contact(call.tenant, contact))
-    row = records.new_record(
-        call.tenant,
-        call.random,
+    row = records.create(
+        call,
         SUBMISSIONS,
-        "submission",
-        call.clock.time(),
         form_id=form["id"],
         workspace_id=form["workspace_id"],
         contact_id=contact["id"] if contact else None,

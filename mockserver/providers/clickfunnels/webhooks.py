@@ -83,9 +83,7 @@ def create_endpoint(call: Call) -> Reply:
         if name not in values:
             raise invalid(name, "can't be blank")
     secret = call.random.token(32)
-    row = records.new_record(
-        call.tenant, call.random, ENDPOINTS, "endpoint", call.clock.time(), workspace_id=space["id"], secret=secret, **values
-    )
+    row = records.create(call, ENDPOINTS, workspace_id=space["id"], secret=secret, **values)
     return Reply(201, {**records.endpoint(row), "webhook_secret": secret})
 
 
