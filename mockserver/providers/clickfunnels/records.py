@@ -116,17 +116,25 @@ def base(row: Row) -> dict[str, Any]:
     return {"id": row["id"], "public_id": row["public_id"]}
 
 
-def times(row: Row) -> dict[str, Any]:
-    return {"created_at": stamp(row["created_at"]), "updated_at": stamp(row["updated_at"])}
-
-
 # -- rendering -------------------------------------------------------------------------
+def shown(row: Row, /, *stored: str, **computed: Any) -> dict[str, Any]:
+    """A record as the API shows it, keys in the vendor's order: id and public_id, the
+    `stored` fields as they are, the `computed` ones, then the timestamps."""
+    return {
+        **base(row),
+        **{name: row[name] for name in stored},
+        **computed,
+        "created_at": stamp(row["created_at"]),
+        "updated_at": stamp(row["updated_at"]),
+    }
+
+
 def team(row: Row) -> dict[str, Any]:
-    return {**base(row), "name": row["name"], "time_zone": row["time_zone"], "locale": row["locale"], **times(row)}
+    return shown(row, "name", "time_zone", "locale")
 
 
 def workspace_view(row: Row) -> dict[str, Any]:
-    return {**base(row), "team_id": row["team_id"], "name": row["name"], "subdomain": row["subdomain"], **times(row)}
+    return shown(row, "team_id", "name", "subdomain")
 
 
 CONTACT_FIELDS = (
@@ -153,95 +161,81 @@ def contact(tenant: Tenant, row: Row) -> dict[str, Any]:
             carried.append(
                 {**base(tag_row), "name": tag_row["name"], "color": tag_row["color"], "applied_at": stamp(link["created_at"])}
             )
-    return {
-        **base(row),
-        "workspace_id": row["workspace_id"],
-        "anonymous": row["anonymous"],
-        **{name: row[name] for name in CONTACT_FIELDS},
-        "uuid": row["uuid"],
-        "unsubscribed_at": stamp(row["unsubscribed_at"]),
-        "last_notification_email_sent_at": None,
-        "custom_attributes": dict(row["custom_attributes"]),
-        "tags": carried,
-        **times(row),
-    }
+    return shown(
+        row,
+        "workspace_id",
+        "anonymous",
+        *CONTACT_FIELDS,
+        "uuid",
+        unsubscribed_at=stamp(row["unsubscribed_at"]),
+        last_notification_email_sent_at=None,
+        custom_attributes=dict(row["custom_attributes"]),
+        tags=carried,
+    )
 
 
 def tag(row: Row) -> dict[str, Any]:
-    return {**base(row), "workspace_id": row["workspace_id"], "name": row["name"], "color": row["color"], **times(row)}
+    return shown(row, "workspace_id", "name", "color")
 
 
 def applied_tag(row: Row) -> dict[str, Any]:
-    return {**base(row), "contact_id": row["contact_id"], "tag_id": row["tag_id"], **times(row)}
+    return shown(row, "contact_id", "tag_id")
 
 
 def product(row: Row) -> dict[str, Any]:
-    return {
-        **base(row),
-        "workspace_id": row["workspace_id"],
-        **{
-            name: row[name]
-            for name in (
-                "name",
-                "current_path",
-                "archived",
-                "visible_in_store",
-                "visible_in_customer_center",
-                "image_id",
-                "seo_title",
-                "seo_description",
-                "commissionable",
-            )
-        },
-        "default_variant_id": row["variants"][0]["id"],
-        "variant_ids": [v["id"] for v in row["variants"]],
-        "price_ids": [p["id"] for p in row["prices"]],
-        "tag_ids": list(row["tag_ids"]),
-        **times(row),
-    }
+    return shown(
+        row,
+        "workspace_id",
+        "name",
+        "current_path",
+        "archived",
+        "visible_in_store",
+        "visible_in_customer_center",
+        "image_id",
+        "seo_title",
+        "seo_description",
+        "commissionable",
+        default_variant_id=row["variants"][0]["id"],
+        variant_ids=[v["id"] for v in row["variants"]],
+        price_ids=[p["id"] for p in row["prices"]],
+        tag_ids=list(row["tag_ids"]),
+    )
 
 
 def line_item(tenant: Tenant, row: Row) -> dict[str, Any]:
     fulfilled = fulfilled_quantity(tenant, row["id"])
     status = "unfulfilled" if fulfilled == 0 else "fulfilled" if fulfilled >= row["quantity"] else "partially_fulfilled"
-    return {
-        **base(row),
-        "order_id": row["order_id"],
-        "quantity": row["quantity"],
-        "fulfillment_status": status,
-        "original_product": dict(row["product"]),
-        "products_price": dict(row["price"]),
-        "products_variant": dict(row["variant"]),
-        **times(row),
-    }
+    return shown(
+        row,
+        "order_id",
+        "quantity",
+        fulfillment_status=status,
+        original_product=dict(row["product"]),
+        products_price=dict(row["price"]),
+        products_variant=dict(row["variant"]),
+    )
 
 
 def order(tenant: Tenant, row: Row) -> dict[str, Any]:
     items = tenant.table(LINE_ITEMS)
-    return {
-        **base(row),
-        "workspace_id": row["workspace_id"],
-        **{
-            name: row[name]
-            for name in (
-                "order_number",
-                "contact_id",
-                "currency",
-                "order_type",
-                "billing_status",
-                "service_status",
-                "in_trial",
-                "notes",
-                "funnel_name",
-                "page_name",
-            )
-        },
-        "total_amount": money(row["total_cents"]),
-        "line_items": [line_item(tenant, item) for item in map(items.get, row["line_item_ids"]) if item is not None],
-        "canceled_at": stamp(row["canceled_at"]),
-        "next_charge_at": stamp(row["next_charge_at"]),
-        **times(row),
-    }
+    return shown(
+        row,
+        "workspace_id",
+        "order_number",
+        "contact_id",
+        "currency",
+        "order_type",
+        "billing_status",
+        "service_status",
+        "in_trial",
+        "notes",
+        "funnel_name",
+        "page_name",
+        total_amount=money(row["total_cents"]),
+        line_items=[line_item(tenant, item) for item in map(items.get, row["line_item_ids"]) if item is not None],
+        canceled_at=stamp(row["canceled_at"]),
+        next_charge_at=stamp(row["next_charge_at"]),
+    )
 
 
 def fulfilled_quantity(tenant: Tenant, line_item_id: int) -> int:
@@ -256,78 +250,44 @@ def fulfilled_quantity(tenant: Tenant, line_item_id: int) -> int:
 
 
 def fulfillment(row: Row) -> dict[str, Any]:
-    return {
-        **base(row),
-        **{
-            name: row[name]
-            for name in (
-                "workspace_id",
-                "contact_id",
-                "status",
-                "fulfillment_number",
-                "tracking_url",
-                "shipping_provider",
-                "tracking_code",
-                "location_id",
-            )
-        },
-        "included_invoices_line_items": [dict(part) for part in row["parts"]],
-        **times(row),
-    }
+    return shown(
+        row,
+        "workspace_id",
+        "contact_id",
+        "status",
+        "fulfillment_number",
+        "tracking_url",
+        "shipping_provider",
+        "tracking_code",
+        "location_id",
+        included_invoices_line_items=[dict(part) for part in row["parts"]],
+    )
 
 
 def course(row: Row) -> dict[str, Any]:
-    return {
-        **base(row),
-        **{name: row[name] for name in ("title", "description", "current_path", "image_url")},
-        "published_at": stamp(row["published_at"]),
-        **times(row),
-    }
+    return shown(row, "title", "description", "current_path", "image_url", published_at=stamp(row["published_at"]))
 
 
 def enrollment(row: Row) -> dict[str, Any]:
-    return {
-        **base(row),
-        **{
-            name: row[name]
-            for name in (
-                "contact_id",
-                "course_id",
-                "suspended",
-                "suspension_reason",
-                "origination_source_type",
-                "origination_source_id",
-            )
-        },
-        **times(row),
-    }
+    return shown(
+        row, "contact_id", "course_id", "suspended", "suspension_reason", "origination_source_type", "origination_source_id"
+    )
 
 
 def form(row: Row) -> dict[str, Any]:
-    return {**base(row), "workspace_id": row["workspace_id"], "name": row["name"], **times(row)}
+    return shown(row, "workspace_id", "name")
 
 
 def submission(row: Row) -> dict[str, Any]:
-    return {
-        **base(row),
-        **{name: row[name] for name in ("form_id", "contact_id", "workspace_id")},
-        "data": dict(row["data"]),
-        **times(row),
-    }
+    return shown(row, "form_id", "contact_id", "workspace_id", data=dict(row["data"]))
 
 
 def endpoint(row: Row) -> dict[str, Any]:
-    return {
-        **base(row),
-        **{name: row[name] for name in ("workspace_id", "url", "name")},
-        "event_type_ids": list(row["event_type_ids"]),
-        "api_version": 2,
-        **times(row),
-    }
+    return shown(row, "workspace_id", "url", "name", event_type_ids=list(row["event_type_ids"]), api_version=2)
 
 
 def image(row: Row) -> dict[str, Any]:
-    return {**base(row), **{name: row[name] for name in ("workspace_id", "url", "alt_text", "name")}, **times(row)}
+    return shown(row, "workspace_id", "url", "alt_text", "name")
 
 
 def fulfillment_parts(tenant: Tenant, random: Randomness, fulfillment_id: int, items: Iterable[tuple[int, int]]) -> list[Row]:
