@@ -27,9 +27,9 @@ DEMO_COMPANIES = (
 
 # -- rendering and storage ----------------------------------------------------------------
 def render(tenant: Tenant, row: Row) -> dict[str, Any]:
-    view: dict[str, Any] = {name: row[name] for name in ("Id", *STATIC)}
-    view["LastModified"] = records.stamp(row["LastModified"])
-    return records.with_dynamic(view, records.dynamic_fields(tenant, OWNER), row["Dynamic"])
+    return records.with_dynamic(
+        records.view(row, ("Id", *STATIC, "LastModified")), records.dynamic_fields(tenant, OWNER), row["Dynamic"]
+    )
 
 
 def _company(tenant: Tenant, company_id: int) -> Row:

@@ -51,6 +51,25 @@ BULK_FIELDS = (
     "ContactCompanyId",
     "LatestPermissionSource",
 )
+# What a contact shows after its `Version`.
+SHOWN = (
+    "Email",
+    "EmailConfirmed",
+    "EmailBounced",
+    "Phone",
+    "PhoneCountryCode",
+    "PhoneConfirmed",
+    "FirstName",
+    "LastName",
+    "RegistrationDateTime",
+    "RegistrationSource",
+    "RegistrationIp",
+    "RegistrationStoreId",
+    "PreferredStoreId",
+    "ContactCompanyId",
+    "LatestPermissionSource",
+    "LastModified",
+)
 KEY_TYPES = {1: "Id", 2: "Secret", 3: "Email", 4: "Phone", "id": "Id", "secret": "Secret", "email": "Email", "phone": "Phone"}
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 _TIMESPAN = re.compile(r"(?:(\d+)\.)?(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\Z")
@@ -58,37 +77,7 @@ _TIMESPAN = re.compile(r"(?:(\d+)\.)?(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\Z"
 
 # -- rendering and storage ----------------------------------------------------------------
 def render(tenant: Tenant, row: Row) -> dict[str, Any]:
-    view = {
-        "Id": row["Id"],
-        "Secret": row["Secret"],
-        "Version": version(row),
-        **{
-            name: row[name]
-            for name in (
-                "Email",
-                "EmailConfirmed",
-                "EmailBounced",
-                "Phone",
-                "PhoneCountryCode",
-                "PhoneConfirmed",
-                "FirstName",
-                "LastName",
-            )
-        },
-        "RegistrationDateTime": records.stamp(row["RegistrationDateTime"]),
-        **{
-            name: row[name]
-            for name in (
-                "RegistrationSource",
-                "RegistrationIp",
-                "RegistrationStoreId",
-                "PreferredStoreId",
-                "ContactCompanyId",
-                "LatestPermissionSource",
-            )
-        },
-        "LastModified": records.stamp(row["LastModified"]),
-    }
+    view = {**records.view(row, ("Id", "Secret")), "Version": version(row), **records.view(row, SHOWN)}
     return records.with_dynamic(view, records.dynamic_fields(tenant, "Contacts"), row["Dynamic"])
 
 

@@ -21,11 +21,9 @@ DEMO_EVENTS = 2600
 
 
 def render(row: Row) -> dict[str, Any]:
-    return {
-        "Id": row["Id"],
-        "Created": records.stamp(row["Created"]),
-        **{name: row[name] for name in ("ContactId", "Type", "SubType", "ParentId", "ParentType", "UniqueExtId", "InfoJson")},
-    }
+    return records.view(
+        row, ("Id", "Created", "ContactId", "Type", "SubType", "ParentId", "ParentType", "UniqueExtId", "InfoJson")
+    )
 
 
 def _same(left: str | None, right: str | None) -> bool:

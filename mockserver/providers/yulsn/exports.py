@@ -70,13 +70,9 @@ def render_export(call: Call, row: Row) -> dict[str, Any]:
         "DownloadUrl": f"{base}yulsn/Exports/{row['_token']}",
         "SizeInBytes": len(row["_content"]),
         "Type": row["TypeName"],
-        "CreatedDateTimeFrom": records.stamp(row["CreatedDateTimeFrom"]),
-        "CreatedDateTimeTo": records.stamp(row["CreatedDateTimeTo"]),
-        "ItemType": row["ItemType"],
-        "RowCount": row["RowCount"],
-        "SegmentId": row["SegmentId"],
-        "Right": row["Right"],
-        "TimeZoneId": row["TimeZoneId"],
+        **records.view(
+            row, ("CreatedDateTimeFrom", "CreatedDateTimeTo", "ItemType", "RowCount", "SegmentId", "Right", "TimeZoneId")
+        ),
     }
 
 

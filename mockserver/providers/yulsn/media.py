@@ -41,7 +41,7 @@ def add_folder(tenant: Tenant, name: str, parent_id: int | None) -> Row:
 
 
 def render_folder(row: Row) -> dict[str, Any]:
-    return {name: row[name] for name in ("Id", "Name", "ParentId")}
+    return records.view(row, ("Id", "Name", "ParentId"))
 
 
 def list_folders(call: Call) -> Reply:
@@ -54,7 +54,7 @@ def render(tenant: Tenant, row: Row) -> dict[str, Any]:
     base = f"{MEDIA_HOST}/{tenant.settings['account_id']}/{row['Id']}"
     file_name = quote(row["_file"])
     return {
-        **{name: row[name] for name in ("Id", "Name", "FolderId", "ContentType", "SizeInBytes")},
+        **records.view(row, ("Id", "Name", "FolderId", "ContentType", "SizeInBytes")),
         "PublicUrl": f"{base}/{file_name}",
         "ThumbnailUrl": f"{base}/thumbnail/{file_name}" if row["ContentType"].lower().startswith("image/") else None,
         "LastModified": records.stamp(row["LastModified"]),

@@ -46,14 +46,19 @@ def _add_named(entries: list[dict[str, Any]], name: str) -> dict[str, Any]:
 
 # -- campaigns ----------------------------------------------------------------------------
 def render_campaign(row: Row) -> dict[str, Any]:
-    return {
-        **{
-            name: row[name]
-            for name in ("Id", "EmailCampaignId", "Type", "Name", "Subject", "Preheader", "EmailTemplateId", "Dynamic", "Status")
-        },
-        "StartSending": records.stamp(row["StartSending"]),
-        "Blocks": [dict(block) for block in row["Blocks"]],
-    }
+    shown = (
+        "Id",
+        "EmailCampaignId",
+        "Type",
+        "Name",
+        "Subject",
+        "Preheader",
+        "EmailTemplateId",
+        "Dynamic",
+        "Status",
+        "StartSending",
+    )
+    return {**records.view(row, shown), "Blocks": [dict(block) for block in row["Blocks"]]}
 
 
 def _campaign(call: Call) -> Row:
@@ -166,19 +171,13 @@ def render_dispatch(tenant: Tenant, row: Row) -> dict[str, Any]:
     campaign = _by_email_campaign(tenant, row["EmailCampaignId"]) or {}
     sent, delivered, opens, clicks = row["Sent"], row["Delivered"], row["Opens"], row["Clicks"]
     return {
-        "Id": row["Id"],
-        "Planned": records.stamp(row["Planned"]),
+        **records.view(row, ("Id", "Planned")),
         "PlannedUtc": records.stamp(row["Planned"]),
         "EmailCampaignId": row["EmailCampaignId"],
         "EmailCampaignName": campaign.get("Name"),
         "Subject": campaign.get("Subject"),
         "Preheader": campaign.get("Preheader"),
-        "Status": row["Status"],
-        "Type": row["Type"],
-        "Sent": sent,
-        "Delivered": delivered,
-        "Opens": opens,
-        "Clicks": clicks,
+        **records.view(row, ("Status", "Type", "Sent", "Delivered", "Opens", "Clicks")),
         "DeliveryRatio": _ratio(delivered, sent),
         "OpenedRatio": _ratio(opens, delivered),
         "ClickRatio": _ratio(clicks, delivered),
@@ -290,10 +289,7 @@ def list_dispatches(call: Call) -> Reply:
 
 
 def render_receiver(row: Row) -> dict[str, Any]:
-    return {
-        **{name: row[name] for name in ("Id", "EmailDispatchId", "ContactId", "Email", "Status")},
-        "Created": records.stamp(row["Created"]),
-    }
+    return records.view(row, ("Id", "EmailDispatchId", "ContactId", "Email", "Status", "Created"))
 
 
 def find_receivers(call: Call) -> Reply:

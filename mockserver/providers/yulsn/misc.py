@@ -30,10 +30,7 @@ DEFAULT_CATEGORY = {"Id": 1, "Name": "Default", "Description": "Permission sourc
 
 # -- actions ------------------------------------------------------------------------------
 def render_action(row: Row) -> dict[str, Any]:
-    return {
-        **{name: row[name] for name in ("Id", "Name", "Description", "Enabled", "ManuallyTriggerable")},
-        "LastModified": records.stamp(row["LastModified"]),
-    }
+    return records.view(row, ("Id", "Name", "Description", "Enabled", "ManuallyTriggerable", "LastModified"))
 
 
 def add_action(call: Call, name: str, description: str | None, enabled: bool, manual: bool) -> Row:
@@ -114,8 +111,8 @@ def reset_banner_cache(call: Call) -> Reply:
 
 def render_banner(row: Row) -> dict[str, Any]:
     return {
-        **{name: row[name] for name in ("Id", "Name", "Secret", "Versions")},
-        "Resets": [{"At": records.stamp(r["At"]), "VersionIds": r["VersionIds"]} for r in row["Resets"]],
+        **records.view(row, ("Id", "Name", "Secret", "Versions")),
+        "Resets": [records.view(r, ("At", "VersionIds")) for r in row["Resets"]],
     }
 
 
@@ -134,13 +131,7 @@ def add_banner(call: Call, name: str, versions: int) -> Row:
 
 # -- feeds --------------------------------------------------------------------------------
 def render_feed(row: Row) -> dict[str, Any]:
-    return {
-        "Id": row["Id"],
-        "Name": row["Name"],
-        "Url": row["Url"],
-        "LastSynced": records.stamp(row["LastSynced"]),
-        "SyncCount": row["SyncCount"],
-    }
+    return records.view(row, ("Id", "Name", "Url", "LastSynced", "SyncCount"))
 
 
 def add_feed(call: Call, name: str, url: str | None) -> Row:
@@ -184,7 +175,7 @@ def get_token(call: Call) -> Reply:
     row = find_token(call.tenant, call.params["tokenId"])
     if row is None:
         raise records.not_found("IframeToken not found.")
-    return Reply(200, {name: row[name] for name in TOKEN_FIELDS})
+    return Reply(200, records.view(row, TOKEN_FIELDS))
 
 
 # -- permission source categories ---------------------------------------------------------
@@ -313,7 +304,7 @@ def admin_create_token(call: Call) -> Reply:
     if body.get("id") and find_token(call.tenant, body["id"]) is not None:
         raise Conflict(f"IframeToken {body['id']} exists.")
     row = add_token(call, body)
-    return Reply(201, {name: row[name] for name in TOKEN_FIELDS})
+    return Reply(201, records.view(row, TOKEN_FIELDS))
 
 
 def admin_create_category(call: Call) -> Reply:

@@ -62,9 +62,7 @@ def _line_total(row: Row) -> Decimal:
 
 def render_line(tenant: Tenant, row: Row) -> dict[str, Any]:
     view = {
-        "Id": row["Id"],
-        "OrderId": row["OrderId"],
-        **{name: row[name] for name in LINE_FIELDS},
+        **records.view(row, ("Id", "OrderId", *LINE_FIELDS)),
         "PriceTotal": _number(_line_total(row)),
         "LastModified": records.stamp(row["LastModified"]),
     }
@@ -79,8 +77,7 @@ def _lines(tenant: Tenant, order: Row) -> list[Row]:
 def render(tenant: Tenant, row: Row, *, with_lines: bool = True) -> dict[str, Any]:
     lines = _lines(tenant, row)
     view = {
-        "Id": row["Id"],
-        **{name: records.stamp(row[name]) if name in DATES else row[name] for name in FIELDS},
+        **records.view(row, ("Id", *FIELDS)),
         "PriceTotal": _number(sum((_line_total(line) for line in lines), Decimal(0))),
         "LastModified": records.stamp(row["LastModified"]),
         "OrderLines": [render_line(tenant, line) for line in lines] if with_lines else None,

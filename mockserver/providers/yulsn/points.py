@@ -65,13 +65,8 @@ def _balances(tenant: Tenant) -> dict[int, Decimal]:
 
 
 def render(row: Row, sums: Mapping[int, Decimal]) -> dict[str, Any]:
-    view: dict[str, Any] = {"Id": row["Id"]}
-    for name in FIELDS:
-        view[name] = row[name]
-    view["Amount"] = _num(_dec(row["Amount"]))
-    view["Sum"] = _num(sums[row["Id"]])
-    view["DateTime"] = records.stamp(row["DateTime"])
-    return view
+    amount, total = _num(_dec(row["Amount"])), _num(sums[row["Id"]])
+    return {**records.view(row, ("Id", *FIELDS)), "Amount": amount, "Sum": total, "DateTime": records.stamp(row["DateTime"])}
 
 
 def _rendered(tenant: Tenant, rows: Iterable[Row]) -> list[dict[str, Any]]:

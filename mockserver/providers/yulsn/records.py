@@ -128,6 +128,31 @@ def stamp(epoch: float | None) -> str | None:
     return text + "+00:00"
 
 
+# The names under which records keep a time (epoch seconds); views write them with `stamp`.
+TIMES = frozenset(
+    {
+        "LastModified",
+        "Created",
+        "RegistrationDateTime",
+        "DateTime",
+        "OriginDate",
+        "StartDate",
+        "EndDate",
+        "Planned",
+        "StartSending",
+        "LastSynced",
+        "At",
+        "CreatedDateTimeFrom",
+        "CreatedDateTimeTo",
+    }
+)
+
+
+def view(row: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    """The record's values under these names, in this order, its times as the API writes them."""
+    return {name: stamp(row[name]) if name in TIMES else row[name] for name in names}
+
+
 def body_date(body: Mapping[str, Any], name: str) -> float | None:
     """A body member's date (None when left out or empty); a 400 naming it when unreadable."""
     if body.get(name) in (None, ""):

@@ -21,7 +21,7 @@ _INDEXED = re.compile(r"s\[(\d*)\]\Z", re.IGNORECASE)
 
 # -- rendering and storage ----------------------------------------------------------------
 def render(row: Row) -> dict[str, Any]:
-    return {name: row[name] for name in ("Id", "Name", "FolderId", "Type", "Description")}
+    return records.view(row, ("Id", "Name", "FolderId", "Type", "Description"))
 
 
 def add_segment(

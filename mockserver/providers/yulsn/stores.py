@@ -24,11 +24,7 @@ def _dynamic_fields(tenant: Tenant) -> list[dict[str, Any]]:
 
 
 def render(tenant: Tenant, row: Row, *, with_json: bool = True) -> dict[str, Any]:
-    view = {
-        "Id": row["Id"],
-        **{name: row[name] for name in FIELDS},
-        "LastModified": records.stamp(row["LastModified"]),
-    }
+    view = records.view(row, ("Id", *FIELDS, "LastModified"))
     if not with_json:
         view["JsonString"] = None
     return records.with_dynamic(view, _dynamic_fields(tenant), row["Dynamic"])

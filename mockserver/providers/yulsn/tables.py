@@ -26,7 +26,7 @@ TABLE_KEYS = ("Id", "Name", "Label", "Description", "IsShared", "CreateConverter
 
 # -- tables and fields --------------------------------------------------------------------
 def render_table(row: Row) -> dict[str, Any]:
-    return {**{name: row[name] for name in TABLE_KEYS}, "LastModified": records.stamp(row["LastModified"])}
+    return records.view(row, (*TABLE_KEYS, "LastModified"))
 
 
 def _table(call: Call) -> Row:
@@ -70,15 +70,7 @@ def list_tables(call: Call) -> Reply:
 
 # -- entities: rendering and storage ------------------------------------------------------
 def render(table: Row, row: Row) -> dict[str, Any]:
-    view = {
-        "Id": row["Id"],
-        "Secret": row["Secret"],
-        "ExternalId": row["ExternalId"],
-        "Name": row["Name"],
-        "Created": records.stamp(row["Created"]),
-        "LastModified": records.stamp(row["LastModified"]),
-    }
-    return records.with_dynamic(view, _fields(table), row["Dynamic"])
+    return records.with_dynamic(records.view(row, BUILTIN), _fields(table), row["Dynamic"])
 
 
 def _duplicate(value: str) -> Conflict:
