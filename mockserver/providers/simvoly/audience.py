@@ -28,27 +28,21 @@ def create_list(call: Call) -> Reply:
 
 
 def get_list(call: Call) -> Reply:
-    return Reply(200, records.subscriber_list(call.tenant, _list(call)))
+    return Reply(200, records.subscriber_list(call.tenant, records.by_id(call, LISTS, "Subscriber list")))
 
 
 def update_list(call: Call) -> Reply:
-    row = _list(call)
+    row = records.by_id(call, LISTS, "Subscriber list")
     row["name"] = _name(call)
     return Reply(200, records.subscriber_list(call.tenant, row))
 
 
 def delete_list(call: Call) -> Reply:
-    tenant = call.tenant
-    row = _list(call)
-    tenant.table(LISTS).delete(row["id"])
-    for contact in tenant.table(CONTACTS).rows():
+    row = records.delete_by_id(call, LISTS, "Subscriber list")
+    for contact in call.tenant.table(CONTACTS).rows():
         if row["id"] in contact["subscriberLists"]:
             contact["subscriberLists"] = [i for i in contact["subscriberLists"] if i != row["id"]]
     return Reply(200, {"success": True})
-
-
-def _list(call: Call) -> Row:
-    return records.require(call.tenant.table(LISTS), call.params["id"], "Subscriber list")
 
 
 def _name(call: Call) -> str:

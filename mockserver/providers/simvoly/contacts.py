@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.engine.context import Call, Reply
-from mockserver.engine.errors import NotFound
 from mockserver.engine.store import Row
 from mockserver.providers.simvoly import records
 from mockserver.providers.simvoly.records import CONTACT_FIELDS, CONTACTS, LISTS, MEMBERS, bad
@@ -23,35 +22,29 @@ def create_contact(call: Call) -> Reply:
 
 
 def search_contact(call: Call) -> Reply:
-    row = call.tenant.table(CONTACTS).find("email", call.params["email"].strip().casefold())
-    if row is None:
-        raise NotFound("Contact not found.")
-    return Reply(200, records.contact(row))
+    row = records.by_email(call.tenant.table(CONTACTS), call.params["email"].strip())
+    return Reply(200, records.contact(records.found(row, "Contact")))
 
 
 def get_contact(call: Call) -> Reply:
-    return Reply(200, records.contact(records.require(call.tenant.table(CONTACTS), call.params["id"], "Contact")))
+    return Reply(200, records.contact(records.by_id(call, CONTACTS, "Contact")))
 
 
 def update_contact(call: Call) -> Reply:
     table = call.tenant.table(CONTACTS)
-    row = records.require(table, call.params["id"], "Contact")
+    row = records.by_id(call, CONTACTS, "Contact")
     values = _supplied(call, call.body, row, skip_empty=True)
     email = call.body["email"].strip()
-    holder = table.find("email", email.casefold())
-    if holder is not None and holder["id"] != row["id"]:
-        raise bad("Another contact has this email address.", "email")
+    records.refuse_taken(table, "email", email.casefold(), row, "Another contact has this email address.")
     row = table.replace(row["id"], {**row, **values, "email": email})
     call.emit("contact_updated", records.contact(row))
     return Reply(200, records.contact(row))
 
 
 def delete_contact(call: Call) -> Reply:
-    tenant = call.tenant
-    row = records.require(tenant.table(CONTACTS), call.params["id"], "Contact")
-    tenant.table(CONTACTS).delete(row["id"])
+    row = records.delete_by_id(call, CONTACTS, "Contact")
     if row["memberId"] is not None:
-        member = tenant.table(MEMBERS).get(row["memberId"])
+        member = call.tenant.table(MEMBERS).get(row["memberId"])
         if member is not None:
             member["contactId"] = None
     return Reply(200, {"success": True})
@@ -65,7 +58,7 @@ def upsert(call: Call, fields: dict[str, Any]) -> tuple[Row, bool]:
     email = str(fields["email"]).strip()
     if not email:
         raise bad("The email field is required.", "email")
-    existing = table.find("email", email.casefold())
+    existing = records.by_email(table, email)
     values = _supplied(call, fields, existing, skip_empty=False)
     if existing is not None:
         row = table.replace(existing["id"], {**existing, **values})
@@ -86,7 +79,7 @@ def upsert(call: Call, fields: dict[str, Any]) -> tuple[Row, bool]:
                 **values,
             },
         )
-    member = tenant.table(MEMBERS).find("email", email.casefold())
+    member = records.by_email(tenant.table(MEMBERS), email)
     if member is not None and row["memberId"] is None:
         row["memberId"] = member["id"]  # a member and the contact with its e-mail belong together
         if member["contactId"] is None:

@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mockserver.engine.context import Call, Reply
-from mockserver.engine.errors import NotFound
 from mockserver.engine.provider import PageContext
 from mockserver.engine.store import Row, Tenant
 from mockserver.providers.simvoly import records
@@ -32,7 +31,7 @@ def create_member(call: Call) -> Reply:
     name, email = body["name"].strip(), body["email"].strip()
     if not name:
         raise bad("The name field is required.", "name")
-    if members.find("email", email.casefold()) is not None:
+    if records.by_email(members, email) is not None:
         raise bad("A member with this email address already exists.", "email")
     groups = _groups(tenant, body.get("groups") or [])
     member_id = tenant.next_id("member")
@@ -61,28 +60,24 @@ def create_member(call: Call) -> Reply:
 
 
 def search_member(call: Call) -> Reply:
-    row = call.tenant.table(MEMBERS).find("email", call.params["email"].strip().casefold())
-    if row is None:
-        raise NotFound("Member not found.")
-    return Reply(200, records.member(row))
+    row = records.by_email(call.tenant.table(MEMBERS), call.params["email"].strip())
+    return Reply(200, records.member(records.found(row, "Member")))
 
 
 def get_member(call: Call) -> Reply:
-    return Reply(200, records.member(records.require(call.tenant.table(MEMBERS), call.params["id"], "Member")))
+    return Reply(200, records.member(records.by_id(call, MEMBERS, "Member")))
 
 
 def update_member(call: Call) -> Reply:
     """Only non-empty fields are set; a password in the body is ignored."""
     tenant, body = call.tenant, call.body
     members = tenant.table(MEMBERS)
-    row = records.require(members, call.params["id"], "Member")
+    row = records.by_id(call, MEMBERS, "Member")
     changes: dict[str, Any] = {}
     if body["name"].strip():
         changes["name"] = body["name"].strip()
     email = body["email"].strip()
-    holder = members.find("email", email.casefold())
-    if holder is not None and holder["id"] != row["id"]:
-        raise bad("A member with this email address already exists.", "email")
+    records.refuse_taken(members, "email", email.casefold(), row, "A member with this email address already exists.")
     changes["email"] = email
     if body.get("groups"):
         changes["groups"] = _groups(tenant, body["groups"])
@@ -135,11 +130,11 @@ def create_group(call: Call) -> Reply:
 
 
 def get_group(call: Call) -> Reply:
-    return Reply(200, records.group(records.require(call.tenant.table(GROUPS), call.params["id"], "Member group")))
+    return Reply(200, records.group(records.by_id(call, GROUPS, "Member group")))
 
 
 def update_group(call: Call) -> Reply:
-    row = records.require(call.tenant.table(GROUPS), call.params["id"], "Member group")
+    row = records.by_id(call, GROUPS, "Member group")
     name = call.body["name"].strip()
     if not name:
         raise bad("The name field is required.", "name")
@@ -148,10 +143,8 @@ def update_group(call: Call) -> Reply:
 
 
 def delete_group(call: Call) -> Reply:
-    tenant = call.tenant
-    row = records.require(tenant.table(GROUPS), call.params["id"], "Member group")
-    tenant.table(GROUPS).delete(row["id"])
-    members = tenant.table(MEMBERS)
+    row = records.delete_by_id(call, GROUPS, "Member group")
+    members = call.tenant.table(MEMBERS)
     for member in members.rows_of(list(members.keys_with("groups", row["id"]))):  # read before the writes
         members.replace(member["id"], {**member, "groups": [g for g in member["groups"] if g != row["id"]]})
     return Reply(200, {"success": True})
@@ -160,9 +153,7 @@ def delete_group(call: Call) -> Reply:
 # -- single sign-on --------------------------------------------------------------------
 def start_session(call: Call) -> Reply:
     tenant = call.tenant
-    member = tenant.table(MEMBERS).find("email", call.body["email"].strip().casefold())
-    if member is None:
-        raise NotFound("Member not found.")
+    member = records.found(records.by_email(tenant.table(MEMBERS), call.body["email"].strip()), "Member")
     if not member["approved"]:
         raise bad("The member is not approved.", "email")
     path = call.body.get("path") or "/"

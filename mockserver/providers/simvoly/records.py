@@ -35,11 +35,35 @@ def now(call: Call) -> int:
     return int(call.clock.time())
 
 
-def require(table: Table, key: Any, what: str) -> Row:
-    row = table.get(key)
+def found(row: Row | None, what: str) -> Row:
+    """The row looked up, or Simvoly's 404 for it ("Contact not found.")."""
     if row is None:
         raise NotFound(f"{what} not found.")
     return row
+
+
+def by_id(call: Call, name: str, what: str) -> Row:
+    """The row of table `name` that the path's id names, or a 404."""
+    return found(call.tenant.table(name).get(call.params["id"]), what)
+
+
+def delete_by_id(call: Call, name: str, what: str) -> Row:
+    """Delete the row the path's id names (a 404 without one); answers the row it was."""
+    row = by_id(call, name, what)
+    call.tenant.table(name).delete(row["id"])
+    return row
+
+
+def refuse_taken(table: Table, index: str, value: Any, row: Row, message: str) -> None:
+    """A 400 when another row than `row` holds `value` of a unique index (e-mail, url)."""
+    holder = table.find(index, value)
+    if holder is not None and holder["id"] != row["id"]:
+        raise bad(message, index)
+
+
+def by_email(table: Table, email: str) -> Row | None:
+    """Contacts and members are found by e-mail address whatever its case."""
+    return table.find("email", email.casefold())
 
 
 def bad(message: str, path: str = "") -> ValidationFailed:

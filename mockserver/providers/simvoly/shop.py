@@ -56,11 +56,11 @@ def create_product(call: Call) -> Reply:
 
 
 def get_product(call: Call) -> Reply:
-    return Reply(200, records.product(call.tenant, _product(call)))
+    return Reply(200, records.product(call.tenant, records.by_id(call, PRODUCTS, "Product")))
 
 
 def update_product(call: Call) -> Reply:
-    return Reply(200, records.product(call.tenant, _update(call, _product(call), call.body)))
+    return Reply(200, records.product(call.tenant, _update(call, records.by_id(call, PRODUCTS, "Product"), call.body)))
 
 
 def list_categories(call: Call) -> Reply:
@@ -69,19 +69,13 @@ def list_categories(call: Call) -> Reply:
     return Reply(200, [records.category(row) for row in rows])
 
 
-def _product(call: Call) -> Row:
-    return records.require(call.tenant.table(PRODUCTS), call.params["id"], "Product")
-
-
 def _update(call: Call, row: Row, body: dict[str, Any]) -> Row:
     """Set the non-empty fields and any variants given; fires product_updated."""
     tenant = call.tenant
     values = _product_values(call, {k: v for k, v in body.items() if v not in (None, "")}, current=row)
     if body.get("url"):
         url = slug(body["url"])
-        holder = tenant.table(PRODUCTS).find("url", url.casefold())
-        if holder is not None and holder["id"] != row["id"]:
-            raise bad("Another product has this url.", "url")
+        records.refuse_taken(tenant.table(PRODUCTS), "url", url.casefold(), row, "Another product has this url.")
         values["url"] = url
     row = tenant.table(PRODUCTS).replace(row["id"], {**row, **values})
     call.emit("product_updated", records.product(tenant, row))
@@ -192,13 +186,13 @@ def list_orders(call: Call) -> Reply:
 
 
 def get_order(call: Call) -> Reply:
-    return Reply(200, records.order(_order(call)))
+    return Reply(200, records.order(records.by_id(call, ORDERS, "Order")))
 
 
 def update_order(call: Call) -> Reply:
     """Non-empty fields are set; the status comes in upper case and is kept in lower case."""
     body = {k: v for k, v in call.body.items() if v not in (None, "")}
-    row = _order(call)
+    row = records.by_id(call, ORDERS, "Order")
     before = row["status"]
     for name in ("customerName", "customerEmail", "paymentMethod", "transactionId", "paid"):
         if name in body:
@@ -242,10 +236,6 @@ def update_order(call: Call) -> Reply:
     return Reply(200, records.order(row))
 
 
-def _order(call: Call) -> Row:
-    return records.require(call.tenant.table(ORDERS), call.params["id"], "Order")
-
-
 def place_order(call: Call, spec: dict[str, Any]) -> Row:
     """A visitor checks out: the contact is found or created, the order stored, and
     order_created fires."""
@@ -285,7 +275,7 @@ def place_order(call: Call, spec: dict[str, Any]) -> Row:
         )
     email = spec["customerEmail"]
     contact, _ = upsert(call, {"email": email, **({"name": spec["customerName"]} if spec.get("customerName") else {})})
-    member = tenant.table(MEMBERS).find("email", email.casefold())
+    member = records.by_email(tenant.table(MEMBERS), email)
     discount = float(spec.get("discountAmount", 0))
     shipping = float(spec.get("shippingAmount", 0))
     order_id = tenant.next_id("order")

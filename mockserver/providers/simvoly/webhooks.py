@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from mockserver.engine.context import Call, Reply, Services
-from mockserver.engine.errors import NotFound
 from mockserver.engine.provider import Event
 from mockserver.engine.store import Tenant
 from mockserver.engine.webhooks import Outgoing
@@ -47,9 +46,7 @@ def create_webhook(call: Call) -> Reply:
 
 def delete_webhook(call: Call) -> Reply:
     table = call.tenant.table(WEBHOOKS)
-    row = table.find("id", call.params["id"])
-    if row is None:
-        raise NotFound("Webhook not found.")
+    row = records.found(table.find("id", call.params["id"]), "Webhook")
     table.delete(row["key"])
     call.unsubscribe(row["id"])
     return Reply(200, {"success": True})
