@@ -95,7 +95,7 @@ def create_form(call: Call) -> Reply:
 def create_submission(call: Call) -> Reply:
     """A visitor submits a form: form_submission.created (and the contact events)."""
     body = admin_body(_VALIDATORS["submission"], call.body)
-    form = records.find(call.tenant.table(FORMS), str(call.params["form_id"]))
+    form = records.addressed(call, FORMS)
     return Reply(201, records.submission(submit_form(call, form, body["data"])))
 
 

@@ -10,7 +10,7 @@ from mockserver.engine.errors import Conflict
 from mockserver.engine.store import Row
 from mockserver.providers.clickfunnels import records
 from mockserver.providers.clickfunnels.contacts import announce
-from mockserver.providers.clickfunnels.listing import list_reply
+from mockserver.providers.clickfunnels.listing import list_reply, lists, shows
 from mockserver.providers.clickfunnels.records import CONTACTS, FULFILLMENTS, LINE_ITEMS, ORDERS, PRODUCTS, invalid
 
 PRODUCT_FIELDS = (
@@ -26,13 +26,8 @@ PRODUCT_FIELDS = (
 
 
 # -- products --------------------------------------------------------------------------
-def list_products(call: Call) -> Reply:
-    space = records.workspace(call)
-    return list_reply(call, call.tenant.table(PRODUCTS), records.product, lambda row: row["workspace_id"] == space["id"])
-
-
-def get_product(call: Call) -> Reply:
-    return Reply(200, records.product(_product(call)))
+list_products = lists(PRODUCTS, records.product)
+get_product = shows(PRODUCTS, records.product)
 
 
 def create_product(call: Call) -> Reply:
@@ -89,7 +84,7 @@ def add_product(call: Call, workspace_id: int, name: str, cents: int, currency: 
 
 
 def update_product(call: Call) -> Reply:
-    row = _product(call)
+    row = records.addressed(call, PRODUCTS)
     attributes = call.body["product"]
     if "name" in attributes and not str(attributes["name"] or "").strip():
         raise invalid("name", "can't be blank")
@@ -103,14 +98,14 @@ def update_product(call: Call) -> Reply:
 
 
 def archive_product(call: Call) -> Reply:
-    row = _product(call)
+    row = records.addressed(call, PRODUCTS)
     if row["archived"]:
         raise Conflict("Product is already archived")
     return _product_changed(call, row, {"archived": True})
 
 
 def unarchive_product(call: Call) -> Reply:
-    row = _product(call)
+    row = records.addressed(call, PRODUCTS)
     if not row["archived"]:
         raise Conflict("Product is not archived")
     return _product_changed(call, row, {"archived": False})
@@ -120,10 +115,6 @@ def _product_changed(call: Call, row: Row, changes: dict[str, Any]) -> Reply:
     row = records.touch(call, call.tenant.table(PRODUCTS), row, **changes)
     announce(call, "product.updated", "Product", row, records.product(row))
     return Reply(200, records.product(row))
-
-
-def _product(call: Call) -> Row:
-    return records.find(call.tenant.table(PRODUCTS), call.params["product_id"])
 
 
 def _cents(value: Any) -> int:
@@ -140,17 +131,12 @@ def list_orders(call: Call) -> Reply:
 
 
 def get_order(call: Call) -> Reply:
-    return Reply(200, records.order(call.tenant, records.find(call.tenant.table(ORDERS), call.params["order_id"])))
+    return Reply(200, records.order(call.tenant, records.addressed(call, ORDERS)))
 
 
 # -- fulfillments ----------------------------------------------------------------------
-def list_fulfillments(call: Call) -> Reply:
-    space = records.workspace(call)
-    return list_reply(call, call.tenant.table(FULFILLMENTS), records.fulfillment, lambda row: row["workspace_id"] == space["id"])
-
-
-def get_fulfillment(call: Call) -> Reply:
-    return Reply(200, records.fulfillment(_fulfillment(call)))
+list_fulfillments = lists(FULFILLMENTS, records.fulfillment)
+get_fulfillment = shows(FULFILLMENTS, records.fulfillment)
 
 
 def create_fulfillment(call: Call) -> Reply:
@@ -193,13 +179,9 @@ def create_fulfillment(call: Call) -> Reply:
 
 
 def cancel_fulfillment(call: Call) -> Reply:
-    row = _fulfillment(call)
+    row = records.addressed(call, FULFILLMENTS)
     if row["status"] != "fulfilled":
         raise Conflict(f"Fulfillment is {row['status']} and cannot be cancelled")
     row = records.touch(call, call.tenant.table(FULFILLMENTS), row, status="cancelled")
     announce(call, "fulfillment.updated", "Fulfillment", row, records.fulfillment(row))
     return Reply(200, records.fulfillment(row))
-
-
-def _fulfillment(call: Call) -> Row:
-    return records.find(call.tenant.table(FULFILLMENTS), call.params["fulfillment_id"])

@@ -9,7 +9,7 @@ from mockserver.engine.context import Call, Reply
 from mockserver.engine.errors import NotFound
 from mockserver.engine.store import Row, Tenant
 from mockserver.providers.clickfunnels import records
-from mockserver.providers.clickfunnels.listing import list_reply
+from mockserver.providers.clickfunnels.listing import list_reply, lists, shows
 from mockserver.providers.clickfunnels.records import (
     APPLIED_TAGS,
     CONTACT_FIELDS,
@@ -44,7 +44,7 @@ def list_contacts(call: Call) -> Reply:
 
 
 def get_contact(call: Call) -> Reply:
-    return Reply(200, records.contact(call.tenant, _contact(call)))
+    return Reply(200, records.contact(call.tenant, records.addressed(call, CONTACTS)))
 
 
 def create_contact(call: Call) -> Reply:
@@ -54,7 +54,7 @@ def create_contact(call: Call) -> Reply:
 
 
 def update_contact(call: Call) -> Reply:
-    row = change_contact(call, _contact(call), call.body["contact"], skip_empty=False)
+    row = change_contact(call, records.addressed(call, CONTACTS), call.body["contact"], skip_empty=False)
     return Reply(200, records.contact(call.tenant, row))
 
 
@@ -74,7 +74,7 @@ def upsert_contact(call: Call) -> Reply:
 
 def delete_contact(call: Call) -> Reply:
     tenant = call.tenant
-    row = _contact(call)
+    row = records.addressed(call, CONTACTS)
     rendered = records.contact(tenant, row)
     for link in _links(tenant, row):
         tenant.table(APPLIED_TAGS).delete(link["id"])
@@ -129,10 +129,6 @@ def change_contact(call: Call, row: Row, attributes: dict[str, Any], *, skip_emp
     row = records.touch(call, tenant.table(CONTACTS), row)
     announce(call, "contact.updated", "Contact", row, records.contact(tenant, row))
     return row
-
-
-def _contact(call: Call) -> Row:
-    return records.find(call.tenant.table(CONTACTS), call.params["contact_id"])
 
 
 def _checked_fields(tenant: Tenant, workspace_id: int, attributes: dict[str, Any], contact_id: int | None) -> dict[str, Any]:
@@ -209,9 +205,9 @@ def _unlink(call: Call, contact: Row, link: Row) -> None:
 
 
 # -- tags ------------------------------------------------------------------------------
-def list_tags(call: Call) -> Reply:
-    space = records.workspace(call)
-    return list_reply(call, call.tenant.table(TAGS), records.tag, lambda row: row["workspace_id"] == space["id"])
+list_tags = lists(TAGS, records.tag)
+get_tag = shows(TAGS, records.tag)
+list_applied_tags = lists(APPLIED_TAGS, records.applied_tag, within=CONTACTS)
 
 
 def create_tag(call: Call) -> Reply:
@@ -233,18 +229,9 @@ def create_tag(call: Call) -> Reply:
     return Reply(201, records.tag(row))
 
 
-def get_tag(call: Call) -> Reply:
-    return Reply(200, records.tag(records.find(call.tenant.table(TAGS), call.params["tag_id"])))
-
-
-def list_applied_tags(call: Call) -> Reply:
-    contact = _contact(call)
-    return list_reply(call, call.tenant.table(APPLIED_TAGS), records.applied_tag, lambda row: row["contact_id"] == contact["id"])
-
-
 def create_applied_tag(call: Call) -> Reply:
     tenant = call.tenant
-    contact = _contact(call)
+    contact = records.addressed(call, CONTACTS)
     tag_id = call.body["contacts_applied_tag"]["tag_id"]
     found = tenant.table(TAGS).get(tag_id)
     if found is None or found["workspace_id"] != contact["workspace_id"]:
@@ -258,7 +245,7 @@ def create_applied_tag(call: Call) -> Reply:
 
 def delete_applied_tag(call: Call) -> Reply:
     tenant = call.tenant
-    link = records.find(tenant.table(APPLIED_TAGS), call.params["applied_tag_id"])
+    link = records.addressed(call, APPLIED_TAGS)
     contact = tenant.table(CONTACTS).get(link["contact_id"])
     if contact is None:
         raise NotFound("Not found: Record missing")

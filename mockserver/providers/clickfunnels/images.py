@@ -8,20 +8,15 @@ from urllib.parse import quote, unquote, urlsplit
 
 from mockserver.engine.context import Call, Reply
 from mockserver.providers.clickfunnels import records
-from mockserver.providers.clickfunnels.listing import list_reply
+from mockserver.providers.clickfunnels.listing import lists, shows
 from mockserver.providers.clickfunnels.records import IMAGES, invalid
 
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg", ".ico"})
 CDN = "https://images.clickfunnels.com"
 
 
-def list_images(call: Call) -> Reply:
-    space = records.workspace(call)
-    return list_reply(call, call.tenant.table(IMAGES), records.image, lambda row: row["workspace_id"] == space["id"])
-
-
-def get_image(call: Call) -> Reply:
-    return Reply(200, records.image(records.find(call.tenant.table(IMAGES), call.params["image_id"])))
+list_images = lists(IMAGES, records.image)
+get_image = shows(IMAGES, records.image)
 
 
 def create_image(call: Call) -> Reply:

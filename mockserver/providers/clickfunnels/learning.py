@@ -6,27 +6,18 @@ from mockserver.engine.context import Call, Reply
 from mockserver.engine.store import Row
 from mockserver.providers.clickfunnels import records
 from mockserver.providers.clickfunnels.contacts import announce
-from mockserver.providers.clickfunnels.listing import list_reply
+from mockserver.providers.clickfunnels.listing import lists, shows
 from mockserver.providers.clickfunnels.records import CONTACTS, COURSES, ENROLLMENTS, FORMS, SUBMISSIONS, invalid
 
-
-def list_courses(call: Call) -> Reply:
-    space = records.workspace(call)
-    return list_reply(call, call.tenant.table(COURSES), records.course, lambda row: row["workspace_id"] == space["id"])
-
-
-def get_course(call: Call) -> Reply:
-    return Reply(200, records.course(_course(call)))
-
-
-def list_enrollments(call: Call) -> Reply:
-    course = _course(call)
-    return list_reply(call, call.tenant.table(ENROLLMENTS), records.enrollment, lambda row: row["course_id"] == course["id"])
+list_courses = lists(COURSES, records.course)
+get_course = shows(COURSES, records.course)
+list_enrollments = lists(ENROLLMENTS, records.enrollment, within=COURSES)
+get_enrollment = shows(ENROLLMENTS, records.enrollment)
 
 
 def create_enrollment(call: Call) -> Reply:
     tenant = call.tenant
-    course = _course(call)
+    course = records.addressed(call, COURSES)
     attributes = call.body["courses_enrollment"]
     contact = tenant.table(CONTACTS).get(attributes["contact_id"])
     if contact is None or contact["workspace_id"] != course["workspace_id"]:
@@ -53,27 +44,7 @@ def enroll(call: Call, course: Row, contact: Row, *, suspended: bool = False, re
     return row
 
 
-def get_enrollment(call: Call) -> Reply:
-    return Reply(200, records.enrollment(records.find(call.tenant.table(ENROLLMENTS), call.params["enrollment_id"])))
-
-
-def _course(call: Call) -> Row:
-    return records.find(call.tenant.table(COURSES), call.params["course_id"])
-
-
-def list_forms(call: Call) -> Reply:
-    space = records.workspace(call)
-    return list_reply(call, call.tenant.table(FORMS), records.form, lambda row: row["workspace_id"] == space["id"])
-
-
-def get_form(call: Call) -> Reply:
-    return Reply(200, records.form(records.find(call.tenant.table(FORMS), call.params["form_id"])))
-
-
-def list_submissions(call: Call) -> Reply:
-    form = records.find(call.tenant.table(FORMS), call.params["form_id"])
-    return list_reply(call, call.tenant.table(SUBMISSIONS), records.submission, lambda row: row["form_id"] == form["id"])
-
-
-def get_submission(call: Call) -> Reply:
-    return Reply(200, records.submission(records.find(call.tenant.table(SUBMISSIONS), call.params["submission_id"])))
+list_forms = lists(FORMS, records.form)
+get_form = shows(FORMS, records.form)
+list_submissions = lists(SUBMISSIONS, records.submission, within=FORMS)
+get_submission = shows(SUBMISSIONS, records.submission)

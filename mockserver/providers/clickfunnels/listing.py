@@ -10,7 +10,8 @@ from typing import Any
 from mockserver.engine.context import Call, Reply
 from mockserver.engine.pagination import page_ordered, with_query
 from mockserver.engine.store import Row, Table
-from mockserver.providers.clickfunnels.records import PAGE_SIZE
+from mockserver.providers.clickfunnels import records
+from mockserver.providers.clickfunnels.records import PAGE_SIZE, WORKSPACES
 
 # How a filter attribute reads a row; by default the attribute of the same name.
 Accessor = Callable[[Row], Any]
@@ -71,3 +72,28 @@ def _texts(value: Any) -> set[str]:
     """A row's value as the filter compares it: lower-case text, lists as their items."""
     values = value if isinstance(value, list | tuple | set) else [value]
     return {("true" if v else "false") if isinstance(v, bool) else str(v).casefold() for v in values if v is not None}
+
+
+# Most reads are one of two shapes, the same for every plain table: written once here.
+Handler = Callable[[Call], Reply]
+
+
+def shows(table: str, render: Callable[[Row], Any]) -> Handler:
+    """GET of one record: by id or public_id, 404 otherwise."""
+
+    def show(call: Call) -> Reply:
+        return Reply(200, render(records.addressed(call, table)))
+
+    return show
+
+
+def lists(table: str, render: Callable[[Row], Any], *, within: str = WORKSPACES) -> Handler:
+    """GET of the records that belong to the record the path names (a workspace unless
+    said otherwise: `/courses/{course_id}/enrollments` lists a course's enrollments)."""
+    owner_key = f"{within.removesuffix('s')}_id"
+
+    def list_records(call: Call) -> Reply:
+        owner = records.addressed(call, within)
+        return list_reply(call, call.tenant.table(table), render, lambda row: row[owner_key] == owner["id"])
+
+    return list_records

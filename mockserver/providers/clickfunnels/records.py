@@ -80,14 +80,14 @@ def find(table: Table, ref: str) -> Row:
     return row
 
 
-def in_workspace(row: Row, workspace: Row) -> Row:
-    if row["workspace_id"] != workspace["id"]:
-        raise NotFound("Not found: Record missing")
-    return row
+def addressed(call: Call, table: str) -> Row:
+    """The record the path names by the id parameter of its kind (`{line_item_id}` for
+    LINE_ITEMS); NotFound otherwise."""
+    return find(call.tenant.table(table), str(call.params[f"{table.removesuffix('s')}_id"]))
 
 
 def workspace(call: Call) -> Row:
-    return find(call.tenant.table(WORKSPACES), call.params["workspace_id"])
+    return addressed(call, WORKSPACES)
 
 
 def invalid(attribute: str, message: str) -> ValidationFailed:

@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 
 from mockserver.engine.context import Call, Reply, Services
 from mockserver.engine.provider import Event
-from mockserver.engine.store import Row, Tenant
+from mockserver.engine.store import Tenant
 from mockserver.engine.webhooks import Outgoing
 from mockserver.providers.base import header, hmac_sha256_hex, same_digest
 from mockserver.providers.clickfunnels import records
-from mockserver.providers.clickfunnels.listing import list_reply
+from mockserver.providers.clickfunnels.listing import lists, shows
 from mockserver.providers.clickfunnels.records import ENDPOINTS, invalid
 
 RETRY_SCHEDULE = (1.0, 15.0, 60.0, 300.0, 900.0, 3600.0, 43200.0, 86400.0)
@@ -66,13 +66,8 @@ EVENT_TYPES = frozenset(
 ACKNOWLEDGED = frozenset({200, 201, 202, 203, 204, 205, 206, 207, 226})
 
 
-def list_endpoints(call: Call) -> Reply:
-    space = records.workspace(call)
-    return list_reply(call, call.tenant.table(ENDPOINTS), records.endpoint, lambda row: row["workspace_id"] == space["id"])
-
-
-def get_endpoint(call: Call) -> Reply:
-    return Reply(200, records.endpoint(_endpoint(call)))
+list_endpoints = lists(ENDPOINTS, records.endpoint)
+get_endpoint = shows(ENDPOINTS, records.endpoint)
 
 
 def create_endpoint(call: Call) -> Reply:
@@ -88,20 +83,16 @@ def create_endpoint(call: Call) -> Reply:
 
 
 def update_endpoint(call: Call) -> Reply:
-    row = _endpoint(call)
+    row = records.addressed(call, ENDPOINTS)
     row = records.touch(call, call.tenant.table(ENDPOINTS), row, **_checked(call.body["webhooks_outgoing_endpoint"]))
     return Reply(200, records.endpoint(row))
 
 
 def delete_endpoint(call: Call) -> Reply:
-    row = _endpoint(call)
+    row = records.addressed(call, ENDPOINTS)
     call.tenant.table(ENDPOINTS).delete(row["id"])
     call.unsubscribe(row["id"])
     return Reply(204)
-
-
-def _endpoint(call: Call) -> Row:
-    return records.find(call.tenant.table(ENDPOINTS), call.params["endpoint_id"])
 
 
 def _checked(attributes: Mapping[str, Any]) -> dict[str, Any]:
