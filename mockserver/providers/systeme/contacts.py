@@ -48,9 +48,7 @@ def list_contacts(call: Call) -> Reply:
 
     fields = list(tenant.table(FIELDS).rows())
     keys = min(candidates, key=len) if candidates else None
-    return Reply(
-        200, records.page_body(call, table, lambda row: records.contact(tenant, row, fields), where if checks else None, keys)
-    )
+    return records.page_reply(call, table, lambda row: records.contact(tenant, row, fields), where if checks else None, keys)
 
 
 def _flag_is(flag: str, value: bool) -> Callable[[Row], bool]:
@@ -149,8 +147,7 @@ def update_contact(call: Call) -> Reply:
 def delete_contact(call: Call) -> Reply:
     tenant = call.tenant
     contact_id = call.params["id"]
-    if tenant.table(CONTACTS).delete(contact_id) is None:
-        raise NotFound("Not Found")
+    records.found(tenant.table(CONTACTS).delete(contact_id))
     for name in (ENROLLMENTS, MEMBERSHIPS):
         table = tenant.table(name)
         for row in table.rows():

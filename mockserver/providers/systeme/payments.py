@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import calendar
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from mockserver.engine.context import Call, Reply
 from mockserver.engine.errors import Conflict, NotFound
-from mockserver.engine.store import Row, Tenant
+from mockserver.engine.store import Row, Table, Tenant
 from mockserver.providers.base import fail
 from mockserver.providers.systeme import records
 from mockserver.providers.systeme.errors import violation
@@ -22,25 +23,22 @@ from mockserver.providers.systeme.records import CONTACTS, ORDERS, SUBSCRIPTIONS
 FUNNELS, PRICE_PLANS = "funnels", "price_plans"
 
 
-def payments_enabled(tenant: Tenant) -> bool:
-    return bool(tenant.settings.get("payments"))
+def payments_table(tenant: Tenant) -> Table:
+    """The subscriptions, which the API shows only while the account takes payments (404 otherwise)."""
+    if not tenant.settings.get("payments"):
+        raise NotFound("Not Found")
+    return tenant.table(SUBSCRIPTIONS)
 
 
 def list_subscriptions(call: Call) -> Reply:
-    tenant = call.tenant
-    if not payments_enabled(tenant):
-        raise NotFound("Not Found")
-    contact = call.params.get("contact")
-    now = call.clock.time()
-    where = (lambda row: row["contactId"] == contact) if contact is not None else None
-    return Reply(200, records.page_body(call, tenant.table(SUBSCRIPTIONS), lambda row: subscription(row, now), where))
+    table = payments_table(call.tenant)
+    where = records.columns_equal(call.params, contact="contactId")
+    return records.page_reply(call, table, partial(subscription, now=call.clock.time()), where)
 
 
 def cancel_subscription(call: Call) -> Reply:
     tenant = call.tenant
-    if not payments_enabled(tenant):
-        raise NotFound("Not Found")
-    row = records.require(tenant.table(SUBSCRIPTIONS), call.params["id"])
+    row = records.require(payments_table(tenant), call.params["id"])
     now = call.clock.time()
     if subscription(row, now)["status"] != "active" or row.get("cancelAt"):
         raise fail(violation("", "This subscription is already cancelled."))

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 from mockserver.engine.clock import iso
-from mockserver.engine.context import Call
+from mockserver.engine.context import Call, Reply
 from mockserver.engine.errors import NotFound
+from mockserver.engine.provider import Handler
 from mockserver.engine.store import Key, Row, Table, Tenant
 
 CONTACTS, TAGS, FIELDS = "contacts", "tags", "fields"
@@ -103,14 +104,23 @@ def stamp(epoch: float) -> str:
     return iso(datetime.fromtimestamp(epoch, UTC))
 
 
-def require(table: Table, key: Any) -> Row:
-    row = table.get(key)
+# -- what handlers share ---------------------------------------------------------------
+Where = Callable[[Row], bool]
+Render = Callable[[Row], Any]
+
+
+def found(row: Row | None) -> Row:
+    """The row a request names; API Platform's 404 when it names none."""
     if row is None:
         raise NotFound("Not Found")
     return row
 
 
-def page_body(call: Call, table: Table, render: Any, where: Any = None, keys: Sequence[Key] | None = None) -> dict[str, Any]:
+def require(table: Table, key: Any) -> Row:
+    return found(table.get(key))
+
+
+def page_reply(call: Call, table: Table, render: Render, where: Where | None = None, keys: Sequence[Key] | None = None) -> Reply:
     """One page of a list, the same way for every list: `limit`, `startingAfter`, `order`.
     `keys`: the only rows that can match (in key order, from an index), to read no others."""
     rows, more = table.page_keys(
@@ -120,7 +130,37 @@ def page_body(call: Call, table: Table, render: Any, where: Any = None, keys: Se
         descending=call.params["order"] == "desc",
         where=where,
     )
-    return {"items": [render(row) for row in rows], "hasMore": more}
+    return Reply(200, {"items": [render(row) for row in rows], "hasMore": more})
+
+
+def name_contains(call: Call) -> Where | None:
+    """`?query=`: the rows whose name contains it, whatever the case (None: no query)."""
+    query = (call.params.get("query") or "").casefold()
+    return (lambda row: query in row["name"].casefold()) if query else None
+
+
+def columns_equal(params: Mapping[str, Any], **columns: str) -> Where | None:
+    """The rows whose columns hold the values the query gives (`course=7`: courseId 7);
+    None when it gives none of them."""
+    wanted = {column: params[name] for name, column in columns.items() if params.get(name) is not None}
+    return (lambda row: all(row[column] == value for column, value in wanted.items())) if wanted else None
+
+
+# Handlers that only list, read or delete the rows of one table, made alike.
+def lister(name: str, render: Render, where: Callable[[Call], Where | None] = lambda _: None) -> Handler:
+    return lambda call: page_reply(call, call.tenant.table(name), render, where(call))
+
+
+def getter(name: str, render: Render) -> Handler:
+    return lambda call: Reply(200, render(require(call.tenant.table(name), call.params["id"])))
+
+
+def deleter(name: str) -> Handler:
+    def delete(call: Call) -> Reply:
+        found(call.tenant.table(name).delete(call.params["id"]))
+        return Reply(204)
+
+    return delete
 
 
 # -- rendering -------------------------------------------------------------------------

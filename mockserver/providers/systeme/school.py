@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from mockserver.engine.context import Call, Reply
-from mockserver.engine.errors import NotFound
 from mockserver.engine.store import Row
 from mockserver.providers.base import fail
 from mockserver.providers.systeme import records
@@ -20,7 +21,7 @@ def list_courses(call: Call) -> Reply:
     def where(row: Row) -> bool:
         return query in row["name"].casefold() and (active is None or row["active"] is active)
 
-    return Reply(200, records.page_body(call, call.tenant.table(COURSES), records.course, where))
+    return records.page_reply(call, call.tenant.table(COURSES), records.course, where)
 
 
 def create_enrollment(call: Call) -> Reply:
@@ -59,25 +60,12 @@ def create_enrollment(call: Call) -> Reply:
 
 
 def list_enrollments(call: Call) -> Reply:
-    tenant, params = call.tenant, call.params
-    course, contact = params.get("course"), params.get("contact")
-
-    def where(row: Row) -> bool:
-        return (course is None or row["courseId"] == course) and (contact is None or row["contactId"] == contact)
-
-    return Reply(200, records.page_body(call, tenant.table(ENROLLMENTS), lambda row: records.enrollment(tenant, row), where))
+    where = records.columns_equal(call.params, course="courseId", contact="contactId")
+    return records.page_reply(call, call.tenant.table(ENROLLMENTS), partial(records.enrollment, call.tenant), where)
 
 
-def delete_enrollment(call: Call) -> Reply:
-    if call.tenant.table(ENROLLMENTS).delete(call.params["id"]) is None:
-        raise NotFound("Not Found")
-    return Reply(204)
-
-
-def list_communities(call: Call) -> Reply:
-    query = (call.params.get("query") or "").casefold()
-    where = (lambda row: query in row["name"].casefold()) if query else None
-    return Reply(200, records.page_body(call, call.tenant.table(COMMUNITIES), records.community, where))
+delete_enrollment = records.deleter(ENROLLMENTS)
+list_communities = records.lister(COMMUNITIES, records.community, records.name_contains)
 
 
 def create_membership(call: Call) -> Reply:
@@ -97,16 +85,8 @@ def create_membership(call: Call) -> Reply:
 
 
 def list_memberships(call: Call) -> Reply:
-    tenant, params = call.tenant, call.params
-    community, contact = params.get("community"), params.get("contact")
-
-    def where(row: Row) -> bool:
-        return (community is None or row["communityId"] == community) and (contact is None or row["contactId"] == contact)
-
-    return Reply(200, records.page_body(call, tenant.table(MEMBERSHIPS), lambda row: records.membership(tenant, row), where))
+    where = records.columns_equal(call.params, community="communityId", contact="contactId")
+    return records.page_reply(call, call.tenant.table(MEMBERSHIPS), partial(records.membership, call.tenant), where)
 
 
-def delete_membership(call: Call) -> Reply:
-    if call.tenant.table(MEMBERSHIPS).delete(call.params["id"]) is None:
-        raise NotFound("Not Found")
-    return Reply(204)
+delete_membership = records.deleter(MEMBERSHIPS)

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 from mockserver.engine.context import Call, Reply
-from mockserver.engine.errors import NotFound
 from mockserver.engine.store import Row, Tenant
 from mockserver.providers.base import fail
 from mockserver.providers.systeme import records
 from mockserver.providers.systeme.errors import violation
 from mockserver.providers.systeme.records import CONTACTS, FIELDS, TAGS
 
-
-def list_tags(call: Call) -> Reply:
-    query = (call.params.get("query") or "").casefold()
-    where = (lambda row: query in row["name"].casefold()) if query else None
-    return Reply(200, records.page_body(call, call.tenant.table(TAGS), records.tag, where))
-
-
-def get_tag(call: Call) -> Reply:
-    return Reply(200, records.tag(records.require(call.tenant.table(TAGS), call.params["id"])))
+list_tags = records.lister(TAGS, records.tag, records.name_contains)
+get_tag = records.getter(TAGS, records.tag)
 
 
 def create_tag(call: Call) -> Reply:
@@ -87,9 +79,7 @@ def add_field(tenant: Tenant, name: str, slug: str) -> Row:
 
 def update_contact_field(call: Call) -> Reply:
     fields = call.tenant.table(FIELDS)
-    row = fields.find("slug", call.params["slug"])
-    if row is None:
-        raise NotFound("Not Found")
+    row = records.found(fields.find("slug", call.params["slug"]))
     name = call.body.get("fieldName")
     if name is not None:
         if not name.strip():
@@ -102,9 +92,7 @@ def delete_contact_field(call: Call) -> Reply:
     tenant = call.tenant
     fields = tenant.table(FIELDS)
     slug = call.params["slug"]
-    row = fields.find("slug", slug)
-    if row is None:
-        raise NotFound("Not Found")
+    row = records.found(fields.find("slug", slug))
     if slug in records.DEFAULT_SLUGS:
         raise fail(violation("slug", "A default contact field cannot be deleted."))
     fields.delete(row["id"])

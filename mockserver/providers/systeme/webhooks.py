@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mockserver.engine.context import Call, Reply, Services
-from mockserver.engine.errors import NotFound, Violation
+from mockserver.engine.errors import Violation
 from mockserver.engine.provider import Event
 from mockserver.engine.store import Row, Tenant
 from mockserver.engine.webhooks import Outgoing
@@ -30,14 +30,6 @@ EVENTS = ("CONTACT_CREATED", "CONTACT_TAG_ADDED", "CONTACT_TAG_REMOVED", "CONTAC
 DEFAULT_SCHEMA_VERSION = {event: (2 if event.startswith("SALE_") else 1) for event in EVENTS}
 # The emulator's retry schedule for a failed delivery (seconds before each retry).
 RETRY_SCHEDULE = (60.0, 300.0, 1800.0, 7200.0, 21600.0)
-
-
-def list_webhooks(call: Call) -> Reply:
-    return Reply(200, records.page_body(call, call.tenant.table(WEBHOOKS), webhook))
-
-
-def get_webhook(call: Call) -> Reply:
-    return Reply(200, webhook(records.require(call.tenant.table(WEBHOOKS), call.params["id"])))
 
 
 def create_webhook(call: Call) -> Reply:
@@ -92,8 +84,7 @@ def update_webhook(call: Call) -> Reply:
 
 
 def delete_webhook(call: Call) -> Reply:
-    if call.tenant.table(WEBHOOKS).delete(call.params["id"]) is None:
-        raise NotFound("Not Found")
+    records.found(call.tenant.table(WEBHOOKS).delete(call.params["id"]))
     call.unsubscribe(call.params["id"])
     return Reply(204)
 
@@ -106,6 +97,10 @@ def webhook(row: Row) -> dict[str, Any]:
         "active": row["active"],
         "subscriptions": [dict(s) for s in row["subscriptions"]],
     }
+
+
+list_webhooks = records.lister(WEBHOOKS, webhook)
+get_webhook = records.getter(WEBHOOKS, webhook)
 
 
 def deliveries(tenant: Tenant, event: Event, services: Services) -> list[Outgoing]:
