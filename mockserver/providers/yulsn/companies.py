@@ -44,14 +44,11 @@ def _check(tenant: Tenant, values: dict[str, Any], company_id: int | None) -> No
     holder = companies.find("number", number) if number else None
     if holder is not None and holder["Id"] != company_id:
         raise Conflict(f"Cannot save duplicate value '{number}'!")
-    primary = values.get("PrimaryContactId")
-    if primary is not None and tenant.table(CONTACTS).get(primary) is None:
-        raise invalid(f"Contact with id {primary} does not exist.")
+    records.must_exist(tenant.table(CONTACTS), values.get("PrimaryContactId"), "Contact")
     parent = values.get("ContactCompanyId")
     if parent is None:
         return
-    if companies.get(parent) is None:
-        raise invalid(f"ContactCompany with id {parent} does not exist.")
+    records.must_exist(companies, parent, "ContactCompany")
     seen: set[int] = set()
     while parent is not None and parent not in seen:
         if parent == company_id:
@@ -78,9 +75,7 @@ def list_companies(call: Call) -> Reply:
     companies = tenant.table(COMPANIES)
     if params.get("contactCompanyNumber") is not None:
         row = companies.find("number", params["contactCompanyNumber"].strip()) if params["contactCompanyNumber"].strip() else None
-        if row is None:
-            raise records.not_found("ContactCompany not found")
-        return Reply(200, render(tenant, row))
+        return Reply(200, render(tenant, records.found(row, "ContactCompany not found")))
     if params.get("primaryContactEmail") is not None:
         email = params["primaryContactEmail"].strip().casefold()
         contact = tenant.table(CONTACTS).find("email", email) if email else None

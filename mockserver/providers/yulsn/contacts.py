@@ -103,9 +103,7 @@ def add_contact(call: Call, body: dict[str, Any]) -> Row:
     for name in BOOLEANS:
         values[name] = bool(values[name])
     _check(tenant, values, contact_id=None, latest=None)
-    for name in ("RegistrationStoreId",):
-        if body.get(name) is not None and tenant.table(STORES).get(body[name]) is None:
-            raise records.Conflict(f"Store with id {body[name]} does not exist.")
+    records.must_exist(tenant.table(STORES), body.get("RegistrationStoreId"), "Store", records.Conflict)
     registered = records.parse_date(body["RegistrationDateTime"]) if body.get("RegistrationDateTime") else call.clock.time()
     contact_id = tenant.next_id("contact")  # before the row version's id, as the counters were made
     row = {
@@ -137,10 +135,8 @@ def _check(tenant: Tenant, values: dict[str, Any], contact_id: int | None, lates
         if holder is not None and holder["Id"] != contact_id:
             message = f"Another contact has the same {what}."
             raise ConflictWith(message, latest) if latest is not None else records.Conflict(message)
-    if values.get("PreferredStoreId") is not None and tenant.table(STORES).get(values["PreferredStoreId"]) is None:
-        raise records.Conflict(f"Store with id {values['PreferredStoreId']} does not exist.")
-    if values.get("ContactCompanyId") is not None and tenant.table(COMPANIES).get(values["ContactCompanyId"]) is None:
-        raise records.Conflict(f"ContactCompany with id {values['ContactCompanyId']} does not exist.")
+    records.must_exist(tenant.table(STORES), values.get("PreferredStoreId"), "Store", records.Conflict)
+    records.must_exist(tenant.table(COMPANIES), values.get("ContactCompanyId"), "ContactCompany", records.Conflict)
 
 
 def _unique_secret(call: Call) -> str:
@@ -163,12 +159,11 @@ def _stale(row: Row, body: dict[str, Any]) -> bool:
 def find_contacts(call: Call) -> Reply:
     tenant, params = call.tenant, call.params
     contacts = tenant.table(CONTACTS)
-    if params.get("email") is not None:
-        return Reply(200, render(tenant, _found(contacts.find("email", params["email"].strip().casefold()))))
-    if params.get("phone") is not None:
-        return Reply(200, render(tenant, _found(contacts.find("phone", params["phone"].strip()))))
-    if params.get("secret") is not None:
-        return Reply(200, render(tenant, _found(contacts.find("secret", params["secret"].strip()))))
+    # One contact by a unique look-up: e-mail (without regard to case), phone or secret.
+    for name, normal in (("email", str.casefold), ("phone", str), ("secret", str)):
+        if params.get(name) is not None:
+            row = contacts.find(name, normal(params[name].strip()))
+            return Reply(200, render(tenant, records.found(row, "Contact not found")))
     if params.get("field") is not None:
         field = next(
             (f["Name"] for f in records.dynamic_fields(tenant, "Contacts") if f["Name"].lower() == params["field"].lower()), None
@@ -187,12 +182,6 @@ def _as_text(value: Any) -> str | None:
     if value is None:
         return None
     return (str(value).lower() if isinstance(value, bool) else str(value)).casefold()
-
-
-def _found(row: Row | None) -> Row:
-    if row is None:
-        raise records.not_found("Contact not found")
-    return row
 
 
 def get_contact(call: Call) -> Reply:

@@ -96,8 +96,7 @@ def add_export(call: Call, body: dict[str, Any]) -> Row:
         raise invalid("Type must be null for an export of a DynamicTable.")
     if kind is not None and not (isinstance(kind, int) and 0 <= kind < len(EXPORT_TYPES)):
         raise invalid(f"The value '{kind}' is not valid for Type.")
-    if table_id is not None and table_id not in tenant.table(TABLES):
-        raise invalid(f"DynamicTable with id {table_id} does not exist.")
+    records.must_exist(tenant.table(TABLES), table_id, "DynamicTable")
     fmt = body.get("Format")
     fmt = 0 if fmt is None else fmt
     if fmt not in FORMATS:
@@ -112,8 +111,7 @@ def add_export(call: Call, body: dict[str, Any]) -> Row:
     }
     members: set[int] | None = None
     if body.get("SegmentId") is not None:
-        if body["SegmentId"] not in tenant.table(records.SEGMENTS):
-            raise invalid(f"Segment with id {body['SegmentId']} does not exist.")
+        records.must_exist(tenant.table(records.SEGMENTS), body["SegmentId"], "Segment")
         members = set(segments.contacts_in(tenant, [body["SegmentId"]]))
     views = [
         view

@@ -35,8 +35,7 @@ def ensure_root(tenant: Tenant) -> None:
 def add_folder(tenant: Tenant, name: str, parent_id: int | None) -> Row:
     ensure_root(tenant)
     parent = parent_id if parent_id is not None else tenant.settings["media_root"]
-    if parent not in tenant.table(FOLDERS):
-        raise records.not_found(f"Folder with id {parent} not found.")
+    records.known(tenant.table(FOLDERS), parent, "Folder")
     return records.add_row(tenant, FOLDERS, "media_folder", {"Name": name, "ParentId": parent})
 
 
@@ -62,17 +61,13 @@ def render(tenant: Tenant, row: Row) -> dict[str, Any]:
 
 
 def _media(call: Call) -> Row:
-    row = call.tenant.table(MEDIA).get(call.params["id"])
-    if row is None:
-        raise records.not_found(f"Media with id {call.params['id']} not found.")
-    return row
+    return records.with_id(call.tenant.table(MEDIA), call.params["id"], "Media")
 
 
 def add_media(call: Call, name: str, folder_id: int, content_type: str, data: bytes) -> Row:
     tenant = call.tenant
     ensure_root(tenant)
-    if folder_id not in tenant.table(FOLDERS):
-        raise records.not_found(f"Folder with id {folder_id} not found.")
+    records.known(tenant.table(FOLDERS), folder_id, "Folder")
     row = {
         "Name": name,
         "FolderId": folder_id,

@@ -62,10 +62,7 @@ def render_campaign(row: Row) -> dict[str, Any]:
 
 
 def _campaign(call: Call) -> Row:
-    row = call.tenant.table(CAMPAIGNS).get(call.params["id"])
-    if row is None:
-        raise records.not_found(f"EmailBuilderCampaign with id {call.params['id']} not found.")
-    return row
+    return records.with_id(call.tenant.table(CAMPAIGNS), call.params["id"], "EmailBuilderCampaign")
 
 
 def add_campaign(call: Call, body: dict[str, Any]) -> Row:
@@ -229,15 +226,13 @@ def create_dispatch(call: Call) -> Reply:
     if _by_email_campaign(tenant, body["EmailCampaignId"]) is None:
         raise records.not_found(f"EmailCampaign with id {body['EmailCampaignId']} not found.")
     for name, table, what in (("OrderId", ORDERS, "Order"), ("PointId", POINTS, "Point")):
-        if body.get(name) is not None and body[name] not in tenant.table(table):
-            raise records.not_found(f"{what} with id {body[name]} not found.")
+        if body.get(name) is not None:
+            records.known(tenant.table(table), body[name], what)
     for store_id in body.get("StoreIds") or []:
-        if store_id not in tenant.table(STORES):
-            raise records.not_found(f"Store with id {store_id} not found.")
+        records.known(tenant.table(STORES), store_id, "Store")
     planned = records.body_date(body, "DateTime")
     if contact_id is not None:
-        if contact_id not in tenant.table(CONTACTS):
-            raise records.not_found(f"Contact with id {contact_id} not found.")
+        records.known(tenant.table(CONTACTS), contact_id, "Contact")
         reached = [contact_id]
     else:
         reached = segments.contacts_in(tenant, segment_ids)
@@ -300,9 +295,7 @@ def find_receivers(call: Call) -> Reply:
         if dispatch_id is None or contact_id is None:
             raise invalid("Give both emailDispatchId and contactId.")
         row = next((r for r in receivers.rows() if r["EmailDispatchId"] == dispatch_id and r["ContactId"] == contact_id), None)
-        if row is None:
-            raise records.not_found("EmailDispatchReceiver not found.")
-        return Reply(200, render_receiver(row))
+        return Reply(200, render_receiver(records.found(row, "EmailDispatchReceiver not found.")))
     page, _ = receivers.page(after=params.get("lastId") or None, limit=RECEIVER_PAGE)
     return Reply(200, [render_receiver(row) for row in page])
 
@@ -316,9 +309,10 @@ def create_email2(call: Call) -> Reply:
     given = [name for name in ("Contacts", "Emails", "Segments") if scope.get(name) is not None]
     if len(given) != 1:
         raise invalid("One (and only one) of the following fields must be defined: Contacts, Emails or Segments.")
-    trigger = next((t for t in triggers(tenant) if str(t["Id"]) == str(body["TriggerId"]).strip()), None)
-    if trigger is None:
-        raise records.not_found(f"Trigger with id {body['TriggerId']} not found.")
+    wanted = str(body["TriggerId"]).strip()
+    trigger = records.found(
+        next((t for t in triggers(tenant) if str(t["Id"]) == wanted), None), f"Trigger with id {body['TriggerId']} not found."
+    )
     schedule = records.body_date(body, "Schedule")
     kind = given[0]
     receivers: list[Any]
@@ -365,9 +359,8 @@ def _scope_contacts(tenant: Tenant, scope: dict[str, Any]) -> list[int]:
         ids.append(int(key))
     if not ids:
         raise invalid("The scope has no receivers.")
-    missing = [contact_id for contact_id in ids if contact_id not in tenant.table(CONTACTS)]
-    if missing:
-        raise records.not_found(f"Contact with id {missing[0]} not found.")
+    for contact_id in ids:
+        records.known(tenant.table(CONTACTS), contact_id, "Contact")
     return ids
 
 

@@ -55,16 +55,13 @@ def trigger_action(call: Call) -> Reply:
     contact_id, segment_id = params.get("contactId"), params.get("segmentId")
     if (contact_id is None) == (segment_id is None):
         raise invalid("Specify either contactId or segmentId (exactly one of them).")
-    action = tenant.table(ACTIONS).get(params["id"])
-    if action is None:
-        raise records.not_found(f"Action with id {params['id']} not found.")
+    action = records.with_id(tenant.table(ACTIONS), params["id"], "Action")
     if not action["Enabled"]:
         raise invalid("The action is not enabled.")
     if not action["ManuallyTriggerable"]:
         raise invalid("The action cannot be triggered manually.")
     if contact_id is not None:
-        if contact_id not in tenant.table(CONTACTS):
-            raise records.not_found(f"Contact with id {contact_id} not found.")
+        records.known(tenant.table(CONTACTS), contact_id, "Contact")
         reached = [contact_id]
     else:
         reached = segments.contacts_in(tenant, [segment_id] if segment_id is not None else [])
@@ -90,9 +87,7 @@ def reset_banner_cache(call: Call) -> Reply:
     banners = tenant.table(BANNERS)
     secret = call.params.get("secret")
     if secret is not None:
-        banner = next((row for row in banners.rows() if row["Secret"] == secret), None)
-        if banner is None:
-            raise records.not_found("Banner not found.")
+        banner = records.found(next((row for row in banners.rows() if row["Secret"] == secret), None), "Banner not found.")
         unknown = [i for i in ids if i not in banner["Versions"]]
         if unknown:
             raise records.not_found(f"Banner version with id {unknown[0]} not found.")
@@ -139,9 +134,7 @@ def add_feed(call: Call, name: str, url: str | None) -> Row:
 
 
 def sync_feed(call: Call) -> Reply:
-    feed = call.tenant.table(FEEDS).get(call.params["id"])
-    if feed is None:
-        raise records.not_found(f"Feed with id {call.params['id']} not found.")
+    feed = records.with_id(call.tenant.table(FEEDS), call.params["id"], "Feed")
     feed["LastSynced"] = call.clock.time()
     feed["SyncCount"] += 1
     return Reply(200)
@@ -172,9 +165,7 @@ def add_token(call: Call, values: dict[str, Any]) -> Row:
 
 
 def get_token(call: Call) -> Reply:
-    row = find_token(call.tenant, call.params["tokenId"])
-    if row is None:
-        raise records.not_found("IframeToken not found.")
+    row = records.found(find_token(call.tenant, call.params["tokenId"]), "IframeToken not found.")
     return Reply(200, records.view(row, TOKEN_FIELDS))
 
 

@@ -96,11 +96,8 @@ def _order_type(tenant: Tenant, value: Any) -> str:
 
 
 def _check_refs(tenant: Tenant, values: dict[str, Any]) -> None:
-    contact_id, store_id = values.get("ContactId"), values.get("StoreId")
-    if contact_id is not None and tenant.table(CONTACTS).get(contact_id) is None:
-        raise invalid(f"Contact with id {contact_id} does not exist.")
-    if store_id is not None and tenant.table(STORES).get(store_id) is None:
-        raise invalid(f"Store with id {store_id} does not exist.")
+    records.must_exist(tenant.table(CONTACTS), values.get("ContactId"), "Contact")
+    records.must_exist(tenant.table(STORES), values.get("StoreId"), "Store")
 
 
 def _dates(values: dict[str, Any]) -> dict[str, Any]:

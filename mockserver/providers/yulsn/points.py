@@ -316,11 +316,8 @@ def add_point(call: Call, body: Mapping[str, Any]) -> Row:
     tenant = call.tenant
     kind = point_type(tenant, body["Type"])
     contact = records.require(tenant.table(CONTACTS), body["ContactId"], "Contact")
-    store_id, company_id = body.get("StoreId"), body.get("ContactCompanyId")
-    if store_id is not None and tenant.table(STORES).get(store_id) is None:
-        raise invalid(f"Store with id {store_id} does not exist.")
-    if company_id is not None and tenant.table(COMPANIES).get(company_id) is None:
-        raise invalid(f"ContactCompany with id {company_id} does not exist.")
+    records.must_exist(tenant.table(STORES), body.get("StoreId"), "Store")
+    records.must_exist(tenant.table(COMPANIES), body.get("ContactCompanyId"), "ContactCompany")
     when = call.clock.time()
     if body.get("DateTime") is not None:
         parsed = records.parse_date(str(body["DateTime"]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -103,11 +103,33 @@ def locked(message: str) -> ApiError:
     return ApiError(message, status=423)
 
 
-def require(table: Table, key: Any, what: str) -> Row:
-    row = table.get(key)
+def found(row: Row | None, message: str) -> Row:
+    """The record looked up, or 404 with the message."""
     if row is None:
-        raise not_found(f"{what} not found")
+        raise not_found(message)
     return row
+
+
+def require(table: Table, key: Any, what: str) -> Row:
+    return found(table.get(key), f"{what} not found")
+
+
+def with_id(table: Table, key: Any, what: str) -> Row:
+    """The record, or 404 `{what} with id {key} not found.` (the wording of the newer endpoints)."""
+    return found(table.get(key), f"{what} with id {key} not found.")
+
+
+def known(table: Table, key: Any, what: str) -> None:
+    """404 as `with_id` says when no record has the id (the record itself is not needed)."""
+    if key not in table:
+        raise not_found(f"{what} with id {key} not found.")
+
+
+def must_exist(table: Table, key: Any, what: str, error: Callable[[str], ApiError] = invalid) -> None:
+    """A reference a body gives (None: none given) to a record that must exist: 400, or the
+    error given, `{what} with id {key} does not exist.`"""
+    if key is not None and table.get(key) is None:
+        raise error(f"{what} with id {key} does not exist.")
 
 
 # -- ids, secrets, times ------------------------------------------------------------------

@@ -41,10 +41,7 @@ def add_segment(
 
 def segment(tenant: Tenant, segment_id: int) -> Row:
     """The segment, or 404 naming it."""
-    row = tenant.table(SEGMENTS).get(segment_id)
-    if row is None:
-        raise records.not_found(f"Segment with id {segment_id} not found.")
-    return row
+    return records.with_id(tenant.table(SEGMENTS), segment_id, "Segment")
 
 
 def members(tenant: Tenant, row: Row) -> list[int]:

@@ -53,10 +53,7 @@ def find_stores(call: Call) -> Reply:
     tenant, params = call.tenant, call.params
     stores = tenant.table(STORES)
     if params.get("number") is not None:
-        row = stores.find("number", params["number"])
-        if row is None:
-            raise records.not_found("Store not found")
-        return Reply(200, render(tenant, row))
+        return Reply(200, render(tenant, records.found(stores.find("number", params["number"]), "Store not found")))
     with_json = params.get("withoutJsonString") is not True
     return Reply(200, [render(tenant, row, with_json=with_json) for row in stores.rows()])
 

@@ -31,10 +31,7 @@ def render_table(row: Row) -> dict[str, Any]:
 
 def _table(call: Call) -> Row:
     name = call.params["tableName"]
-    row = call.tenant.table(TABLES).find("name", name.casefold())
-    if row is None:
-        raise records.not_found(f"Dynamic table '{name}' not found.")
-    return row
+    return records.found(call.tenant.table(TABLES).find("name", name.casefold()), f"Dynamic table '{name}' not found.")
 
 
 def _fields(table: Row) -> list[dict[str, Any]]:
@@ -145,14 +142,10 @@ def find_entities(call: Call) -> Reply:
     entities = tenant.table(ENTITIES)
     if params.get("secret") is not None:
         row = entities.find("secret", (table["Id"], params["secret"]))
-        if row is None:
-            raise records.not_found(f"{table['Name']} entity not found")
-        return Reply(200, render(table, row))
+        return Reply(200, render(table, records.found(row, f"{table['Name']} entity not found")))
     if params.get("externalId") is not None:
         row = entities.find("external", (table["Id"], params["externalId"])) if params["externalId"] else None
-        if row is None:
-            raise records.not_found(f"{table['Name']} entity not found")
-        return Reply(200, render(table, row))
+        return Reply(200, render(table, records.found(row, f"{table['Name']} entity not found")))
     if params.get("lastId") is not None or params.get("take") is not None:
         page, _ = entities.page(
             after=params.get("lastId") or 0, limit=params.get("take") or TAKE, where=lambda row: row["_table"] == table["Id"]
