@@ -20,10 +20,8 @@ def list_lists(call: Call) -> Reply:
 
 def create_list(call: Call) -> Reply:
     name = _name(call)
-    list_id = call.tenant.next_id("subscriber_list")
-    row = call.tenant.table(LISTS).insert(
-        list_id, {"id": list_id, "name": name, "created": records.now(call), "opens": 0.0, "clicks": 0.0}
-    )
+    fields = {"name": name, "created": records.now(call), "opens": 0.0, "clicks": 0.0}
+    row = records.insert_new(call.tenant, LISTS, "subscriber_list", fields)
     return Reply(201, records.subscriber_list(call.tenant, row))
 
 
@@ -66,11 +64,11 @@ def submit_form(call: Call, form_name: str, fields: list[dict[str, Any]]) -> Row
     if email:
         name = next((str(f["value"]) for f in fields if f["name"].lower() == "name" and f.get("value")), None)
         contact, _ = upsert(call, {"email": email, **({"name": name} if name else {})})
-    submission_id = call.tenant.next_id("form_submission")
-    row = call.tenant.table(SUBMISSIONS).insert(
-        submission_id,
+    row = records.insert_new(
+        call.tenant,
+        SUBMISSIONS,
+        "form_submission",
         {
-            "id": submission_id,
             "name": form_name,
             "received": records.now(call),
             "fields": [{"name": f["name"], "value": f.get("value")} for f in fields],
@@ -101,11 +99,11 @@ def book(call: Call, spec: dict[str, Any]) -> Row:
     tenant = call.tenant
     contact, _ = upsert(call, {"email": spec["email"], "name": spec["name"]})
     start = int(spec["start"])
-    booking_id = tenant.next_id("booking")
-    row = tenant.table(BOOKINGS).insert(
-        booking_id,
+    row = records.insert_new(
+        tenant,
+        BOOKINGS,
+        "booking",
         {
-            "id": booking_id,
             "eventId": spec.get("eventId", 1),
             "contactId": contact["id"],
             "name": spec["name"],

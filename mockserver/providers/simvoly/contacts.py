@@ -63,11 +63,11 @@ def upsert(call: Call, fields: dict[str, Any]) -> tuple[Row, bool]:
     if existing is not None:
         row = table.replace(existing["id"], {**existing, **values})
     else:
-        contact_id = tenant.next_id("contact")
-        row = table.insert(
-            contact_id,
+        row = records.insert_new(
+            tenant,
+            CONTACTS,
+            "contact",
             {
-                "id": contact_id,
                 "email": email,
                 "createdOn": records.now(call),
                 **{name: None for name in CONTACT_FIELDS},

@@ -55,25 +55,12 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
     at = int(clock.time())
 
     for name in ("Newsletter", "Customers", "Webinar leads"):
-        list_id = tenant.next_id("subscriber_list")
-        tenant.table(LISTS).insert(
-            list_id,
-            {
-                "id": list_id,
-                "name": name,
-                "created": at,
-                "opens": round(rng.uniform(0.2, 0.6), 2),
-                "clicks": round(rng.uniform(0.02, 0.2), 2),
-            },
-        )
+        opens, clicks = round(rng.uniform(0.2, 0.6), 2), round(rng.uniform(0.02, 0.2), 2)
+        records.insert_new(tenant, LISTS, "subscriber_list", {"name": name, "created": at, "opens": opens, "clicks": clicks})
     for name in ("Basic Members", "Premium Members"):
-        group_id = tenant.next_id("member_group")
-        tenant.table(GROUPS).insert(group_id, {"id": group_id, "name": name, "link": f"/{slug(name)}"})
+        records.insert_new(tenant, GROUPS, "member_group", {"name": name, "link": f"/{slug(name)}"})
     for name, parent in CATEGORY_TREE:
-        category_id = tenant.next_id("category")
-        tenant.table(CATEGORIES).insert(
-            category_id, {"id": category_id, "name": name, "url": slug(name), "parentCategory": parent}
-        )
+        records.insert_new(tenant, CATEGORIES, "category", {"name": name, "url": slug(name), "parentCategory": parent})
     for kind, title, categories, options, price in PRODUCTS_DATA:
         product_id = tenant.next_id("product")
         values = [o[1] for o in options]

@@ -34,11 +34,11 @@ def create_member(call: Call) -> Reply:
     if records.by_email(members, email) is not None:
         raise bad("A member with this email address already exists.", "email")
     groups = _groups(tenant, body.get("groups") or [])
-    member_id = tenant.next_id("member")
-    row = members.insert(
-        member_id,
+    row = records.insert_new(
+        tenant,
+        MEMBERS,
+        "member",
         {
-            "id": member_id,
             "name": name,
             "email": email,
             "groups": groups,
@@ -109,10 +109,8 @@ def _hash(password: str) -> str:
 
 def record_email(call: Call, to: str, subject: str, text: str, kind: str) -> Row:
     """An e-mail the website sends (the emulator keeps it instead: GET /__admin/simvoly/emails)."""
-    email_id = call.tenant.next_id("email")
-    return call.tenant.table(OUTBOX).insert(
-        email_id, {"id": email_id, "to": to, "subject": subject, "text": text, "kind": kind, "sentAt": records.now(call)}
-    )
+    fields = {"to": to, "subject": subject, "text": text, "kind": kind, "sentAt": records.now(call)}
+    return records.insert_new(call.tenant, OUTBOX, "email", fields)
 
 
 # -- member groups ---------------------------------------------------------------------
@@ -124,8 +122,7 @@ def create_group(call: Call) -> Reply:
     name = call.body["name"].strip()
     if not name:
         raise bad("The name field is required.", "name")
-    group_id = call.tenant.next_id("member_group")
-    row = call.tenant.table(GROUPS).insert(group_id, {"id": group_id, "name": name, "link": call.body.get("link", "")})
+    row = records.insert_new(call.tenant, GROUPS, "member_group", {"name": name, "link": call.body.get("link", "")})
     return Reply(201, records.group(row))
 
 

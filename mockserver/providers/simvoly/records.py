@@ -35,6 +35,12 @@ def now(call: Call) -> int:
     return int(call.clock.time())
 
 
+def insert_new(tenant: Tenant, name: str, kind: str, values: dict[str, Any]) -> Row:
+    """A row of table `name` under the next id of its kind; the id leads its fields."""
+    new_id = tenant.next_id(kind)
+    return tenant.table(name).insert(new_id, {"id": new_id, **values})
+
+
 def found(row: Row | None, what: str) -> Row:
     """The row looked up, or Simvoly's 404 for it ("Contact not found.")."""
     if row is None:

@@ -147,10 +147,8 @@ def _category(tenant: Tenant, ref: dict[str, Any]) -> Row:
     for row in categories.rows():
         if row["name"].casefold() == name.casefold() and row["parentCategory"] == parent:
             return row
-    category_id = tenant.next_id("category")
-    return categories.insert(
-        category_id, {"id": category_id, "name": name, "url": slug(ref.get("url") or name), "parentCategory": parent}
-    )
+    fields = {"name": name, "url": slug(ref.get("url") or name), "parentCategory": parent}
+    return records.insert_new(tenant, CATEGORIES, "category", fields)
 
 
 def _with_subcategories(tenant: Tenant, category_id: int) -> set[int]:
