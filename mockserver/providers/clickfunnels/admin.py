@@ -12,9 +12,9 @@ from mockserver.engine.errors import NotFound
 from mockserver.engine.store import Row
 from mockserver.providers.base import admin_body
 from mockserver.providers.clickfunnels import records
-from mockserver.providers.clickfunnels.contacts import announce
 from mockserver.providers.clickfunnels.demo import add_workspace
-from mockserver.providers.clickfunnels.records import COURSES, FORMS, TEAMS, WORKSPACES
+from mockserver.providers.clickfunnels.learning import add_course
+from mockserver.providers.clickfunnels.records import FORMS, TEAMS, WORKSPACES
 from mockserver.providers.clickfunnels.sales import buyer, order_lines, place_order, submit_form
 
 _ID = {"type": "integer", "minimum": 1}
@@ -103,20 +103,7 @@ def create_course(call: Call) -> Reply:
     """A course built in the app: course.created."""
     body = admin_body(_VALIDATORS["course"], call.body)
     workspace = _workspace(call, body)
-    title = body["title"]
-    row = records.new_record(
-        call.tenant,
-        call.random,
-        COURSES,
-        call.clock.time(),
-        workspace_id=workspace["id"],
-        title=title,
-        description=body.get("description"),
-        current_path="/" + "-".join(title.lower().split()),
-        image_url=None,
-        published_at=call.clock.time() if body.get("published", True) else None,
-    )
-    announce(call, "course.created", "Course", row, records.course(row))
+    row = add_course(call, workspace["id"], body["title"], body.get("description"), published=body.get("published", True))
     return Reply(201, records.course(row))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +24,7 @@ PRODUCT_FIELDS = (
     "commissionable",
     "image_id",
 )
+SHIPPING_FIELDS = ("tracking_url", "shipping_provider", "tracking_code", "location_id")
 
 
 # -- products --------------------------------------------------------------------------
@@ -160,22 +162,38 @@ def create_fulfillment(call: Call) -> Reply:
             raise invalid(
                 "included_orders_invoices_line_items", f"quantity for line item {item_id} exceeds the {left} left to fulfill"
             )
+    row = add_fulfillment(call, space["id"], contact["id"], "fulfilled", attributes, wanted.items())
+    return Reply(201, records.fulfillment(row))
+
+
+def add_fulfillment(
+    call: Call, workspace_id: int, contact_id: int, status: str, shipping: Mapping[str, Any], items: Iterable[tuple[int, int]]
+) -> Row:
+    """A fulfillment of one part per (line item id, quantity), its shipping details read from
+    `shipping`; fires fulfillment.created."""
+    tenant = call.tenant
     row = records.create(
         call,
         FULFILLMENTS,
-        workspace_id=space["id"],
-        contact_id=contact["id"],
-        status="fulfilled",
-        fulfillment_number=tenant.next_id(f"fulfillment_number:{space['id']}"),
-        tracking_url=attributes.get("tracking_url"),
-        shipping_provider=attributes.get("shipping_provider"),
-        tracking_code=attributes.get("tracking_code"),
-        location_id=attributes.get("location_id"),
+        workspace_id=workspace_id,
+        contact_id=contact_id,
+        status=status,
+        fulfillment_number=tenant.next_id(f"fulfillment_number:{workspace_id}"),
+        **{name: shipping.get(name) for name in SHIPPING_FIELDS},
         parts=[],
     )
-    row["parts"] = records.fulfillment_parts(tenant, call.random, row["id"], wanted.items())
+    row["parts"] = [
+        {
+            "id": tenant.next_id("fulfillment_part"),
+            "public_id": records.public_id(tenant.table(FULFILLMENTS), call.random),
+            "fulfillment_id": row["id"],
+            "invoices_line_item_id": item_id,
+            "quantity": quantity,
+        }
+        for item_id, quantity in items
+    ]
     announce(call, "fulfillment.created", "Fulfillment", row, records.fulfillment(row))
-    return Reply(201, records.fulfillment(row))
+    return row
 
 
 def cancel_fulfillment(call: Call) -> Reply:

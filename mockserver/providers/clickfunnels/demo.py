@@ -10,15 +10,13 @@ from mockserver.engine.context import Call, Services
 from mockserver.engine.store import Row, Tenant
 from mockserver.providers.base import demo_call
 from mockserver.providers.clickfunnels import records
-from mockserver.providers.clickfunnels.commerce import add_product
+from mockserver.providers.clickfunnels.commerce import add_fulfillment, add_product
 from mockserver.providers.clickfunnels.contacts import add_contact
-from mockserver.providers.clickfunnels.learning import enroll
+from mockserver.providers.clickfunnels.images import add_image
+from mockserver.providers.clickfunnels.learning import add_course, enroll
 from mockserver.providers.clickfunnels.records import (
     CONTACTS,
-    COURSES,
     FORMS,
-    FULFILLMENTS,
-    IMAGES,
     LINE_ITEMS,
     ORDERS,
     TAGS,
@@ -120,16 +118,7 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
 
     _demo_fulfillments(call, first, rng)
     clock.advance(3600)
-    course = records.create(
-        call,
-        COURSES,
-        workspace_id=first["id"],
-        title="Funnel Builder Academy",
-        description="Build your first funnel in 7 days.",
-        current_path="/funnel-builder-academy",
-        image_url=None,
-        published_at=clock.time(),
-    )
+    course = add_course(call, first["id"], "Funnel Builder Academy", "Build your first funnel in 7 days.", published=True)
     for contact in rng.sample([c for c in tenant.table(CONTACTS).rows() if c["workspace_id"] == first["id"]], 10):
         clock.advance(600)
         enroll(call, course, contact)
@@ -142,15 +131,7 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
         submit_form(call, form, {"email_address": email, "first_name": name, "webinar_date": "2024-06-12"})
     for filename in ("logo.png", "hero-banner.jpg", "product-shot.webp"):
         clock.advance(60)
-        row = records.create(
-            call,
-            IMAGES,
-            workspace_id=first["id"],
-            url="",
-            alt_text=filename.split(".")[0].replace("-", " "),
-            name=filename,
-        )
-        row["url"] = f"https://images.clickfunnels.com/{row['public_id']}/{filename}"
+        add_image(call, first["id"], filename, filename, filename.split(".")[0].replace("-", " "))
 
 
 def _restyle(tenant: Tenant, services: Services, table: str, row: Row, **changes: object) -> Row:
@@ -172,19 +153,7 @@ def _demo_fulfillments(call: Call, workspace: Row, rng: random.Random) -> None:
     for index, order in enumerate(rng.sample(orders, 4)):
         call.clock.advance(7200)
         items = [item for item in map(tenant.table(LINE_ITEMS).get, order["line_item_ids"]) if item is not None]
-        row = records.create(
-            call,
-            FULFILLMENTS,
-            workspace_id=workspace["id"],
-            contact_id=order["contact_id"],
-            status="cancelled" if index == 3 else "fulfilled",
-            fulfillment_number=tenant.next_id(f"fulfillment_number:{workspace['id']}"),
-            tracking_url=None,
-            shipping_provider="USPS",
-            tracking_code=f"9400{rng.randint(10**11, 10**12)}",
-            location_id=1,
-            parts=[],
-        )
-        row["parts"] = records.fulfillment_parts(
-            tenant, call.random, row["id"], [(item["id"], item["quantity"]) for item in items]
-        )
+        shipping = {"shipping_provider": "USPS", "tracking_code": f"9400{rng.randint(10**11, 10**12)}", "location_id": 1}
+        status = "cancelled" if index == 3 else "fulfilled"
+        parts = [(item["id"], item["quantity"]) for item in items]
+        add_fulfillment(call, workspace["id"], order["contact_id"], status, shipping, parts)

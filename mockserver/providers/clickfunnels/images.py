@@ -7,6 +7,7 @@ from pathlib import PurePosixPath
 from urllib.parse import quote, unquote, urlsplit
 
 from mockserver.engine.context import Call, Reply
+from mockserver.engine.store import Row
 from mockserver.providers.clickfunnels import records
 from mockserver.providers.clickfunnels.listing import lists, shows
 from mockserver.providers.clickfunnels.records import IMAGES, invalid
@@ -33,13 +34,11 @@ def create_image(call: Call) -> Reply:
     if PurePosixPath(filename).suffix.lower() not in IMAGE_EXTENSIONS:
         raise invalid("upload_source_url", "is not an image (jpeg, png, webp, gif, svg or ico)")
     name = str(attributes.get("name") or "").strip() or filename
-    row = records.create(
-        call,
-        IMAGES,
-        workspace_id=space["id"],
-        url="",
-        alt_text=attributes.get("alt_text"),
-        name=name,
-    )
+    return Reply(201, records.image(add_image(call, space["id"], filename, name, attributes.get("alt_text"))))
+
+
+def add_image(call: Call, workspace_id: int, filename: str, name: str, alt_text: str | None) -> Row:
+    """An image hosted on the CDN under its public id and file name."""
+    row = records.create(call, IMAGES, workspace_id=workspace_id, url="", alt_text=alt_text, name=name)
     row["url"] = f"{CDN}/{row['public_id']}/{quote(filename)}"
-    return Reply(201, records.image(row))
+    return row

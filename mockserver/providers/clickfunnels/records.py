@@ -4,7 +4,6 @@ resource as the API shows it."""
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -288,17 +287,3 @@ def endpoint(row: Row) -> dict[str, Any]:
 
 def image(row: Row) -> dict[str, Any]:
     return shown(row, "workspace_id", "url", "alt_text", "name")
-
-
-def fulfillment_parts(tenant: Tenant, random: Randomness, fulfillment_id: int, items: Iterable[tuple[int, int]]) -> list[Row]:
-    """A fulfillment's parts: one per (invoice line item id, quantity)."""
-    return [
-        {
-            "id": tenant.next_id("fulfillment_part"),
-            "public_id": public_id(tenant.table(FULFILLMENTS), random),
-            "fulfillment_id": fulfillment_id,
-            "invoices_line_item_id": item_id,
-            "quantity": quantity,
-        }
-        for item_id, quantity in items
-    ]
