@@ -21,7 +21,7 @@ from mockserver.providers.systeme.payments import (
     sale_payload,
     subscription,
 )
-from mockserver.providers.systeme.records import COMMUNITIES, CONTACTS, COURSES, ORDERS
+from mockserver.providers.systeme.records import CONTACTS, ORDERS
 
 _TEXT = {"type": "string", "minLength": 1, "maxLength": 255}
 _FIELDS = {"type": "object", "additionalProperties": {"type": ["string", "null"], "maxLength": 1000}}
@@ -151,34 +151,15 @@ def opt_in(call: Call) -> Reply:
 def create_course(call: Call) -> Reply:
     """A course built in the app, with its modules (students enroll through the API)."""
     body = _checked("course", call.body)
-    tenant = call.tenant
-    course_id = tenant.next_id("course")
-    modules = [{"id": tenant.next_id("course_module"), "name": name} for name in body.get("modules", [])]
-    row = tenant.table(COURSES).insert(
-        course_id,
-        {
-            "id": course_id,
-            "name": body["name"],
-            "active": body.get("active", True),
-            "locale": body.get("locale", "en"),
-            "domainName": None,
-            "path": body["name"].lower().replace(" ", "-"),
-            "modules": modules,
-        },
-    )
+    modules, active, locale = body.get("modules", []), body.get("active", True), body.get("locale", "en")
+    row = records.add_course(call.tenant, body["name"], modules, active=active, locale=locale, domain=None)
     return Reply(201, records.course(row))
 
 
 def create_community(call: Call) -> Reply:
     """A community built in the app (members join through the API)."""
     body = _checked("community", call.body)
-    tenant = call.tenant
-    community_id = tenant.next_id("community")
-    row = tenant.table(COMMUNITIES).insert(
-        community_id,
-        {"id": community_id, "name": body["name"], "domainName": None, "path": body["name"].lower().replace(" ", "-")},
-    )
-    return Reply(201, records.community(row))
+    return Reply(201, records.community(records.add_community(call.tenant, body["name"], None)))
 
 
 def set_email_status(call: Call) -> Reply:

@@ -103,11 +103,11 @@ def add_contact(
 ) -> Row:
     """Store a new contact and announce it (CONTACT_CREATED, then a CONTACT_TAG_ADDED per tag)."""
     tenant = call.tenant
-    contact_id = tenant.next_id("contact")
-    row = tenant.table(CONTACTS).insert(
-        contact_id,
+    row = records.add(
+        tenant,
+        CONTACTS,
+        "contact",
         {
-            "id": contact_id,
             "email": email,
             "registeredAt": call.clock.time(),
             "locale": locale,

@@ -9,7 +9,7 @@ from mockserver.engine.context import Call, Services
 from mockserver.engine.store import Tenant
 from mockserver.providers.systeme import records
 from mockserver.providers.systeme.payments import record_sale
-from mockserver.providers.systeme.records import COMMUNITIES, CONTACTS, COURSES, ENROLLMENTS, MEMBERSHIPS, TAGS
+from mockserver.providers.systeme.records import CONTACTS
 from mockserver.providers.systeme.tags import add_field
 
 # Demo records are dated between these instants, whatever day the demo is loaded.
@@ -24,6 +24,7 @@ DEMO_COURSES = (
 )
 DEMO_COMMUNITIES = ("Funnel Builders Club", "Course Creators Circle")
 CONTACT_COUNT = 60
+DOMAIN = "demo.systeme.io"
 
 
 def init_tenant(tenant: Tenant, _: Services) -> None:
@@ -42,9 +43,7 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
 
     tag_ids = []
     for name in DEMO_TAGS:
-        tag_id = tenant.next_id("tag")
-        tenant.table(TAGS).insert(tag_id, {"id": tag_id, "name": name, "createdAt": moment})
-        tag_ids.append(tag_id)
+        tag_ids.append(records.add_tag(tenant, name, moment)["id"])
         moment += step / 4
 
     contacts = tenant.table(CONTACTS)
@@ -53,17 +52,17 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
         email = f"{first}.{last}".lower().replace(" ", "").replace("'", "") + f"{rng.randint(1, 999)}@{fake.free_email_domain()}"
         if contacts.find("email", email.casefold()) is not None:
             continue
-        contact_id = tenant.next_id("contact")
         fields = {"first_name": first, "surname": last}
         if rng.random() < 0.6:
             fields["phone_number"] = fake.numerify("+1 ###-###-####")
         if rng.random() < 0.5:
             fields["city"], fields["country"] = fake.city(), rng.choice(("US", "FR", "GB", "DE", "CA", "ES"))
         moment += step * rng.uniform(0.5, 1.5)
-        contacts.insert(
-            contact_id,
+        records.add(
+            tenant,
+            CONTACTS,
+            "contact",
             {
-                "id": contact_id,
                 "email": email,
                 "registeredAt": moment,
                 "locale": rng.choice(("en", "en", "en", "fr", "es", "de")),
@@ -78,52 +77,15 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
 
     contact_ids = [row["id"] for row in contacts.rows()]
     course_ids = []
-    for name, modules in DEMO_COURSES:
-        course_id = tenant.next_id("course")
-        module_rows = [{"id": tenant.next_id("course_module"), "name": module_name} for module_name in modules]
-        slug = name.lower().replace(" ", "-")
-        tenant.table(COURSES).insert(
-            course_id,
-            {
-                "id": course_id,
-                "name": name,
-                "active": course_id != 3,
-                "locale": "en",
-                "domainName": "demo.systeme.io",
-                "path": slug,
-                "modules": module_rows,
-            },
-        )
-        course_ids.append(course_id)
+    for number, (name, modules) in enumerate(DEMO_COURSES, 1):
+        # The third course is inactive (the demo account is new: its courses are numbered from 1).
+        course_ids.append(records.add_course(tenant, name, modules, active=number != 3, locale="en", domain=DOMAIN)["id"])
     for contact_id in rng.sample(contact_ids, 20):
-        enrollment_id = tenant.next_id("enrollment")
-        tenant.table(ENROLLMENTS).insert(
-            enrollment_id,
-            {
-                "id": enrollment_id,
-                "contactId": contact_id,
-                "courseId": rng.choice(course_ids),
-                "accessType": "full_access",
-                "modules": [],
-                "active": True,
-                "createdAt": moment,
-            },
-        )
+        records.add_enrollment(tenant, contact_id, rng.choice(course_ids), moment)
 
-    community_ids = []
-    for name in DEMO_COMMUNITIES:
-        community_id = tenant.next_id("community")
-        tenant.table(COMMUNITIES).insert(
-            community_id,
-            {"id": community_id, "name": name, "domainName": "demo.systeme.io", "path": name.lower().replace(" ", "-")},
-        )
-        community_ids.append(community_id)
+    community_ids = [records.add_community(tenant, name, DOMAIN)["id"] for name in DEMO_COMMUNITIES]
     for contact_id in rng.sample(contact_ids, 15):
-        membership_id = tenant.next_id("membership")
-        tenant.table(MEMBERSHIPS).insert(
-            membership_id,
-            {"id": membership_id, "communityId": rng.choice(community_ids), "contactId": contact_id, "createdAt": moment},
-        )
+        records.add_membership(tenant, rng.choice(community_ids), contact_id, moment)
 
     _demo_sales(tenant, services, rng, contact_ids, moment)
 

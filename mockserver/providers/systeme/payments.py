@@ -89,11 +89,11 @@ def record_sale(call: Call, contact: Row, spec: dict[str, Any], at: float | None
     }
     sub = None
     if plan["type"] != "one_shot":
-        sub_id = tenant.next_id("subscription")
-        sub = tenant.table(SUBSCRIPTIONS).insert(
-            sub_id,
+        sub = records.add(
+            tenant,
+            SUBSCRIPTIONS,
+            "subscription",
             {
-                "id": sub_id,
                 "contactId": contact["id"],
                 "orderId": order_id,
                 "createdAt": now,
@@ -103,7 +103,7 @@ def record_sale(call: Call, contact: Row, spec: dict[str, Any], at: float | None
                 "cancelAt": None,
             },
         )
-        order["subscriptionId"] = sub_id
+        order["subscriptionId"] = sub["id"]
     tenant.table(ORDERS).insert(order_id, order)
     call.emit("SALE_NEW", sale_payload(tenant, order))
     return order, sub
@@ -234,8 +234,7 @@ def _funnel(tenant: Tenant, funnel_name: str, step_name: str) -> dict[str, Any]:
     funnels = tenant.table(FUNNELS)
     funnel = next((f for f in funnels.rows() if f["name"] == funnel_name), None)
     if funnel is None:
-        funnel_id = tenant.next_id("funnel")
-        funnel = funnels.insert(funnel_id, {"id": funnel_id, "name": funnel_name, "steps": {}})
+        funnel = records.add(tenant, FUNNELS, "funnel", {"name": funnel_name, "steps": {}})
     if step_name not in funnel["steps"]:
         funnel["steps"][step_name] = tenant.next_id("funnel_step")
     return {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -161,6 +161,55 @@ def deleter(name: str) -> Handler:
         return Reply(204)
 
     return delete
+
+
+# -- storing ---------------------------------------------------------------------------
+def add(tenant: Tenant, name: str, kind: str, values: dict[str, Any]) -> Row:
+    """A new row under the next id of its kind, which the row holds first as its `id`."""
+    row_id = tenant.next_id(kind)
+    return tenant.table(name).insert(row_id, {"id": row_id, **values})
+
+
+# What the API, the admin actions and the demo create alike.
+def add_tag(tenant: Tenant, name: str, at: float) -> Row:
+    return add(tenant, TAGS, "tag", {"name": name, "createdAt": at})
+
+
+def path_of(name: str) -> str:
+    """The path the app gives a course or a community: its name in lower case, dashes for spaces."""
+    return name.lower().replace(" ", "-")
+
+
+def add_course(tenant: Tenant, name: str, modules: Iterable[str], *, active: bool, locale: str, domain: str | None) -> Row:
+    course_id = tenant.next_id("course")  # before its modules'
+    module_rows = [{"id": tenant.next_id("course_module"), "name": module} for module in modules]
+    return tenant.table(COURSES).insert(
+        course_id,
+        {
+            "id": course_id,
+            "name": name,
+            "active": active,
+            "locale": locale,
+            "domainName": domain,
+            "path": path_of(name),
+            "modules": module_rows,
+        },
+    )
+
+
+def add_enrollment(
+    tenant: Tenant, contact_id: int, course_id: int, at: float, access: str = "full_access", modules: list[int] | None = None
+) -> Row:
+    values = {"contactId": contact_id, "courseId": course_id, "accessType": access, "modules": modules or []}
+    return add(tenant, ENROLLMENTS, "enrollment", {**values, "active": True, "createdAt": at})
+
+
+def add_community(tenant: Tenant, name: str, domain: str | None) -> Row:
+    return add(tenant, COMMUNITIES, "community", {"name": name, "domainName": domain, "path": path_of(name)})
+
+
+def add_membership(tenant: Tenant, community_id: int, contact_id: int, at: float) -> Row:
+    return add(tenant, MEMBERSHIPS, "membership", {"communityId": community_id, "contactId": contact_id, "createdAt": at})
 
 
 # -- rendering -------------------------------------------------------------------------

@@ -43,19 +43,8 @@ def create_enrollment(call: Call) -> Reply:
         problems.append(violation("contactId", "This contact is already enrolled in this course."))
     if problems:
         raise fail(*problems)
-    enrollment_id = tenant.next_id("enrollment")
-    row = enrollments.insert(
-        enrollment_id,
-        {
-            "id": enrollment_id,
-            "contactId": contact_id,
-            "courseId": course["id"],
-            "accessType": access,
-            "modules": modules if access in PARTIAL_ACCESS else [],
-            "active": True,
-            "createdAt": call.clock.time(),
-        },
-    )
+    kept_modules = modules if access in PARTIAL_ACCESS else []
+    row = records.add_enrollment(tenant, contact_id, course["id"], call.clock.time(), access, kept_modules)
     return Reply(201, records.enrollment(tenant, row))
 
 
@@ -76,11 +65,7 @@ def create_membership(call: Call) -> Reply:
     memberships = tenant.table(MEMBERSHIPS)
     if any(m["contactId"] == contact_id and m["communityId"] == community["id"] for m in memberships.rows()):
         raise fail(violation("contactId", "This contact is already a member of this community."))
-    membership_id = tenant.next_id("membership")
-    memberships.insert(
-        membership_id,
-        {"id": membership_id, "communityId": community["id"], "contactId": contact_id, "createdAt": call.clock.time()},
-    )
+    records.add_membership(tenant, community["id"], contact_id, call.clock.time())
     return Reply(202, {})
 
 

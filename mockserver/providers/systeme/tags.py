@@ -14,10 +14,7 @@ get_tag = records.getter(TAGS, records.tag)
 
 
 def create_tag(call: Call) -> Reply:
-    tenant = call.tenant
-    name = _tag_name(call, exclude=None)
-    tag_id = tenant.next_id("tag")
-    row = tenant.table(TAGS).insert(tag_id, {"id": tag_id, "name": name, "createdAt": call.clock.time()})
+    row = records.add_tag(call.tenant, _tag_name(call, exclude=None), call.clock.time())
     return Reply(201, records.tag(row))
 
 
@@ -73,8 +70,7 @@ def create_contact_field(call: Call) -> Reply:
 
 
 def add_field(tenant: Tenant, name: str, slug: str) -> Row:
-    field_id = tenant.next_id("field")
-    return tenant.table(FIELDS).insert(field_id, {"id": field_id, "fieldName": name, "slug": slug})
+    return records.add(tenant, FIELDS, "field", {"fieldName": name, "slug": slug})
 
 
 def update_contact_field(call: Call) -> Reply:
