@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.engine.context import Call, Reply
-from mockserver.engine.errors import Conflict
 from mockserver.engine.store import Row, Tenant
 from mockserver.providers.yulsn import contacts, records
 from mockserver.providers.yulsn.records import COMPANIES, CONTACTS, invalid
@@ -41,9 +40,8 @@ def _check(tenant: Tenant, values: dict[str, Any], company_id: int | None) -> No
     parent company that exist (400); a company is not its own ancestor (400)."""
     companies = tenant.table(COMPANIES)
     number = values.get("Number")
-    holder = companies.find("number", number) if number else None
-    if holder is not None and holder["Id"] != company_id:
-        raise Conflict(f"Cannot save duplicate value '{number}'!")
+    if number:
+        records.unique(companies, "number", number, company_id, number)
     records.must_exist(tenant.table(CONTACTS), values.get("PrimaryContactId"), "Contact")
     parent = values.get("ContactCompanyId")
     if parent is None:
@@ -101,12 +99,9 @@ def patch_company(call: Call) -> Reply:
     changes = {name: body[name] for name in STATIC if name in body}
     fields = records.dynamic_fields(tenant, OWNER)
     dynamic = records.dynamic_values(fields, {k: v for k, v in body.items() if k not in STATIC and k != "Id"})
-    if not changes and not dynamic:
-        raise invalid("There were no valid fields specified for patching!")
+    records.some_change(changes, dynamic)
     _check(tenant, changes, company_id=row["Id"])  # only what changes (a primary contact may have gone since)
-    row = tenant.table(COMPANIES).replace(
-        row["Id"], {**row, **changes, "Dynamic": {**row["Dynamic"], **dynamic}, "LastModified": call.clock.time()}
-    )
+    row = tenant.table(COMPANIES).replace(row["Id"], records.patched(row, changes, dynamic, LastModified=call.clock.time()))
     return Reply(200, render(tenant, row))
 
 

@@ -246,7 +246,7 @@ def update_contact(call: Call) -> Reply:
         values[name] = bool(values[name])
     _check(tenant, values, contact_id=row["Id"], latest=latest)
     dynamic = records.dynamic_values(records.dynamic_fields(tenant, "Contacts"), body)
-    row = tenant.table(CONTACTS).replace(row["Id"], {**row, **values, "Dynamic": {**row["Dynamic"], **dynamic}})
+    row = tenant.table(CONTACTS).replace(row["Id"], records.patched(row, values, dynamic))
     return Reply(200, render(tenant, _written(call, row)))
 
 
@@ -264,10 +264,9 @@ def patch_contact(call: Call) -> Reply:
             continue
         changes[name] = None if value == "" and name in CLEARED_BY_EMPTY else value
     dynamic = records.dynamic_values(records.dynamic_fields(tenant, "Contacts"), {k: v for k, v in body.items() if v is not None})
-    if not changes and not dynamic:
-        raise invalid("There were no valid fields specified for patching!")
+    records.some_change(changes, dynamic)
     _check(tenant, {**row, **changes}, contact_id=row["Id"], latest=latest)
-    row = tenant.table(CONTACTS).replace(row["Id"], {**row, **changes, "Dynamic": {**row["Dynamic"], **dynamic}})
+    row = tenant.table(CONTACTS).replace(row["Id"], records.patched(row, changes, dynamic))
     return Reply(200, render(tenant, _written(call, row)))
 
 
@@ -284,7 +283,7 @@ def bulk_patch(call: Call) -> Reply:
         if canonical is not None:
             fields[canonical] = value
     if not fields:
-        raise invalid("There were no valid fields specified for patching!")
+        raise invalid(records.NO_FIELDS)
     static = {k: v for k, v in fields.items() if k in BULK_FIELDS}
     dynamic = records.dynamic_values(
         records.dynamic_fields(tenant, "Contacts"), {k: v for k, v in fields.items() if k not in BULK_FIELDS}
@@ -297,7 +296,7 @@ def bulk_patch(call: Call) -> Reply:
         if row is None:
             missing.append(key)
             continue
-        row = contacts.replace(row["Id"], {**row, **static, "Dynamic": {**row["Dynamic"], **dynamic}})
+        row = contacts.replace(row["Id"], records.patched(row, static, dynamic))
         _written(call, row)
         updated.append(key)
     return Reply(200, {"Updated": updated, "NotFound": missing})

@@ -34,7 +34,6 @@ DATES = ("OriginDate", "StartDate", "EndDate")
 LINE_FIELDS = ("ExtProductId", "ImgUrl", "Name", "Description", "Quantity", "Price", "ContactId")
 _ORDER_RESERVED = {name.lower() for name in ("Id", "PriceTotal", "LastModified", "OrderLines", *FIELDS)}
 _LINE_RESERVED = {name.lower() for name in ("Id", "OrderId", "PriceTotal", "LastModified", *LINE_FIELDS)}
-NO_FIELDS = "There were no valid fields specified for patching!"
 
 
 # -- rendering ----------------------------------------------------------------------------
@@ -207,8 +206,7 @@ def patch_order(call: Call) -> Reply:
     row = _order(call)
     changes = {name: body[name] for name in FIELDS if name in body}
     dynamic = records.dynamic_values(_order_fields(tenant), body)
-    if not changes and not dynamic:
-        raise invalid(NO_FIELDS)
+    records.some_change(changes, dynamic)
     if "Type" in changes:
         changes["Type"] = _order_type(tenant, changes["Type"])
     _check_refs(tenant, changes)
@@ -278,8 +276,7 @@ def patch_line(call: Call) -> Reply:
     line = _line(call, order)
     changes = {name: body[name] for name in LINE_FIELDS if name in body}
     dynamic = records.dynamic_values(_line_fields(tenant), body)
-    if not changes and not dynamic:
-        raise invalid(NO_FIELDS)
+    records.some_change(changes, dynamic)
     if any(name in changes and changes[name] is None for name in ("Quantity", "Price")):
         raise invalid("Invalid order line!")
     _check_refs(tenant, {"ContactId": changes.get("ContactId")})

@@ -132,6 +132,32 @@ def must_exist(table: Table, key: Any, what: str, error: Callable[[str], ApiErro
         raise error(f"{what} with id {key} does not exist.")
 
 
+# -- PATCH ------------------------------------------------------------------------------
+NO_FIELDS = "There were no valid fields specified for patching!"
+
+
+def some_change(changes: Mapping[str, Any], dynamic: Mapping[str, Any]) -> None:
+    """400 as the vendor words it for a PATCH that sets nothing the record has."""
+    if not changes and not dynamic:
+        raise invalid(NO_FIELDS)
+
+
+def patched(row: Row, changes: Mapping[str, Any], dynamic: Mapping[str, Any], **more: Any) -> Row:
+    """A new row: the changes made, the dynamic values given set (the others kept)."""
+    return {**row, **changes, "Dynamic": {**row["Dynamic"], **dynamic}, **more}
+
+
+def duplicate(value: Any) -> Conflict:
+    return Conflict(f"Cannot save duplicate value '{value}'!")
+
+
+def unique(table: Table, index: str, key: Any, record_id: int | None, value: Any) -> None:
+    """409 (`duplicate`) when another record than `record_id` holds `key` in a unique index."""
+    holder = table.find(index, key)
+    if holder is not None and holder["Id"] != record_id:
+        raise duplicate(value)
+
+
 # -- ids, secrets, times ------------------------------------------------------------------
 def secret(random: Randomness, length: int) -> str:
     alphabet = string.ascii_letters + string.digits

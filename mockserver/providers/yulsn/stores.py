@@ -7,8 +7,7 @@ import json
 from typing import Any
 
 from mockserver.engine.context import Call, Reply
-from mockserver.engine.errors import Conflict
-from mockserver.engine.store import Row, Tenant
+from mockserver.engine.store import Row, Table, Tenant
 from mockserver.providers.yulsn import records
 from mockserver.providers.yulsn.records import STORES, invalid
 
@@ -30,19 +29,18 @@ def render(tenant: Tenant, row: Row, *, with_json: bool = True) -> dict[str, Any
     return records.with_dynamic(view, _dynamic_fields(tenant), row["Dynamic"])
 
 
-def _duplicate(number: str) -> Conflict:
-    return Conflict(f"Cannot save duplicate value '{number}'!")
+def _check_number(stores: Table, number: Any, store_id: int | None) -> None:
+    """A store always has a `Number`, and no other store has the same."""
+    if not isinstance(number, str) or not number.strip():
+        raise invalid("The Number field is required.")
+    records.unique(stores, "number", number, store_id, number)
 
 
 def add_store(call: Call, body: dict[str, Any]) -> Row:
     """Store a new store (the number checked); used by the API and the demo."""
     tenant = call.tenant
     stores = tenant.table(STORES)
-    number = body.get("Number")
-    if not isinstance(number, str) or not number.strip():
-        raise invalid("The Number field is required.")
-    if stores.find("number", number) is not None:
-        raise _duplicate(number)
+    _check_number(stores, body.get("Number"), None)
     dynamic = records.dynamic_values(_dynamic_fields(tenant), body)
     row = {**{name: body.get(name) for name in FIELDS}, "LastModified": call.clock.time(), "Dynamic": dynamic}
     return records.add_row(tenant, STORES, "store", row)
@@ -75,18 +73,10 @@ def patch_store(call: Call) -> Reply:
     row = records.require(stores, body["Id"], "Store")
     changes = {name: body[name] for name in FIELDS if name in body}
     dynamic = records.dynamic_values(_dynamic_fields(tenant), body)
-    if not changes and not dynamic:
-        raise invalid("There were no valid fields specified for patching!")
+    records.some_change(changes, dynamic)
     if "Number" in changes:
-        number = changes["Number"]
-        if not isinstance(number, str) or not number.strip():
-            raise invalid("The Number field is required.")
-        holder = stores.find("number", number)
-        if holder is not None and holder["Id"] != row["Id"]:
-            raise _duplicate(number)
-    row = stores.replace(
-        row["Id"], {**row, **changes, "Dynamic": {**row["Dynamic"], **dynamic}, "LastModified": call.clock.time()}
-    )
+        _check_number(stores, changes["Number"], row["Id"])
+    row = stores.replace(row["Id"], records.patched(row, changes, dynamic, LastModified=call.clock.time()))
     return Reply(200, render(tenant, row))
 
 

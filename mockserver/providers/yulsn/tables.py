@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from mockserver.engine.context import Call, Reply
-from mockserver.engine.errors import Conflict, ValidationFailed, Violation
+from mockserver.engine.errors import ValidationFailed, Violation
 from mockserver.engine.store import Row, Tenant
 from mockserver.providers.yulsn import records
 from mockserver.providers.yulsn.records import ENTITIES, TABLES, invalid
@@ -20,7 +20,6 @@ _RESERVED = {name.lower() for name in BUILTIN}
 PATCHABLE = {"externalid": "ExternalId", "name": "Name", "secret": "Secret"}
 TAKE = 1000
 SECRET_LENGTH = 8
-NO_FIELDS = "There were no valid fields specified for patching!"
 TABLE_KEYS = ("Id", "Name", "Label", "Description", "IsShared", "CreateConverterId", "UpdateConverterId", "DeleteConverterId")
 
 
@@ -70,10 +69,6 @@ def render(table: Row, row: Row) -> dict[str, Any]:
     return records.with_dynamic(records.view(row, BUILTIN), _fields(table), row["Dynamic"])
 
 
-def _duplicate(value: str) -> Conflict:
-    return Conflict(f"Cannot save duplicate value '{value}'!")
-
-
 def _text(name: str, value: Any) -> str | None:
     if value is not None and not isinstance(value, str):
         raise ValidationFailed("invalid", violations=[Violation(name, f"The value is not valid for {name}.", "custom")])
@@ -107,11 +102,11 @@ def add_entities(call: Call, table: Row, bodies: list[dict[str, Any]]) -> list[R
         dynamic = records.dynamic_values(fields, body)
         if external_id:
             if external_id in external_ids or entities.find("external", (table["Id"], external_id)) is not None:
-                raise _duplicate(external_id)
+                raise records.duplicate(external_id)
             external_ids.add(external_id)
         if given_secret:
             if given_secret in secrets or entities.find("secret", (table["Id"], given_secret)) is not None:
-                raise _duplicate(given_secret)
+                raise records.duplicate(given_secret)
             secrets.add(given_secret)
         prepared.append({"ExternalId": external_id, "Name": name, "Secret": given_secret or None, "Dynamic": dynamic})
     stored = []
@@ -187,20 +182,15 @@ def patch_entity(call: Call) -> Reply:
         if known is not None:
             changes[known] = _text(known, value)
     dynamic = records.dynamic_values(_fields(table), body)
-    if not changes and not dynamic:
-        raise invalid(NO_FIELDS)
+    records.some_change(changes, dynamic)
     entities = tenant.table(ENTITIES)
     if "Secret" in changes:
         if not changes["Secret"]:
             raise invalid("The Secret field is required.")
-        holder = entities.find("secret", (table["Id"], changes["Secret"]))
-        if holder is not None and holder["Id"] != row["Id"]:
-            raise _duplicate(changes["Secret"])
+        records.unique(entities, "secret", (table["Id"], changes["Secret"]), row["Id"], changes["Secret"])
     if changes.get("ExternalId"):
-        holder = entities.find("external", (table["Id"], changes["ExternalId"]))
-        if holder is not None and holder["Id"] != row["Id"]:
-            raise _duplicate(changes["ExternalId"])
-    updated = {**row, **changes, "Dynamic": {**row["Dynamic"], **dynamic}, "LastModified": call.clock.time()}
+        records.unique(entities, "external", (table["Id"], changes["ExternalId"]), row["Id"], changes["ExternalId"])
+    updated = records.patched(row, changes, dynamic, LastModified=call.clock.time())
     return Reply(200, render(table, entities.replace(row["Id"], updated)))
 
 
