@@ -41,7 +41,7 @@ def list_events(call: Call) -> Reply:
     if params.get("lastId") is not None:
         found, _ = table.page(after=params["lastId"], limit=PAGE, where=lambda row: _same(row["Type"], kind))
         return Reply(200, [render(row) for row in found])
-    since, until = records.date_param(params, "from"), records.date_param(params, "to")
+    since, until = records.given_date(params, "from"), records.given_date(params, "to")
     subtype, contact_id = params.get("subtype"), params.get("contactId")
     found = [
         render(row)

@@ -106,7 +106,7 @@ def add_export(call: Call, body: dict[str, Any]) -> Row:
     if column == line:
         raise invalid("ColumnDelimiter and RowDelimiter must differ.")
     window = {
-        name: records.body_date(body, name)
+        name: records.given_date(body, name)
         for name in ("CreatedDateTimeFrom", "CreatedDateTimeTo", "LastModifiedFrom", "LastModifiedTo")
     }
     members: set[int] | None = None

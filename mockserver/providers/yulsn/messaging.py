@@ -127,7 +127,7 @@ def _schedule(call: Call, row: Row, body: dict[str, Any]) -> Row:
     include, exclude = body.get("IncludeSegments") or [], body.get("ExcludeSegments") or []
     included = segments.contacts_in(tenant, include) if include else [r["Id"] for r in tenant.table(CONTACTS).rows()]
     excluded = set(segments.contacts_in(tenant, exclude))
-    start = records.body_date(body, "StartSending")
+    start = records.given_date(body, "StartSending")
     receivers = [contact_id for contact_id in included if contact_id not in excluded]
     if body.get("LimitContacts") is not None:
         receivers = receivers[: body["LimitContacts"]]
@@ -230,7 +230,7 @@ def create_dispatch(call: Call) -> Reply:
             records.known(tenant.table(table), body[name], what)
     for store_id in body.get("StoreIds") or []:
         records.known(tenant.table(STORES), store_id, "Store")
-    planned = records.body_date(body, "DateTime")
+    planned = records.given_date(body, "DateTime")
     if contact_id is not None:
         records.known(tenant.table(CONTACTS), contact_id, "Contact")
         reached = [contact_id]
@@ -270,7 +270,7 @@ def _statuses(call: Call) -> list[int]:
 def list_dispatches(call: Call) -> Reply:
     tenant, params = call.tenant, call.params
     kind, statuses = params.get("type"), set(_statuses(call))
-    since, until = records.date_param(params, "from"), records.date_param(params, "to")
+    since, until = records.given_date(params, "from"), records.given_date(params, "to")
     found = [
         row
         for row in tenant.table(DISPATCHES).rows()
@@ -313,7 +313,7 @@ def create_email2(call: Call) -> Reply:
     trigger = records.found(
         next((t for t in triggers(tenant) if str(t["Id"]) == wanted), None), f"Trigger with id {body['TriggerId']} not found."
     )
-    schedule = records.body_date(body, "Schedule")
+    schedule = records.given_date(body, "Schedule")
     kind = given[0]
     receivers: list[Any]
     if kind == "Contacts":

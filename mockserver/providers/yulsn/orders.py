@@ -46,23 +46,14 @@ def _line_fields(tenant: Tenant) -> list[dict[str, Any]]:
     return [f for f in records.dynamic_fields(tenant, "OrderLines") if f["Name"].lower() not in _LINE_RESERVED]
 
 
-def _decimal(value: Any) -> Decimal:
-    return Decimal(str(value))
-
-
-def _number(value: Decimal) -> int | float:
-    """A decimal as JSON writes it: whole numbers stay whole."""
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
 def _line_total(row: Row) -> Decimal:
-    return _decimal(row["Quantity"]) * _decimal(row["Price"])
+    return records.decimal(row["Quantity"]) * records.decimal(row["Price"])
 
 
 def render_line(tenant: Tenant, row: Row) -> dict[str, Any]:
     view = {
         **records.view(row, ("Id", "OrderId", *LINE_FIELDS)),
-        "PriceTotal": _number(_line_total(row)),
+        "PriceTotal": records.number(_line_total(row)),
         "LastModified": records.stamp(row["LastModified"]),
     }
     return records.with_dynamic(view, _line_fields(tenant), row["Dynamic"])
@@ -77,7 +68,7 @@ def render(tenant: Tenant, row: Row, *, with_lines: bool = True) -> dict[str, An
     lines = _lines(tenant, row)
     view = {
         **records.view(row, ("Id", *FIELDS)),
-        "PriceTotal": _number(sum((_line_total(line) for line in lines), Decimal(0))),
+        "PriceTotal": records.number(sum((_line_total(line) for line in lines), Decimal(0))),
         "LastModified": records.stamp(row["LastModified"]),
         "OrderLines": [render_line(tenant, line) for line in lines] if with_lines else None,
     }
@@ -86,12 +77,7 @@ def render(tenant: Tenant, row: Row, *, with_lines: bool = True) -> dict[str, An
 
 # -- checks -------------------------------------------------------------------------------
 def _order_type(tenant: Tenant, value: Any) -> str:
-    """The account's spelling of an order type (matched without regard to case)."""
-    if isinstance(value, str):
-        for known in tenant.settings["order_types"]:
-            if known.casefold() == value.strip().casefold():
-                return str(known)
-    raise invalid("Invalid order type!")
+    return records.spelling(tenant.settings["order_types"], value, "Invalid order type!")
 
 
 def _check_refs(tenant: Tenant, values: dict[str, Any]) -> None:
@@ -103,10 +89,7 @@ def _dates(values: dict[str, Any]) -> dict[str, Any]:
     """The dates of a body as epoch seconds (400 when one is unreadable)."""
     for name in DATES:
         if values.get(name) is not None:
-            moment = records.parse_date(str(values[name]))
-            if moment is None:
-                raise invalid(f"The value '{values[name]}' is not valid for {name}.")
-            values[name] = moment
+            values[name] = records.date_of(values[name], name)
     return values
 
 

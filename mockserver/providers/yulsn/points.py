@@ -37,15 +37,6 @@ DEMO_POINTS = 300
 
 
 # -- numbers, rendering -------------------------------------------------------------------
-def _dec(value: Any) -> Decimal:
-    return Decimal(str(value))
-
-
-def _num(value: Decimal) -> int | float:
-    """A decimal as JSON: whole numbers without a fraction."""
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
 def live(row: Row) -> bool:
     """Counted by sums and totals: not cancelled and not a canceller."""
     return not row["IsCanceller"] and row["CancellerPointId"] is None
@@ -59,13 +50,13 @@ def _balances(tenant: Tenant) -> dict[int, Decimal]:
         key = (row["ContactId"], row["Type"])
         total = running.get(key, Decimal(0))
         if live(row):
-            total += _dec(row["Amount"])
+            total += records.decimal(row["Amount"])
         running[key] = sums[row["Id"]] = total
     return sums
 
 
 def render(row: Row, sums: Mapping[int, Decimal]) -> dict[str, Any]:
-    amount, total = _num(_dec(row["Amount"])), _num(sums[row["Id"]])
+    amount, total = records.number(records.decimal(row["Amount"])), records.number(sums[row["Id"]])
     return {**records.view(row, ("Id", *FIELDS)), "Amount": amount, "Sum": total, "DateTime": records.stamp(row["DateTime"])}
 
 
@@ -77,10 +68,7 @@ def _rendered(tenant: Tenant, rows: Iterable[Row]) -> list[dict[str, Any]]:
 # -- parameters ---------------------------------------------------------------------------
 def point_type(tenant: Tenant, name: Any) -> str:
     """The account's spelling of a point type (matched without regard to case), or 400."""
-    for known in tenant.settings["point_types"]:
-        if isinstance(name, str) and known.casefold() == name.strip().casefold():
-            return str(known)
-    raise invalid("Invalid point type!")
+    return records.spelling(tenant.settings["point_types"], name, "Invalid point type!")
 
 
 def _optional_type(call: Call) -> str | None:
@@ -92,7 +80,7 @@ Predicate = Callable[[Row], bool]
 
 
 def _period(params: Mapping[str, Any], since_name: str = "from", until_name: str = "to") -> Predicate:
-    since, until = records.date_param(params, since_name), records.date_param(params, until_name)
+    since, until = records.given_date(params, since_name), records.given_date(params, until_name)
     return lambda row: (since is None or row["DateTime"] >= since) and (until is None or row["DateTime"] < until)
 
 
@@ -136,7 +124,7 @@ def _grouped(rows: Iterable[Row], key: Callable[[Row], Hashable]) -> dict[Any, l
 
 
 def _total(rows: Iterable[Row]) -> Decimal:
-    return sum((_dec(row["Amount"]) for row in rows if live(row)), Decimal(0))
+    return sum((records.decimal(row["Amount"]) for row in rows if live(row)), Decimal(0))
 
 
 def _last_modified(rows: Iterable[Row]) -> str | None:
@@ -187,7 +175,7 @@ def totals(call: Call) -> Reply:
     answer = []
     for name in kinds:
         rows = [row for row in _select(tenant, _of_type(name)) if live(row)]
-        answer.append({"Type": name, "Sum": _num(_total(rows)), "Count": len(rows)})
+        answer.append({"Type": name, "Sum": records.number(_total(rows)), "Count": len(rows)})
     return Reply(200, answer)
 
 
@@ -203,7 +191,9 @@ def contact_sums(call: Call) -> Reply:
     answer = []
     for name in kinds:
         mine = [row for row in rows if row["Type"] == name]
-        answer.append({"ContactId": contact_id, "Type": name, "Sum": _num(_total(mine)), "LastModified": _last_modified(mine)})
+        answer.append(
+            {"ContactId": contact_id, "Type": name, "Sum": records.number(_total(mine)), "LastModified": _last_modified(mine)}
+        )
     return Reply(200, answer)
 
 
@@ -214,7 +204,7 @@ def sums_by_contact(call: Call) -> Reply:
     store_id = params.get("storeId")
     rows = _select(tenant, _of_type(kind), lambda row: store_id is None or row["StoreId"] == store_id)
     answer = [
-        {"ContactId": contact_id, "Type": kind, "Sum": _num(_total(group)), "LastModified": _last_modified(group)}
+        {"ContactId": contact_id, "Type": kind, "Sum": records.number(_total(group)), "LastModified": _last_modified(group)}
         for contact_id, group in _grouped(rows, lambda row: row["ContactId"]).items()
     ]
     return Reply(200, answer)
@@ -227,7 +217,7 @@ def sums_by_store(call: Call) -> Reply:
     kind = point_type(tenant, params["type"])
     rows = _select(tenant, _of_type(kind), _period(params))
     groups = _grouped(rows, lambda row: (row["StoreId"] is None, row["StoreId"] or 0))
-    answer = [{"StoreId": group[0]["StoreId"], "Type": kind, "Sum": _num(_total(group))} for group in groups.values()]
+    answer = [{"StoreId": group[0]["StoreId"], "Type": kind, "Sum": records.number(_total(group))} for group in groups.values()]
     return Reply(200, answer)
 
 
@@ -239,7 +229,7 @@ def contact_total(call: Call) -> Reply:
     mine: Predicate = lambda row: row["ContactId"] == contact["Id"]  # noqa: E731
     of_subtype: Predicate = lambda row: subtype is None or _same(row["SubType"], subtype)  # noqa: E731
     rows = _select(tenant, _of_type(kind), mine, of_subtype)
-    return Reply(200, _num(_total(rows)))
+    return Reply(200, records.number(_total(rows)))
 
 
 def sums_by_company(call: Call) -> Reply:
@@ -249,7 +239,7 @@ def sums_by_company(call: Call) -> Reply:
     store_id = params.get("storeId")
     rows = _select(tenant, _of_type(kind), _period(params), lambda row: store_id is None or row["StoreId"] == store_id)
     answer = [
-        {"ContactCompanyId": company_id, "Type": kind, "Sum": _num(_total(group))}
+        {"ContactCompanyId": company_id, "Type": kind, "Sum": records.number(_total(group))}
         for company_id, group in _grouped(rows, lambda row: company_of(tenant, row)).items()
     ]
     return Reply(200, answer)
@@ -265,7 +255,7 @@ def company_total(call: Call) -> Reply:
         for row in _select(tenant, _of_type(kind), _period(params), lambda row: company_of(tenant, row) == company["Id"])
         if live(row)
     ]
-    return Reply(200, _num(_total(rows)) if rows else b"null")  # a JSON null (None would be an empty body)
+    return Reply(200, records.number(_total(rows)) if rows else b"null")  # a JSON null (None would be an empty body)
 
 
 def company_points(call: Call) -> Reply:
@@ -304,7 +294,7 @@ def store_company_sums(call: Call) -> Reply:
         return None if company_id is None else (row["StoreId"], company_id)
 
     answer = [
-        {"StoreId": store_id, "ContactCompanyId": company_id, "Type": kind, "Sum": _num(_total(group))}
+        {"StoreId": store_id, "ContactCompanyId": company_id, "Type": kind, "Sum": records.number(_total(group))}
         for (store_id, company_id), group in _grouped(rows, key).items()
     ]
     return Reply(200, answer)
@@ -318,12 +308,8 @@ def add_point(call: Call, body: Mapping[str, Any]) -> Row:
     contact = records.require(tenant.table(CONTACTS), body["ContactId"], "Contact")
     records.must_exist(tenant.table(STORES), body.get("StoreId"), "Store")
     records.must_exist(tenant.table(COMPANIES), body.get("ContactCompanyId"), "ContactCompany")
-    when = call.clock.time()
-    if body.get("DateTime") is not None:
-        parsed = records.parse_date(str(body["DateTime"]))
-        if parsed is None:
-            raise invalid(f"The value '{body['DateTime']}' is not valid for DateTime.")
-        when = parsed
+    given = body.get("DateTime")  # "" is unreadable here, not left out
+    when = call.clock.time() if given is None else records.date_of(given, "DateTime")
     row: Row = {
         **{name: body.get(name) for name in FIELDS},
         "ContactId": contact["Id"],
@@ -348,7 +334,7 @@ def cancel(call: Call, original: Row) -> Row:
         raise invalid(f"Point {original['Id']} is already cancelled.")
     point_id = tenant.next_id("point")
     negated = {
-        name: None if original[name] is None else _num(-_dec(original[name]))
+        name: None if original[name] is None else records.number(-records.decimal(original[name]))
         for name in ("Amount", "BookValue", "PointCalculationBase")
     }
     canceller: Row = {

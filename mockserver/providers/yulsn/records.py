@@ -7,6 +7,7 @@ import re
 import string
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from mockserver.engine.clock import parse_iso
@@ -201,14 +202,18 @@ def view(row: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
     return {name: stamp(row[name]) if name in TIMES else row[name] for name in names}
 
 
-def body_date(body: Mapping[str, Any], name: str) -> float | None:
-    """A body member's date (None when left out or empty); a 400 naming it when unreadable."""
-    if body.get(name) in (None, ""):
-        return None
-    value = parse_date(str(body[name]))
-    if value is None:
-        raise invalid(f"The value '{body[name]}' is not valid for {name}.")
-    return value
+def given_date(values: Mapping[str, Any], name: str) -> float | None:
+    """A body member's or query parameter's date: None when left out or empty, 400 naming
+    it when unreadable."""
+    return None if values.get(name) in (None, "") else date_of(values[name], name)
+
+
+def date_of(value: Any, name: str) -> float:
+    """A date given under a name, or 400 naming it when unreadable."""
+    moment = parse_date(str(value))
+    if moment is None:
+        raise invalid(f"The value '{value}' is not valid for {name}.")
+    return moment
 
 
 _DOTNET = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(?:([+-]?)\s*(\d{2}):(\d{2}))?\Z")
@@ -237,14 +242,22 @@ def parse_date(text: str | None) -> float | None:
     return value.timestamp()
 
 
-def date_param(params: Mapping[str, Any], name: str) -> float | None:
-    """A date query parameter, or 400 when it is given and unreadable."""
-    if params.get(name) in (None, ""):
-        return None
-    value = parse_date(str(params[name]))
-    if value is None:
-        raise invalid(f"The value '{params[name]}' is not valid for {name}.")
-    return value
+def decimal(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+def number(value: Decimal) -> int | float:
+    """A decimal as JSON writes it: whole numbers without a fraction."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def spelling(known: Iterable[str], value: Any, message: str) -> str:
+    """The account's spelling of a name it knows (an order or point type, matched without
+    regard to case), or 400 with the message."""
+    for name in known:
+        if isinstance(value, str) and name.casefold() == value.strip().casefold():
+            return str(name)
+    raise invalid(message)
 
 
 # -- dynamic fields -----------------------------------------------------------------------
