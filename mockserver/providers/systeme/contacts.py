@@ -10,7 +10,7 @@ from mockserver.engine.errors import NotFound, Violation
 from mockserver.engine.store import Key, Row, Tenant
 from mockserver.providers.base import fail
 from mockserver.providers.systeme import records
-from mockserver.providers.systeme.errors import violation
+from mockserver.providers.systeme.errors import BLANK, USED, refuse, violation
 from mockserver.providers.systeme.records import CONTACTS, ENROLLMENTS, FIELDS, MEMBERSHIPS, TAGS
 
 
@@ -66,11 +66,11 @@ def create_contact(call: Call) -> Reply:
     problems: list[Violation] = []
     email = body["email"].strip()
     if not email:
-        problems.append(violation("email", "This value should not be blank.", "required"))
+        problems.append(violation("email", *BLANK))
     elif not records.email_is_deliverable(email):
         problems.append(violation("email", "This value is not a valid email address.", "email"))
-    elif contacts.find("email", email.casefold()) is not None:
-        problems.append(violation("email", "This value is already used.", "unique"))
+    elif records.taken(contacts, "email", email.casefold()):
+        problems.append(violation("email", *USED))
     values, field_problems = field_changes(tenant, body)
     problems += field_problems
     tag_ids: list[int] = []
@@ -79,8 +79,7 @@ def create_contact(call: Call) -> Reply:
             problems.append(violation(f"tags[{index}].id", f"Tag with ID {item['id']} not found."))
         elif item["id"] not in tag_ids:
             tag_ids.append(item["id"])
-    if problems:
-        raise fail(*problems)
+    refuse(problems)
     row = add_contact(
         call,
         email=email,
@@ -130,8 +129,7 @@ def update_contact(call: Call) -> Reply:
     tenant, body = call.tenant, call.body
     row = records.require(tenant.table(CONTACTS), call.params["id"])
     values, problems = field_changes(tenant, body)
-    if problems:
-        raise fail(*problems)
+    refuse(problems)
     fields = dict(row["fields"])
     for slug, value in values.items():
         if value is None:

@@ -16,7 +16,7 @@ from mockserver.engine.errors import (
     Violation,
 )
 from mockserver.engine.provider import ErrorReply
-from mockserver.providers.base import ErrorStyle
+from mockserver.providers.base import ErrorStyle, fail
 
 PROBLEM_TYPE = "https://tools.ietf.org/html/rfc2616#section-10"
 PROBLEM_JSON = "application/problem+json"
@@ -88,6 +88,17 @@ def render_error(err: ApiError) -> ErrorReply:
 def violation(path: str, message: str, code: str | None = None) -> Violation:
     """A violation phrased by a handler (business rules), with its Symfony code."""
     return Violation(path, message, "custom", {"code": CODES.get(code or "", code)})
+
+
+# The violations handlers report most often: violation(path, *BLANK).
+BLANK = ("This value should not be blank.", "required")
+USED = ("This value is already used.", "unique")
+
+
+def refuse(problems: list[Violation]) -> None:
+    """One 422 for every problem found, if any (Symfony checks every constraint, then answers)."""
+    if problems:
+        raise fail(*problems)
 
 
 def _unique(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:

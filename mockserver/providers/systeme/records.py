@@ -146,6 +146,12 @@ def columns_equal(params: Mapping[str, Any], **columns: str) -> Where | None:
     return (lambda row: all(row[column] == value for column, value in wanted.items())) if wanted else None
 
 
+def taken(table: Table, index: str, value: Any, exclude: Key | None = None) -> bool:
+    """Whether a row other than `exclude` holds this value of a unique index."""
+    holder = table.find(index, value)
+    return holder is not None and holder["id"] != exclude
+
+
 # Handlers that only list, read or delete the rows of one table, made alike.
 def lister(name: str, render: Render, where: Callable[[Call], Where | None] = lambda _: None) -> Handler:
     return lambda call: page_reply(call, call.tenant.table(name), render, where(call))

@@ -8,7 +8,7 @@ from mockserver.engine.context import Call, Reply
 from mockserver.engine.store import Row
 from mockserver.providers.base import fail
 from mockserver.providers.systeme import records
-from mockserver.providers.systeme.errors import violation
+from mockserver.providers.systeme.errors import BLANK, refuse, violation
 from mockserver.providers.systeme.records import COMMUNITIES, CONTACTS, COURSES, ENROLLMENTS, MEMBERSHIPS
 
 PARTIAL_ACCESS = {"partial_access", "partial_dripping_access"}
@@ -34,15 +34,14 @@ def create_enrollment(call: Call) -> Reply:
     known = {m["id"] for m in course["modules"]}
     problems = []
     if access in PARTIAL_ACCESS and not modules:
-        problems.append(violation("modules", "This value should not be blank.", "required"))
+        problems.append(violation("modules", *BLANK))
     for index, module_id in enumerate(modules):
         if module_id not in known:
             problems.append(violation(f"modules[{index}]", f"Module with ID {module_id} not found."))
     enrollments = tenant.table(ENROLLMENTS)
     if any(e["contactId"] == contact_id and e["courseId"] == course["id"] for e in enrollments.rows()):
         problems.append(violation("contactId", "This contact is already enrolled in this course."))
-    if problems:
-        raise fail(*problems)
+    refuse(problems)
     kept_modules = modules if access in PARTIAL_ACCESS else []
     row = records.add_enrollment(tenant, contact_id, course["id"], call.clock.time(), access, kept_modules)
     return Reply(201, records.enrollment(tenant, row))

@@ -6,7 +6,7 @@ from mockserver.engine.context import Call, Reply
 from mockserver.engine.store import Row, Tenant
 from mockserver.providers.base import fail
 from mockserver.providers.systeme import records
-from mockserver.providers.systeme.errors import violation
+from mockserver.providers.systeme.errors import BLANK, USED, refuse, violation
 from mockserver.providers.systeme.records import CONTACTS, FIELDS, TAGS
 
 list_tags = records.lister(TAGS, records.tag, records.name_contains)
@@ -39,10 +39,9 @@ def delete_tag(call: Call) -> Reply:
 def _tag_name(call: Call, exclude: int | None) -> str:
     name = str(call.body["name"]).strip()
     if not name:
-        raise fail(violation("name", "This value should not be blank.", "required"))
-    holder = call.tenant.table(TAGS).find("name", name.casefold())
-    if holder is not None and holder["id"] != exclude:
-        raise fail(violation("name", "This value is already used.", "unique"))
+        raise fail(violation("name", *BLANK))
+    if records.taken(call.tenant.table(TAGS), "name", name.casefold(), exclude):
+        raise fail(violation("name", *USED))
     return name
 
 
@@ -56,15 +55,14 @@ def create_contact_field(call: Call) -> Reply:
     name, slug = body["fieldName"].strip(), body["slug"].strip()
     problems = []
     if not name:
-        problems.append(violation("fieldName", "This value should not be blank.", "required"))
+        problems.append(violation("fieldName", *BLANK))
     if not slug:
-        problems.append(violation("slug", "This value should not be blank.", "required"))
+        problems.append(violation("slug", *BLANK))
     elif not slug.replace("_", "a").isalnum() or not slug.isascii():
         problems.append(violation("slug", "This value is not valid.", "pattern"))
-    elif fields.find("slug", slug) is not None:
-        problems.append(violation("slug", "This value is already used.", "unique"))
-    if problems:
-        raise fail(*problems)
+    elif records.taken(fields, "slug", slug):
+        problems.append(violation("slug", *USED))
+    refuse(problems)
     row = add_field(call.tenant, name, slug)
     return Reply(201, records.contact_field(row))
 
@@ -79,7 +77,7 @@ def update_contact_field(call: Call) -> Reply:
     name = call.body.get("fieldName")
     if name is not None:
         if not name.strip():
-            raise fail(violation("fieldName", "This value should not be blank.", "required"))
+            raise fail(violation("fieldName", *BLANK))
         row = fields.replace(row["id"], {**row, "fieldName": name.strip()})
     return Reply(200, records.contact_field(row))
 

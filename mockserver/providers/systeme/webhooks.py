@@ -20,9 +20,9 @@ from mockserver.engine.errors import Violation
 from mockserver.engine.provider import Event
 from mockserver.engine.store import Row, Tenant
 from mockserver.engine.webhooks import Outgoing
-from mockserver.providers.base import fail, header, hmac_sha256_hex, same_digest
+from mockserver.providers.base import header, hmac_sha256_hex, same_digest
 from mockserver.providers.systeme import records
-from mockserver.providers.systeme.errors import violation
+from mockserver.providers.systeme.errors import BLANK, USED, refuse, violation
 from mockserver.providers.systeme.records import WEBHOOKS
 
 EVENTS = ("CONTACT_CREATED", "CONTACT_TAG_ADDED", "CONTACT_TAG_REMOVED", "CONTACT_OPT_IN", "SALE_NEW", "SALE_CANCELED")
@@ -39,14 +39,12 @@ def create_webhook(call: Call) -> Reply:
     url = body["url"].strip()
     if not _is_http_url(url):
         problems.append(violation("url", "This value is not a valid URL.", "url"))
-    if table.find("name", body["name"].strip()) is not None:
-        problems.append(violation("name", "This value is already used.", "unique"))
-    if table.find("url", url) is not None:
-        problems.append(violation("url", "This value is already used.", "unique"))
+    if records.taken(table, "name", body["name"].strip()):
+        problems.append(violation("name", *USED))
+    if records.taken(table, "url", url):
+        problems.append(violation("url", *USED))
     subscriptions, sub_problems = _subscriptions(call, body["subscriptions"], {})
-    problems += sub_problems
-    if problems:
-        raise fail(*problems)
+    refuse(problems + sub_problems)
     webhook_id = call.random.uuid7(call.clock.time())
     row = table.insert(
         webhook_id,
@@ -71,15 +69,13 @@ def update_webhook(call: Call) -> Reply:
     problems = _text_problems(changes, tuple(k for k in ("name", "secret") if k in changes))
     if "name" in changes:
         changes["name"] = changes["name"].strip()
-        holder = table.find("name", changes["name"])
-        if holder is not None and holder["id"] != row["id"]:
-            problems.append(violation("name", "This value is already used.", "unique"))
+        if records.taken(table, "name", changes["name"], row["id"]):
+            problems.append(violation("name", *USED))
     if "subscriptions" in changes:
         existing = {s["event"]: s for s in row["subscriptions"]}
         changes["subscriptions"], sub_problems = _subscriptions(call, changes["subscriptions"], existing)
         problems += sub_problems
-    if problems:
-        raise fail(*problems)
+    refuse(problems)
     return Reply(200, webhook(table.replace(row["id"], {**row, **changes})))
 
 
@@ -176,7 +172,7 @@ def _subscriptions(call: Call, requested: list[Any], existing: Mapping[str, Row]
 
 
 def _text_problems(body: Mapping[str, Any], names: tuple[str, ...]) -> list[Violation]:
-    return [violation(name, "This value should not be blank.", "required") for name in names if not str(body[name]).strip()]
+    return [violation(name, *BLANK) for name in names if not str(body[name]).strip()]
 
 
 def _is_http_url(url: str) -> bool:
