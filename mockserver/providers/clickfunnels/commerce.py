@@ -10,9 +10,8 @@ from mockserver.engine.context import Call, Reply
 from mockserver.engine.errors import Conflict
 from mockserver.engine.store import Row
 from mockserver.providers.clickfunnels import records
-from mockserver.providers.clickfunnels.contacts import announce
 from mockserver.providers.clickfunnels.listing import list_reply, lists, shows
-from mockserver.providers.clickfunnels.records import CONTACTS, FULFILLMENTS, LINE_ITEMS, ORDERS, PRODUCTS, invalid
+from mockserver.providers.clickfunnels.records import CONTACTS, FULFILLMENTS, LINE_ITEMS, ORDERS, PRODUCTS, announce, invalid
 
 PRODUCT_FIELDS = (
     "name",

@@ -17,16 +17,13 @@ from mockserver.providers.clickfunnels.records import (
     ENROLLMENTS,
     SUBMISSIONS,
     TAGS,
+    announce,
     invalid,
 )
 
 # A local part, then a domain of non-empty labels with at least one dot.
 EMAIL = re.compile(r"[^@\s]+@(?:[^@\s.]+\.)+[^@\s.]+\Z")
 RESERVED_ATTRIBUTES = frozenset(CONTACT_FIELDS) | {"id", "public_id", "tags", "tag_ids", "uuid", "workspace_id"}
-
-
-def announce(call: Call, event: str, subject_type: str, row: Row, data: Any) -> None:
-    call.emit(event, data, subject_id=row["id"], subject_type=subject_type, workspace_id=row["workspace_id"])
 
 
 # -- contacts --------------------------------------------------------------------------

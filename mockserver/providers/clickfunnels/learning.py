@@ -5,9 +5,8 @@ from __future__ import annotations
 from mockserver.engine.context import Call, Reply
 from mockserver.engine.store import Row
 from mockserver.providers.clickfunnels import records
-from mockserver.providers.clickfunnels.contacts import announce
 from mockserver.providers.clickfunnels.listing import lists, shows
-from mockserver.providers.clickfunnels.records import CONTACTS, COURSES, ENROLLMENTS, FORMS, SUBMISSIONS, invalid
+from mockserver.providers.clickfunnels.records import CONTACTS, COURSES, ENROLLMENTS, FORMS, SUBMISSIONS, announce, invalid
 
 list_courses = lists(COURSES, records.course)
 get_course = shows(COURSES, records.course)

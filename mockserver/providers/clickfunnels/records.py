@@ -94,6 +94,11 @@ def invalid(attribute: str, message: str) -> ValidationFailed:
     return ValidationFailed(f"{attribute} {message}", violations=[Violation(attribute, message, "custom")])
 
 
+def announce(call: Call, event: str, subject_type: str, row: Row, data: Any, **meta: Any) -> None:
+    """An event about a record of a workspace, `data` its rendering."""
+    call.emit(event, data, subject_id=row["id"], subject_type=subject_type, workspace_id=row["workspace_id"], **meta)
+
+
 def touch(call: Call, table: Table, row: Row, /, **changes: Any) -> Row:
     """Store the row with these changes and a new updated_at; answers the stored row (a new
     object: the row is replaced, so the updated_at index moves with it)."""

@@ -10,8 +10,8 @@ from mockserver.engine.context import Call
 from mockserver.engine.errors import NotFound
 from mockserver.engine.store import Row
 from mockserver.providers.clickfunnels import records
-from mockserver.providers.clickfunnels.contacts import add_contact, announce, change_contact
-from mockserver.providers.clickfunnels.records import CONTACTS, LINE_ITEMS, ORDERS, PRODUCTS, SUBMISSIONS, invalid
+from mockserver.providers.clickfunnels.contacts import add_contact, change_contact
+from mockserver.providers.clickfunnels.records import CONTACTS, LINE_ITEMS, ORDERS, PRODUCTS, SUBMISSIONS, announce, invalid
 
 
 def buyer(call: Call, workspace_id: int, contact_id: int | None, attributes: dict[str, Any] | None) -> Row:
@@ -91,13 +91,9 @@ def place_order(call: Call, workspace_id: int, contact: Row, chosen: list[tuple[
         total += round(float(price["amount"]) * 100) * quantity
     order["total_cents"] = total
     view = records.order(tenant, order)
-    funnel = {"name": order["funnel_name"]}
-    page = {"name": order["page_name"]}
-    call.emit(
-        "order.created", view, subject_id=order["id"], subject_type="Order", workspace_id=workspace_id, funnel=funnel, page=page
-    )
     paid = "subscription.activated" if order_type == "subscription" else "one-time-order.completed"
-    call.emit(paid, view, subject_id=order["id"], subject_type="Order", workspace_id=workspace_id, funnel=funnel, page=page)
+    for event in ("order.created", paid):
+        announce(call, event, "Order", order, view, funnel={"name": order["funnel_name"]}, page={"name": order["page_name"]})
     return order
 
 
