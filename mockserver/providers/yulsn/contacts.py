@@ -78,11 +78,16 @@ _TIMESPAN = re.compile(r"(?:(\d+)\.)?(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\Z"
 # -- rendering and storage ----------------------------------------------------------------
 def render(tenant: Tenant, row: Row) -> dict[str, Any]:
     view = {**records.view(row, ("Id", "Secret")), "Version": version(row), **records.view(row, SHOWN)}
-    return records.with_dynamic(view, records.dynamic_fields(tenant, "Contacts"), row["Dynamic"])
+    return records.with_dynamic(view, _fields(tenant), row["Dynamic"])
 
 
 def base_info(row: Row) -> dict[str, Any]:
     return {name: row[name] for name in ("Id", "Secret", "Email", "Phone", "FirstName", "LastName")}
+
+
+def _fields(tenant: Tenant) -> list[dict[str, Any]]:
+    """The account's dynamic fields of contacts."""
+    return records.dynamic_fields(tenant, "Contacts")
 
 
 def version(row: Row) -> str:
@@ -99,9 +104,7 @@ def _written(call: Call, row: Row) -> Row:
 def add_contact(call: Call, body: dict[str, Any]) -> Row:
     """Store a new contact (the create rules checked); used by the API and the demo."""
     tenant = call.tenant
-    values = {name: body.get(name) for name in STATIC}
-    for name in BOOLEANS:
-        values[name] = bool(values[name])
+    values = _static(body)
     _check(tenant, values, contact_id=None, latest=None)
     records.must_exist(tenant.table(STORES), body.get("RegistrationStoreId"), "Store", records.Conflict)
     registered = records.parse_date(body["RegistrationDateTime"]) if body.get("RegistrationDateTime") else call.clock.time()
@@ -115,7 +118,7 @@ def add_contact(call: Call, body: dict[str, Any]) -> Row:
         "RegistrationSource": body.get("RegistrationSource") or "Api",
         "RegistrationIp": body.get("RegistrationIp"),
         "RegistrationStoreId": body.get("RegistrationStoreId"),
-        "Dynamic": records.dynamic_values(records.dynamic_fields(tenant, "Contacts"), body),
+        "Dynamic": records.dynamic_values(_fields(tenant), body),
         "PasswordHash": None,
     }
     return tenant.table(CONTACTS).insert(contact_id, _written(call, row))
@@ -150,9 +153,23 @@ def _contact(call: Call) -> Row:
     return records.require(call.tenant.table(CONTACTS), call.params["id"], "Contact")
 
 
-def _stale(row: Row, body: dict[str, Any]) -> bool:
-    given = body.get("Version")
-    return given is not None and given != version(row)
+def _static(body: dict[str, Any]) -> dict[str, Any]:
+    """What a create or PUT sets: every static field (left out: null, or false)."""
+    values = {name: body.get(name) for name in STATIC}
+    for name in BOOLEANS:
+        values[name] = bool(values[name])
+    return values
+
+
+def _current(call: Call) -> tuple[Row, dict[str, Any]]:
+    """The contact a PUT or PATCH changes and how it reads now; 409 with that when the body's
+    `Version` is not the contact's."""
+    row = _contact(call)
+    latest = render(call.tenant, row)
+    given = call.body.get("Version")
+    if given is not None and given != version(row):
+        raise ConflictWith("The contact has been modified since it was read.", latest)
+    return row, latest
 
 
 # -- look-ups -----------------------------------------------------------------------------
@@ -165,9 +182,7 @@ def find_contacts(call: Call) -> Reply:
             row = contacts.find(name, normal(params[name].strip()))
             return Reply(200, render(tenant, records.found(row, "Contact not found")))
     if params.get("field") is not None:
-        field = next(
-            (f["Name"] for f in records.dynamic_fields(tenant, "Contacts") if f["Name"].lower() == params["field"].lower()), None
-        )
+        field = next((f["Name"] for f in _fields(tenant) if f["Name"].lower() == params["field"].lower()), None)
         wanted = params.get("value")
         found = [
             render(tenant, row)
@@ -189,11 +204,11 @@ def get_contact(call: Call) -> Reply:
 
 
 def patch_fields(call: Call) -> Reply:
-    return Reply(200, [*BULK_FIELDS, *(f["Name"] for f in records.dynamic_fields(call.tenant, "Contacts"))])
+    return Reply(200, [*BULK_FIELDS, *(f["Name"] for f in _fields(call.tenant))])
 
 
 def contact_dynamic_fields(call: Call) -> Reply:
-    return Reply(200, [dict(f) for f in records.dynamic_fields(call.tenant, "Contacts")])
+    return Reply(200, [dict(f) for f in _fields(call.tenant)])
 
 
 def contacts_base_info(call: Call) -> Reply:
@@ -237,15 +252,10 @@ def create_contact(call: Call) -> Reply:
 def update_contact(call: Call) -> Reply:
     """PUT: the static fields are replaced; dynamic fields given are set, others kept."""
     tenant, body = call.tenant, call.body
-    row = _contact(call)
-    latest = render(tenant, row)
-    if _stale(row, body):
-        raise ConflictWith("The contact has been modified since it was read.", latest)
-    values = {name: body.get(name) for name in STATIC}
-    for name in BOOLEANS:
-        values[name] = bool(values[name])
+    row, latest = _current(call)
+    values = _static(body)
     _check(tenant, values, contact_id=row["Id"], latest=latest)
-    dynamic = records.dynamic_values(records.dynamic_fields(tenant, "Contacts"), body)
+    dynamic = records.dynamic_values(_fields(tenant), body)
     row = tenant.table(CONTACTS).replace(row["Id"], records.patched(row, values, dynamic))
     return Reply(200, render(tenant, _written(call, row)))
 
@@ -253,17 +263,14 @@ def update_contact(call: Call) -> Reply:
 def patch_contact(call: Call) -> Reply:
     """PATCH: values that are not null are set; "" clears PhoneCountryCode, Phone, Email."""
     tenant, body = call.tenant, call.body
-    row = _contact(call)
-    latest = render(tenant, row)
-    if _stale(row, body):
-        raise ConflictWith("The contact has been modified since it was read.", latest)
+    row, latest = _current(call)
     changes: dict[str, Any] = {}
     for name in STATIC:
         value = body.get(name)
         if value is None:
             continue
         changes[name] = None if value == "" and name in CLEARED_BY_EMPTY else value
-    dynamic = records.dynamic_values(records.dynamic_fields(tenant, "Contacts"), {k: v for k, v in body.items() if v is not None})
+    dynamic = records.dynamic_values(_fields(tenant), {k: v for k, v in body.items() if v is not None})
     records.some_change(changes, dynamic)
     _check(tenant, {**row, **changes}, contact_id=row["Id"], latest=latest)
     row = tenant.table(CONTACTS).replace(row["Id"], records.patched(row, changes, dynamic))
@@ -276,7 +283,7 @@ def bulk_patch(call: Call) -> Reply:
     if key_type is None:
         raise invalid("Invalid KeyType!")
     allowed = {name.lower(): name for name in BULK_FIELDS}
-    dynamic_names = {f["Name"].lower(): f["Name"] for f in records.dynamic_fields(tenant, "Contacts")}
+    dynamic_names = {f["Name"].lower(): f["Name"] for f in _fields(tenant)}
     fields: dict[str, Any] = {}
     for name, value in body["Fields"].items():
         canonical = allowed.get(name.lower()) or dynamic_names.get(name.lower())
@@ -285,9 +292,7 @@ def bulk_patch(call: Call) -> Reply:
     if not fields:
         raise invalid(records.NO_FIELDS)
     static = {k: v for k, v in fields.items() if k in BULK_FIELDS}
-    dynamic = records.dynamic_values(
-        records.dynamic_fields(tenant, "Contacts"), {k: v for k, v in fields.items() if k not in BULK_FIELDS}
-    )
+    dynamic = records.dynamic_values(_fields(tenant), {k: v for k, v in fields.items() if k not in BULK_FIELDS})
     _check(tenant, static, contact_id=None, latest=None)
     contacts = tenant.table(CONTACTS)
     updated, missing = [], []
