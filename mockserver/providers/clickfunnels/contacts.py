@@ -59,9 +59,7 @@ def upsert_contact(call: Call) -> Reply:
     tenant = call.tenant
     space = records.workspace(call)
     attributes = call.body["contact"]
-    email = str(attributes["email_address"]).strip()
-    if not email:
-        raise invalid("email_address", "can't be blank")
+    email = records.filled("email_address", attributes["email_address"])
     existing = tenant.table(CONTACTS).find("email", (space["id"], email.casefold()))
     if existing is None:
         return Reply(201, records.contact(tenant, add_contact(call, space["id"], attributes)))
@@ -211,9 +209,7 @@ def create_tag(call: Call) -> Reply:
     tenant = call.tenant
     space = records.workspace(call)
     attributes = call.body["contacts_tag"]
-    name = attributes["name"].strip()
-    if not name:
-        raise invalid("name", "can't be blank")
+    name = records.filled("name", attributes["name"])
     if tenant.table(TAGS).find("name", (space["id"], name.casefold())) is not None:
         raise invalid("name", "has already been taken")
     row = records.create(

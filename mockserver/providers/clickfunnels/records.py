@@ -99,6 +99,14 @@ def announce(call: Call, event: str, subject_type: str, row: Row, data: Any, **m
     call.emit(event, data, subject_id=row["id"], subject_type=subject_type, workspace_id=row["workspace_id"], **meta)
 
 
+def filled(attribute: str, value: Any) -> str:
+    """The value as stripped text, which must not be blank."""
+    text = str(value).strip()
+    if not text:
+        raise invalid(attribute, "can't be blank")
+    return text
+
+
 def touch(call: Call, table: Table, row: Row, /, **changes: Any) -> Row:
     """Store the row with these changes and a new updated_at; answers the stored row (a new
     object: the row is replaced, so the updated_at index moves with it)."""

@@ -103,9 +103,7 @@ def _checked(attributes: Mapping[str, Any]) -> dict[str, Any]:
             raise invalid("url", "is invalid")
         values["url"] = attributes["url"]
     if "name" in attributes:
-        if not str(attributes["name"]).strip():
-            raise invalid("name", "can't be blank")
-        values["name"] = str(attributes["name"]).strip()
+        values["name"] = records.filled("name", attributes["name"])
     if "event_type_ids" in attributes:
         event_types = list(dict.fromkeys(attributes["event_type_ids"]))
         if not event_types:
