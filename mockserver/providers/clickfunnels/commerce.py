@@ -13,16 +13,17 @@ from mockserver.providers.clickfunnels import records
 from mockserver.providers.clickfunnels.listing import list_reply, lists, shows
 from mockserver.providers.clickfunnels.records import CONTACTS, FULFILLMENTS, LINE_ITEMS, ORDERS, PRODUCTS, announce, invalid
 
-PRODUCT_FIELDS = (
-    "name",
-    "current_path",
-    "visible_in_store",
-    "visible_in_customer_center",
-    "seo_title",
-    "seo_description",
-    "commissionable",
-    "image_id",
-)
+# What a product has when the request leaves it out; it also names the fields a request may set.
+PRODUCT_DEFAULTS = {
+    "current_path": None,
+    "visible_in_store": False,
+    "visible_in_customer_center": False,
+    "seo_title": None,
+    "seo_description": None,
+    "commissionable": False,
+    "image_id": None,
+}
+PRODUCT_FIELDS = ("name", *PRODUCT_DEFAULTS)
 SHIPPING_FIELDS = ("tracking_url", "shipping_provider", "tracking_code", "location_id")
 
 
@@ -34,9 +35,7 @@ get_product = shows(PRODUCTS, records.product)
 def create_product(call: Call) -> Reply:
     space = records.workspace(call)
     attributes = call.body["product"]
-    name = str(attributes.get("name") or "").strip()
-    if not name:
-        raise invalid("name", "can't be blank")
+    name = records.filled("name", attributes.get("name") or "")
     row = add_product(call, space["id"], name, _cents(attributes.get("price", 0)), attributes.get("currency", "USD"), attributes)
     return Reply(201, records.product(row))
 
@@ -59,16 +58,7 @@ def add_product(call: Call, workspace_id: int, name: str, cents: int, currency: 
         "interval": None,
         "interval_count": None,
     }
-    fields = {
-        "current_path": None,
-        "visible_in_store": False,
-        "visible_in_customer_center": False,
-        "seo_title": None,
-        "seo_description": None,
-        "commissionable": False,
-        "image_id": None,
-        **{k: v for k, v in attributes.items() if k in PRODUCT_FIELDS},
-    }
+    fields = {**PRODUCT_DEFAULTS, **{k: v for k, v in attributes.items() if k in PRODUCT_FIELDS}}
     fields["name"] = name
     row = records.create(
         call,
@@ -87,11 +77,9 @@ def add_product(call: Call, workspace_id: int, name: str, cents: int, currency: 
 def update_product(call: Call) -> Reply:
     row = records.addressed(call, PRODUCTS)
     attributes = call.body["product"]
-    if "name" in attributes and not str(attributes["name"] or "").strip():
-        raise invalid("name", "can't be blank")
     changes = {k: v for k, v in attributes.items() if k in PRODUCT_FIELDS}
     if "name" in attributes:
-        changes["name"] = str(attributes["name"]).strip()
+        changes["name"] = records.filled("name", attributes["name"] or "")
     if "price" in attributes:
         first, *others = row["prices"]
         changes["prices"] = [{**first, "amount": records.money(_cents(attributes["price"]))}, *others]
@@ -99,17 +87,19 @@ def update_product(call: Call) -> Reply:
 
 
 def archive_product(call: Call) -> Reply:
-    row = records.addressed(call, PRODUCTS)
-    if row["archived"]:
-        raise Conflict("Product is already archived")
-    return _product_changed(call, row, {"archived": True})
+    return _archived(call, True, "Product is already archived")
 
 
 def unarchive_product(call: Call) -> Reply:
+    return _archived(call, False, "Product is not archived")
+
+
+def _archived(call: Call, archived: bool, conflict: str) -> Reply:
+    """Archive or unarchive the product; one that already is so is a conflict."""
     row = records.addressed(call, PRODUCTS)
-    if not row["archived"]:
-        raise Conflict("Product is not archived")
-    return _product_changed(call, row, {"archived": False})
+    if row["archived"] == archived:
+        raise Conflict(conflict)
+    return _product_changed(call, row, {"archived": archived})
 
 
 def _product_changed(call: Call, row: Row, changes: dict[str, Any]) -> Reply:
