@@ -28,8 +28,7 @@ def update_tag(call: Call) -> Reply:
 def delete_tag(call: Call) -> Reply:
     tenant = call.tenant
     tag_id = call.params["id"]
-    records.require(tenant.table(TAGS), tag_id)
-    tenant.table(TAGS).delete(tag_id)
+    records.found(tenant.table(TAGS).delete(tag_id))
     contacts = tenant.table(CONTACTS)
     for contact in contacts.rows_of(list(contacts.keys_with("tags", tag_id))):  # read before the writes
         contacts.replace(contact["id"], {**contact, "tags": [t for t in contact["tags"] if t != tag_id]})
