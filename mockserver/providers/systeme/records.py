@@ -219,17 +219,15 @@ def add_membership(tenant: Tenant, community_id: int, contact_id: int, at: float
 
 
 # -- rendering -------------------------------------------------------------------------
+def pick(row: Row, *names: str) -> dict[str, Any]:
+    """These values of a row, in this order: what most renderings show as they are stored."""
+    return {name: row[name] for name in names}
+
+
 def contact_summary(row: Row) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "email": row["email"],
-        "registeredAt": stamp(row["registeredAt"]),
-        "locale": row["locale"],
-        "sourceURL": row["sourceURL"],
-        "unsubscribed": row["unsubscribed"],
-        "bounced": row["bounced"],
-        "needsConfirmation": row["needsConfirmation"],
-    }
+    rendered = pick(row, "id", "email", "registeredAt", "locale", "sourceURL", "unsubscribed", "bounced", "needsConfirmation")
+    rendered["registeredAt"] = stamp(row["registeredAt"])
+    return rendered
 
 
 def contact(tenant: Tenant, row: Row, fields: list[Row] | None = None) -> dict[str, Any]:
@@ -241,7 +239,7 @@ def contact(tenant: Tenant, row: Row, fields: list[Row] | None = None) -> dict[s
         {"fieldName": f["fieldName"], "slug": f["slug"], "value": values.get(f["slug"])}
         for f in (fields if fields is not None else tenant.table(FIELDS).rows())
     ]
-    rendered["tags"] = [{"id": tag["id"], "name": tag["name"]} for tag in map(tags.get, row["tags"]) if tag is not None]
+    rendered["tags"] = [tag_ref(tag) for tag in map(tags.get, row["tags"]) if tag is not None]
     return rendered
 
 
@@ -250,15 +248,15 @@ def tag(row: Row) -> dict[str, Any]:
 
 
 def tag_ref(row: Row) -> dict[str, Any]:
-    return {"id": row["id"], "name": row["name"]}
+    return pick(row, "id", "name")
 
 
 def contact_field(row: Row) -> dict[str, Any]:
-    return {"fieldName": row["fieldName"], "slug": row["slug"]}
+    return pick(row, "fieldName", "slug")
 
 
 def course_summary(row: Row) -> dict[str, Any]:
-    return {"id": row["id"], "locale": row["locale"], "path": row["path"], "active": row["active"], "name": row["name"]}
+    return pick(row, "id", "locale", "path", "active", "name")
 
 
 def course(row: Row) -> dict[str, Any]:
@@ -276,7 +274,7 @@ def enrollment(tenant: Tenant, row: Row) -> dict[str, Any]:
 
 
 def community(row: Row) -> dict[str, Any]:
-    return {"id": row["id"], "name": row["name"], "domainName": row["domainName"], "path": row["path"]}
+    return pick(row, "id", "name", "domainName", "path")
 
 
 def membership(tenant: Tenant, row: Row) -> dict[str, Any]:

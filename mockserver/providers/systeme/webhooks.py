@@ -86,13 +86,7 @@ def delete_webhook(call: Call) -> Reply:
 
 
 def webhook(row: Row) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "name": row["name"],
-        "url": row["url"],
-        "active": row["active"],
-        "subscriptions": [dict(s) for s in row["subscriptions"]],
-    }
+    return {**records.pick(row, "id", "name", "url", "active"), "subscriptions": [dict(s) for s in row["subscriptions"]]}
 
 
 list_webhooks = records.lister(WEBHOOKS, webhook)
