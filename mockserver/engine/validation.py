@@ -24,6 +24,7 @@ from mockserver.engine.spec import KeyMap, Operation, Parameter, ResponseSpec
 # At most 4,300 digits: int() refuses longer text (sys.get_int_max_str_digits), so such a value
 # stays text and is refused as not an integer.
 _INTEGER = re.compile(r"[+-]?[0-9]{1,4300}\Z")
+_PATH_INTEGER = re.compile(r"[0-9]{1,4300}\Z")
 _NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\Z")
 _DEEP_KEY = re.compile(r"([^\[\]]+)\[([^\[\]]*)\]\Z")
 _TRUE = {"true", "1"}
@@ -53,6 +54,8 @@ def read_parameters(
             continue
         if isinstance(raw, dict):
             value = {name: _cast(param.member_kinds.get(name, "string"), "string", text) for name, text in raw.items()}
+        elif param.location == "path" and param.kind == "integer" and isinstance(raw, str) and not _PATH_INTEGER.match(raw):
+            value = raw  # a path names a record by digits alone: "+1" is no id (and stays text, refused)
         else:
             value = _cast(param.kind, param.item_kind, raw)
         found = _violations(param.validator, value, prefix=param.name)

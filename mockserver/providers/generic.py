@@ -25,9 +25,18 @@ import yaml
 from werkzeug.wrappers import Request
 
 from mockserver.engine.context import Call, Reply
-from mockserver.engine.errors import ApiError, NotFound, ValidationFailed
+from mockserver.engine.errors import (
+    ApiError,
+    BadRequest,
+    MethodNotAllowed,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from mockserver.engine.provider import ErrorReply, Handler, Provider, bearer_client_headers, bearer_token, key_header
-from mockserver.providers.base import ErrorStyle
+from mockserver.providers.base import ErrorStyle, Wording
 
 METHODS = ("get", "post", "put", "patch", "delete")
 _PARAMETER = re.compile(r"\{([^}]+)\}")
@@ -192,7 +201,16 @@ def error_style(spec: Spec) -> ErrorStyle:
     def body(status: int, text: str) -> dict[str, Any]:
         return {message: text, **dict.fromkeys(numbers, status)}
 
-    return ErrorStyle(body=body, wording={}, otherwise="Internal Server Error")
+    wording: dict[type[ApiError], Wording] = {
+        Unauthorized: "Unauthorized",
+        NotFound: "Not found",
+        MethodNotAllowed: "Method not allowed",
+        UnsupportedMediaType: "Unsupported media type: send application/json",
+        BadRequest: "Malformed JSON",
+        ValidationFailed: lambda err: err.message or "Invalid request",
+        RateLimited: "Too many requests",
+    }
+    return ErrorStyle(body=body, wording=wording, otherwise="Internal Server Error")
 
 
 def credentials(spec: Spec) -> tuple[Callable[[Request], str | None], Callable[[str], dict[str, str]]]:

@@ -955,27 +955,7 @@ def _made_by_posting(spec: Spec, client: ApiSession, collections: list[str]) -> 
 
 
 # Cases of the generic matrix the emulator is known to get wrong: (kind of case, case id) -> why.
-SIGNED_ID = (
-    "Systeme.io reads the path id '+1' as record 1 (the engine casts path text with a leading sign to an integer, "
-    "and Systeme's routes are untyped), where '-1', '1.5', '1e3' and other scripts' digits name no record"
-)
-SIGNED_ID_CASES = [
-    *(("getContact", "id"), ("updateContact", "id"), ("deleteContact", "id"), ("assignTagToContact", "id")),
-    *(("removeTagFromContact", "id"), ("getTag", "id"), ("updateTag", "id"), ("deleteTag", "id")),
-    *(("createEnrollment", "courseId"), ("deleteEnrollment", "id"), ("createMembership", "communityId")),
-    *(("deleteMembership", "id"), ("cancelSubscription", "id")),
-]
 SPENT_ID = "a contact refused for a dynamic field of the wrong type still uses up an id: the next contact's skips one"
-UNWORDED_415 = (
-    "a provider made from its spec alone answers a body without a Content-Type (or none at all) with a 415 whose "
-    "message is 'Internal Server Error' (the generic error style has no wording for 415)"
-)
 XFAIL: dict[tuple[str, str], str] = {
-    **{("misfit_id", f"systeme-{operation}-{parameter}-plus-real"): SIGNED_ID for operation, parameter in SIGNED_ID_CASES},
     ("specials", "yulsn-createContact-Newsletter-44"): SPENT_ID,
-    **{
-        (kind, f"petstore-{operation}"): UNWORDED_415
-        for kind in ("no_body", "no_content_type")
-        for operation in ("createPet", "replacePet", "updatePet")
-    },
 }
