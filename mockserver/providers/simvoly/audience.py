@@ -9,7 +9,7 @@ from mockserver.engine.context import Call, Reply
 from mockserver.engine.store import Row
 from mockserver.providers.simvoly import records
 from mockserver.providers.simvoly.contacts import upsert
-from mockserver.providers.simvoly.records import BOOKINGS, CONTACTS, LISTS, SUBMISSIONS, bad
+from mockserver.providers.simvoly.records import BOOKINGS, CONTACTS, LISTS, SUBMISSIONS
 
 
 # -- subscriber lists ------------------------------------------------------------------
@@ -19,7 +19,7 @@ def list_lists(call: Call) -> Reply:
 
 
 def create_list(call: Call) -> Reply:
-    name = _name(call)
+    name = records.required(call.body["name"], "name")
     fields = {"name": name, "created": records.now(call), "opens": 0.0, "clicks": 0.0}
     row = records.insert_new(call.tenant, LISTS, "subscriber_list", fields)
     return Reply(201, records.subscriber_list(call.tenant, row))
@@ -31,7 +31,7 @@ def get_list(call: Call) -> Reply:
 
 def update_list(call: Call) -> Reply:
     row = records.by_id(call, LISTS, "Subscriber list")
-    row["name"] = _name(call)
+    row["name"] = records.required(call.body["name"], "name")
     return Reply(200, records.subscriber_list(call.tenant, row))
 
 
@@ -41,13 +41,6 @@ def delete_list(call: Call) -> Reply:
         if row["id"] in contact["subscriberLists"]:
             contact["subscriberLists"] = [i for i in contact["subscriberLists"] if i != row["id"]]
     return Reply(200, {"success": True})
-
-
-def _name(call: Call) -> str:
-    name = str(call.body["name"]).strip()
-    if not name:
-        raise bad("The name field is required.", "name")
-    return name
 
 
 # -- form submissions ------------------------------------------------------------------

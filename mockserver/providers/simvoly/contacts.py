@@ -8,7 +8,7 @@ from typing import Any
 from mockserver.engine.context import Call, Reply
 from mockserver.engine.store import Row
 from mockserver.providers.simvoly import records
-from mockserver.providers.simvoly.records import CONTACT_FIELDS, CONTACTS, LISTS, MEMBERS, bad
+from mockserver.providers.simvoly.records import CONTACT_FIELDS, CONTACTS, LISTS, MEMBERS
 
 
 def list_contacts(call: Call) -> Reply:
@@ -55,9 +55,7 @@ def upsert(call: Call, fields: dict[str, Any]) -> tuple[Row, bool]:
     Fires contact_updated either way; answers the contact and whether it was created."""
     tenant = call.tenant
     table = tenant.table(CONTACTS)
-    email = str(fields["email"]).strip()
-    if not email:
-        raise bad("The email field is required.", "email")
+    email = records.required(fields["email"], "email")
     existing = records.by_email(table, email)
     values = _supplied(call, fields, existing, skip_empty=False)
     if existing is not None:
@@ -91,7 +89,7 @@ def upsert(call: Call, fields: dict[str, Any]) -> tuple[Row, bool]:
 def _supplied(call: Call, fields: dict[str, Any], current: Row | None, *, skip_empty: bool) -> dict[str, Any]:
     """The contact fields a body supplies, checked. `skip_empty` drops "" and null values
     (PUT sets only non-empty fields). Properties merge by name into the current ones."""
-    supplied = {k: v for k, v in fields.items() if not (skip_empty and v in (None, ""))}
+    supplied = records.non_empty(fields) if skip_empty else fields
     values: dict[str, Any] = {name: supplied[name] for name in CONTACT_FIELDS if name in supplied}
     if "tags" in supplied:
         values["tags"] = list(dict.fromkeys(t.strip() for t in supplied["tags"] if t.strip()))
@@ -103,9 +101,6 @@ def _supplied(call: Call, fields: dict[str, Any], current: Row | None, *, skip_e
     if "subscribed" in supplied:
         values["subscribed"] = supplied["subscribed"]
     if "subscriberLists" in supplied:
-        lists = call.tenant.table(LISTS)
-        for list_id in supplied["subscriberLists"]:
-            if lists.get(list_id) is None:
-                raise bad(f"Subscriber list {list_id} not found.", "subscriberLists")
-        values["subscriberLists"] = list(dict.fromkeys(supplied["subscriberLists"]))
+        lists = supplied["subscriberLists"]
+        values["subscriberLists"] = records.existing_ids(call.tenant, LISTS, lists, "Subscriber list", "subscriberLists")
     return values

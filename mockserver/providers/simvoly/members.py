@@ -13,7 +13,7 @@ from mockserver.engine.provider import PageContext
 from mockserver.engine.store import Row, Tenant
 from mockserver.providers.simvoly import records
 from mockserver.providers.simvoly.contacts import upsert
-from mockserver.providers.simvoly.records import ADDRESS_FIELDS, GROUPS, MEMBERS, OUTBOX, SESSIONS, bad
+from mockserver.providers.simvoly.records import GROUPS, MEMBERS, OUTBOX, SESSIONS, bad
 
 SESSION_SECONDS = 15 * 60
 
@@ -28,12 +28,10 @@ def list_members(call: Call) -> Reply:
 def create_member(call: Call) -> Reply:
     tenant, body = call.tenant, call.body
     members = tenant.table(MEMBERS)
-    name, email = body["name"].strip(), body["email"].strip()
-    if not name:
-        raise bad("The name field is required.", "name")
+    name, email = records.required(body["name"], "name"), body["email"].strip()
     if records.by_email(members, email) is not None:
         raise bad("A member with this email address already exists.", "email")
-    groups = _groups(tenant, body.get("groups") or [])
+    groups = records.existing_ids(tenant, GROUPS, body.get("groups") or [], "Member group", "groups")
     row = records.insert_new(
         tenant,
         MEMBERS,
@@ -45,8 +43,8 @@ def create_member(call: Call) -> Reply:
             "registeredOn": records.now(call),
             "approved": body.get("approved", True),
             "contactId": None,
-            "billingAddress": _address(body.get("billingAddress")),
-            "shippingAddress": _address(body.get("shippingAddress")),
+            "billingAddress": records.address(body.get("billingAddress")),
+            "shippingAddress": records.address(body.get("shippingAddress")),
             "passwordHash": _hash(body["password"]) if body.get("password") else None,
         },
     )
@@ -80,27 +78,11 @@ def update_member(call: Call) -> Reply:
     records.refuse_taken(members, "email", email.casefold(), row, "A member with this email address already exists.")
     changes["email"] = email
     if body.get("groups"):
-        changes["groups"] = _groups(tenant, body["groups"])
+        changes["groups"] = records.existing_ids(tenant, GROUPS, body["groups"], "Member group", "groups")
     if body.get("approved") is not None:
         changes["approved"] = body["approved"]
-    for name in ("billingAddress", "shippingAddress"):
-        if body.get(name):
-            changes[name] = _address(body[name])
-    row = members.replace(row["id"], {**row, **changes})
+    row = members.replace(row["id"], {**row, **changes, **records.addresses(body)})
     return Reply(200, records.member(row))
-
-
-def _groups(tenant: Tenant, group_ids: list[int]) -> list[int]:
-    for group_id in group_ids:
-        if tenant.table(GROUPS).get(group_id) is None:
-            raise bad(f"Member group {group_id} not found.", "groups")
-    return list(dict.fromkeys(group_ids))
-
-
-def _address(address: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not address:
-        return None
-    return {name: address.get(name) for name in ADDRESS_FIELDS}
 
 
 def _hash(password: str) -> str:
@@ -119,9 +101,7 @@ def list_groups(call: Call) -> Reply:
 
 
 def create_group(call: Call) -> Reply:
-    name = call.body["name"].strip()
-    if not name:
-        raise bad("The name field is required.", "name")
+    name = records.required(call.body["name"], "name")
     row = records.insert_new(call.tenant, GROUPS, "member_group", {"name": name, "link": call.body.get("link", "")})
     return Reply(201, records.group(row))
 
@@ -132,9 +112,7 @@ def get_group(call: Call) -> Reply:
 
 def update_group(call: Call) -> Reply:
     row = records.by_id(call, GROUPS, "Member group")
-    name = call.body["name"].strip()
-    if not name:
-        raise bad("The name field is required.", "name")
+    name = records.required(call.body["name"], "name")
     row.update(name=name, link=call.body.get("link", row["link"]))
     return Reply(200, records.group(row))
 

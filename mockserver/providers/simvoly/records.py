@@ -92,6 +92,41 @@ def page(
     return {"totalCount": total, "limit": limit, "skip": skip, "items": [render(row) for row in rows]}
 
 
+# -- reading bodies --------------------------------------------------------------------
+def required(value: Any, name: str) -> str:
+    """A text field, stripped; Simvoly refuses one left empty."""
+    text = str(value).strip()
+    if not text:
+        raise bad(f"The {name} field is required.", name)
+    return text
+
+
+def non_empty(body: dict[str, Any]) -> dict[str, Any]:
+    """The fields an update sets: Simvoly skips those sent empty ("" or null)."""
+    return {key: value for key, value in body.items() if value not in (None, "")}
+
+
+def address(given: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An address with every field (missing ones null); None when none is given."""
+    if not given:
+        return None
+    return {name: given.get(name) for name in ADDRESS_FIELDS}
+
+
+def addresses(body: dict[str, Any]) -> dict[str, Any]:
+    """The billing and shipping addresses an update sets (an empty one is skipped)."""
+    return {name: address(body[name]) for name in ("billingAddress", "shippingAddress") if body.get(name)}
+
+
+def existing_ids(tenant: Tenant, name: str, ids: list[Any], what: str, path: str) -> list[Any]:
+    """`ids` without repeats, each of a row of table `name`; a 400 names the first missing."""
+    table = tenant.table(name)
+    for key in ids:
+        if table.get(key) is None:
+            raise bad(f"{what} {key} not found.", path)
+    return list(dict.fromkeys(ids))
+
+
 def in_range(name: str, low: Any, high: Any) -> Callable[[Row], bool] | None:
     """`row[name]` within [low, high] (either end may be missing); None without either. The
     times these ranges bound follow the account's clock, which can be moved back, so they

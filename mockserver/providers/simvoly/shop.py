@@ -72,7 +72,7 @@ def list_categories(call: Call) -> Reply:
 def _update(call: Call, row: Row, body: dict[str, Any]) -> Row:
     """Set the non-empty fields and any variants given; fires product_updated."""
     tenant = call.tenant
-    values = _product_values(call, {k: v for k, v in body.items() if v not in (None, "")}, current=row)
+    values = _product_values(call, records.non_empty(body), current=row)
     if body.get("url"):
         url = slug(body["url"])
         records.refuse_taken(tenant.table(PRODUCTS), "url", url.casefold(), row, "Another product has this url.")
@@ -83,9 +83,7 @@ def _update(call: Call, row: Row, body: dict[str, Any]) -> Row:
 
 
 def _product_values(call: Call, body: dict[str, Any], current: Row | None) -> dict[str, Any]:
-    title = str(body.get("title", current["title"] if current else "")).strip()
-    if not title:
-        raise bad("The title field is required.", "title")
+    title = records.required(body.get("title", current["title"] if current else ""), "title")
     given_options: list[dict[str, Any]] = body.get("options") or (current["options"] if current else [])
     options = [
         {"name": o["name"], "values": list(dict.fromkeys(o["values"])), "advanced": o.get("advanced", False)}
@@ -189,15 +187,13 @@ def get_order(call: Call) -> Reply:
 
 def update_order(call: Call) -> Reply:
     """Non-empty fields are set; the status comes in upper case and is kept in lower case."""
-    body = {k: v for k, v in call.body.items() if v not in (None, "")}
+    body = records.non_empty(call.body)
     row = records.by_id(call, ORDERS, "Order")
     before = row["status"]
     for name in ("customerName", "customerEmail", "paymentMethod", "transactionId", "paid"):
         if name in body:
             row[name] = body[name]
-    for name in ("billingAddress", "shippingAddress"):
-        if body.get(name):
-            row[name] = {field: body[name].get(field) for field in records.ADDRESS_FIELDS}
+    row.update(records.addresses(body))
     if "status" in body:
         row["status"] = body["status"].lower()
     notify = bool(body.get("notifyCustomer"))
