@@ -60,11 +60,8 @@ def upsert_contact(call: Call) -> Reply:
     space = records.workspace(call)
     attributes = call.body["contact"]
     email = records.filled("email_address", attributes["email_address"])
-    existing = tenant.table(CONTACTS).find("email", (space["id"], email.casefold()))
-    if existing is None:
-        return Reply(201, records.contact(tenant, add_contact(call, space["id"], attributes)))
-    row = change_contact(call, existing, attributes, skip_empty=True)
-    return Reply(200, records.contact(tenant, row))
+    row, created = merge_contact(call, space["id"], email, attributes)
+    return Reply(201 if created else 200, records.contact(tenant, row))
 
 
 def delete_contact(call: Call) -> Reply:
@@ -124,6 +121,15 @@ def change_contact(call: Call, row: Row, attributes: dict[str, Any], *, skip_emp
     row = records.touch(call, tenant.table(CONTACTS), row)
     announce(call, "contact.updated", "Contact", row, records.contact(tenant, row))
     return row
+
+
+def merge_contact(call: Call, workspace_id: int, email: str, attributes: dict[str, Any]) -> tuple[Row, bool]:
+    """The workspace's contact with this e-mail address, given the attributes that are not
+    empty; or a new contact (then True), as an upsert does."""
+    existing = call.tenant.table(CONTACTS).find("email", (workspace_id, email.casefold()))
+    if existing is None:
+        return add_contact(call, workspace_id, attributes), True
+    return change_contact(call, existing, attributes, skip_empty=True), False
 
 
 def _checked_fields(tenant: Tenant, workspace_id: int, attributes: dict[str, Any], contact_id: int | None) -> dict[str, Any]:

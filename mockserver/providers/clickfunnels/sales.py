@@ -10,7 +10,7 @@ from mockserver.engine.context import Call
 from mockserver.engine.errors import NotFound
 from mockserver.engine.store import Row
 from mockserver.providers.clickfunnels import records
-from mockserver.providers.clickfunnels.contacts import add_contact, change_contact
+from mockserver.providers.clickfunnels.contacts import add_contact, merge_contact
 from mockserver.providers.clickfunnels.records import CONTACTS, LINE_ITEMS, ORDERS, PRODUCTS, SUBMISSIONS, announce, invalid
 
 
@@ -104,12 +104,7 @@ def submit_form(call: Call, form: Row, data: dict[str, str]) -> Row:
     email = (data.get("email_address") or "").strip()
     if email:
         known = {k: v for k, v in data.items() if k in records.CONTACT_FIELDS}
-        contacts = call.tenant.table(CONTACTS)
-        contact = contacts.find("email", (form["workspace_id"], email.casefold()))
-        if contact is None:
-            contact = add_contact(call, form["workspace_id"], known)
-        else:
-            contact = change_contact(call, contact, known, skip_empty=True)
+        contact, _ = merge_contact(call, form["workspace_id"], email, known)
         announce(call, "contact.identified", "Contact", contact, records.contact(call.tenant, contact))
     row = records.create(
         call,
