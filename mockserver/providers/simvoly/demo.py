@@ -12,7 +12,7 @@ from mockserver.providers.simvoly.audience import book, submit_form
 from mockserver.providers.simvoly.contacts import upsert
 from mockserver.providers.simvoly.members import create_member
 from mockserver.providers.simvoly.records import CATEGORIES, GROUPS, LISTS, PRODUCTS
-from mockserver.providers.simvoly.shop import place_order, slug
+from mockserver.providers.simvoly.shop import VARIANT_DEFAULTS, place_order, slug
 
 DEMO_START = datetime(2024, 2, 5, 10, 0, tzinfo=UTC)
 CATEGORY_TREE = (("Clothing", 0), ("Shoes", 1), ("T-Shirts", 1), ("Courses", 0), ("Gift cards", 0))
@@ -69,11 +69,10 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
             combos = [c + [v] for c in combos for v in option_values]
         variants = [
             {
+                **VARIANT_DEFAULTS,
                 "options": combo,
                 "price": price,
-                "onSale": False,
                 "regularPrice": price,
-                "salePrice": 0,
                 "quantity": rng.randint(0, 40) if kind == "physical" else 0,
                 "sku": f"SKU-{product_id:03d}-{n}",
                 "weight": 0.5 if kind == "physical" else 0,

@@ -25,6 +25,8 @@ VARIANT_DEFAULTS = {
     "weight": 0,
 }
 DELIVERED_ONLINE = {"digital", "membership"}
+# How each part of a fulfillment reads in the note it leaves on the order.
+TRACKING_PARTS = (("courier", "courier"), ("tracking number", "trackingNo"), ("tracking url", "trackingUrl"))
 
 
 # -- products --------------------------------------------------------------------------
@@ -118,30 +120,22 @@ def _product_values(call: Call, body: dict[str, Any], current: Row | None) -> di
 
 
 def _check_category(tenant: Tenant, ref: dict[str, Any]) -> None:
-    categories = tenant.table(CATEGORIES)
-    if "id" in ref and categories.get(ref["id"]) is None:
-        raise bad(f"Category {ref['id']} not found.", "categories")
-    if "id" not in ref and not str(ref.get("name") or "").strip():
+    """A reference names an existing category, or gives a name (under an existing parent)."""
+    if "id" in ref:
+        records.existing_ids(tenant, CATEGORIES, [ref["id"]], "Category", "categories")
+    elif not str(ref.get("name") or "").strip():
         raise bad("A category needs an id or a name.", "categories")
-    parent = ref.get("parentCategory", 0)
-    if "id" not in ref and parent and categories.get(parent) is None:
-        raise bad(f"Category {parent} not found.", "categories")
+    elif ref.get("parentCategory", 0):
+        records.existing_ids(tenant, CATEGORIES, [ref["parentCategory"]], "Category", "categories")
 
 
 def _category(tenant: Tenant, ref: dict[str, Any]) -> Row:
-    """A category by id (it must exist), or by name (found under its parent, or created)."""
+    """The category a reference `_check_category` passed names: by id, or by name (found
+    under its parent, or created)."""
     categories = tenant.table(CATEGORIES)
     if "id" in ref:
-        found = categories.get(ref["id"])
-        if found is None:
-            raise bad(f"Category {ref['id']} not found.", "categories")
-        return found
-    name = str(ref.get("name") or "").strip()
-    if not name:
-        raise bad("A category needs an id or a name.", "categories")
-    parent = ref.get("parentCategory", 0)
-    if parent and categories.get(parent) is None:
-        raise bad(f"Category {parent} not found.", "categories")
+        return records.found(categories.get(ref["id"]), "Category")
+    name, parent = str(ref.get("name") or "").strip(), ref.get("parentCategory", 0)
     for row in categories.rows():
         if row["name"].casefold() == name.casefold() and row["parentCategory"] == parent:
             return row
@@ -196,35 +190,16 @@ def update_order(call: Call) -> Reply:
     row.update(records.addresses(body))
     if "status" in body:
         row["status"] = body["status"].lower()
-    notify = bool(body.get("notifyCustomer"))
     fulfillment = body.get("fulfillment")
     if fulfillment:
-        tracking = ", ".join(
-            f"{k}: {v}"
-            for k, v in (
-                ("courier", fulfillment.get("courier")),
-                ("tracking number", fulfillment.get("trackingNo")),
-                ("tracking url", fulfillment.get("trackingUrl")),
-            )
-            if v
-        )
+        tracking = ", ".join(f"{label}: {fulfillment[key]}" for label, key in TRACKING_PARTS if fulfillment.get(key))
         row["notes"] = [*row["notes"], {"time": records.now(call), "value": f"Fulfilled ({tracking or 'no tracking'})"}]
-    invoice = row["invoiceNo"]
-    if notify and (fulfillment or row["status"] != before):
+    invoice, status, to = row["invoiceNo"], row["status"], row["customerEmail"]
+    if body.get("notifyCustomer") and (fulfillment or status != before):
+        record_email(call, to, f"Your order #{invoice} is {status}", f"Order #{invoice} is now {status}.", "order_update")
+    if status == "completed" and before != "completed" and any(i["type"] in DELIVERED_ONLINE for i in row["items"]):
         record_email(
-            call,
-            row["customerEmail"],
-            f"Your order #{invoice} is {row['status']}",
-            f"Order #{invoice} is now {row['status']}.",
-            "order_update",
-        )
-    if row["status"] == "completed" and before != "completed" and any(i["type"] in DELIVERED_ONLINE for i in row["items"]):
-        record_email(
-            call,
-            row["customerEmail"],
-            f"Your access for order #{invoice}",
-            "Here is how to access your digital content.",
-            "digital_access",
+            call, to, f"Your access for order #{invoice}", "Here is how to access your digital content.", "digital_access"
         )
     call.emit("order_updated", records.order(row))
     return Reply(200, records.order(row))
