@@ -52,6 +52,7 @@ def read_parameters(
             elif param.default is not None:
                 values[param.name] = param.default
             continue
+        value: Any
         if isinstance(raw, dict):
             value = {name: _cast(param.member_kinds.get(name, "string"), "string", text) for name, text in raw.items()}
         elif param.location == "path" and param.kind == "integer" and isinstance(raw, str) and not _PATH_INTEGER.match(raw):
