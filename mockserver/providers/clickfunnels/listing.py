@@ -1,10 +1,12 @@
 """Every ClickFunnels list works the same way: a bare array of at most 20 records, the
 `after` cursor, `sort_order` / `sort_property`, `filter[attr]=a,b`, and the
-`Pagination-Next` and `Link` headers while more records remain."""
+`Pagination-Next` and `Link` headers while more records remain. Reads of a plain table
+are declared here (`shows`, `lists`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from operator import methodcaller
 from typing import Any
 
 from mockserver.engine.context import Call, Reply
@@ -27,7 +29,7 @@ def list_reply(
     checks: list[Callable[[Row], bool]] = [scope]
     for attribute, text in (call.params.get("filter") or {}).items():
         wanted = {value.strip().casefold() for value in str(text).split(",")}
-        checks.append(_matcher((accessors or {}).get(attribute) or _reader(attribute), wanted))
+        checks.append(_matcher((accessors or {}).get(attribute) or methodcaller("get", attribute), wanted))
 
     def where(row: Row) -> bool:
         return all(check(row) for check in checks)
@@ -50,13 +52,6 @@ def list_reply(
         last = rows[-1]["id"]
         headers = {"Pagination-Next": str(last), "Link": f'<{with_query(call.request.url, after=last)}>; rel="next"'}
     return Reply(200, [render(row) for row in rows], headers)
-
-
-def _reader(attribute: str) -> Accessor:
-    def read(row: Row) -> Any:
-        return row.get(attribute)
-
-    return read
 
 
 def _matcher(read: Accessor, wanted: set[str]) -> Callable[[Row], bool]:
