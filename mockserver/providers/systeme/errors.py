@@ -80,8 +80,7 @@ def render_error(err: ApiError) -> ErrorReply:
             {"propertyPath": "", "message": err.message, "code": None}
         ]
         detail = "\n".join(f"{v['propertyPath']}: {v['message']}" if v["propertyPath"] else v["message"] for v in violations)
-        body = {"type": PROBLEM_TYPE, "title": "An error occurred", "detail": detail, "violations": violations}
-        return ErrorReply(422, body, PROBLEM_JSON)
+        return ErrorReply(422, {**STYLE.body(422, detail), "violations": violations}, PROBLEM_JSON)
     return STYLE.render(err)
 
 
