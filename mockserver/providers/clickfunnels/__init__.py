@@ -7,8 +7,9 @@ from werkzeug.wrappers import Request
 
 from mockserver.engine.errors import Forbidden
 from mockserver.providers.base import Provider, by_convention, spec_path
-from mockserver.providers.clickfunnels import admin, commerce, contacts, demo, images, learning, teams, webhooks
+from mockserver.providers.clickfunnels import admin, commerce, contacts, demo, images, learning, records, webhooks
 from mockserver.providers.clickfunnels.errors import render_error
+from mockserver.providers.clickfunnels.listing import lists, shows
 
 
 def _front_door(request: Request) -> None:
@@ -17,11 +18,12 @@ def _front_door(request: Request) -> None:
         raise Forbidden("blocked")
 
 
+# operationId -> handler; the reads of a plain table are declared here (listing.shows, listing.lists).
 HANDLERS = {
-    "listTeams": teams.list_teams,
-    "getTeam": teams.get_team,
-    "listWorkspaces": teams.list_workspaces,
-    "getWorkspace": teams.get_workspace,
+    "listTeams": lists(records.TEAMS, records.team, within=None),
+    "getTeam": shows(records.TEAMS, records.team),
+    "listWorkspaces": lists(records.WORKSPACES, records.workspace_view, within=records.TEAMS),
+    "getWorkspace": shows(records.WORKSPACES, records.workspace_view),
     "listContacts": contacts.list_contacts,
     "createContact": contacts.create_contact,
     "upsertContact": contacts.upsert_contact,
@@ -29,41 +31,41 @@ HANDLERS = {
     "updateContact": contacts.update_contact,
     "patchContact": contacts.update_contact,
     "deleteContact": contacts.delete_contact,
-    "listContactTags": contacts.list_tags,
+    "listContactTags": lists(records.TAGS, records.tag),
     "createContactTag": contacts.create_tag,
-    "getContactTag": contacts.get_tag,
-    "listAppliedTags": contacts.list_applied_tags,
+    "getContactTag": shows(records.TAGS, records.tag),
+    "listAppliedTags": lists(records.APPLIED_TAGS, records.applied_tag, within=records.CONTACTS),
     "createAppliedTag": contacts.create_applied_tag,
     "deleteAppliedTag": contacts.delete_applied_tag,
-    "listProducts": commerce.list_products,
+    "listProducts": lists(records.PRODUCTS, records.product),
     "createProduct": commerce.create_product,
-    "getProduct": commerce.get_product,
+    "getProduct": shows(records.PRODUCTS, records.product),
     "updateProduct": commerce.update_product,
     "archiveProduct": commerce.archive_product,
     "unarchiveProduct": commerce.unarchive_product,
     "listOrders": commerce.list_orders,
     "getOrder": commerce.get_order,
-    "listFulfillments": commerce.list_fulfillments,
+    "listFulfillments": lists(records.FULFILLMENTS, records.fulfillment),
     "createFulfillment": commerce.create_fulfillment,
-    "getFulfillment": commerce.get_fulfillment,
+    "getFulfillment": shows(records.FULFILLMENTS, records.fulfillment),
     "cancelFulfillment": commerce.cancel_fulfillment,
-    "listCourses": learning.list_courses,
-    "getCourse": learning.get_course,
-    "listEnrollments": learning.list_enrollments,
+    "listCourses": lists(records.COURSES, records.course),
+    "getCourse": shows(records.COURSES, records.course),
+    "listEnrollments": lists(records.ENROLLMENTS, records.enrollment, within=records.COURSES),
     "createEnrollment": learning.create_enrollment,
-    "getEnrollment": learning.get_enrollment,
-    "listForms": learning.list_forms,
-    "getForm": learning.get_form,
-    "listSubmissions": learning.list_submissions,
-    "getSubmission": learning.get_submission,
-    "listWebhookEndpoints": webhooks.list_endpoints,
+    "getEnrollment": shows(records.ENROLLMENTS, records.enrollment),
+    "listForms": lists(records.FORMS, records.form),
+    "getForm": shows(records.FORMS, records.form),
+    "listSubmissions": lists(records.SUBMISSIONS, records.submission, within=records.FORMS),
+    "getSubmission": shows(records.SUBMISSIONS, records.submission),
+    "listWebhookEndpoints": lists(records.ENDPOINTS, records.endpoint),
     "createWebhookEndpoint": webhooks.create_endpoint,
-    "getWebhookEndpoint": webhooks.get_endpoint,
+    "getWebhookEndpoint": shows(records.ENDPOINTS, records.endpoint),
     "updateWebhookEndpoint": webhooks.update_endpoint,
     "deleteWebhookEndpoint": webhooks.delete_endpoint,
-    "listImages": images.list_images,
+    "listImages": lists(records.IMAGES, records.image),
     "createImage": images.create_image,
-    "getImage": images.get_image,
+    "getImage": shows(records.IMAGES, records.image),
 }
 
 PROVIDER = Provider(

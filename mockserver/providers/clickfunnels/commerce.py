@@ -10,7 +10,7 @@ from mockserver.engine.context import Call, Reply
 from mockserver.engine.errors import Conflict
 from mockserver.engine.store import Row
 from mockserver.providers.clickfunnels import records
-from mockserver.providers.clickfunnels.listing import list_reply, lists, shows
+from mockserver.providers.clickfunnels.listing import list_reply
 from mockserver.providers.clickfunnels.records import CONTACTS, FULFILLMENTS, LINE_ITEMS, ORDERS, PRODUCTS, announce, invalid
 
 # What a product has when the request leaves it out; it also names the fields a request may set.
@@ -28,10 +28,6 @@ SHIPPING_FIELDS = ("tracking_url", "shipping_provider", "tracking_code", "locati
 
 
 # -- products --------------------------------------------------------------------------
-list_products = lists(PRODUCTS, records.product)
-get_product = shows(PRODUCTS, records.product)
-
-
 def create_product(call: Call) -> Reply:
     space = records.workspace(call)
     attributes = call.body["product"]
@@ -126,10 +122,6 @@ def get_order(call: Call) -> Reply:
 
 
 # -- fulfillments ----------------------------------------------------------------------
-list_fulfillments = lists(FULFILLMENTS, records.fulfillment)
-get_fulfillment = shows(FULFILLMENTS, records.fulfillment)
-
-
 def create_fulfillment(call: Call) -> Reply:
     tenant = call.tenant
     space = records.workspace(call)

@@ -9,7 +9,7 @@ from mockserver.engine.context import Call, Reply
 from mockserver.engine.errors import NotFound
 from mockserver.engine.store import Row, Tenant
 from mockserver.providers.clickfunnels import records
-from mockserver.providers.clickfunnels.listing import list_reply, lists, shows
+from mockserver.providers.clickfunnels.listing import list_reply
 from mockserver.providers.clickfunnels.records import (
     APPLIED_TAGS,
     CONTACT_FIELDS,
@@ -206,11 +206,6 @@ def _unlink(call: Call, contact: Row, link: Row) -> None:
 
 
 # -- tags ------------------------------------------------------------------------------
-list_tags = lists(TAGS, records.tag)
-get_tag = shows(TAGS, records.tag)
-list_applied_tags = lists(APPLIED_TAGS, records.applied_tag, within=CONTACTS)
-
-
 def create_tag(call: Call) -> Reply:
     tenant = call.tenant
     space = records.workspace(call)

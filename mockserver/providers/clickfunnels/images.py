@@ -9,15 +9,10 @@ from urllib.parse import quote, unquote, urlsplit
 from mockserver.engine.context import Call, Reply
 from mockserver.engine.store import Row
 from mockserver.providers.clickfunnels import records
-from mockserver.providers.clickfunnels.listing import lists, shows
 from mockserver.providers.clickfunnels.records import IMAGES, invalid
 
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg", ".ico"})
 CDN = "https://images.clickfunnels.com"
-
-
-list_images = lists(IMAGES, records.image)
-get_image = shows(IMAGES, records.image)
 
 
 def create_image(call: Call) -> Reply:

@@ -5,13 +5,7 @@ from __future__ import annotations
 from mockserver.engine.context import Call, Reply
 from mockserver.engine.store import Row
 from mockserver.providers.clickfunnels import records
-from mockserver.providers.clickfunnels.listing import lists, shows
-from mockserver.providers.clickfunnels.records import CONTACTS, COURSES, ENROLLMENTS, FORMS, SUBMISSIONS, announce, invalid
-
-list_courses = lists(COURSES, records.course)
-get_course = shows(COURSES, records.course)
-list_enrollments = lists(ENROLLMENTS, records.enrollment, within=COURSES)
-get_enrollment = shows(ENROLLMENTS, records.enrollment)
+from mockserver.providers.clickfunnels.records import CONTACTS, COURSES, ENROLLMENTS, announce, invalid
 
 
 def create_enrollment(call: Call) -> Reply:
@@ -59,9 +53,3 @@ def add_course(call: Call, workspace_id: int, title: str, description: str | Non
     )
     announce(call, "course.created", "Course", row, records.course(row))
     return row
-
-
-list_forms = lists(FORMS, records.form)
-get_form = shows(FORMS, records.form)
-list_submissions = lists(SUBMISSIONS, records.submission, within=FORMS)
-get_submission = shows(SUBMISSIONS, records.submission)

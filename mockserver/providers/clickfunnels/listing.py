@@ -82,13 +82,16 @@ def shows(table: str, render: Callable[[Row], Any]) -> Handler:
     return show
 
 
-def lists(table: str, render: Callable[[Row], Any], *, within: str = WORKSPACES) -> Handler:
+def lists(table: str, render: Callable[[Row], Any], *, within: str | None = WORKSPACES) -> Handler:
     """GET of the records that belong to the record the path names (a workspace unless
-    said otherwise: `/courses/{course_id}/enrollments` lists a course's enrollments)."""
-    owner_key = f"{within.removesuffix('s')}_id"
+    said otherwise: `/courses/{course_id}/enrollments` lists a course's enrollments), or
+    of all the account's records (`within=None`)."""
 
     def list_records(call: Call) -> Reply:
+        if within is None:
+            return list_reply(call, call.tenant.table(table), render, lambda row: True)
         owner = records.addressed(call, within)
+        owner_key = f"{within.removesuffix('s')}_id"
         return list_reply(call, call.tenant.table(table), render, lambda row: row[owner_key] == owner["id"])
 
     return list_records

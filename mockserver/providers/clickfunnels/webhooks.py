@@ -20,7 +20,6 @@ from mockserver.engine.store import Tenant
 from mockserver.engine.webhooks import Outgoing
 from mockserver.providers.base import header, hmac_sha256_hex, same_digest
 from mockserver.providers.clickfunnels import records
-from mockserver.providers.clickfunnels.listing import lists, shows
 from mockserver.providers.clickfunnels.records import ENDPOINTS, invalid
 
 RETRY_SCHEDULE = (1.0, 15.0, 60.0, 300.0, 900.0, 3600.0, 43200.0, 86400.0)
@@ -64,10 +63,6 @@ EVENT_TYPES = frozenset(
 )
 # 2xx statuses that acknowledge a delivery; anything else is retried.
 ACKNOWLEDGED = frozenset({200, 201, 202, 203, 204, 205, 206, 207, 226})
-
-
-list_endpoints = lists(ENDPOINTS, records.endpoint)
-get_endpoint = shows(ENDPOINTS, records.endpoint)
 
 
 def create_endpoint(call: Call) -> Reply:
