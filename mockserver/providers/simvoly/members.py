@@ -133,30 +133,13 @@ def start_session(call: Call) -> Reply:
         raise bad("The member is not approved.", "email")
     path = call.body.get("path") or "/"
     created = records.now(call)
+    times = {"createdAt": created, "expiresAt": created + SESSION_SECONDS}  # the session's, and the answer's
     session_id = tenant.next_id("session")
-    claims = {"site": tenant.settings["website"]["id"], "sid": session_id, "exp": created + SESSION_SECONDS}
+    claims = {"site": tenant.settings["website"]["id"], "sid": session_id, "exp": times["expiresAt"]}
     token = ".".join([_b64({"alg": "HS256", "typ": "JWT"}), _b64(claims), call.random.token(16)])
-    tenant.table(SESSIONS).insert(
-        session_id,
-        {
-            "id": session_id,
-            "token": token,
-            "memberId": member["id"],
-            "path": path,
-            "createdAt": created,
-            "expiresAt": created + SESSION_SECONDS,
-        },
-    )
+    tenant.table(SESSIONS).insert(session_id, {"id": session_id, "token": token, "memberId": member["id"], "path": path, **times})
     base = call.request.host_url if call.request is not None else "http://127.0.0.1/"
-    return Reply(
-        200,
-        {
-            "token": token,
-            "accessUrl": f"{base}simvoly/members/sso?token={token}",
-            "createdAt": created,
-            "expiresAt": created + SESSION_SECONDS,
-        },
-    )
+    return Reply(200, {"token": token, "accessUrl": f"{base}simvoly/members/sso?token={token}", **times})
 
 
 def sso_page(context: PageContext) -> Reply:
