@@ -187,13 +187,7 @@ def _set_tags(call: Call, row: Row, tag_ids: list[int]) -> None:
 
 
 def _link(call: Call, contact: Row, tag_id: int) -> Row:
-    link = records.create(
-        call,
-        APPLIED_TAGS,
-        contact_id=contact["id"],
-        tag_id=tag_id,
-        workspace_id=contact["workspace_id"],
-    )
+    link = records.create(call, APPLIED_TAGS, contact_id=contact["id"], tag_id=tag_id, workspace_id=contact["workspace_id"])
     contact["applied_tag_ids"] = [*contact["applied_tag_ids"], link["id"]]
     announce(call, "contact/applied_tag.created", "Contacts::AppliedTag", link, records.applied_tag(link))
     return link
@@ -213,13 +207,7 @@ def create_tag(call: Call) -> Reply:
     name = records.filled("name", attributes["name"])
     if tenant.table(TAGS).find("name", (space["id"], name.casefold())) is not None:
         raise invalid("name", "has already been taken")
-    row = records.create(
-        call,
-        TAGS,
-        workspace_id=space["id"],
-        name=name,
-        color=attributes.get("color"),
-    )
+    row = records.create(call, TAGS, workspace_id=space["id"], name=name, color=attributes.get("color"))
     return Reply(201, records.tag(row))
 
 

@@ -14,15 +14,7 @@ from mockserver.providers.clickfunnels.commerce import add_fulfillment, add_prod
 from mockserver.providers.clickfunnels.contacts import add_contact
 from mockserver.providers.clickfunnels.images import add_image
 from mockserver.providers.clickfunnels.learning import add_course, enroll
-from mockserver.providers.clickfunnels.records import (
-    CONTACTS,
-    FORMS,
-    LINE_ITEMS,
-    ORDERS,
-    TAGS,
-    TEAMS,
-    WORKSPACES,
-)
+from mockserver.providers.clickfunnels.records import CONTACTS, FORMS, LINE_ITEMS, ORDERS, TAGS, TEAMS, WORKSPACES
 from mockserver.providers.clickfunnels.sales import place_order, submit_form
 
 # Demo records are dated from here on, whatever day the demo is loaded.
