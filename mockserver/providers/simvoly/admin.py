@@ -15,6 +15,8 @@ from mockserver.providers.simvoly.records import OUTBOX
 from mockserver.providers.simvoly.shop import place_order
 
 _TEXT = {"type": "string", "minLength": 1, "maxLength": 255}
+_EMAIL = {"type": "string", "pattern": "^[^@\\s]+@[^@\\s]+$", "maxLength": 255}
+_TIME = {"type": "integer", "minimum": 0, "maximum": 9999999999}
 _ADDRESS = {
     "type": "object",
     "properties": {name: {"type": ["string", "null"], "maxLength": 255} for name in records.ADDRESS_FIELDS},
@@ -33,7 +35,7 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "object",
         "required": ["customerEmail", "items"],
         "properties": {
-            "customerEmail": {"type": "string", "pattern": "^[^@\\s]+@[^@\\s]+$", "maxLength": 255},
+            "customerEmail": _EMAIL,
             "customerName": _TEXT,
             "items": {
                 "type": "array",
@@ -67,9 +69,9 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
         "required": ["name", "email", "start"],
         "properties": {
             "name": _TEXT,
-            "email": {"type": "string", "pattern": "^[^@\\s]+@[^@\\s]+$", "maxLength": 255},
-            "start": {"type": "integer", "minimum": 0, "maximum": 9999999999},
-            "end": {"type": "integer", "minimum": 0, "maximum": 9999999999},
+            "email": _EMAIL,
+            "start": _TIME,
+            "end": _TIME,
             "eventId": {"type": "integer", "minimum": 1},
             "eventName": _TEXT,
             "location": {"type": ["string", "null"], "maxLength": 255},
