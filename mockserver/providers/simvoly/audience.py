@@ -14,8 +14,7 @@ from mockserver.providers.simvoly.records import BOOKINGS, CONTACTS, LISTS, SUBM
 
 # -- subscriber lists ------------------------------------------------------------------
 def list_lists(call: Call) -> Reply:
-    tenant = call.tenant
-    return Reply(200, records.page(call, tenant.table(LISTS), lambda row: records.subscriber_list(tenant, row)))
+    return records.page(call, LISTS, lambda row: records.subscriber_list(call.tenant, row))
 
 
 def create_list(call: Call) -> Reply:
@@ -45,8 +44,7 @@ def delete_list(call: Call) -> Reply:
 
 # -- form submissions ------------------------------------------------------------------
 def list_submissions(call: Call) -> Reply:
-    where = records.in_range("received", call.params.get("from"), call.params.get("to"))
-    return Reply(200, records.page(call, call.tenant.table(SUBMISSIONS), records.submission, where))
+    return records.page(call, SUBMISSIONS, records.submission, records.in_range(call, "received", "from", "to"))
 
 
 def submit_form(call: Call, form_name: str, fields: list[dict[str, Any]]) -> Row:
@@ -82,9 +80,8 @@ def submit_form(call: Call, form_name: str, fields: list[dict[str, Any]]) -> Row
 # -- bookings --------------------------------------------------------------------------
 def list_bookings(call: Call) -> Reply:
     bookings, event = call.tenant.table(BOOKINGS), call.params.get("eventId")
-    where = records.in_range("start", call.params.get("from"), call.params.get("to"))
     keys = bookings.keys_with("event", event) if event is not None else None
-    return Reply(200, records.page(call, bookings, records.booking, where, keys))
+    return records.page(call, BOOKINGS, records.booking, records.in_range(call, "start", "from", "to"), keys)
 
 
 def book(call: Call, spec: dict[str, Any]) -> Row:

@@ -12,8 +12,8 @@ from mockserver.providers.simvoly.records import CONTACT_FIELDS, CONTACTS, LISTS
 
 
 def list_contacts(call: Call) -> Reply:
-    where = records.in_range("createdOn", call.params.get("created_at_min"), call.params.get("created_at_max"))
-    return Reply(200, records.page(call, call.tenant.table(CONTACTS), records.contact, where))
+    where = records.in_range(call, "createdOn", "created_at_min", "created_at_max")
+    return records.page(call, CONTACTS, records.contact, where)
 
 
 def create_contact(call: Call) -> Reply:

@@ -22,7 +22,7 @@ SESSION_SECONDS = 15 * 60
 def list_members(call: Call) -> Reply:
     members, wanted = call.tenant.table(MEMBERS), call.params.get("groupId", call.params.get("group_id"))
     keys = members.keys_with("groups", wanted) if wanted is not None else None
-    return Reply(200, records.page(call, members, records.member, keys=keys))
+    return records.page(call, MEMBERS, records.member, keys=keys)
 
 
 def create_member(call: Call) -> Reply:
@@ -97,7 +97,7 @@ def record_email(call: Call, to: str, subject: str, text: str, kind: str) -> Row
 
 # -- member groups ---------------------------------------------------------------------
 def list_groups(call: Call) -> Reply:
-    return Reply(200, records.page(call, call.tenant.table(GROUPS), records.group))
+    return records.page(call, GROUPS, records.group)
 
 
 def create_group(call: Call) -> Reply:

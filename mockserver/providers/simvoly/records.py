@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from mockserver.engine.context import Call
+from mockserver.engine.context import Call, Reply
 from mockserver.engine.errors import NotFound, ValidationFailed, Violation
 from mockserver.engine.pagination import page_offset
 from mockserver.engine.store import Key, Row, Table, Tenant
@@ -79,17 +79,17 @@ def bad(message: str, path: str = "") -> ValidationFailed:
 
 def page(
     call: Call,
-    table: Table,
+    name: str,
     render: Callable[[Row], Any],
     where: Callable[[Row], bool] | None = None,
     keys: Sequence[Key] | None = None,
-) -> dict[str, Any]:
-    """The `{totalCount, limit, skip, items}` envelope every list answers. Without `where`
-    a page is a slice of the keys (all of them, or `keys` from an index); a `where` reads
-    every candidate, since the total counts them all."""
+) -> Reply:
+    """The `{totalCount, limit, skip, items}` envelope every list of table `name` answers.
+    Without `where` a page is a slice of the keys (all of them, or `keys` from an index); a
+    `where` reads every candidate, since the total counts them all."""
     skip, limit = call.params["skip"], call.params["limit"]
-    rows, total = page_offset(table, skip=skip, limit=limit, where=where, keys=keys)
-    return {"totalCount": total, "limit": limit, "skip": skip, "items": [render(row) for row in rows]}
+    rows, total = page_offset(call.tenant.table(name), skip=skip, limit=limit, where=where, keys=keys)
+    return Reply(200, {"totalCount": total, "limit": limit, "skip": skip, "items": [render(row) for row in rows]})
 
 
 # -- reading bodies --------------------------------------------------------------------
@@ -127,10 +127,12 @@ def existing_ids(tenant: Tenant, name: str, ids: list[Any], what: str, path: str
     return list(dict.fromkeys(ids))
 
 
-def in_range(name: str, low: Any, high: Any) -> Callable[[Row], bool] | None:
-    """`row[name]` within [low, high] (either end may be missing); None without either. The
-    times these ranges bound follow the account's clock, which can be moved back, so they
-    are not in key order: a range is checked on every candidate (an index would not help)."""
+def in_range(call: Call, name: str, low_param: str, high_param: str) -> Callable[[Row], bool] | None:
+    """`row[name]` within the bounds two query parameters give (either may be missing); None
+    without either. The times these ranges bound follow the account's clock, which can be
+    moved back, so they are not in key order: a range is checked on every candidate (an
+    index would not help)."""
+    low, high = call.params.get(low_param), call.params.get(high_param)
     if low is None and high is None:
         return None
     return lambda row: (low is None or row[name] >= low) and (high is None or row[name] <= high)

@@ -39,7 +39,7 @@ def list_products(call: Call) -> Reply:
         return title in row["title"].casefold() and (wanted is None or bool(wanted & set(row["categoryIds"])))
 
     filtered = where if title or wanted is not None else None  # no filter: the page is a slice
-    return Reply(200, records.page(call, tenant.table(PRODUCTS), lambda row: records.product(tenant, row), filtered))
+    return records.page(call, PRODUCTS, lambda row: records.product(tenant, row), filtered)
 
 
 def create_product(call: Call) -> Reply:
@@ -171,8 +171,8 @@ def slug(text: str) -> str:
 
 # -- orders ----------------------------------------------------------------------------
 def list_orders(call: Call) -> Reply:
-    where = records.in_range("created", call.params.get("created_at_min"), call.params.get("created_at_max"))
-    return Reply(200, records.page(call, call.tenant.table(ORDERS), records.order, where))
+    where = records.in_range(call, "created", "created_at_min", "created_at_max")
+    return records.page(call, ORDERS, records.order, where)
 
 
 def get_order(call: Call) -> Reply:
