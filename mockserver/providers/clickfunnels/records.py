@@ -1,5 +1,5 @@
-"""ClickFunnels records: tables, ids, public ids, timestamps, and the rendering of each
-resource as the API shows it."""
+"""ClickFunnels records: tables, ids, public ids, timestamps, what every module checks and
+announces, and the rendering of each resource as the API shows it."""
 
 from __future__ import annotations
 
