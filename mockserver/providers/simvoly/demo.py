@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from mockserver.engine.context import Call, Services
 from mockserver.engine.store import Tenant
@@ -32,13 +33,12 @@ def init_tenant(tenant: Tenant, services: Services) -> None:
     """A new website: its tables, and the website it is (id and domains)."""
     records.init_tables(tenant)
     site_id = 1_000_000 + services.random.bits(24)
-    subdomain = f"site-{services.random.token(3)}"
-    tenant.settings["website"] = {
-        "id": site_id,
-        "subdomain": subdomain,
-        "systemDomain": f"{subdomain}.simvoly.com",
-        "domain": None,
-    }
+    tenant.settings["website"] = _website(site_id, f"site-{services.random.token(3)}", None)
+
+
+def _website(site_id: int, subdomain: str, domain: str | None) -> dict[str, Any]:
+    """The website an account is: its id, its simvoly.com subdomain and its own domain."""
+    return {"id": site_id, "subdomain": subdomain, "systemDomain": f"{subdomain}.simvoly.com", "domain": domain}
 
 
 def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
@@ -46,12 +46,7 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
     fake = services.random.faker("simvoly", "demo", seed=seed)
     call = demo_call(tenant, services, "simvoly", seed, DEMO_START)
     demo, clock = call.services, call.clock
-    tenant.settings["website"] = {
-        "id": 4_242_424,
-        "subdomain": "demo-store",
-        "systemDomain": "demo-store.simvoly.com",
-        "domain": "www.demo-store.example",
-    }
+    tenant.settings["website"] = _website(4_242_424, "demo-store", "www.demo-store.example")
     at = int(clock.time())
 
     for name in ("Newsletter", "Customers", "Webinar leads"):
