@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from mockserver.engine.context import Call, Reply
-from mockserver.engine.errors import NotFound
 from mockserver.engine.store import Row, Tenant
 from mockserver.providers.clickfunnels import records
 from mockserver.providers.clickfunnels.listing import list_reply
@@ -228,9 +227,7 @@ def create_applied_tag(call: Call) -> Reply:
 def delete_applied_tag(call: Call) -> Reply:
     tenant = call.tenant
     link = records.addressed(call, APPLIED_TAGS)
-    contact = tenant.table(CONTACTS).get(link["contact_id"])
-    if contact is None:
-        raise NotFound("Not found: Record missing")
+    contact = records.find(tenant.table(CONTACTS), str(link["contact_id"]))
     _unlink(call, contact, link)
     records.touch(call, tenant.table(CONTACTS), contact)
     return Reply(204)
