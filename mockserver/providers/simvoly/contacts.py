@@ -90,7 +90,7 @@ def _supplied(call: Call, fields: dict[str, Any], current: Row | None, *, skip_e
     """The contact fields a body supplies, checked. `skip_empty` drops "" and null values
     (PUT sets only non-empty fields). Properties merge by name into the current ones."""
     supplied = records.non_empty(fields) if skip_empty else fields
-    values: dict[str, Any] = {name: supplied[name] for name in CONTACT_FIELDS if name in supplied}
+    values = records.given(supplied, (*CONTACT_FIELDS, "subscribed"))
     if "tags" in supplied:
         values["tags"] = list(dict.fromkeys(t.strip() for t in supplied["tags"] if t.strip()))
     if "properties" in supplied:
@@ -98,8 +98,6 @@ def _supplied(call: Call, fields: dict[str, Any], current: Row | None, *, skip_e
         for prop in supplied["properties"]:
             merged[prop["name"]] = prop.get("value")
         values["properties"] = [{"name": k, "value": v} for k, v in merged.items()]
-    if "subscribed" in supplied:
-        values["subscribed"] = supplied["subscribed"]
     if "subscriberLists" in supplied:
         lists = supplied["subscriberLists"]
         values["subscriberLists"] = records.existing_ids(call.tenant, LISTS, lists, "Subscriber list", "subscriberLists")

@@ -101,6 +101,11 @@ def required(value: Any, name: str) -> str:
     return text
 
 
+def given(body: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    """The fields of `names` that a body has, as it has them."""
+    return {name: body[name] for name in names if name in body}
+
+
 def non_empty(body: dict[str, Any]) -> dict[str, Any]:
     """The fields an update sets: Simvoly skips those sent empty ("" or null)."""
     return {key: value for key, value in body.items() if value not in (None, "")}

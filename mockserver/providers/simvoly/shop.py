@@ -184,9 +184,7 @@ def update_order(call: Call) -> Reply:
     body = records.non_empty(call.body)
     row = records.by_id(call, ORDERS, "Order")
     before = row["status"]
-    for name in ("customerName", "customerEmail", "paymentMethod", "transactionId", "paid"):
-        if name in body:
-            row[name] = body[name]
+    row.update(records.given(body, ("customerName", "customerEmail", "paymentMethod", "transactionId", "paid")))
     row.update(records.addresses(body))
     if "status" in body:
         row["status"] = body["status"].lower()
