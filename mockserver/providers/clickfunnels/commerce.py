@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from mockserver.engine.context import Call, Reply
@@ -110,11 +111,7 @@ def _cents(value: Any) -> int:
 
 # -- orders ----------------------------------------------------------------------------
 def list_orders(call: Call) -> Reply:
-    tenant = call.tenant
-    space = records.workspace(call)
-    return list_reply(
-        call, tenant.table(ORDERS), lambda row: records.order(tenant, row), lambda row: row["workspace_id"] == space["id"]
-    )
+    return list_reply(call, ORDERS, partial(records.order, call.tenant))
 
 
 def get_order(call: Call) -> Reply:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from mockserver.engine.context import Call, Reply
@@ -28,15 +29,8 @@ RESERVED_ATTRIBUTES = frozenset(CONTACT_FIELDS) | {"id", "public_id", "tags", "t
 # -- contacts --------------------------------------------------------------------------
 def list_contacts(call: Call) -> Reply:
     tenant = call.tenant
-    space = records.workspace(call)
     tag_ids = {"tag_ids": lambda row: [link["tag_id"] for link in _links(tenant, row)]}
-    return list_reply(
-        call,
-        tenant.table(CONTACTS),
-        lambda row: records.contact(tenant, row),
-        lambda row: row["workspace_id"] == space["id"],
-        tag_ids,
-    )
+    return list_reply(call, CONTACTS, partial(records.contact, tenant), accessors=tag_ids)
 
 
 def get_contact(call: Call) -> Reply:

@@ -11,7 +11,7 @@ from typing import Any
 
 from mockserver.engine.context import Call, Reply
 from mockserver.engine.pagination import page_ordered, with_query
-from mockserver.engine.store import Row, Table
+from mockserver.engine.store import Row
 from mockserver.providers.clickfunnels import records
 from mockserver.providers.clickfunnels.records import PAGE_SIZE, WORKSPACES
 
@@ -21,12 +21,20 @@ Accessor = Callable[[Row], Any]
 
 def list_reply(
     call: Call,
-    table: Table,
+    table: str,
     render: Callable[[Row], Any],
-    scope: Callable[[Row], bool],
+    *,
+    within: str | None = WORKSPACES,
     accessors: Mapping[str, Accessor] | None = None,
 ) -> Reply:
-    checks: list[Callable[[Row], bool]] = [scope]
+    """A page of the records that belong to the record the path names (a workspace unless
+    said otherwise: `/courses/{course_id}/enrollments` lists a course's enrollments), or of
+    all the account's records (`within=None`)."""
+    checks: list[Callable[[Row], bool]] = []
+    if within is not None:
+        owner = records.addressed(call, within)
+        owner_key = f"{within.removesuffix('s')}_id"
+        checks.append(lambda row: row[owner_key] == owner["id"])
     for attribute, text in (call.params.get("filter") or {}).items():
         wanted = {value.strip().casefold() for value in str(text).split(",")}
         checks.append(_matcher((accessors or {}).get(attribute) or methodcaller("get", attribute), wanted))
@@ -34,11 +42,12 @@ def list_reply(
     def where(row: Row) -> bool:
         return all(check(row) for check in checks)
 
+    source = call.tenant.table(table)
     descending = call.params.get("sort_order") == "desc"
     after = call.params.get("after")
     if call.params.get("sort_property") == "updated_at":
         rows, more = page_ordered(
-            table,
+            source,
             index="updated_at",
             after=after,
             limit=PAGE_SIZE,
@@ -46,7 +55,7 @@ def list_reply(
             where=where,
         )
     else:
-        rows, more = table.page(after=after, limit=PAGE_SIZE, descending=descending, where=where)
+        rows, more = source.page(after=after, limit=PAGE_SIZE, descending=descending, where=where)
     headers = {}
     if more and call.request is not None:
         last = rows[-1]["id"]
@@ -83,15 +92,9 @@ def shows(table: str, render: Callable[[Row], Any]) -> Handler:
 
 
 def lists(table: str, render: Callable[[Row], Any], *, within: str | None = WORKSPACES) -> Handler:
-    """GET of the records that belong to the record the path names (a workspace unless
-    said otherwise: `/courses/{course_id}/enrollments` lists a course's enrollments), or
-    of all the account's records (`within=None`)."""
+    """GET of a table's records (see list_reply)."""
 
     def list_records(call: Call) -> Reply:
-        if within is None:
-            return list_reply(call, call.tenant.table(table), render, lambda row: True)
-        owner = records.addressed(call, within)
-        owner_key = f"{within.removesuffix('s')}_id"
-        return list_reply(call, call.tenant.table(table), render, lambda row: row[owner_key] == owner["id"])
+        return list_reply(call, table, render, within=within)
 
     return list_records
