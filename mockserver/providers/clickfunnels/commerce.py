@@ -39,22 +39,10 @@ def create_product(call: Call) -> Reply:
 
 def add_product(call: Call, workspace_id: int, name: str, cents: int, currency: str, attributes: dict[str, Any]) -> Row:
     """A product with its default digital variant and price; fires product.created."""
-    tenant = call.tenant
-    variant = {
-        "id": tenant.next_id("variant"),
-        "public_id": records.public_id(tenant.table(PRODUCTS), call.random),
-        "name": name,
-        "sku": None,
-    }
-    price = {
-        "id": tenant.next_id("price"),
-        "public_id": records.public_id(tenant.table(PRODUCTS), call.random),
-        "amount": records.money(cents),
-        "currency": currency,
-        "duration": None,
-        "interval": None,
-        "interval_count": None,
-    }
+    variant = records.nested(call, "variant", PRODUCTS, name=name, sku=None)
+    price = records.nested(
+        call, "price", PRODUCTS, amount=records.money(cents), currency=currency, duration=None, interval=None, interval_count=None
+    )
     fields = {**PRODUCT_DEFAULTS, **{k: v for k, v in attributes.items() if k in PRODUCT_FIELDS}}
     fields["name"] = name
     row = records.create(
@@ -161,13 +149,9 @@ def add_fulfillment(
         parts=[],
     )
     row["parts"] = [
-        {
-            "id": tenant.next_id("fulfillment_part"),
-            "public_id": records.public_id(tenant.table(FULFILLMENTS), call.random),
-            "fulfillment_id": row["id"],
-            "invoices_line_item_id": item_id,
-            "quantity": quantity,
-        }
+        records.nested(
+            call, "fulfillment_part", FULFILLMENTS, fulfillment_id=row["id"], invoices_line_item_id=item_id, quantity=quantity
+        )
         for item_id, quantity in items
     ]
     announce(call, "fulfillment.created", "Fulfillment", row, records.fulfillment(row))

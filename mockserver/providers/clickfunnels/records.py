@@ -63,6 +63,12 @@ def create(call: Call, table: str, /, **fields: Any) -> Row:
     return new_record(call.tenant, call.random, table, call.clock.time(), **fields)
 
 
+def nested(call: Call, kind: str, owner_table: str, **fields: Any) -> Row:
+    """A record kept inside another (a product's variants and prices, a fulfillment's parts):
+    the next id of its kind, and a public_id unique in its owner's table."""
+    return {"id": call.tenant.next_id(kind), "public_id": public_id(call.tenant.table(owner_table), call.random), **fields}
+
+
 def public_id(table: Table, random: Randomness) -> str:
     """Seven letters, mixed case, unique in the table (as the real ids look)."""
     while True:
