@@ -79,9 +79,8 @@ def submit_form(call: Call, form_name: str, fields: list[dict[str, Any]]) -> Row
 
 # -- bookings --------------------------------------------------------------------------
 def list_bookings(call: Call) -> Reply:
-    bookings, event = call.tenant.table(BOOKINGS), call.params.get("eventId")
-    keys = bookings.keys_with("event", event) if event is not None else None
-    return records.page(call, BOOKINGS, records.booking, records.in_range(call, "start", "from", "to"), keys)
+    where = records.in_range(call, "start", "from", "to")
+    return records.page(call, BOOKINGS, records.booking, where, filed=("event", call.params.get("eventId")))
 
 
 def book(call: Call, spec: dict[str, Any]) -> Row:

@@ -20,9 +20,8 @@ SESSION_SECONDS = 15 * 60
 
 # -- members ---------------------------------------------------------------------------
 def list_members(call: Call) -> Reply:
-    members, wanted = call.tenant.table(MEMBERS), call.params.get("groupId", call.params.get("group_id"))
-    keys = members.keys_with("groups", wanted) if wanted is not None else None
-    return records.page(call, MEMBERS, records.member, keys=keys)
+    wanted = call.params.get("groupId", call.params.get("group_id"))
+    return records.page(call, MEMBERS, records.member, filed=("groups", wanted))
 
 
 def create_member(call: Call) -> Reply:

@@ -3,13 +3,13 @@ each resource as the API shows it. Times are whole Unix seconds."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from mockserver.engine.context import Call, Reply
 from mockserver.engine.errors import NotFound, ValidationFailed, Violation
 from mockserver.engine.pagination import page_offset
-from mockserver.engine.store import Key, Row, Table, Tenant
+from mockserver.engine.store import Row, Table, Tenant
 
 CONTACTS, MEMBERS, GROUPS, SESSIONS = "contacts", "members", "member_groups", "sessions"
 PRODUCTS, CATEGORIES, ORDERS = "products", "categories", "orders"
@@ -82,13 +82,15 @@ def page(
     name: str,
     render: Callable[[Row], Any],
     where: Callable[[Row], bool] | None = None,
-    keys: Sequence[Key] | None = None,
+    filed: tuple[str, Any] = ("", None),
 ) -> Reply:
     """The `{totalCount, limit, skip, items}` envelope every list of table `name` answers.
-    Without `where` a page is a slice of the keys (all of them, or `keys` from an index); a
-    `where` reads every candidate, since the total counts them all."""
-    skip, limit = call.params["skip"], call.params["limit"]
-    rows, total = page_offset(call.tenant.table(name), skip=skip, limit=limit, where=where, keys=keys)
+    Without `where` a page is a slice of the keys: all of them, or those an index files
+    under a value (`filed`, when the value is given); a `where` reads every candidate,
+    since the total counts them all."""
+    skip, limit, table = call.params["skip"], call.params["limit"], call.tenant.table(name)
+    keys = table.keys_with(*filed) if filed[1] is not None else None
+    rows, total = page_offset(table, skip=skip, limit=limit, where=where, keys=keys)
     return Reply(200, {"totalCount": total, "limit": limit, "skip": skip, "items": [render(row) for row in rows]})
 
 
