@@ -87,7 +87,7 @@ def book(call: Call, spec: dict[str, Any]) -> Row:
     """A visitor books a session: the contact is found or created, booking_created fires."""
     tenant = call.tenant
     contact, _ = upsert(call, {"email": spec["email"], "name": spec["name"]})
-    start = int(spec["start"])
+    start, event_name = int(spec["start"]), spec.get("eventName", "Consultation")
     row = records.insert_new(
         tenant,
         BOOKINGS,
@@ -99,9 +99,9 @@ def book(call: Call, spec: dict[str, Any]) -> Row:
             "email": spec["email"],
             "start": start,
             "end": int(spec.get("end", start + 1800)),
-            "eventData": {"name": spec.get("eventName", "Consultation"), "location": spec.get("location")},
+            "eventData": {"name": event_name, "location": spec.get("location")},
             "operator": dict(spec.get("operator") or {"id": 1, "name": "Site Owner", "email": "owner@example.com"}),
-            "service": dict(spec.get("service") or {"id": 1, "name": spec.get("eventName", "Consultation")}),
+            "service": dict(spec.get("service") or {"id": 1, "name": event_name}),
             "formAnswers": [{"name": a["name"], "value": a.get("value")} for a in spec.get("formAnswers", [])],
         },
     )
