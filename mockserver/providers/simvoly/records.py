@@ -1,5 +1,6 @@
-"""Simvoly records: tables, the website an account is, offset pages, and the rendering of
-each resource as the API shows it. Times are whole Unix seconds."""
+"""Simvoly records: tables, the website an account is, rows made and looked up (and the
+404 for a missing one), bodies read, offset pages, and the rendering of each resource as
+the API shows it. Times are whole Unix seconds."""
 
 from __future__ import annotations
 
