@@ -48,8 +48,7 @@ def create_product(call: Call) -> Reply:
     url = slug(body.get("url") or body["title"])
     existing = products.find("url", url.casefold()) if url else None
     if existing is not None and call.params.get("update_existing_product_by_url"):
-        row = _update(call, existing, body)
-        return Reply(200, records.product(tenant, row))
+        return Reply(200, records.product(tenant, _update(call, existing, body)))
     values = _product_values(call, body, current=None)
     product_id = tenant.next_id("product")
     row = products.insert(product_id, {"id": product_id, **values, "url": _free_url(tenant, url or f"product-{product_id}")})
@@ -146,11 +145,8 @@ def _category(tenant: Tenant, ref: dict[str, Any]) -> Row:
 def _with_subcategories(tenant: Tenant, category_id: int) -> set[int]:
     found = {category_id}
     rows = list(tenant.table(CATEGORIES).rows())
-    grew = True
-    while grew:
-        before = len(found)
-        found |= {row["id"] for row in rows if row["parentCategory"] in found}
-        grew = len(found) > before
+    while below := {row["id"] for row in rows if row["parentCategory"] in found} - found:  # one level deeper each time
+        found |= below
     return found
 
 
