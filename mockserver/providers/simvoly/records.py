@@ -147,8 +147,7 @@ def in_range(call: Call, name: str, low_param: str, high_param: str) -> Callable
 
 
 def website(tenant: Tenant) -> dict[str, Any]:
-    site: dict[str, Any] = tenant.settings["website"]
-    return dict(site)
+    return dict(tenant.settings["website"])
 
 
 # -- rendering -------------------------------------------------------------------------
