@@ -16,6 +16,7 @@ from mockserver.providers.simvoly.contacts import upsert
 from mockserver.providers.simvoly.records import GROUPS, MEMBERS, OUTBOX, SESSIONS, bad
 
 SESSION_SECONDS = 15 * 60
+EMAIL_TAKEN = "A member with this email address already exists."
 
 
 # -- members ---------------------------------------------------------------------------
@@ -28,8 +29,7 @@ def create_member(call: Call) -> Reply:
     tenant, body = call.tenant, call.body
     members = tenant.table(MEMBERS)
     name, email = records.required(body["name"], "name"), body["email"].strip()
-    if records.by_email(members, email) is not None:
-        raise bad("A member with this email address already exists.", "email")
+    records.refuse_taken(members, "email", email.casefold(), None, EMAIL_TAKEN)
     groups = records.existing_ids(tenant, GROUPS, body.get("groups") or [], "Member group", "groups")
     row = records.insert_new(
         tenant,
@@ -74,7 +74,7 @@ def update_member(call: Call) -> Reply:
     if body["name"].strip():
         changes["name"] = body["name"].strip()
     email = body["email"].strip()
-    records.refuse_taken(members, "email", email.casefold(), row, "A member with this email address already exists.")
+    records.refuse_taken(members, "email", email.casefold(), row, EMAIL_TAKEN)
     changes["email"] = email
     if body.get("groups"):
         changes["groups"] = records.existing_ids(tenant, GROUPS, body["groups"], "Member group", "groups")

@@ -61,10 +61,11 @@ def delete_by_id(call: Call, name: str, what: str) -> Row:
     return row
 
 
-def refuse_taken(table: Table, index: str, value: Any, row: Row, message: str) -> None:
-    """A 400 when another row than `row` holds `value` of a unique index (e-mail, url)."""
+def refuse_taken(table: Table, index: str, value: Any, row: Row | None, message: str) -> None:
+    """A 400 when another row than `row` (any row, for a new one) holds `value` of a unique
+    index (e-mail, url)."""
     holder = table.find(index, value)
-    if holder is not None and holder["id"] != row["id"]:
+    if holder is not None and (row is None or holder["id"] != row["id"]):
         raise bad(message, index)
 
 
