@@ -50,8 +50,12 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
     at = int(clock.time())
 
     for name in ("Newsletter", "Customers", "Webinar leads"):
-        opens, clicks = round(rng.uniform(0.2, 0.6), 2), round(rng.uniform(0.02, 0.2), 2)
-        records.insert_new(tenant, LISTS, "subscriber_list", {"name": name, "created": at, "opens": opens, "clicks": clicks})
+        records.insert_new(
+            tenant,
+            LISTS,
+            "subscriber_list",
+            {"name": name, "created": at, "opens": round(rng.uniform(0.2, 0.6), 2), "clicks": round(rng.uniform(0.02, 0.2), 2)},
+        )
     for name in ("Basic Members", "Premium Members"):
         records.insert_new(tenant, GROUPS, "member_group", {"name": name, "link": f"/{slug(name)}"})
     for name, parent in CATEGORY_TREE:
