@@ -92,6 +92,18 @@ class Connections:
                 self._pools.append(pool)
         return pool
 
+    def _keep(
+        self,
+        pool: dict[tuple[str, str, int | None], http.client.HTTPConnection],
+        key: tuple[str, str, int | None],
+        connection: http.client.HTTPConnection,
+    ) -> bool:
+        with self._lock:
+            if any(known is pool for known in self._pools):
+                pool[key] = connection
+                return True
+        return False
+
     @staticmethod
     def _connect(scheme: str, host: str, port: int | None, timeout: float) -> http.client.HTTPConnection | str:
         """A connected connection, or why none could be made."""
@@ -113,8 +125,8 @@ class Connections:
             return f"ConnectionError: cannot connect to {host}:{connection.port}: {exc}"
         return connection
 
-    @staticmethod
     def _exchange(
+        self,
         pool: dict[tuple[str, str, int | None], http.client.HTTPConnection],
         key: tuple[str, str, int | None],
         connection: http.client.HTTPConnection,
@@ -140,9 +152,9 @@ class Connections:
         except (OSError, http.client.HTTPException) as exc:
             connection.close()
             raise _Failed(f"ConnectionError: {type(exc).__name__}: {exc}") from exc
-        if response.isclosed() and not response.will_close:
-            pool[key] = connection
-        else:  # closed by the receiver, or an answer longer than we read
+        # Kept when reusable (not closed by the receiver, the whole answer read) and its pool
+        # still open: one closed meanwhile (the poster stopping) would never close it again.
+        if not (response.isclosed() and not response.will_close and self._keep(pool, key, connection)):
             connection.close()
         charset = response.headers.get_content_charset() or "utf-8"
         try:

@@ -481,12 +481,6 @@ def test_the_bounded_history_says_how_many_attempts_it_let_go(make_dispatcher: F
     assert dispatcher.dropped() == 0
 
 
-# The parent's send, still under way when its dispatcher stops, ends after the poster's
-# connections were closed: mockserver/engine/http_post.py then keeps its connection in the
-# sending thread's pool, no longer one Connections.close() knows, and the socket is left to
-# the garbage collector when that thread ends (a ResourceWarning). To go once http_post
-# closes a connection whose pool was closed during its POST.
-@pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning")
 def test_a_forked_copy_sends_what_its_parent_was_sending(make_dispatcher: Factory) -> None:
     """granian forks its worker from the process that built the app: a message the parent
     was sending at that moment is sent by the worker (not left "in flight" for ever, which
