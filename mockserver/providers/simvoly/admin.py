@@ -61,6 +61,17 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
             "paymentMethod": _TEXT,
             "transactionId": _TEXT,
             "tags": {"type": "array", "items": _TEXT},
+            # The checkout form's extra fields, as the order shows them.
+            "additionalFields": {
+                "type": "array",
+                "maxItems": 50,
+                "items": {
+                    "type": "object",
+                    "required": ["field", "value"],
+                    "additionalProperties": False,
+                    "properties": {"field": _TEXT, "value": {"type": ["string", "null"], "maxLength": 10_000}},
+                },
+            },
         },
     },
     "submission": {"type": "object", "required": ["fields"], "properties": {"formName": _TEXT, "fields": _NAME_VALUES}},

@@ -208,7 +208,6 @@ def order(row: Row) -> dict[str, Any]:
         **fields(row, ORDER_FIELDS),
         "shippingAddress": dict_or_none(row["shippingAddress"]),
         "billingAddress": dict_or_none(row["billingAddress"]),
-        # each entry is read as an object, whatever a visitor's order stored there
         **{name: [dict(entry) for entry in row[name]] for name in ("taxes", "items", "additionalFields", "notes")},
         "tags": list(row["tags"]),
     }

@@ -313,6 +313,22 @@ BAD_ORDERS = {
     "email-with-space": {"customerEmail": "buyer @example.com", "items": [{"productId": "PRODUCT"}]},
     "no-email": {"items": [{"productId": "PRODUCT"}]},
     "negative-discount": {"customerEmail": "buyer@example.com", "items": [{"productId": "PRODUCT"}], "discountAmount": -5},
+    # An order stores its extra fields as given, and every order list shows them: only objects.
+    "extra-fields-not-a-list": {
+        "customerEmail": "buyer@example.com",
+        "items": [{"productId": "PRODUCT"}],
+        "additionalFields": "x",
+    },
+    "extra-field-not-an-object": {
+        "customerEmail": "buyer@example.com",
+        "items": [{"productId": "PRODUCT"}],
+        "additionalFields": ["x"],
+    },
+    "extra-field-without-value": {
+        "customerEmail": "buyer@example.com",
+        "items": [{"productId": "PRODUCT"}],
+        "additionalFields": [{"field": "Gift note"}],
+    },
 }
 
 
@@ -338,11 +354,18 @@ def test_a_refused_order_leaves_nothing_behind(shop: Shop, case: str) -> None:
 def test_a_valid_order_is_made_with_its_contact(shop: Shop) -> None:
     """The control for the refusals: the same order with good input is made, with its contact and events."""
     delivered = len(shop.receiver.requests)
+    extra = [{"field": "Gift note", "value": "For Ada"}, {"field": "Floor", "value": None}]
     response = shop.admin(
-        "orders", {"customerEmail": "buyer@example.com", "items": [{"productId": shop.product_id, "quantity": 2}]}
+        "orders",
+        {
+            "customerEmail": "buyer@example.com",
+            "items": [{"productId": shop.product_id, "quantity": 2}],
+            "additionalFields": extra,
+        },
     )
     assert response.status_code == 201, response.text
     order = response.json()
+    assert order["additionalFields"] == extra
     contact = shop.client.get("/api/site/contacts/search-by-email", params={"email": "buyer@example.com"}).json()
     assert order["contactId"] == contact["id"]
     assert shop.client.get(f"/api/site/orders/{order['id']}").json() == order
