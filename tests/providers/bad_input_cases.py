@@ -955,7 +955,4 @@ def _made_by_posting(spec: Spec, client: ApiSession, collections: list[str]) -> 
 
 
 # Cases of the generic matrix the emulator is known to get wrong: (kind of case, case id) -> why.
-SPENT_ID = "a contact refused for a dynamic field of the wrong type still uses up an id: the next contact's skips one"
-XFAIL: dict[tuple[str, str], str] = {
-    ("specials", "yulsn-createContact-Newsletter-44"): SPENT_ID,
-}
+XFAIL: dict[tuple[str, str], str] = {}

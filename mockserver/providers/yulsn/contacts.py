@@ -108,6 +108,7 @@ def add_contact(call: Call, body: dict[str, Any]) -> Row:
     _check(tenant, values, contact_id=None, latest=None)
     records.must_exist(tenant.table(STORES), body.get("RegistrationStoreId"), "Store", records.Conflict)
     registered = records.parse_date(body["RegistrationDateTime"]) if body.get("RegistrationDateTime") else call.clock.time()
+    dynamic = records.dynamic_values(_fields(tenant), body)  # checked before an id is taken: a refusal takes none
     contact_id = tenant.next_id("contact")  # before the row version's id, as the counters were made
     row = {
         "Id": contact_id,
@@ -118,7 +119,7 @@ def add_contact(call: Call, body: dict[str, Any]) -> Row:
         "RegistrationSource": body.get("RegistrationSource") or "Api",
         "RegistrationIp": body.get("RegistrationIp"),
         "RegistrationStoreId": body.get("RegistrationStoreId"),
-        "Dynamic": records.dynamic_values(_fields(tenant), body),
+        "Dynamic": dynamic,
         "PasswordHash": None,
     }
     return tenant.table(CONTACTS).insert(contact_id, _written(call, row))
