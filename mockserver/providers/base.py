@@ -17,7 +17,7 @@ from mockserver.engine.clock import Clock
 from mockserver.engine.context import Call, Reply, Services
 from mockserver.engine.errors import ApiError, ValidationFailed, Violation
 from mockserver.engine.provider import ErrorReply, Event, Provider, key_header
-from mockserver.engine.store import Tenant
+from mockserver.engine.store import Row, Tenant
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 # A wheel ships specs/ inside the package; a source checkout keeps it at the top level.
@@ -105,6 +105,15 @@ def by_convention(**modules: ModuleType) -> dict[str, Any]:
     return fields
 
 
+def insert_next(
+    tenant: Tenant, table: str, counter: str, values: Mapping[str, Any], *, id_name: str = "id", start: int = 1
+) -> Row:
+    """Store a row under the next id of its counter, the id as its first field (as the
+    providers' records render it)."""
+    key = tenant.next_id(counter, start)
+    return tenant.table(table).insert(key, {id_name: key, **values})
+
+
 def demo_call(tenant: Tenant, services: Services, provider: str, seed: int, start: datetime) -> Call:
     """What demo seeding works through: a clock frozen at `start` (advanced by the seeding
     itself) and ids from the seed, so one seed always gives the same data. Seeding is not a
@@ -142,6 +151,7 @@ __all__ = [
     "fail",
     "header",
     "hmac_sha256_hex",
+    "insert_next",
     "key_header",
     "same_digest",
     "spec_path",

@@ -11,6 +11,7 @@ from mockserver.engine.context import Call, Reply
 from mockserver.engine.errors import NotFound, ValidationFailed, Violation
 from mockserver.engine.pagination import page_offset
 from mockserver.engine.store import Row, Table, Tenant
+from mockserver.providers.base import insert_next
 
 CONTACTS, MEMBERS, GROUPS, SESSIONS = "contacts", "members", "member_groups", "sessions"
 PRODUCTS, CATEGORIES, ORDERS = "products", "categories", "orders"
@@ -36,10 +37,7 @@ def now(call: Call) -> int:
     return int(call.clock.time())
 
 
-def insert_new(tenant: Tenant, name: str, kind: str, values: dict[str, Any]) -> Row:
-    """A row of table `name` under the next id of its kind; the id leads its fields."""
-    new_id = tenant.next_id(kind)
-    return tenant.table(name).insert(new_id, {"id": new_id, **values})
+insert_new = insert_next  # a row of a table under the next id of its kind; the id leads its fields
 
 
 def found(row: Row | None, what: str) -> Row:

@@ -13,6 +13,7 @@ from mockserver.engine.context import Call, Reply
 from mockserver.engine.errors import NotFound
 from mockserver.engine.provider import Handler
 from mockserver.engine.store import Key, Row, Table, Tenant
+from mockserver.providers.base import insert_next
 
 CONTACTS, TAGS, FIELDS = "contacts", "tags", "fields"
 COURSES, ENROLLMENTS = "courses", "enrollments"
@@ -170,10 +171,7 @@ def deleter(name: str) -> Handler:
 
 
 # -- storing ---------------------------------------------------------------------------
-def add(tenant: Tenant, name: str, kind: str, values: dict[str, Any]) -> Row:
-    """A new row under the next id of its kind, which the row holds first as its `id`."""
-    row_id = tenant.next_id(kind)
-    return tenant.table(name).insert(row_id, {"id": row_id, **values})
+add = insert_next  # a new row under the next id of its kind, which the row holds first as its `id`
 
 
 # What the API, the admin actions and the demo create alike.

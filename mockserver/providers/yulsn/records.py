@@ -14,6 +14,7 @@ from mockserver.engine.clock import parse_iso
 from mockserver.engine.errors import ApiError, Conflict, NotFound, ValidationFailed, Violation
 from mockserver.engine.randomness import Randomness
 from mockserver.engine.store import Row, Table, Tenant
+from mockserver.providers.base import insert_next
 
 __all__ = ["ApiError", "Conflict", "NotFound", "ValidationFailed", "Violation"]  # re-exported for the areas
 
@@ -71,8 +72,7 @@ def init_tables(tenant: Tenant) -> None:
 def add_row(tenant: Tenant, table: str, counter: str, values: Mapping[str, Any], *, start: int = 1) -> Row:
     """Store a record under the next id of its counter, the id as its first field (every
     record renders `Id` first)."""
-    key = tenant.next_id(counter, start)
-    return tenant.table(table).insert(key, {"Id": key, **values})
+    return insert_next(tenant, table, counter, values, id_name="Id", start=start)
 
 
 def account_list(tenant: Tenant, name: str, defaults: Iterable[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
