@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from werkzeug.wrappers import Request
 
 from mockserver.engine.context import Call, Reply
@@ -36,18 +35,31 @@ from mockserver.engine.errors import (
     ValidationFailed,
 )
 from mockserver.engine.provider import ErrorReply, Handler, Provider, bearer_client_headers, bearer_token, key_header
+from mockserver.engine.spec import Operation as CompiledOperation
+from mockserver.engine.spec import load_spec
 from mockserver.providers.base import ErrorStyle, Wording
 
-METHODS = ("get", "post", "put", "patch", "delete")
 _PARAMETER = re.compile(r"\{([^}]+)\}")
 
 
 @dataclass(frozen=True)
 class Operation:
-    operation_id: str
-    method: str
-    path: str
+    """An operation as the engine compiled it, and its part of the document."""
+
+    compiled: CompiledOperation
     document: Mapping[str, Any]
+
+    @property
+    def operation_id(self) -> str:
+        return self.compiled.operation_id
+
+    @property
+    def method(self) -> str:
+        return self.compiled.method
+
+    @property
+    def path(self) -> str:
+        return self.compiled.path
 
     @property
     def collection(self) -> str:
@@ -60,14 +72,24 @@ class Operation:
 
     @property
     def success(self) -> int:
-        return min(int(status) for status in self.document.get("responses", {}) if str(status).startswith("2"))
+        return min(int(status) for status in self.compiled.responses if str(status).startswith("2"))
+
+    @property
+    def id_is_integer(self) -> bool:
+        """Whether the last path parameter (the record's id) is an integer."""
+        name = _PARAMETER.findall(self.path)[-1]
+        return any(p.kind == "integer" for p in self.compiled.parameters if p.location == "path" and p.name == name)
 
 
 class Spec:
-    """The parts of an OpenAPI document a generic provider reads (with local `$ref`s resolved)."""
+    """An OpenAPI document as the engine reads it (load_spec), and the parts of the document a
+    generic provider reads besides (local `$ref`s resolved)."""
 
     def __init__(self, path: Path) -> None:
-        self.document: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        self.compiled = load_spec(path)
+        self.document = self.compiled.document
+        paths = self.document.get("paths", {})
+        self._operations = [Operation(op, paths[op.path].get(op.method.lower(), {})) for op in self.compiled.operations]
 
     def resolve(self, node: Any) -> Any:
         while isinstance(node, dict) and "$ref" in node:
@@ -78,27 +100,12 @@ class Spec:
         return node
 
     def operations(self) -> list[Operation]:
-        # Parameters declared for the whole path are every operation's there.
-        return [
-            Operation(item["operationId"], method.upper(), path, {**item, "parameters": [*shared, *item.get("parameters", [])]})
-            for path, methods in self.document.get("paths", {}).items()
-            for shared in [methods.get("parameters", [])]
-            for method, item in methods.items()
-            if method in METHODS
-        ]
+        return list(self._operations)
 
     def response_schema(self, op: Operation) -> dict[str, Any]:
         responses = op.document["responses"]
         response = self.resolve(responses.get(str(op.success), responses.get(op.success)))
         return dict(self.resolve(_first_schema(response)))
-
-    def id_is_integer(self, op: Operation) -> bool:
-        name = _PARAMETER.findall(op.path)[-1]
-        for declared in op.document.get("parameters", []):
-            parameter = self.resolve(declared)
-            if parameter.get("in") == "path" and parameter.get("name") == name:
-                return bool(self.resolve(parameter.get("schema", {})).get("type") == "integer")
-        return False
 
     def error_schema_names(self) -> list[str]:
         """The names of the component schemas the 4xx responses use."""
@@ -222,26 +229,28 @@ def credentials(spec: Spec) -> tuple[Callable[[Request], str | None], Callable[[
     return bearer_token, bearer_client_headers
 
 
-def handlers(spec: Spec) -> dict[str, Handler]:
-    """A generic handler for every operation of the spec, by operationId."""
-    made = {}
+def handlers(spec: Spec, own: Mapping[str, Handler]) -> dict[str, Handler]:
+    """A generic handler for every operation of the spec the provider has none of its own for."""
+    made = dict(own)
     for op in spec.operations():
-        table = Table(op.collection, spec.id_is_integer(op) if op.is_item else _item_id_is_integer(spec, op))
-        if op.is_item:
+        if op.operation_id in made:
+            continue
+        table = Table(op.collection, op.id_is_integer if op.is_item else _item_id_is_integer(spec, op))
+        if op.is_item and op.method in ("GET", "PUT", "PATCH", "DELETE"):
             made[op.operation_id] = {"GET": table.get, "PUT": table.put, "PATCH": table.patch, "DELETE": table.delete}[op.method](
                 op
             )
-        elif op.method == "POST":
-            made[op.operation_id] = table.create(op)
+        elif not op.is_item and op.method in ("GET", "POST"):
+            made[op.operation_id] = table.create(op) if op.method == "POST" else table.list(op, spec.response_schema(op))
         else:
-            made[op.operation_id] = table.list(op, spec.response_schema(op))
+            raise ValueError(f"no generic handler for {op.method} {op.path}: give {op.operation_id} one of its own")
     return made
 
 
 def _item_id_is_integer(spec: Spec, op: Operation) -> bool:
     """A collection's ids are of the type its item path's id parameter has."""
     item = next((o for o in spec.operations() if o.is_item and o.collection == op.path), None)
-    return item is not None and spec.id_is_integer(item)
+    return item is not None and item.id_is_integer
 
 
 class Table:
@@ -339,7 +348,7 @@ def provider(name: str, title: str, spec_file: Path, **overrides: Any) -> Provid
     the spec's credentials and error shape."""
     spec = Spec(spec_file)
     read_key, client_headers = credentials(spec)
-    made = handlers(spec) | dict(overrides.pop("handlers", {}))
+    made = handlers(spec, overrides.pop("handlers", {}))
     return Provider(
         name=name,
         title=title,
