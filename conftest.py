@@ -12,6 +12,5 @@ from mockserver.providers import EXTRA_ENV
 
 _EXTRA = Path(__file__).parent / "tests" / "extra_providers"
 _FOLDERS = sorted(str(folder) for folder in _EXTRA.iterdir() if (folder / "__init__.py").is_file())
-_NAMED = [folder for folder in os.environ.get(EXTRA_ENV, "").split(os.pathsep) if folder]
-# Once each (pytest-xdist's workers inherit what the controller set).
-os.environ[EXTRA_ENV] = os.pathsep.join(dict.fromkeys([*_NAMED, *_FOLDERS]))
+# A folder named twice (pytest-xdist's workers inherit what the controller set) is loaded once.
+os.environ[EXTRA_ENV] = os.pathsep.join(filter(None, [os.environ.get(EXTRA_ENV, ""), *_FOLDERS]))
