@@ -99,7 +99,9 @@ def profile_from_spec(name: str, title: str, spec_file: Path) -> Profile:
         title=title,
         auth_header="Authorization" if bearer else str(scheme["name"]),
         auth_prefix="Bearer " if bearer else "",
-        error_body=object_with(*error.get("required", []), **error.get("properties", {})),
+        error_body=object_with(
+            *error.get("required", []), **{name: spec.resolve(schema) for name, schema in error.get("properties", {}).items()}
+        ),
         error_schemas=tuple(spec.error_schema_names()),
         business_rule_statuses=("404", "409", "422"),
     )

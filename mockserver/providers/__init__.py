@@ -77,7 +77,5 @@ def package_of(name: str) -> ModuleType:
 
 
 def provider_named(name: str) -> Provider:
-    for provider in all_providers():
-        if provider.name == name:
-            return provider
-    raise KeyError(name)
+    provider: Provider = package_of(name).PROVIDER
+    return provider
