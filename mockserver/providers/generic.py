@@ -190,10 +190,15 @@ def error_renderer(spec: Spec) -> Callable[[ApiError], ErrorReply]:
 
     def render(err: ApiError) -> ErrorReply:
         if isinstance(err, ValidationFailed) and err.source == "parameters":
-            return style.reply(400, err.message or "Invalid parameters")
+            return style.reply(400, _what_is_wrong(err) or "Invalid parameters")
         return style.render(err)
 
     return render
+
+
+def _what_is_wrong(err: ApiError) -> str:
+    """Each violation with the member it is about ("age: 101 is greater than the maximum of 100")."""
+    return "; ".join(f"{v.path}: {v.message}" if v.path else v.message for v in err.violations) or err.message
 
 
 def error_style(spec: Spec) -> ErrorStyle:
@@ -214,7 +219,7 @@ def error_style(spec: Spec) -> ErrorStyle:
         MethodNotAllowed: "Method not allowed",
         UnsupportedMediaType: "Unsupported media type: send application/json",
         BadRequest: "Malformed JSON",
-        ValidationFailed: lambda err: err.message or "Invalid request",
+        ValidationFailed: lambda err: _what_is_wrong(err) or "Invalid request",
         RateLimited: "Too many requests",
     }
     return ErrorStyle(body=body, wording=wording, otherwise="Internal Server Error")
@@ -283,7 +288,7 @@ class Table:
         def handler(call: Call) -> Reply:
             parent = self._parent(call)
             key: int | str = call.tenant.next_id(self.name) if self.integer_ids else call.random.uuid4()
-            row = {**(call.body or {}), "id": key, **parent}
+            row = {"id": key, **_given(call), **parent}
             call.tenant.table(self.name).insert(key, row)
             return Reply(op.success, _public(row, parent))
 
@@ -295,7 +300,7 @@ class Table:
     def put(self, op: Operation) -> Handler:
         def handler(call: Call) -> Reply:
             row = self._row(call, op)
-            new = {**(call.body or {}), "id": row["id"], **self._parent(call)}
+            new = {"id": row["id"], **_given(call), **self._parent(call)}
             return Reply(op.success, _public(call.tenant.table(self.name).replace(row["id"], new), self._parent(call)))
 
         return handler
@@ -303,7 +308,7 @@ class Table:
     def patch(self, op: Operation) -> Handler:
         def handler(call: Call) -> Reply:
             row = self._row(call, op)
-            new = {**row, **(call.body or {}), "id": row["id"]}
+            new = {**row, **_given(call)}
             return Reply(op.success, _public(call.tenant.table(self.name).replace(row["id"], new), self._parent(call)))
 
         return handler
@@ -315,6 +320,11 @@ class Table:
             return Reply(op.success, None if op.success == 204 else _public(row, self._parent(call)))
 
         return handler
+
+
+def _given(call: Call) -> dict[str, Any]:
+    """The body's members, but never an id of its own: the id is the record's (first, as shown)."""
+    return {name: value for name, value in (call.body or {}).items() if name != "id"}
 
 
 def _under(row: Mapping[str, Any], parent: Mapping[str, Any]) -> bool:
