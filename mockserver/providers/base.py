@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Callable, Mapping
@@ -11,13 +12,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from jsonschema import Draft202012Validator
 from jsonschema.protocols import Validator
 
 from mockserver.engine.clock import Clock
 from mockserver.engine.context import Call, Reply, Services
-from mockserver.engine.errors import ApiError, ValidationFailed, Violation
-from mockserver.engine.provider import ErrorReply, Event, Provider, key_header
-from mockserver.engine.store import Row, Tenant
+from mockserver.engine.errors import ApiError, NotFound, ValidationFailed, Violation
+from mockserver.engine.provider import AdminAction, ErrorReply, Event, Provider, key_header
+from mockserver.engine.store import Row, Table, Tenant
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 # A wheel ships specs/ inside the package; a source checkout keeps it at the top level.
@@ -89,16 +91,18 @@ _BY_CONVENTION = {
         "verify_signature": "verify_signature",
         "attempt_headers": "attempt_headers",
     },
-    "admin": {"admin_actions": "ACTIONS", "admin_schemas": "SCHEMAS"},
 }
 
 
 def by_convention(**modules: ModuleType) -> dict[str, Any]:
     """The Provider fields that a provider's `demo`, `webhooks` and `admin` modules define
-    under the conventional names (`webhooks.RETRY_SCHEDULE`, `admin.ACTIONS`...): what a
+    under the conventional names (`webhooks.RETRY_SCHEDULE`, `admin.ADMIN`...): what a
     declaration would otherwise spell out one by one."""
-    fields = {}
+    fields: dict[str, Any] = {}
     for role, module in modules.items():
+        if role == "admin":
+            fields.update(admin_actions=module.ADMIN.actions, admin_schemas=module.ADMIN.schemas)
+            continue
         for field_name, attribute in _BY_CONVENTION[role].items():
             if hasattr(module, attribute):
                 fields[field_name] = getattr(module, attribute)
@@ -114,6 +118,51 @@ def insert_next(
     return tenant.table(table).insert(key, {id_name: key, **values})
 
 
+# -- one table's reads and deletes ------------------------------------------------------------
+Render = Callable[[Row], Any]
+Where = Callable[[Row], bool]
+Handler = Callable[[Call], Reply]
+
+
+def found(row: Row | None, message: str = "Not Found") -> Row:
+    """The row looked up, or a 404 with the provider's message."""
+    if row is None:
+        raise NotFound(message)
+    return row
+
+
+def held_by_another(table: Table, index: str, value: Any, row_id: Any, *, id_name: str = "id") -> bool:
+    """Whether a row other than `row_id` (any row, for None) holds `value` in a unique index
+    (a tag's name, a contact's e-mail address): the check before a write that must not repeat it."""
+    holder = table.find(index, value)
+    return holder is not None and holder[id_name] != row_id
+
+
+@dataclass(frozen=True)
+class Reads:
+    """The list, get and delete of a plain table: written once, but for what each provider
+    does its own way: how it cuts a page (`page(call, table, render, **options)`, answering
+    the whole reply) and how it finds the record a path names (`lookup(call, table)`, its own
+    404 when there is none)."""
+
+    page: Callable[..., Reply]
+    lookup: Callable[[Call, str], Row]
+    id_name: str = "id"
+
+    def lister(self, table: str, render: Render, **options: Any) -> Handler:
+        return lambda call: self.page(call, table, render, **options)
+
+    def getter(self, table: str, render: Render) -> Handler:
+        return lambda call: Reply(200, render(self.lookup(call, table)))
+
+    def deleter(self, table: str, status: int = 204, body: Any = None) -> Handler:
+        def delete(call: Call) -> Reply:
+            found(call.tenant.table(table).delete(self.lookup(call, table)[self.id_name]))
+            return Reply(status, body)
+
+        return delete
+
+
 def demo_call(tenant: Tenant, services: Services, provider: str, seed: int, start: datetime) -> Call:
     """What demo seeding works through: a clock frozen at `start` (advanced by the seeding
     itself) and ids from the seed, so one seed always gives the same data. Seeding is not a
@@ -121,6 +170,48 @@ def demo_call(tenant: Tenant, services: Services, provider: str, seed: int, star
     clock = Clock()
     clock.freeze(start)
     return Call(tenant, Services(clock, services.random.derive(provider, "demo", seed=seed)), {}, None)
+
+
+class AdminActions:
+    """A provider's admin actions (under /__admin/<provider>/), each declared once where it
+    is written: its method and path, the JSON Schema its body is checked against (a 422
+    listing what is wrong), and what it answers. `actions` and `schemas` are the Provider's
+    `admin_actions` and `admin_schemas` (by_convention reads them from `admin.ADMIN`)."""
+
+    def __init__(self, *parts: AdminActions) -> None:
+        self.actions: dict[tuple[str, str], AdminAction] = {}
+        self.schemas: dict[tuple[str, str], dict[str, Any]] = {}
+        for part in parts:  # the actions other modules declare
+            self.actions.update(part.actions)
+            self.schemas.update(part.schemas)
+
+    def post(
+        self, path: str, body: Mapping[str, Any] | None = None, responses: Mapping[int, str] | None = None
+    ) -> Callable[[Callable[..., Reply]], Callable[..., Reply]]:
+        """Declare `run` the action of POST `path`; with a `body` schema, `run(call, body)`
+        gets the body once checked."""
+        return self.action("POST", path, body, responses)
+
+    def action(
+        self, method: str, path: str, body: Mapping[str, Any] | None = None, responses: Mapping[int, str] | None = None
+    ) -> Callable[[Callable[..., Reply]], Callable[..., Reply]]:
+        validator = Draft202012Validator(body) if body is not None else None
+
+        def declare(run: Callable[..., Reply]) -> Callable[..., Reply]:
+            if validator is None:
+                self.actions[method, path] = run
+            else:
+
+                @functools.wraps(run)  # the admin document reads the action's name and docstring
+                def checked(call: Call) -> Reply:
+                    return run(call, admin_body(validator, call.body))
+
+                self.actions[method, path] = checked
+            declared = {"body": body, "responses": responses}
+            self.schemas[method, path] = {key: value for key, value in declared.items() if value is not None}
+            return run
+
+        return declare
 
 
 def admin_body(validator: Validator, body: Any) -> dict[str, Any]:
@@ -137,11 +228,13 @@ def admin_body(validator: Validator, body: Any) -> dict[str, Any]:
 
 
 __all__ = [
+    "AdminActions",
     "Call",
     "ErrorReply",
     "ErrorStyle",
     "Event",
     "Provider",
+    "Reads",
     "Reply",
     "Services",
     "Violation",
@@ -149,7 +242,9 @@ __all__ = [
     "by_convention",
     "demo_call",
     "fail",
+    "found",
     "header",
+    "held_by_another",
     "hmac_sha256_hex",
     "insert_next",
     "key_header",

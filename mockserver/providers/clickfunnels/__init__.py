@@ -9,7 +9,7 @@ from mockserver.engine.errors import Forbidden
 from mockserver.providers.base import Provider, by_convention, spec_path
 from mockserver.providers.clickfunnels import admin, commerce, contacts, demo, images, learning, records, webhooks
 from mockserver.providers.clickfunnels.errors import render_error
-from mockserver.providers.clickfunnels.listing import lists, shows
+from mockserver.providers.clickfunnels.listing import READS
 
 
 def _front_door(request: Request) -> None:
@@ -18,12 +18,12 @@ def _front_door(request: Request) -> None:
         raise Forbidden("blocked")
 
 
-# operationId -> handler; the reads of a plain table are declared here (listing.shows, listing.lists).
+# operationId -> handler; the reads of a plain table are declared here (listing.READS).
 HANDLERS = {
-    "listTeams": lists(records.TEAMS, records.team, within=None),
-    "getTeam": shows(records.TEAMS, records.team),
-    "listWorkspaces": lists(records.WORKSPACES, records.workspace_view, within=records.TEAMS),
-    "getWorkspace": shows(records.WORKSPACES, records.workspace_view),
+    "listTeams": READS.lister(records.TEAMS, records.team, within=None),
+    "getTeam": READS.getter(records.TEAMS, records.team),
+    "listWorkspaces": READS.lister(records.WORKSPACES, records.workspace_view, within=records.TEAMS),
+    "getWorkspace": READS.getter(records.WORKSPACES, records.workspace_view),
     "listContacts": contacts.list_contacts,
     "createContact": contacts.create_contact,
     "upsertContact": contacts.upsert_contact,
@@ -31,41 +31,41 @@ HANDLERS = {
     "updateContact": contacts.update_contact,
     "patchContact": contacts.update_contact,
     "deleteContact": contacts.delete_contact,
-    "listContactTags": lists(records.TAGS, records.tag),
+    "listContactTags": READS.lister(records.TAGS, records.tag),
     "createContactTag": contacts.create_tag,
-    "getContactTag": shows(records.TAGS, records.tag),
-    "listAppliedTags": lists(records.APPLIED_TAGS, records.applied_tag, within=records.CONTACTS),
+    "getContactTag": READS.getter(records.TAGS, records.tag),
+    "listAppliedTags": READS.lister(records.APPLIED_TAGS, records.applied_tag, within=records.CONTACTS),
     "createAppliedTag": contacts.create_applied_tag,
     "deleteAppliedTag": contacts.delete_applied_tag,
-    "listProducts": lists(records.PRODUCTS, records.product),
+    "listProducts": READS.lister(records.PRODUCTS, records.product),
     "createProduct": commerce.create_product,
-    "getProduct": shows(records.PRODUCTS, records.product),
+    "getProduct": READS.getter(records.PRODUCTS, records.product),
     "updateProduct": commerce.update_product,
     "archiveProduct": commerce.archive_product,
     "unarchiveProduct": commerce.unarchive_product,
     "listOrders": commerce.list_orders,
     "getOrder": commerce.get_order,
-    "listFulfillments": lists(records.FULFILLMENTS, records.fulfillment),
+    "listFulfillments": READS.lister(records.FULFILLMENTS, records.fulfillment),
     "createFulfillment": commerce.create_fulfillment,
-    "getFulfillment": shows(records.FULFILLMENTS, records.fulfillment),
+    "getFulfillment": READS.getter(records.FULFILLMENTS, records.fulfillment),
     "cancelFulfillment": commerce.cancel_fulfillment,
-    "listCourses": lists(records.COURSES, records.course),
-    "getCourse": shows(records.COURSES, records.course),
-    "listEnrollments": lists(records.ENROLLMENTS, records.enrollment, within=records.COURSES),
+    "listCourses": READS.lister(records.COURSES, records.course),
+    "getCourse": READS.getter(records.COURSES, records.course),
+    "listEnrollments": READS.lister(records.ENROLLMENTS, records.enrollment, within=records.COURSES),
     "createEnrollment": learning.create_enrollment,
-    "getEnrollment": shows(records.ENROLLMENTS, records.enrollment),
-    "listForms": lists(records.FORMS, records.form),
-    "getForm": shows(records.FORMS, records.form),
-    "listSubmissions": lists(records.SUBMISSIONS, records.submission, within=records.FORMS),
-    "getSubmission": shows(records.SUBMISSIONS, records.submission),
-    "listWebhookEndpoints": lists(records.ENDPOINTS, records.endpoint),
+    "getEnrollment": READS.getter(records.ENROLLMENTS, records.enrollment),
+    "listForms": READS.lister(records.FORMS, records.form),
+    "getForm": READS.getter(records.FORMS, records.form),
+    "listSubmissions": READS.lister(records.SUBMISSIONS, records.submission, within=records.FORMS),
+    "getSubmission": READS.getter(records.SUBMISSIONS, records.submission),
+    "listWebhookEndpoints": READS.lister(records.ENDPOINTS, records.endpoint),
     "createWebhookEndpoint": webhooks.create_endpoint,
-    "getWebhookEndpoint": shows(records.ENDPOINTS, records.endpoint),
+    "getWebhookEndpoint": READS.getter(records.ENDPOINTS, records.endpoint),
     "updateWebhookEndpoint": webhooks.update_endpoint,
     "deleteWebhookEndpoint": webhooks.delete_endpoint,
-    "listImages": lists(records.IMAGES, records.image),
+    "listImages": READS.lister(records.IMAGES, records.image),
     "createImage": images.create_image,
-    "getImage": shows(records.IMAGES, records.image),
+    "getImage": READS.getter(records.IMAGES, records.image),
 }
 
 PROVIDER = Provider(

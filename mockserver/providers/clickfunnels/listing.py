@@ -1,7 +1,7 @@
 """Every ClickFunnels list works the same way: a bare array of at most 20 records, the
 `after` cursor, `sort_order` / `sort_property`, `filter[attr]=a,b`, and the
-`Pagination-Next` and `Link` headers while more records remain. Reads of a plain table
-are declared here (`shows`, `lists`)."""
+`Pagination-Next` and `Link` headers while more records remain. The reads of a plain
+table are declared with `READS`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from mockserver.engine.context import Call, Reply
 from mockserver.engine.pagination import page_ordered, with_query
 from mockserver.engine.store import Row
+from mockserver.providers.base import Reads
 from mockserver.providers.clickfunnels import records
 from mockserver.providers.clickfunnels.records import PAGE_SIZE, WORKSPACES
 
@@ -78,23 +79,5 @@ def _texts(value: Any) -> set[str]:
     return {("true" if v else "false") if isinstance(v, bool) else str(v).casefold() for v in values if v is not None}
 
 
-# Most reads are one of two shapes, the same for every plain table: written once here.
-Handler = Callable[[Call], Reply]
-
-
-def shows(table: str, render: Callable[[Row], Any]) -> Handler:
-    """GET of one record: by id or public_id, 404 otherwise."""
-
-    def show(call: Call) -> Reply:
-        return Reply(200, render(records.addressed(call, table)))
-
-    return show
-
-
-def lists(table: str, render: Callable[[Row], Any], *, within: str | None = WORKSPACES) -> Handler:
-    """GET of a table's records (see list_reply)."""
-
-    def list_records(call: Call) -> Reply:
-        return list_reply(call, table, render, within=within)
-
-    return list_records
+# The reads of a plain table (READS.getter, READS.lister with list_reply's options).
+READS = Reads(list_reply, records.addressed)

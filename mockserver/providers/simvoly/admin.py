@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from mockserver.engine.context import Call, Reply
-from mockserver.providers.base import admin_body
+from mockserver.providers.base import AdminActions
 from mockserver.providers.simvoly import records
 from mockserver.providers.simvoly.audience import book, submit_form
 from mockserver.providers.simvoly.records import OUTBOX
 from mockserver.providers.simvoly.shop import place_order
 
+ADMIN = AdminActions()
 _TEXT = {"type": "string", "minLength": 1, "maxLength": 255}
 _EMAIL = {"type": "string", "pattern": "^[^@\\s]+@[^@\\s]+$", "maxLength": 255}
 _TIME = {"type": "integer", "minimum": 0, "maximum": 9999999999}
@@ -30,52 +29,70 @@ _NAME_VALUES = {
         "properties": {"name": _TEXT, "value": {"type": ["string", "null"], "maxLength": 10000}},
     },
 }
-_SCHEMAS: dict[str, dict[str, Any]] = {
-    "order": {
-        "type": "object",
-        "required": ["customerEmail", "items"],
-        "properties": {
-            "customerEmail": _EMAIL,
-            "customerName": _TEXT,
+_ORDER = {
+    "type": "object",
+    "required": ["customerEmail", "items"],
+    "properties": {
+        "customerEmail": _EMAIL,
+        "customerName": _TEXT,
+        "items": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 50,
             "items": {
-                "type": "array",
-                "minItems": 1,
-                "maxItems": 50,
-                "items": {
-                    "type": "object",
-                    "required": ["productId"],
-                    "properties": {
-                        "productId": {"type": "integer", "minimum": 1},
-                        "quantity": {"type": "integer", "minimum": 1, "maximum": 1000},
-                        "variant": {"type": "integer", "minimum": 0},
-                    },
-                },
-            },
-            "shippingAddress": _ADDRESS,
-            "billingAddress": _ADDRESS,
-            "discountCode": _TEXT,
-            "discountAmount": {"type": "number", "minimum": 0},
-            "shippingName": _TEXT,
-            "shippingAmount": {"type": "number", "minimum": 0},
-            "paid": {"type": "boolean"},
-            "paymentMethod": _TEXT,
-            "transactionId": _TEXT,
-            "tags": {"type": "array", "items": _TEXT},
-            # The checkout form's extra fields, as the order shows them.
-            "additionalFields": {
-                "type": "array",
-                "maxItems": 50,
-                "items": {
-                    "type": "object",
-                    "required": ["field", "value"],
-                    "additionalProperties": False,
-                    "properties": {"field": _TEXT, "value": {"type": ["string", "null"], "maxLength": 10_000}},
+                "type": "object",
+                "required": ["productId"],
+                "properties": {
+                    "productId": {"type": "integer", "minimum": 1},
+                    "quantity": {"type": "integer", "minimum": 1, "maximum": 1000},
+                    "variant": {"type": "integer", "minimum": 0},
                 },
             },
         },
+        "shippingAddress": _ADDRESS,
+        "billingAddress": _ADDRESS,
+        "discountCode": _TEXT,
+        "discountAmount": {"type": "number", "minimum": 0},
+        "shippingName": _TEXT,
+        "shippingAmount": {"type": "number", "minimum": 0},
+        "paid": {"type": "boolean"},
+        "paymentMethod": _TEXT,
+        "transactionId": _TEXT,
+        "tags": {"type": "array", "items": _TEXT},
+        # The checkout form's extra fields, as the order shows them.
+        "additionalFields": {
+            "type": "array",
+            "maxItems": 50,
+            "items": {
+                "type": "object",
+                "required": ["field", "value"],
+                "additionalProperties": False,
+                "properties": {"field": _TEXT, "value": {"type": ["string", "null"], "maxLength": 10_000}},
+            },
+        },
     },
-    "submission": {"type": "object", "required": ["fields"], "properties": {"formName": _TEXT, "fields": _NAME_VALUES}},
-    "booking": {
+}
+
+
+@ADMIN.post("orders", _ORDER, {201: "The order", 422: "The body breaks the schema, or a product does not exist"})
+def create_order(call: Call, body: dict[str, Any]) -> Reply:
+    """A visitor checks out: order_created (and contact_updated)."""
+    return Reply(201, records.order(place_order(call, body)))
+
+
+@ADMIN.post(
+    "form-submissions",
+    {"type": "object", "required": ["fields"], "properties": {"formName": _TEXT, "fields": _NAME_VALUES}},
+    {201: "The submission"},
+)
+def create_submission(call: Call, body: dict[str, Any]) -> Reply:
+    """A visitor submits a form: form_submitted (and contact_updated when it has an e-mail)."""
+    return Reply(201, records.submission(submit_form(call, body.get("formName", "Contact form"), body["fields"])))
+
+
+@ADMIN.post(
+    "bookings",
+    {
         "type": "object",
         "required": ["name", "email", "start"],
         "properties": {
@@ -89,51 +106,16 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
             "formAnswers": _NAME_VALUES,
         },
     },
-}
-_VALIDATORS = {name: Draft202012Validator(schema) for name, schema in _SCHEMAS.items()}
-
-
-def create_order(call: Call) -> Reply:
-    """A visitor checks out: order_created (and contact_updated)."""
-    return Reply(201, records.order(place_order(call, admin_body(_VALIDATORS["order"], call.body))))
-
-
-def create_submission(call: Call) -> Reply:
-    """A visitor submits a form: form_submitted (and contact_updated when it has an e-mail)."""
-    body = admin_body(_VALIDATORS["submission"], call.body)
-    return Reply(201, records.submission(submit_form(call, body.get("formName", "Contact form"), body["fields"])))
-
-
-def create_booking(call: Call) -> Reply:
+    {201: "The booking", 422: "The body breaks the schema, or it ends before it starts"},
+)
+def create_booking(call: Call, body: dict[str, Any]) -> Reply:
     """A visitor books a session: booking_created (and contact_updated)."""
-    body = admin_body(_VALIDATORS["booking"], call.body)
     if body.get("end") is not None and body["end"] < body["start"]:
         raise records.bad("end must not be before start.", "end")
     return Reply(201, records.booking(book(call, body)))
 
 
+@ADMIN.action("GET", "emails", responses={200: "`items`: the e-mails sent, oldest first"})
 def list_emails(call: Call) -> Reply:
     """The e-mails the website sent: password resets, order updates, digital access."""
     return Reply(200, {"items": [dict(row) for row in call.tenant.table(OUTBOX).rows()]})
-
-
-ACTIONS = {
-    ("POST", "orders"): create_order,
-    ("POST", "form-submissions"): create_submission,
-    ("POST", "bookings"): create_booking,
-    ("GET", "emails"): list_emails,
-}
-
-# The admin API's document of those actions (Provider.admin_schemas).
-SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
-    ("POST", "orders"): {
-        "body": _SCHEMAS["order"],
-        "responses": {201: "The order", 422: "The body breaks the schema, or a product does not exist"},
-    },
-    ("POST", "form-submissions"): {"body": _SCHEMAS["submission"], "responses": {201: "The submission"}},
-    ("POST", "bookings"): {
-        "body": _SCHEMAS["booking"],
-        "responses": {201: "The booking", 422: "The body breaks the schema, or it ends before it starts"},
-    },
-    ("GET", "emails"): {"responses": {200: "`items`: the e-mails sent, oldest first"}},
-}

@@ -25,17 +25,17 @@ def create_list(call: Call) -> Reply:
 
 
 def get_list(call: Call) -> Reply:
-    return Reply(200, records.subscriber_list(call.tenant, records.by_id(call, LISTS, "Subscriber list")))
+    return Reply(200, records.subscriber_list(call.tenant, records.by_id(call, LISTS)))
 
 
 def update_list(call: Call) -> Reply:
-    row = records.by_id(call, LISTS, "Subscriber list")
+    row = records.by_id(call, LISTS)
     row["name"] = records.required(call.body["name"], "name")
     return Reply(200, records.subscriber_list(call.tenant, row))
 
 
 def delete_list(call: Call) -> Reply:
-    row = records.delete_by_id(call, LISTS, "Subscriber list")
+    row = records.delete_by_id(call, LISTS)
     for contact in call.tenant.table(CONTACTS).rows():
         if row["id"] in contact["subscriberLists"]:
             contact["subscriberLists"] = [i for i in contact["subscriberLists"] if i != row["id"]]

@@ -26,13 +26,12 @@ def search_contact(call: Call) -> Reply:
     return Reply(200, records.contact(records.found(row, "Contact")))
 
 
-def get_contact(call: Call) -> Reply:
-    return Reply(200, records.contact(records.by_id(call, CONTACTS, "Contact")))
+get_contact = records.READS.getter(CONTACTS, records.contact)
 
 
 def update_contact(call: Call) -> Reply:
     table = call.tenant.table(CONTACTS)
-    row = records.by_id(call, CONTACTS, "Contact")
+    row = records.by_id(call, CONTACTS)
     values = _supplied(call, call.body, row, skip_empty=True)
     email = call.body["email"].strip()
     records.refuse_taken(table, "email", email.casefold(), row, "Another contact has this email address.")
@@ -42,7 +41,7 @@ def update_contact(call: Call) -> Reply:
 
 
 def delete_contact(call: Call) -> Reply:
-    row = records.delete_by_id(call, CONTACTS, "Contact")
+    row = records.delete_by_id(call, CONTACTS)
     if row["memberId"] is not None:
         member = call.tenant.table(MEMBERS).get(row["memberId"])
         if member is not None:

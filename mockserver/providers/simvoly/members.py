@@ -61,15 +61,14 @@ def search_member(call: Call) -> Reply:
     return Reply(200, records.member(records.found(row, "Member")))
 
 
-def get_member(call: Call) -> Reply:
-    return Reply(200, records.member(records.by_id(call, MEMBERS, "Member")))
+get_member = records.READS.getter(MEMBERS, records.member)
 
 
 def update_member(call: Call) -> Reply:
     """Only non-empty fields are set; a password in the body is ignored."""
     tenant, body = call.tenant, call.body
     members = tenant.table(MEMBERS)
-    row = records.by_id(call, MEMBERS, "Member")
+    row = records.by_id(call, MEMBERS)
     changes: dict[str, Any] = {}
     if body["name"].strip():
         changes["name"] = body["name"].strip()
@@ -95,8 +94,7 @@ def record_email(call: Call, to: str, subject: str, text: str, kind: str) -> Row
 
 
 # -- member groups ---------------------------------------------------------------------
-def list_groups(call: Call) -> Reply:
-    return records.page(call, GROUPS, records.group)
+list_groups = records.READS.lister(GROUPS, records.group)
 
 
 def create_group(call: Call) -> Reply:
@@ -105,19 +103,18 @@ def create_group(call: Call) -> Reply:
     return Reply(201, records.group(row))
 
 
-def get_group(call: Call) -> Reply:
-    return Reply(200, records.group(records.by_id(call, GROUPS, "Member group")))
+get_group = records.READS.getter(GROUPS, records.group)
 
 
 def update_group(call: Call) -> Reply:
-    row = records.by_id(call, GROUPS, "Member group")
+    row = records.by_id(call, GROUPS)
     name = records.required(call.body["name"], "name")
     row.update(name=name, link=call.body.get("link", row["link"]))
     return Reply(200, records.group(row))
 
 
 def delete_group(call: Call) -> Reply:
-    row = records.delete_by_id(call, GROUPS, "Member group")
+    row = records.delete_by_id(call, GROUPS)
     members = call.tenant.table(MEMBERS)
     for member in members.rows_of(list(members.keys_with("groups", row["id"]))):  # read before the writes
         members.replace(member["id"], {**member, "groups": [g for g in member["groups"] if g != row["id"]]})

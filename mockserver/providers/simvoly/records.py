@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from mockserver.engine.context import Call, Reply
-from mockserver.engine.errors import NotFound, ValidationFailed, Violation
+from mockserver.engine.errors import ValidationFailed, Violation
 from mockserver.engine.pagination import page_offset
 from mockserver.engine.store import Row, Table, Tenant
+from mockserver.providers import base
 from mockserver.providers.base import insert_next
 
 CONTACTS, MEMBERS, GROUPS, SESSIONS = "contacts", "members", "member_groups", "sessions"
@@ -40,21 +41,30 @@ def now(call: Call) -> int:
 insert_new = insert_next  # a row of a table under the next id of its kind; the id leads its fields
 
 
+# What a 404 calls a row of each table the path addresses by id ("Member group not found.").
+WHAT = {
+    CONTACTS: "Contact",
+    MEMBERS: "Member",
+    GROUPS: "Member group",
+    PRODUCTS: "Product",
+    ORDERS: "Order",
+    LISTS: "Subscriber list",
+}
+
+
 def found(row: Row | None, what: str) -> Row:
     """The row looked up, or Simvoly's 404 for it ("Contact not found.")."""
-    if row is None:
-        raise NotFound(f"{what} not found.")
-    return row
+    return base.found(row, f"{what} not found.")
 
 
-def by_id(call: Call, name: str, what: str) -> Row:
+def by_id(call: Call, name: str) -> Row:
     """The row of table `name` that the path's id names, or a 404."""
-    return found(call.tenant.table(name).get(call.params["id"]), what)
+    return found(call.tenant.table(name).get(call.params["id"]), WHAT[name])
 
 
-def delete_by_id(call: Call, name: str, what: str) -> Row:
+def delete_by_id(call: Call, name: str) -> Row:
     """Delete the row the path's id names (a 404 without one); answers the row it was."""
-    row = by_id(call, name, what)
+    row = by_id(call, name)
     call.tenant.table(name).delete(row["id"])
     return row
 
@@ -62,8 +72,7 @@ def delete_by_id(call: Call, name: str, what: str) -> Row:
 def refuse_taken(table: Table, index: str, value: Any, row: Row | None, message: str) -> None:
     """A 400 when another row than `row` (any row, for a new one) holds `value` of a unique
     index (e-mail, url)."""
-    holder = table.find(index, value)
-    if holder is not None and (row is None or holder["id"] != row["id"]):
+    if base.held_by_another(table, index, value, None if row is None else row["id"]):
         raise bad(message, index)
 
 
@@ -92,6 +101,10 @@ def page(
     keys = table.keys_with(*filed) if filed[1] is not None else None
     rows, total = page_offset(table, skip=skip, limit=limit, where=where, keys=keys)
     return Reply(200, {"totalCount": total, "limit": limit, "skip": skip, "items": [render(row) for row in rows]})
+
+
+# The reads of a plain table: its `page` (with `where` and `filed`), and its rows `by_id`.
+READS = base.Reads(page, by_id)
 
 
 # -- reading bodies --------------------------------------------------------------------

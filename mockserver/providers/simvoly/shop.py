@@ -57,11 +57,11 @@ def create_product(call: Call) -> Reply:
 
 
 def get_product(call: Call) -> Reply:
-    return Reply(200, records.product(call.tenant, records.by_id(call, PRODUCTS, "Product")))
+    return Reply(200, records.product(call.tenant, records.by_id(call, PRODUCTS)))
 
 
 def update_product(call: Call) -> Reply:
-    return Reply(200, records.product(call.tenant, _update(call, records.by_id(call, PRODUCTS, "Product"), call.body)))
+    return Reply(200, records.product(call.tenant, _update(call, records.by_id(call, PRODUCTS), call.body)))
 
 
 def list_categories(call: Call) -> Reply:
@@ -171,14 +171,13 @@ def list_orders(call: Call) -> Reply:
     return records.page(call, ORDERS, records.order, where)
 
 
-def get_order(call: Call) -> Reply:
-    return Reply(200, records.order(records.by_id(call, ORDERS, "Order")))
+get_order = records.READS.getter(ORDERS, records.order)
 
 
 def update_order(call: Call) -> Reply:
     """Non-empty fields are set; the status comes in upper case and is kept in lower case."""
     body = records.non_empty(call.body)
-    row = records.by_id(call, ORDERS, "Order")
+    row = records.by_id(call, ORDERS)
     before = row["status"]
     row.update(records.given(body, ("customerName", "customerEmail", "paymentMethod", "transactionId", "paid")))
     row.update(records.addresses(body))

@@ -8,7 +8,7 @@ from typing import Any
 from mockserver.engine.context import Call, Reply
 from mockserver.engine.errors import NotFound, Violation
 from mockserver.engine.store import Key, Row, Tenant
-from mockserver.providers.base import fail
+from mockserver.providers.base import fail, found, held_by_another
 from mockserver.providers.systeme import records
 from mockserver.providers.systeme.errors import BLANK, USED, refuse, violation
 from mockserver.providers.systeme.records import CONTACTS, ENROLLMENTS, FIELDS, MEMBERSHIPS, TAGS
@@ -69,7 +69,7 @@ def create_contact(call: Call) -> Reply:
         problems.append(violation("email", *BLANK))
     elif not records.email_is_deliverable(email):
         problems.append(violation("email", "This value is not a valid email address.", "email"))
-    elif records.taken(contacts, "email", email.casefold()):
+    elif held_by_another(contacts, "email", email.casefold(), None):
         problems.append(violation("email", *USED))
     values, field_problems = field_changes(tenant, body)
     problems += field_problems
@@ -145,7 +145,7 @@ def update_contact(call: Call) -> Reply:
 def delete_contact(call: Call) -> Reply:
     tenant = call.tenant
     contact_id = call.params["id"]
-    records.found(tenant.table(CONTACTS).delete(contact_id))
+    found(tenant.table(CONTACTS).delete(contact_id))
     for name in (ENROLLMENTS, MEMBERSHIPS):
         table = tenant.table(name)
         for row in table.rows():

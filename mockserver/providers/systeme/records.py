@@ -10,10 +10,8 @@ from typing import Any
 
 from mockserver.engine.clock import iso
 from mockserver.engine.context import Call, Reply
-from mockserver.engine.errors import NotFound
-from mockserver.engine.provider import Handler
 from mockserver.engine.store import Key, Row, Table, Tenant
-from mockserver.providers.base import insert_next
+from mockserver.providers.base import Reads, Render, Where, found, insert_next
 
 CONTACTS, TAGS, FIELDS = "contacts", "tags", "fields"
 COURSES, ENROLLMENTS = "courses", "enrollments"
@@ -106,18 +104,8 @@ def stamp(epoch: float) -> str:
 
 
 # -- what handlers share ---------------------------------------------------------------
-Where = Callable[[Row], bool]
-Render = Callable[[Row], Any]
-
-
-def found(row: Row | None) -> Row:
-    """The row a request names; API Platform's 404 when it names none."""
-    if row is None:
-        raise NotFound("Not Found")
-    return row
-
-
 def require(table: Table, key: Any) -> Row:
+    """The row a request names; API Platform's 404 ("Not Found") when it names none."""
     return found(table.get(key))
 
 
@@ -147,27 +135,12 @@ def columns_equal(params: Mapping[str, Any], **columns: str) -> Where | None:
     return (lambda row: all(row[column] == value for column, value in wanted.items())) if wanted else None
 
 
-def taken(table: Table, index: str, value: Any, exclude: Key | None = None) -> bool:
-    """Whether a row other than `exclude` holds this value of a unique index."""
-    holder = table.find(index, value)
-    return holder is not None and holder["id"] != exclude
+def _page(call: Call, name: str, render: Render, where: Callable[[Call], Where | None] = lambda _: None) -> Reply:
+    return page_reply(call, call.tenant.table(name), render, where(call))
 
 
-# Handlers that only list, read or delete the rows of one table, made alike.
-def lister(name: str, render: Render, where: Callable[[Call], Where | None] = lambda _: None) -> Handler:
-    return lambda call: page_reply(call, call.tenant.table(name), render, where(call))
-
-
-def getter(name: str, render: Render) -> Handler:
-    return lambda call: Reply(200, render(require(call.tenant.table(name), call.params["id"])))
-
-
-def deleter(name: str) -> Handler:
-    def delete(call: Call) -> Reply:
-        found(call.tenant.table(name).delete(call.params["id"]))
-        return Reply(204)
-
-    return delete
+# Handlers that only list (`where`: the call's filter), read or delete the rows of one table.
+READS = Reads(_page, lambda call, name: require(call.tenant.table(name), call.params["id"]))
 
 
 # -- storing ---------------------------------------------------------------------------

@@ -52,8 +52,8 @@ def list_enrollments(call: Call) -> Reply:
     return records.page_reply(call, call.tenant.table(ENROLLMENTS), partial(records.enrollment, call.tenant), where)
 
 
-delete_enrollment = records.deleter(ENROLLMENTS)
-list_communities = records.lister(COMMUNITIES, records.community, records.name_contains)
+delete_enrollment = records.READS.deleter(ENROLLMENTS)
+list_communities = records.READS.lister(COMMUNITIES, records.community, where=records.name_contains)
 
 
 def create_membership(call: Call) -> Reply:
@@ -73,4 +73,4 @@ def list_memberships(call: Call) -> Reply:
     return records.page_reply(call, call.tenant.table(MEMBERSHIPS), partial(records.membership, call.tenant), where)
 
 
-delete_membership = records.deleter(MEMBERSHIPS)
+delete_membership = records.READS.deleter(MEMBERSHIPS)

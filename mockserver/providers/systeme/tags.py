@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from mockserver.engine.context import Call, Reply
 from mockserver.engine.store import Row, Tenant
-from mockserver.providers.base import fail
+from mockserver.providers.base import fail, found, held_by_another
 from mockserver.providers.systeme import records
 from mockserver.providers.systeme.errors import BLANK, USED, refuse, violation
 from mockserver.providers.systeme.records import CONTACTS, FIELDS, TAGS
 
-list_tags = records.lister(TAGS, records.tag, records.name_contains)
-get_tag = records.getter(TAGS, records.tag)
+list_tags = records.READS.lister(TAGS, records.tag, where=records.name_contains)
+get_tag = records.READS.getter(TAGS, records.tag)
 
 
 def create_tag(call: Call) -> Reply:
@@ -28,7 +28,7 @@ def update_tag(call: Call) -> Reply:
 def delete_tag(call: Call) -> Reply:
     tenant = call.tenant
     tag_id = call.params["id"]
-    records.found(tenant.table(TAGS).delete(tag_id))
+    found(tenant.table(TAGS).delete(tag_id))
     contacts = tenant.table(CONTACTS)
     for contact in contacts.rows_of(list(contacts.keys_with("tags", tag_id))):  # read before the writes
         contacts.replace(contact["id"], {**contact, "tags": [t for t in contact["tags"] if t != tag_id]})
@@ -39,7 +39,7 @@ def _tag_name(call: Call, exclude: int | None) -> str:
     name = str(call.body["name"]).strip()
     if not name:
         raise fail(violation("name", *BLANK))
-    if records.taken(call.tenant.table(TAGS), "name", name.casefold(), exclude):
+    if held_by_another(call.tenant.table(TAGS), "name", name.casefold(), exclude):
         raise fail(violation("name", *USED))
     return name
 
@@ -59,7 +59,7 @@ def create_contact_field(call: Call) -> Reply:
         problems.append(violation("slug", *BLANK))
     elif not slug.replace("_", "a").isalnum() or not slug.isascii():
         problems.append(violation("slug", "This value is not valid.", "pattern"))
-    elif records.taken(fields, "slug", slug):
+    elif held_by_another(fields, "slug", slug, None):
         problems.append(violation("slug", *USED))
     refuse(problems)
     row = add_field(call.tenant, name, slug)
@@ -72,7 +72,7 @@ def add_field(tenant: Tenant, name: str, slug: str) -> Row:
 
 def update_contact_field(call: Call) -> Reply:
     fields = call.tenant.table(FIELDS)
-    row = records.found(fields.find("slug", call.params["slug"]))
+    row = found(fields.find("slug", call.params["slug"]))
     name = call.body.get("fieldName")
     if name is not None:
         if not name.strip():
@@ -85,7 +85,7 @@ def delete_contact_field(call: Call) -> Reply:
     tenant = call.tenant
     fields = tenant.table(FIELDS)
     slug = call.params["slug"]
-    row = records.found(fields.find("slug", slug))
+    row = found(fields.find("slug", slug))
     if slug in records.DEFAULT_SLUGS:
         raise fail(violation("slug", "A default contact field cannot be deleted."))
     fields.delete(row["id"])

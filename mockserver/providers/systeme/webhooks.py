@@ -20,7 +20,7 @@ from mockserver.engine.errors import Violation
 from mockserver.engine.provider import Event
 from mockserver.engine.store import Row, Tenant
 from mockserver.engine.webhooks import Outgoing
-from mockserver.providers.base import header, hmac_sha256_hex, same_digest
+from mockserver.providers.base import found, header, held_by_another, hmac_sha256_hex, same_digest
 from mockserver.providers.systeme import records
 from mockserver.providers.systeme.errors import BLANK, USED, refuse, violation
 from mockserver.providers.systeme.records import WEBHOOKS
@@ -39,9 +39,9 @@ def create_webhook(call: Call) -> Reply:
     url = body["url"].strip()
     if not _is_http_url(url):
         problems.append(violation("url", "This value is not a valid URL.", "url"))
-    if records.taken(table, "name", body["name"].strip()):
+    if held_by_another(table, "name", body["name"].strip(), None):
         problems.append(violation("name", *USED))
-    if records.taken(table, "url", url):
+    if held_by_another(table, "url", url, None):
         problems.append(violation("url", *USED))
     subscriptions, sub_problems = _subscriptions(call, body["subscriptions"], {})
     refuse(problems + sub_problems)
@@ -69,7 +69,7 @@ def update_webhook(call: Call) -> Reply:
     problems = _text_problems(changes, tuple(k for k in ("name", "secret") if k in changes))
     if "name" in changes:
         changes["name"] = changes["name"].strip()
-        if records.taken(table, "name", changes["name"], row["id"]):
+        if held_by_another(table, "name", changes["name"], row["id"]):
             problems.append(violation("name", *USED))
     if "subscriptions" in changes:
         existing = {s["event"]: s for s in row["subscriptions"]}
@@ -80,7 +80,7 @@ def update_webhook(call: Call) -> Reply:
 
 
 def delete_webhook(call: Call) -> Reply:
-    records.found(call.tenant.table(WEBHOOKS).delete(call.params["id"]))
+    found(call.tenant.table(WEBHOOKS).delete(call.params["id"]))
     call.unsubscribe(call.params["id"])
     return Reply(204)
 
@@ -89,8 +89,8 @@ def webhook(row: Row) -> dict[str, Any]:
     return {**records.pick(row, "id", "name", "url", "active"), "subscriptions": [dict(s) for s in row["subscriptions"]]}
 
 
-list_webhooks = records.lister(WEBHOOKS, webhook)
-get_webhook = records.getter(WEBHOOKS, webhook)
+list_webhooks = records.READS.lister(WEBHOOKS, webhook)
+get_webhook = records.READS.getter(WEBHOOKS, webhook)
 
 
 def deliveries(tenant: Tenant, event: Event, services: Services) -> list[Outgoing]:

@@ -11,11 +11,9 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from jsonschema import Draft202012Validator
-
 from mockserver.engine.context import Call, Reply
 from mockserver.engine.store import Row, Tenant
-from mockserver.providers.base import admin_body
+from mockserver.providers.base import AdminActions
 from mockserver.providers.yulsn import records
 from mockserver.providers.yulsn.records import FOLDERS, MEDIA, invalid
 
@@ -132,7 +130,11 @@ HANDLERS = {
 
 
 # -- admin actions ------------------------------------------------------------------------
-_FOLDER = Draft202012Validator(
+ADMIN = AdminActions()
+
+
+@ADMIN.post(
+    "media-folders",
     {
         "type": "object",
         "required": ["name"],
@@ -140,21 +142,12 @@ _FOLDER = Draft202012Validator(
             "name": {"type": "string", "minLength": 1, "maxLength": 200},
             "parentId": {"type": ["integer", "null"], "minimum": 1},
         },
-    }
+    },
+    {201: "The folder", 404: "No such parent folder"},
 )
-
-
-def admin_create_folder(call: Call) -> Reply:
+def admin_create_folder(call: Call, body: dict[str, Any]) -> Reply:
     """A media folder under `parentId` (default the root folder; 404 for an unknown one)."""
-    body = admin_body(_FOLDER, call.body)
     return Reply(201, render_folder(add_folder(call.tenant, body["name"], body.get("parentId"))))
-
-
-ADMIN_ACTIONS = {("POST", "media-folders"): admin_create_folder}
-# Its document in the admin API (Provider.admin_schemas).
-ADMIN_SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
-    ("POST", "media-folders"): {"body": _FOLDER.schema, "responses": {201: "The folder", 404: "No such parent folder"}}
-}
 
 
 # -- demo ---------------------------------------------------------------------------------

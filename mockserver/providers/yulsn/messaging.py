@@ -1,7 +1,7 @@
 """E-mail: builder campaigns (Draft -> Scheduled -> Cancelled, blocks added to drafts),
 e-mail dispatches of a campaign to a contact or to segments (a receiver per contact
 reached), their receivers, and email2 dispatches of a trigger. The account's e-mail
-templates and email2 triggers are made in the back office (ADMIN_ACTIONS); a new account
+templates and email2 triggers are made in the back office (ADMIN); a new account
 has template 1 and no triggers."""
 
 from __future__ import annotations
@@ -11,11 +11,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from mockserver.engine.context import Call, Reply
 from mockserver.engine.store import Row, Tenant
-from mockserver.providers.base import admin_body
+from mockserver.providers.base import AdminActions
 from mockserver.providers.yulsn import records, segments
 from mockserver.providers.yulsn.records import CAMPAIGNS, CONTACTS, DISPATCHES, EMAIL2, ORDERS, POINTS, RECEIVERS, STORES, invalid
 
@@ -385,39 +383,26 @@ HANDLERS = {
 
 
 # -- admin actions ------------------------------------------------------------------------
-_NAMED = Draft202012Validator(
-    {"type": "object", "required": ["name"], "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200}}}
-)
+ADMIN = AdminActions()
+_NAMED = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200}}}
 
 
-def admin_create_template(call: Call) -> Reply:
+@ADMIN.post("email-templates", _NAMED, {201: "The template"})
+def admin_create_template(call: Call, body: dict[str, Any]) -> Reply:
     """An e-mail template campaigns can use (ids count on from the highest)."""
-    body = admin_body(_NAMED, call.body)
     return Reply(201, _add_named(templates(call.tenant), body["name"]))
 
 
-def admin_create_trigger(call: Call) -> Reply:
+@ADMIN.post("email2-triggers", _NAMED, {201: "The trigger"})
+def admin_create_trigger(call: Call, body: dict[str, Any]) -> Reply:
     """An email2 trigger (a message email2 dispatches send)."""
-    body = admin_body(_NAMED, call.body)
     return Reply(201, _add_named(triggers(call.tenant), body["name"]))
 
 
+@ADMIN.action("GET", "email2-dispatches", responses={200: "`items`, oldest first"})
 def admin_email2_dispatches(call: Call) -> Reply:
     """The email2 dispatches the API queued, oldest first."""
     return Reply(200, {"items": [render_email2(row) for row in call.tenant.table(EMAIL2).rows()]})
-
-
-ADMIN_ACTIONS = {
-    ("POST", "email-templates"): admin_create_template,
-    ("POST", "email2-triggers"): admin_create_trigger,
-    ("GET", "email2-dispatches"): admin_email2_dispatches,
-}
-# Their document in the admin API (Provider.admin_schemas).
-ADMIN_SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
-    ("POST", "email-templates"): {"body": _NAMED.schema, "responses": {201: "The template"}},
-    ("POST", "email2-triggers"): {"body": _NAMED.schema, "responses": {201: "The trigger"}},
-    ("GET", "email2-dispatches"): {"responses": {200: "`items`, oldest first"}},
-}
 
 
 # -- demo ---------------------------------------------------------------------------------

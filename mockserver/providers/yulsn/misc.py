@@ -1,18 +1,16 @@
 """Actions (triggered on a contact or a segment), banner cache resets, feed syncs, iframe tokens and permission source
 categories. Actions, banners, feeds, iframe tokens and permission source categories are set
-up in the back office: admin actions make them (ADMIN_ACTIONS) and read what the API did
+up in the back office: admin actions make them (ADMIN) and read what the API did
 with them (triggers, resets, syncs)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from mockserver.engine.context import Call, Reply
 from mockserver.engine.errors import Conflict
 from mockserver.engine.store import Row, Tenant
-from mockserver.providers.base import admin_body
+from mockserver.providers.base import AdminActions
 from mockserver.providers.yulsn import exports, records, segments
 from mockserver.providers.yulsn.records import (
     ACTIONS,
@@ -211,10 +209,15 @@ HANDLERS = {
 
 
 # -- admin actions ------------------------------------------------------------------------
+ADMIN = AdminActions()
 _TEXT = {"type": "string", "minLength": 1, "maxLength": 200}
 _OPTIONAL_TEXT = {"type": ["string", "null"], "maxLength": 1000}
-_SCHEMAS: dict[str, dict[str, Any]] = {
-    "action": {
+_LIST = "`items`, oldest first"
+
+
+@ADMIN.post(
+    "actions",
+    {
         "type": "object",
         "required": ["name"],
         "properties": {
@@ -224,9 +227,59 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
             "manuallyTriggerable": {"type": "boolean"},
         },
     },
-    "banner": {"type": "object", "properties": {"name": _TEXT, "versions": {"type": "integer", "minimum": 0, "maximum": 50}}},
-    "feed": {"type": "object", "required": ["name"], "properties": {"name": _TEXT, "url": _OPTIONAL_TEXT}},
-    "token": {
+    {201: "The action"},
+)
+def admin_create_action(call: Call, body: dict[str, Any]) -> Reply:
+    """An action; `enabled` and `manuallyTriggerable` default to true."""
+    row = add_action(
+        call, body["name"], body.get("description"), body.get("enabled", True), body.get("manuallyTriggerable", True)
+    )
+    return Reply(201, render_action(row))
+
+
+@ADMIN.action("GET", "triggers", responses={200: _LIST})
+def admin_triggers(call: Call) -> Reply:
+    """The triggers the API recorded, oldest first."""
+    items = [{**row, "Triggered": records.stamp(row["Triggered"])} for row in call.tenant.table(TRIGGERS).rows()]
+    return Reply(200, {"items": items})
+
+
+@ADMIN.post(
+    "banners",
+    {"type": "object", "properties": {"name": _TEXT, "versions": {"type": "integer", "minimum": 0, "maximum": 50}}},
+    {201: "The banner"},
+)
+def admin_create_banner(call: Call, body: dict[str, Any]) -> Reply:
+    """A banner with a secret and `versions` version ids (default 1)."""
+    row = add_banner(call, body.get("name", "Banner"), body.get("versions", 1))
+    return Reply(201, render_banner(row))
+
+
+@ADMIN.action("GET", "banners", responses={200: _LIST})
+def admin_banners(call: Call) -> Reply:
+    """Banners with the cache resets requested for them."""
+    return Reply(200, {"items": [render_banner(row) for row in call.tenant.table(BANNERS).rows()]})
+
+
+@ADMIN.post(
+    "feeds",
+    {"type": "object", "required": ["name"], "properties": {"name": _TEXT, "url": _OPTIONAL_TEXT}},
+    {201: "The feed"},
+)
+def admin_create_feed(call: Call, body: dict[str, Any]) -> Reply:
+    """A feed the API can sync (`FeedSyncs/{id}/SyncNow`)."""
+    return Reply(201, render_feed(add_feed(call, body["name"], body.get("url"))))
+
+
+@ADMIN.action("GET", "feeds", responses={200: _LIST})
+def admin_feeds(call: Call) -> Reply:
+    """Feeds with when they were last synced and how often."""
+    return Reply(200, {"items": [render_feed(row) for row in call.tenant.table(FEEDS).rows()]})
+
+
+@ADMIN.post(
+    "iframe-tokens",
+    {
         "type": "object",
         "properties": {
             "id": {"type": "string", "minLength": 1, "maxLength": 100},
@@ -238,7 +291,19 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
             "timeZoneId": {"type": ["string", "null"], "maxLength": 100},
         },
     },
-    "category": {
+    {201: "The token", 409: "A token has that id"},
+)
+def admin_create_token(call: Call, body: dict[str, Any]) -> Reply:
+    """An iframe token (`id` defaults to a random UUID; 409 when the id is taken)."""
+    if body.get("id") and find_token(call.tenant, body["id"]) is not None:
+        raise Conflict(f"IframeToken {body['id']} exists.")
+    row = add_token(call, body)
+    return Reply(201, records.view(row, TOKEN_FIELDS))
+
+
+@ADMIN.post(
+    "permission-categories",
+    {
         "type": "object",
         "required": ["name"],
         "properties": {
@@ -247,85 +312,11 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
             "permissionSources": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 200}},
         },
     },
-}
-_VALIDATORS = {name: Draft202012Validator(schema) for name, schema in _SCHEMAS.items()}
-
-
-def admin_create_action(call: Call) -> Reply:
-    """An action; `enabled` and `manuallyTriggerable` default to true."""
-    body = admin_body(_VALIDATORS["action"], call.body)
-    row = add_action(
-        call, body["name"], body.get("description"), body.get("enabled", True), body.get("manuallyTriggerable", True)
-    )
-    return Reply(201, render_action(row))
-
-
-def admin_triggers(call: Call) -> Reply:
-    """The triggers the API recorded, oldest first."""
-    items = [{**row, "Triggered": records.stamp(row["Triggered"])} for row in call.tenant.table(TRIGGERS).rows()]
-    return Reply(200, {"items": items})
-
-
-def admin_create_banner(call: Call) -> Reply:
-    """A banner with a secret and `versions` version ids (default 1)."""
-    body = admin_body(_VALIDATORS["banner"], call.body)
-    row = add_banner(call, body.get("name", "Banner"), body.get("versions", 1))
-    return Reply(201, render_banner(row))
-
-
-def admin_banners(call: Call) -> Reply:
-    """Banners with the cache resets requested for them."""
-    return Reply(200, {"items": [render_banner(row) for row in call.tenant.table(BANNERS).rows()]})
-
-
-def admin_create_feed(call: Call) -> Reply:
-    """A feed the API can sync (`FeedSyncs/{id}/SyncNow`)."""
-    body = admin_body(_VALIDATORS["feed"], call.body)
-    return Reply(201, render_feed(add_feed(call, body["name"], body.get("url"))))
-
-
-def admin_feeds(call: Call) -> Reply:
-    """Feeds with when they were last synced and how often."""
-    return Reply(200, {"items": [render_feed(row) for row in call.tenant.table(FEEDS).rows()]})
-
-
-def admin_create_token(call: Call) -> Reply:
-    """An iframe token (`id` defaults to a random UUID; 409 when the id is taken)."""
-    body = admin_body(_VALIDATORS["token"], call.body)
-    if body.get("id") and find_token(call.tenant, body["id"]) is not None:
-        raise Conflict(f"IframeToken {body['id']} exists.")
-    row = add_token(call, body)
-    return Reply(201, records.view(row, TOKEN_FIELDS))
-
-
-def admin_create_category(call: Call) -> Reply:
+    {201: "The category"},
+)
+def admin_create_category(call: Call, body: dict[str, Any]) -> Reply:
     """A permission source category, and the permission sources that belong to it."""
-    body = admin_body(_VALIDATORS["category"], call.body)
     return Reply(201, add_category(call.tenant, body["name"], body.get("description"), body.get("permissionSources", [])))
-
-
-ADMIN_ACTIONS = {
-    ("POST", "actions"): admin_create_action,
-    ("GET", "triggers"): admin_triggers,
-    ("POST", "banners"): admin_create_banner,
-    ("GET", "banners"): admin_banners,
-    ("POST", "feeds"): admin_create_feed,
-    ("GET", "feeds"): admin_feeds,
-    ("POST", "iframe-tokens"): admin_create_token,
-    ("POST", "permission-categories"): admin_create_category,
-}
-# Their document in the admin API (Provider.admin_schemas).
-_LIST = "`items`, oldest first"
-ADMIN_SCHEMAS: dict[tuple[str, str], dict[str, Any]] = {
-    ("POST", "actions"): {"body": _SCHEMAS["action"], "responses": {201: "The action"}},
-    ("GET", "triggers"): {"responses": {200: _LIST}},
-    ("POST", "banners"): {"body": _SCHEMAS["banner"], "responses": {201: "The banner"}},
-    ("GET", "banners"): {"responses": {200: _LIST}},
-    ("POST", "feeds"): {"body": _SCHEMAS["feed"], "responses": {201: "The feed"}},
-    ("GET", "feeds"): {"responses": {200: _LIST}},
-    ("POST", "iframe-tokens"): {"body": _SCHEMAS["token"], "responses": {201: "The token", 409: "A token has that id"}},
-    ("POST", "permission-categories"): {"body": _SCHEMAS["category"], "responses": {201: "The category"}},
-}
 
 
 # -- demo ---------------------------------------------------------------------------------

@@ -14,9 +14,9 @@ from mockserver.engine.clock import parse_iso
 from mockserver.engine.errors import ApiError, Conflict, NotFound, ValidationFailed, Violation
 from mockserver.engine.randomness import Randomness
 from mockserver.engine.store import Row, Table, Tenant
-from mockserver.providers.base import insert_next
+from mockserver.providers.base import found, held_by_another, insert_next
 
-__all__ = ["ApiError", "Conflict", "NotFound", "ValidationFailed", "Violation"]  # re-exported for the areas
+__all__ = ["ApiError", "Conflict", "NotFound", "ValidationFailed", "Violation", "found"]  # re-exported for the areas
 
 CONTACTS, COMPANIES, EVENTS, POINTS = "contacts", "companies", "events", "points"
 ORDERS, LINES, STORES, SEGMENTS = "orders", "order_lines", "stores", "segments"
@@ -104,13 +104,6 @@ def locked(message: str) -> ApiError:
     return ApiError(message, status=423)
 
 
-def found(row: Row | None, message: str) -> Row:
-    """The record looked up, or 404 with the message."""
-    if row is None:
-        raise not_found(message)
-    return row
-
-
 def require(table: Table, key: Any, what: str) -> Row:
     return found(table.get(key), f"{what} not found")
 
@@ -154,8 +147,7 @@ def duplicate(value: Any) -> Conflict:
 
 def unique(table: Table, index: str, key: Any, record_id: int | None, value: Any) -> None:
     """409 (`duplicate`) when another record than `record_id` holds `key` in a unique index."""
-    holder = table.find(index, key)
-    if holder is not None and holder["Id"] != record_id:
+    if held_by_another(table, index, key, record_id, id_name="Id"):
         raise duplicate(value)
 
 

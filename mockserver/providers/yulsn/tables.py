@@ -350,7 +350,7 @@ def seed(call: Call) -> None:
         },
     ]
     for definition in definitions:
-        admin.define_table(AdminCall(tenant, call.services, {}, definition))
+        admin.define_table(AdminCall(tenant, call.services, {}, None), definition)
     products = tenant.table(TABLES).find("name", "products")
     vouchers = tenant.table(TABLES).find("name", "vouchers")
     assert products is not None and vouchers is not None
