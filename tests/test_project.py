@@ -8,6 +8,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+from mockserver.providers import builtin_packages
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -31,6 +33,15 @@ def test_every_package_is_listed_for_the_wheel() -> None:
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = {".".join(init.parent.relative_to(ROOT).parts) for init in (ROOT / "mockserver").rglob("__init__.py")}
     assert found | {"mockserver.specs"} == listed
+
+
+def test_every_built_in_provider_has_a_bench_workload() -> None:
+    """bench/run measures what `mockserver serve` serves: a provider added without a
+    workload in bench/workloads.py's BUILDERS fails here by name (bench refuses it too)."""
+    from bench.workloads import BUILDERS
+
+    missing = [package.PROVIDER.name for package in builtin_packages() if package.PROVIDER.name not in BUILDERS]
+    assert missing == [], f"providers without a bench workload in bench/workloads.py BUILDERS: {missing}"
 
 
 def test_the_engine_never_imports_the_providers() -> None:
