@@ -38,7 +38,8 @@ def add_proxy_commands(commands: Any, providers: list[str]) -> None:
     replay = commands.add_parser(
         "replay",
         help="serve exchanges recorded by `mockserver proxy --record`",
-        description="Answer requests with recorded exchanges, matched by method, path and query.",
+        description="Answer requests with recorded exchanges, matched by method, path, query and body; a request "
+        "without credentials gets the provider's own 401 unless an exchange recorded without them matches.",
     )
     replay.add_argument("provider", choices=providers, metavar="PROVIDER", help=f"one of {', '.join(providers)}")
     replay.add_argument("--fixtures", required=True, metavar="DIR", help="the directory `proxy --record` wrote")
@@ -83,7 +84,7 @@ def _replay(args: argparse.Namespace) -> int:
 
     provider = provider_named(args.provider)
     try:
-        app = replay_app(args.fixtures, case_insensitive=provider.case_insensitive)
+        app = replay_app(args.fixtures, provider)
     except ValueError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 1

@@ -246,7 +246,8 @@ class Recorder:
 
 @dataclass(frozen=True)
 class Fixture:
-    """One recorded exchange, as replay serves it."""
+    """One recorded exchange, as replay matches and serves it: the request as recorded
+    (scrubbed), and the response (`status`, `headers`, `body`)."""
 
     name: str  # the file's name
     method: str
@@ -256,6 +257,9 @@ class Fixture:
     headers: tuple[tuple[str, str], ...]
     body: bytes
     operation_id: str | None = None
+    request_headers: tuple[tuple[str, str], ...] = ()
+    request_format: str = "none"  # the request's bodyFormat: none | json | text | base64
+    request_body: bytes = b""  # the bytes it stands for (JSON compact, as body_bytes makes it)
 
 
 def load_fixtures(directory: str | Path) -> list[Fixture]:
@@ -271,6 +275,7 @@ def _fixture(path: Path) -> Fixture:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
         request, response = document["request"], document["response"]
+        request_format = str(request.get("bodyFormat", "none"))
         return Fixture(
             name=path.name,
             method=str(request["method"]).upper(),
@@ -280,6 +285,9 @@ def _fixture(path: Path) -> Fixture:
             headers=tuple((str(k), str(v)) for k, v in dict(response.get("headers") or {}).items()),
             body=body_bytes(str(response.get("bodyFormat", "none")), response.get("body")),
             operation_id=document.get("operationId"),
+            request_headers=tuple((str(k), str(v)) for k, v in dict(request.get("headers") or {}).items()),
+            request_format=request_format,
+            request_body=body_bytes(request_format, request.get("body")),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"{path}: not a recorded exchange ({exc!r})") from exc

@@ -35,11 +35,11 @@ def start_proxy() -> Iterator[Callable[..., Running]]:
 
 @pytest.fixture
 def start_replay() -> Iterator[Callable[..., Running]]:
-    """start_replay(directory, case_insensitive=False) -> a running replay server."""
+    """start_replay(directory, provider) -> a running replay server of that provider's recordings."""
     started: list[Running] = []
 
-    def start(directory: Path, case_insensitive: bool = False) -> Running:
-        app: ReplayApp = replay_app(directory, case_insensitive=case_insensitive)
+    def start(directory: Path, provider: str) -> Running:
+        app: ReplayApp = replay_app(directory, provider)
         running = Running(app)
         started.append(running)
         return running

@@ -84,9 +84,11 @@ def test_replay_serves_the_recording_and_stops_on_sigterm(mockserver: Emulator, 
     process, url, banner = start("replay", "yulsn", "--fixtures", str(tmp_path))
     assert "serving 1 recorded Yulsn v1 exchanges" in banner
     try:
-        replayed = http().get(f"{url}/API/V1/contacts/", timeout=10)  # Yulsn: any case, a trailing slash
+        any_key = {"X-ApiKey": "any-key"}
+        replayed = http().get(f"{url}/API/V1/contacts/", headers=any_key, timeout=10)  # Yulsn: any case, a trailing slash
         assert (replayed.status_code, replayed.content) == (recorded.status_code, recorded.content)
-        assert http().get(f"{url}/api/v1/Stores", timeout=10).status_code == 404
+        assert http().get(f"{url}/api/v1/Stores", headers=any_key, timeout=10).status_code == 404
+        assert http().get(f"{url}/api/v1/Contacts", timeout=10).status_code == 401, "no key: Yulsn's own 401"
     finally:
         assert "mockserver replay stopped." in stop(process)
 
