@@ -9,7 +9,6 @@ an emulator really checks it. The profiles are those of the providers' registry.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import importlib
 from collections.abc import Callable, Mapping
@@ -76,8 +75,10 @@ def object_with(*required: str, **properties: Any) -> dict[str, Any]:
     return {"type": "object", "required": list(required), "properties": properties}
 
 
-def hex_hmac(secret: str, message: bytes) -> str:
-    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
+def hex_hmac(secret: str, message: bytes, *, algorithm: str = "sha256") -> str:
+    """The lowercase hex HMAC of `message` keyed with `secret`, by a hashlib `algorithm`
+    (SHA-256 unless told: "sha512"...)."""
+    return hmac.new(secret.encode("utf-8"), message, algorithm).hexdigest()
 
 
 def header_value(headers: Mapping[str, str], name: str) -> str | None:

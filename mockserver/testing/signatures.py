@@ -10,7 +10,8 @@ from mockserver.providers import provider_named
 def verify_signature(provider: str, secret: str, headers: Mapping[str, str], body: bytes) -> bool:
     """Whether `headers` and the raw `body` of a delivery carry `provider`'s signature made
     with `secret`: Systeme.io's X-Webhook-Signature, ClickFunnels' timestamped
-    X-Webhook-ClickFunnels-Signature, Simvoly's X-Simvoly-Signature. Header names in any case."""
+    X-Webhook-ClickFunnels-Signature, Simvoly's X-Webhook-Signature (HMAC-SHA512). Header names
+    in any case."""
     try:
         verify = provider_named(provider).verify_signature
     except KeyError:

@@ -124,7 +124,8 @@ def test_deliveries_that_never_arrive_are_findings_and_the_subscription_is_still
 
 def test_a_signature_made_another_way_is_a_bad_signature(demo_client: Callable[..., ContractClient]) -> None:
     client = demo_client("systeme", allow_writes=True)
-    # Simvoly's scheme ("sha256=<hex>") where Systeme sends bare hex: no delivery verifies
+    # Simvoly's scheme (hex HMAC-SHA512) in the header where Systeme sends hex HMAC-SHA256: no
+    # delivery verifies
     client.profile = replace(client.profile, signature_check=profile_named("simvoly").signature_check)
     verdict = verdict_of(client)
     check_webhooks(client, SPECS["systeme"], verdict, FAST)

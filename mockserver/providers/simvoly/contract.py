@@ -12,9 +12,10 @@ from mockserver.contract.webhooks import Run, has
 
 
 def _signed(body: bytes, headers: Mapping[str, str], secret: str) -> bool:
-    # X-Simvoly-Signature: "sha256=" and the hex HMAC-SHA256 of the raw body.
-    given = header_value(headers, "X-Simvoly-Signature") or ""
-    return hmac.compare_digest(given, "sha256=" + hex_hmac(secret, body))
+    # X-Webhook-Signature: lowercase hex HMAC-SHA512 of the raw body, keyed with the secret, no
+    # prefix (as a public integration verifies Simvoly's deliveries).
+    given = header_value(headers, "X-Webhook-Signature") or ""
+    return hmac.compare_digest(given, hex_hmac(secret, body, algorithm="sha512"))
 
 
 def _webhooks(run: Run) -> None:
@@ -43,8 +44,8 @@ PROFILE = Profile(
     # Simvoly answers every refused request, business rules included, with 400.
     business_rule_statuses=("400", "404", "409", "422"),
     needs_user_agent=True,
-    signature_header="X-Simvoly-Signature",
+    signature_header="X-Webhook-Signature",
     signature_check=_signed,
     webhook_scenario=_webhooks,
-    webhook_event=lambda delivery: header_value(delivery.headers, "X-Simvoly-Event"),
+    webhook_event=lambda delivery: header_value(delivery.headers, "X-Webhook-Topic"),
 )

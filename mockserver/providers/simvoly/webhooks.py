@@ -1,12 +1,18 @@
 """Webhook subscriptions (`rh_` ids) and their deliveries.
 
-The vendor's signing scheme is not public; the emulator's is documented in the spec:
-`X-Simvoly-Signature: sha256=<lowercase hex HMAC-SHA256 of the raw body, keyed with the
-webhook's secret>` (no header when the webhook has no secret), with `X-Simvoly-Event`,
-`X-Simvoly-Webhook-Id` and `X-Simvoly-Delivery-Id` (the same on every retry)."""
+Deliveries carry the headers a public Simvoly integration verifies real ones by:
+`X-Webhook-Topic` (the event name, `order_created`...), `X-Webhook-Source` (the website's
+domain: its own domain when it has one, else its `<subdomain>.simvoly.com`; the receiver
+finds the account by it) and `X-Webhook-Signature`, the lowercase hex HMAC-SHA512 of the raw
+body keyed with the webhook's secret, no prefix. A webhook without a secret gets no
+signature header (nothing says what the vendor signs with then; a receiver that checks
+refuses such a delivery). `X-Webhook-Id` names the delivery, the same on every retry of it,
+so that a receiver can drop a repeat."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from urllib.parse import urlsplit
@@ -15,7 +21,7 @@ from mockserver.engine.context import Call, Reply, Services
 from mockserver.engine.provider import Event
 from mockserver.engine.store import Tenant
 from mockserver.engine.webhooks import Outgoing
-from mockserver.providers.base import header, hmac_sha256_hex, same_digest
+from mockserver.providers.base import header, same_digest
 from mockserver.providers.simvoly import records
 from mockserver.providers.simvoly.records import WEBHOOKS, bad
 
@@ -54,6 +60,7 @@ def delete_webhook(call: Call) -> Reply:
 
 def deliveries(tenant: Tenant, event: Event, services: Services) -> list[Outgoing]:
     body = json.dumps(event.payload, separators=(",", ":")).encode("utf-8")
+    source = site_domain(tenant)
     messages = []
     for row in tenant.table(WEBHOOKS).rows():
         if event.name not in row["events"]:
@@ -62,18 +69,28 @@ def deliveries(tenant: Tenant, event: Event, services: Services) -> list[Outgoin
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "Simvoly-Webhooks/1.0",
-            "X-Simvoly-Event": event.name,
-            "X-Simvoly-Webhook-Id": row["id"],
-            "X-Simvoly-Delivery-Id": delivery_id,
+            "X-Webhook-Topic": event.name,
+            "X-Webhook-Source": source,
+            "X-Webhook-Id": delivery_id,
         }
         if row["secret"]:
-            headers["X-Simvoly-Signature"] = "sha256=" + hmac_sha256_hex(row["secret"], body)
+            headers["X-Webhook-Signature"] = hmac_sha512_hex(row["secret"], body)
         messages.append(Outgoing(row["target"], body, headers, event.name, row["id"], delivery_id))
     return messages
 
 
+def site_domain(tenant: Tenant) -> str:
+    """The website's domain: the one it is published on (its own, when connected), else
+    its `<subdomain>.simvoly.com`."""
+    website = records.website(tenant)
+    return str(website.get("domain") or website["systemDomain"])
+
+
+def hmac_sha512_hex(secret: str, body: bytes) -> str:
+    return hmac.new(secret.encode("utf-8"), body, hashlib.sha512).hexdigest()
+
+
 def verify_signature(secret: str, headers: Mapping[str, str], body: bytes) -> bool:
-    """X-Simvoly-Signature is `sha256=` and the hex HMAC-SHA256 of the raw body."""
-    given = header(headers, "X-Simvoly-Signature") or ""
-    scheme, _, digest = given.partition("=")
-    return scheme == "sha256" and same_digest(hmac_sha256_hex(secret, body), digest)
+    """X-Webhook-Signature is the lowercase hex HMAC-SHA512 of the raw body, keyed with the
+    secret (no prefix)."""
+    return same_digest(hmac_sha512_hex(secret, body), header(headers, "X-Webhook-Signature"))

@@ -277,7 +277,7 @@ class Shop:
         (and every delivery of the website is done, so that an unexpected one would show too)."""
         self.receiver.wait(count + expected, timeout=10)
         assert self.account.wait_for_idle()
-        return [r.headers["X-Simvoly-Event"] for r in self.receiver.requests[count:]]
+        return [r.headers["X-Webhook-Topic"] for r in self.receiver.requests[count:]]
 
     def assert_no_events_since(self, count: int) -> None:
         """A marker (a new contact: contact_updated) shows that deliveries flow; nothing

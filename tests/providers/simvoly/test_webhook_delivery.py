@@ -1,12 +1,18 @@
 """Simvoly webhooks for real: each of the seven events reaches subscribed targets with the
-body the vendor's reference shows, signed with the subscription's secret."""
+body the vendor's reference shows, with the headers a public integration verifies real
+deliveries by: X-Webhook-Topic, X-Webhook-Source (the site's domain) and
+X-Webhook-Signature (hex HMAC-SHA512 of the raw body, keyed with the subscription's secret),
+and X-Webhook-Id, the same on every retry of one delivery."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
 from typing import Any
 
+from mockserver.contract.profiles import profile_named
 from mockserver.testing import Account, ApiSession, Emulator, ReceivedWebhook, WebhookReceiver, verify_signature
 from tests.providers.simvoly.helpers import EVENTS
 from tests.support import created, trigger_response
@@ -24,25 +30,111 @@ def admin(account: Account, path: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def event_of(message: ReceivedWebhook) -> str:
-    return message.headers["X-Simvoly-Event"]
+    return message.headers["X-Webhook-Topic"]
+
+
+def sha512_hex(secret: str, body: bytes) -> str:
+    """The signature as a receiver computes it, from the integration's rule alone."""
+    return hmac.new(secret.encode(), body, hashlib.sha512).hexdigest()
 
 
 def test_contact_updated_is_signed_with_the_secret(simvoly: ApiSession, webhook_receiver: WebhookReceiver) -> None:
-    hook = subscribe(simvoly, webhook_receiver.url, ["contact_updated"])
+    subscribe(simvoly, webhook_receiver.url, ["contact_updated"])
     contact = simvoly.post("/api/site/contacts", json={"email": "ada@example.com", "name": "Ada"}).json()
     (message,) = webhook_receiver.wait(1)
     assert verify_signature("simvoly", "s3cret", message.headers, message.body)
-    assert message.headers["X-Simvoly-Webhook-Id"] == hook["id"]
     assert message.headers["Content-Type"] == "application/json"
     assert event_of(message) == "contact_updated"
     assert message.json == contact
+
+
+def test_a_delivery_carries_the_topic_the_site_and_an_hmac_sha512_signature(
+    simvoly: ApiSession, account: Account, webhook_receiver: WebhookReceiver
+) -> None:
+    website = account.describe()["settings"]["website"]
+    assert website["domain"] is None  # a new website has only its simvoly.com address
+    subscribe(simvoly, webhook_receiver.url, ["contact_updated"], secret="k3y-of-the-hook")
+    simvoly.post("/api/site/contacts", json={"email": "ada@example.com", "name": "Ada"})
+    (message,) = webhook_receiver.wait(1)
+    assert message.headers["X-Webhook-Topic"] == "contact_updated"
+    assert message.headers["X-Webhook-Source"] == website["systemDomain"]
+    assert website["systemDomain"].endswith(".simvoly.com")
+    signature = message.headers["X-Webhook-Signature"]
+    assert signature == sha512_hex("k3y-of-the-hook", message.body)  # bare lowercase hex, no "sha512="
+    assert len(signature) == 128
+    assert [name for name in message.headers if name.lower().startswith("x-simvoly-")] == []
+
+
+def test_the_source_is_the_sites_own_domain_when_it_has_one(
+    simvoly_demo: ApiSession, simvoly_demo_account: Account, webhook_receiver: WebhookReceiver
+) -> None:
+    assert simvoly_demo_account.describe()["settings"]["website"]["domain"] == "www.demo-store.example"
+    subscribe(simvoly_demo, webhook_receiver.url, ["contact_updated"])
+    simvoly_demo.post("/api/site/contacts", json={"email": "new.buyer@example.com"})
+    (message,) = webhook_receiver.wait(1)
+    assert message.headers["X-Webhook-Source"] == "www.demo-store.example"
+    assert message.headers["X-Webhook-Signature"] == sha512_hex("s3cret", message.body)
 
 
 def test_without_a_secret_there_is_no_signature(simvoly: ApiSession, webhook_receiver: WebhookReceiver) -> None:
     subscribe(simvoly, webhook_receiver.url, ["contact_updated"], secret=None)
     simvoly.post("/api/site/contacts", json={"email": "bo@example.com"})
     (message,) = webhook_receiver.wait(1)
-    assert "X-Simvoly-Signature" not in message.headers
+    assert "X-Webhook-Signature" not in message.headers
+    assert message.headers["X-Webhook-Topic"] == "contact_updated"
+    assert message.headers["X-Webhook-Id"]
+    assert not verify_signature("simvoly", "", message.headers, message.body)
+
+
+def test_the_id_is_kept_by_a_retry_and_new_for_the_next_delivery(simvoly: ApiSession, account: Account) -> None:
+    with WebhookReceiver() as failing:
+        failing.respond_with(500, times=1)
+        subscribe(simvoly, failing.url, ["contact_updated"])
+        simvoly.post("/api/site/contacts", json={"email": "first@example.com"})
+        first, retry = failing.wait(2)
+        simvoly.post("/api/site/contacts", json={"email": "second@example.com"})
+        messages = failing.wait(3)
+        assert account.wait_for_idle(timeout=5)
+    assert [m.json["email"] for m in messages] == ["first@example.com", "first@example.com", "second@example.com"]
+    assert retry.headers["X-Webhook-Id"] == first.headers["X-Webhook-Id"]
+    assert retry.headers["X-Webhook-Signature"] == first.headers["X-Webhook-Signature"] == sha512_hex("s3cret", first.body)
+    next_id = messages[2].headers["X-Webhook-Id"]
+    assert next_id != first.headers["X-Webhook-Id"]
+    attempts = sorted((d.message_id == next_id, d.attempt, d.ok) for d in account.deliveries())
+    assert attempts == [(False, 1, False), (False, 2, True), (True, 1, True)]
+    assert {d.message_id for d in account.deliveries()} == {first.headers["X-Webhook-Id"], next_id}
+
+
+BODY = b'{"id":1,"email":"ada@example.com"}'
+
+
+def test_verify_signature_accepts_the_hmac_sha512_and_nothing_else() -> None:
+    true = sha512_hex("s3cret", BODY)
+    assert verify_signature("simvoly", "s3cret", {"X-Webhook-Signature": true}, BODY)
+    assert verify_signature("simvoly", "s3cret", {"x-webhook-signature": true}, BODY)  # any case of the name
+    refused = [
+        {"X-Webhook-Signature": sha512_hex("another", BODY)},  # another secret
+        {"X-Webhook-Signature": sha512_hex("s3cret", BODY + b" ")},  # another body
+        {"X-Webhook-Signature": true[:-1] + ("0" if true[-1] != "0" else "1")},  # one digit off
+        {"X-Webhook-Signature": hmac.new(b"s3cret", BODY, hashlib.sha256).hexdigest()},  # HMAC-SHA256
+        {"X-Webhook-Signature": "sha512=" + true},  # a prefix
+        {"X-Simvoly-Signature": "sha256=" + hmac.new(b"s3cret", BODY, hashlib.sha256).hexdigest()},  # the old scheme
+        {"X-Simvoly-Signature": true},  # another header
+        {},  # none
+    ]
+    for headers in refused:
+        assert not verify_signature("simvoly", "s3cret", headers, BODY), headers
+
+
+def test_the_contract_profile_checks_the_same_signature() -> None:
+    profile = profile_named("simvoly")
+    assert profile.signature_header == "X-Webhook-Signature"
+    check = profile.signature_check
+    assert check is not None
+    assert check(BODY, {"X-Webhook-Signature": sha512_hex("s3cret", BODY)}, "s3cret")
+    assert not check(BODY, {"X-Webhook-Signature": sha512_hex("another", BODY)}, "s3cret")
+    assert not check(BODY, {"X-Webhook-Signature": hmac.new(b"s3cret", BODY, hashlib.sha256).hexdigest()}, "s3cret")
+    assert not check(BODY, {}, "s3cret")
 
 
 def test_every_event_fires_with_the_documented_body(
@@ -107,7 +199,7 @@ def test_failed_delivery_is_retried_with_the_same_delivery_id(
         subscribe(simvoly, failing.url, ["contact_updated"])
         simvoly.post("/api/site/contacts", json={"email": "retry@example.com"})
         first, second = failing.wait(2)
-        assert first.headers["X-Simvoly-Delivery-Id"] == second.headers["X-Simvoly-Delivery-Id"]
+        assert first.headers["X-Webhook-Id"] == second.headers["X-Webhook-Id"]
         assert first.body == second.body
         assert account.wait_for_idle(timeout=5)
         assert [(d.attempt, d.ok) for d in account.deliveries()] == [(1, False), (2, True)]
