@@ -32,6 +32,9 @@ WALKED = {
         "/api/community/memberships",
         "/api/payment/subscriptions",
         "/api/webhooks",
+        "/api/funnels",
+        "/api/mailing/campaigns",
+        "/api/mailing/newsletters",
     ],
     "clickfunnels": [
         "/api/v2/teams",

@@ -221,7 +221,13 @@ def _systeme_build(account: Account, client: ApiSession) -> dict[str, Any]:
     subscription = _ok(client.get("/api/payment/subscriptions"))["items"][0]
     hook = {"name": "Hook", "url": "http://127.0.0.1:9/hook", "secret": "s3cret", "subscriptions": ["CONTACT_CREATED"]}
     webhook = _ok(client.post("/api/webhooks", json=hook))
+    funnel = _ok(client.post("/api/funnels", json={"name": "Funnel"}))
+    campaign = _ok(client.post("/api/mailing/campaigns", json={"name": "Campaign"}))
+    newsletter = _ok(client.post("/api/mailing/newsletters", json={"content": {"subject": "Draft"}}))
     return {
+        "funnel": funnel["id"],
+        "campaign": campaign["id"],
+        "newsletter": newsletter["id"],  # a draft: every newsletter operation may act on it
         "contact": contact["id"],
         "other_contact": other["id"],  # in no course or community
         "tag": tag["id"],
@@ -270,13 +276,45 @@ SYSTEME = Facts(
         "/api/community/memberships": "membership",
         "/api/payment/subscriptions": "subscription",
         "/api/webhooks": "webhook",
+        "/api/funnels": "funnel",
+        "/api/mailing/campaigns": "campaign",
+        "/api/mailing/newsletters": "newsletter",
     },
     valid={
         "createEnrollment": lambda w: ({}, {"contactId": w["other_contact"]}),
         "createMembership": lambda w: ({}, {"contactId": w["other_contact"]}),
+        "setNewsletterIncludedTags": lambda w: ({}, {"tagIds": [w["tag"]]}),
+        "setNewsletterExcludedTags": lambda w: ({}, {"tagIds": [w["tag"]]}),
+        "scheduleNewsletter": lambda w: ({}, {"scheduledAt": "2099-01-01T09:00:00+00:00"}),
     },
     query_labels={"limit": "pagination.limit"},
-    unknown_paths=("/api/nothing", "/api/contacts/1/nothing", "/nothing", "/api", "/api/contacts/1/tags/1/extra", "/api/school"),
+    unknown_paths=(
+        "/api/nothing",
+        "/api/contacts/1/nothing",
+        "/nothing",
+        "/api",
+        "/api/contacts/1/tags/1/extra",
+        "/api/school",
+        "/api/mailing",
+        "/api/newsletters",
+        "/api/mailing/newsletters/1/send/now",
+    ),
+    specials=(
+        # Records a body names, and rules of the newsletters' own (422 naming the member).
+        Special("setNewsletterIncludedTags", lambda w: ({}, {"tagIds": [w["tag"], 987654]}), Refusal(422, names=True), "tagIds"),
+        Special("setNewsletterExcludedTags", lambda w: ({}, {"tagIds": [987654]}), Refusal(422, names=True), "tagIds"),
+        Special(
+            "scheduleNewsletter",
+            lambda w: ({}, {"scheduledAt": "2001-01-01T00:00:00+00:00"}),
+            Refusal(422, names=True),
+            "scheduledAt",
+        ),
+        Special("createNewsletter", lambda w: ({}, {"content": {"subject": " "}}), Refusal(422, names=True), "subject"),
+        Special("updateNewsletter", lambda w: ({}, {"content": {"subject": None}}), Refusal(422, names=True), "subject"),
+        Special("createCampaign", lambda w: ({}, {"name": ""}), Refusal(422, names=True), "name"),
+        Special("updateCampaign", lambda w: ({}, {"name": None}), Refusal(422, names=True), "name"),
+        Special("createFunnel", lambda w: ({}, {"name": "  "}), Refusal(422, names=True), "name"),
+    ),
 )
 
 
@@ -668,6 +706,8 @@ YULSN_VALID: dict[str, Callable[[World], Request]] = {
     "countSegmentContacts": lambda w: ({"s": w["segment"]}, None),
     "countSegmentContactsFromBody": lambda w: ({}, [w["segment"]]),
     "createSegmentFromContacts": lambda w: ({}, {"Name": "Another", "FolderId": 1, "ContactIds": [w["contact"]]}),
+    # Template 1 of every account: `Registration source`, one parameter.
+    "createSegmentFromTemplate": lambda w: ({}, {"Name": "Another", "TemplateId": 1, "Values": {"RegistrationSource": "Web"}}),
     "createStore": lambda w: ({}, {"Number": "S-2"}),
     "patchStore": lambda w: ({}, {"Id": w["store"], "Name": "Renamed"}),
 }
@@ -721,6 +761,8 @@ YULSN_REFERENCES = (
     _yulsn_refused("countSegmentContacts", lambda w: ({"s[0]": w["segment"], "s[1]": 987654}, None), 404),
     _yulsn_refused("countSegmentContactsFromBody", lambda w: ({}, [w["segment"], 987654]), 404),
     _yulsn_refused("createSegmentFromContacts", lambda w: ({}, {"Name": "X", "ContactIds": [w["contact"], 987654]}), 400),
+    _yulsn_refused("createSegmentFromTemplate", lambda w: ({}, {"Name": "X", "TemplateId": 987654, "Values": {}}), 404),
+    _yulsn_refused("createSegmentFromTemplate", lambda w: ({}, {"Name": "X", "TemplateId": 1, "Values": {"Other": "x"}}), 400),
     _yulsn_refused(
         "createOrder", lambda w: ({}, {"Type": "Default", "ContactId": 987654, "OrderLines": [{"Quantity": 1, "Price": 1}]}), 400
     ),

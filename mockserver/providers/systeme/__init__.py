@@ -1,10 +1,10 @@
-"""Systeme.io: contacts, tags, fields, school, community, payments and webhooks."""
+"""Systeme.io: contacts, tags, fields, school, community, payments, funnels, e-mail and webhooks."""
 
 from __future__ import annotations
 
 from mockserver.engine.ratelimit import Quota
 from mockserver.providers.base import Provider, by_convention, key_header, spec_path
-from mockserver.providers.systeme import admin, contacts, demo, payments, school, tags, webhooks
+from mockserver.providers.systeme import admin, contacts, demo, funnels, mailing, payments, school, tags, webhooks
 from mockserver.providers.systeme.errors import render_error
 
 
@@ -43,6 +43,22 @@ HANDLERS = {
     "deleteMembership": school.delete_membership,
     "listSubscriptions": payments.list_subscriptions,
     "cancelSubscription": payments.cancel_subscription,
+    "listFunnels": funnels.list_funnels,
+    "createFunnel": funnels.create_funnel,
+    "getFunnel": funnels.get_funnel,
+    "listCampaigns": mailing.list_campaigns,
+    "createCampaign": mailing.create_campaign,
+    "getCampaign": mailing.get_campaign,
+    "updateCampaign": mailing.update_campaign,
+    "deleteCampaign": mailing.delete_campaign,
+    "listNewsletters": mailing.list_newsletters,
+    "createNewsletter": mailing.create_newsletter,
+    "getNewsletter": mailing.get_newsletter,
+    "updateNewsletter": mailing.update_newsletter,
+    "setNewsletterIncludedTags": mailing.set_included_tags,
+    "setNewsletterExcludedTags": mailing.set_excluded_tags,
+    "scheduleNewsletter": mailing.schedule_newsletter,
+    "sendNewsletter": mailing.send_newsletter,
     "listWebhooks": webhooks.list_webhooks,
     "createWebhook": webhooks.create_webhook,
     "getWebhook": webhooks.get_webhook,

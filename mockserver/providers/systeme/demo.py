@@ -9,7 +9,7 @@ from mockserver.engine.context import Call, Services
 from mockserver.engine.store import Tenant
 from mockserver.providers.systeme import records
 from mockserver.providers.systeme.payments import record_sale
-from mockserver.providers.systeme.records import CONTACTS
+from mockserver.providers.systeme.records import CAMPAIGNS, CONTACTS, NEWSLETTERS
 from mockserver.providers.systeme.tags import add_field
 
 # Demo records are dated between these instants, whatever day the demo is loaded.
@@ -88,6 +88,26 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
         records.add_membership(tenant, rng.choice(community_ids), contact_id, moment)
 
     _demo_sales(tenant, services, rng, contact_ids, moment)
+    _demo_mailing(tenant, tag_ids, moment)
+
+
+def _demo_mailing(tenant: Tenant, tag_ids: list[int], moment: float) -> None:
+    """Two campaigns, a newsletter sent to the `Newsletter` tag (less `Churned`) and a draft."""
+    for name, description in (("Welcome sequence", "Five e-mails for new leads"), ("Webinar follow-up", None)):
+        records.add(tenant, CAMPAIGNS, "mailing_campaign", {"name": name, "senderEmail": None, "description": description})
+    tag = dict(zip(DEMO_TAGS, tag_ids, strict=True))
+    for subject, sent in (("Our spring sale starts today", True), ("Black Friday preview", False)):
+        content = {
+            "subject": subject,
+            "previewText": None,
+            "editorType": "classic",
+            "bodyHtml": "<p>Hello {first_name},</p>",
+            "senderEmail": None,
+            "senderName": None,
+        }
+        included, excluded = ([tag["Newsletter"]], [tag["Churned"]]) if sent else ([], [])
+        values = {"includedTags": included, "excludedTags": excluded, "sendAt": moment if sent else None, "createdAt": moment}
+        records.add(tenant, NEWSLETTERS, "newsletter", {"content": content, **values})
 
 
 def _demo_sales(tenant: Tenant, services: Services, rng: random.Random, contact_ids: list[int], moment: float) -> None:

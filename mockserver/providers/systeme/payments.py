@@ -18,9 +18,9 @@ from mockserver.engine.store import Row, Table, Tenant
 from mockserver.providers.base import fail
 from mockserver.providers.systeme import records
 from mockserver.providers.systeme.errors import violation
-from mockserver.providers.systeme.records import CONTACTS, ORDERS, SUBSCRIPTIONS
+from mockserver.providers.systeme.records import CONTACTS, FUNNELS, ORDERS, SUBSCRIPTIONS
 
-FUNNELS, PRICE_PLANS = "funnels", "price_plans"
+PRICE_PLANS = "price_plans"
 
 
 def payments_table(tenant: Tenant) -> Table:
@@ -234,7 +234,7 @@ def _funnel(tenant: Tenant, funnel_name: str, step_name: str) -> dict[str, Any]:
     funnels = tenant.table(FUNNELS)
     funnel = next((f for f in funnels.rows() if f["name"] == funnel_name), None)
     if funnel is None:
-        funnel = records.add(tenant, FUNNELS, "funnel", {"name": funnel_name, "steps": {}})
+        funnel = records.add(tenant, FUNNELS, "funnel", {"name": funnel_name, "isActive": True, "steps": {}})
     if step_name not in funnel["steps"]:
         funnel["steps"][step_name] = tenant.next_id("funnel_step")
     return {

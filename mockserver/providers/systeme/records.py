@@ -17,6 +17,7 @@ CONTACTS, TAGS, FIELDS = "contacts", "tags", "fields"
 COURSES, ENROLLMENTS = "courses", "enrollments"
 COMMUNITIES, MEMBERSHIPS = "communities", "memberships"
 SUBSCRIPTIONS, ORDERS, WEBHOOKS = "subscriptions", "orders", "webhooks"
+FUNNELS, CAMPAIGNS, NEWSLETTERS = "funnels", "campaigns", "newsletters"
 
 DEFAULT_FIELDS = (
     ("First name", "first_name"),
@@ -94,7 +95,7 @@ def init_tables(tenant: Tenant) -> None:
     tenant.table(FIELDS).add_index("slug", lambda row: row["slug"])
     tenant.table(WEBHOOKS).add_index("name", lambda row: row["name"])
     tenant.table(WEBHOOKS).add_index("url", lambda row: row["url"])
-    for name in (COURSES, ENROLLMENTS, COMMUNITIES, MEMBERSHIPS, SUBSCRIPTIONS, ORDERS):
+    for name in (COURSES, ENROLLMENTS, COMMUNITIES, MEMBERSHIPS, SUBSCRIPTIONS, ORDERS, FUNNELS, CAMPAIGNS, NEWSLETTERS):
         tenant.table(name)
 
 

@@ -1,7 +1,9 @@
 """Segments: each holds a fixed list of contact ids (`ContactIds`; deleting a contact takes
 it out, see contacts.delete_contact). Folders are plain ids (a segment's `FolderId`).
 Counts are of distinct contacts across the segments given. A list segment (Type 3) is made
-from contact ids."""
+from contact ids; a template segment (Type 4) from one of the account's segment templates
+(TEMPLATES in every account; the demo adds one) and a value for each of its parameters, each
+a contact field whose value must equal it (ignoring case), taken when the segment is made."""
 
 from __future__ import annotations
 
@@ -15,7 +17,15 @@ from mockserver.providers.yulsn import contacts, records
 from mockserver.providers.yulsn.records import CONTACTS, SEGMENTS, invalid
 
 TYPES = {1: "VisualBuilder", 2: "Sql", 3: "List", 4: "SegmentTemplate"}
-LIST = 3
+LIST, TEMPLATE = 3, 4
+USES = ("DailyStatistic", "OnEmailMessages", "OnSmsMessages", "OnPushMessages")
+# The segment templates every account has, ids from 1 (an account keeps its own list in its
+# settings once the back office, here the demo, adds one).
+TEMPLATES: tuple[dict[str, Any], ...] = (
+    {"Id": 1, "Name": "Registration source", "Parameters": ["RegistrationSource"]},
+    {"Id": 2, "Name": "Preferred store", "Parameters": ["PreferredStoreId"]},
+    {"Id": 3, "Name": "Contact company", "Parameters": ["ContactCompanyId"]},
+)
 _INDEXED = re.compile(r"s\[(\d*)\]\Z", re.IGNORECASE)
 
 
@@ -25,7 +35,13 @@ def render(row: Row) -> dict[str, Any]:
 
 
 def add_segment(
-    call: Call, name: str, folder_id: int, kind: int, contact_ids: Iterable[int], description: str | None = None
+    call: Call,
+    name: str,
+    folder_id: int,
+    kind: int,
+    contact_ids: Iterable[int],
+    description: str | None = None,
+    **more: Any,
 ) -> Row:
     """Store a segment (the contact ids are trusted); used by the API and the demo."""
     row = {
@@ -35,8 +51,30 @@ def add_segment(
         "Description": description,
         "ContactIds": list(dict.fromkeys(contact_ids)),
         "LastModified": call.clock.time(),
+        **more,
     }
     return records.add_row(call.tenant, SEGMENTS, "segment", row)
+
+
+def templates(tenant: Tenant) -> list[dict[str, Any]]:
+    """The account's segment templates: `{Id, Name, Parameters}` (read only: a refused
+    request leaves the account as it was)."""
+    kept: list[dict[str, Any]] | None = tenant.settings.get("segment_templates")
+    return kept if kept is not None else list(TEMPLATES)
+
+
+def add_template(tenant: Tenant, name: str, parameters: list[str]) -> dict[str, Any]:
+    defaults = [{**t, "Parameters": list(t["Parameters"])} for t in TEMPLATES]
+    entries: list[dict[str, Any]] = tenant.settings.setdefault("segment_templates", defaults)
+    entry = {"Id": max((e["Id"] for e in entries), default=0) + 1, "Name": name, "Parameters": list(parameters)}
+    entries.append(entry)
+    return entry
+
+
+def template_members(tenant: Tenant, template: dict[str, Any], values: dict[str, Any]) -> list[int]:
+    """The contacts whose field of each parameter equals its value, ascending."""
+    fields = [{"Field": name, "Operator": "Equal", "Value": values[name]} for name in template["Parameters"]]
+    return [row["Id"] for row in tenant.table(CONTACTS).rows() if records.matches(contacts.render(tenant, row), fields)]
 
 
 def segment(tenant: Tenant, segment_id: int) -> Row:
@@ -123,6 +161,30 @@ def create_from_contacts(call: Call) -> Reply:
     return Reply(200, render(row))
 
 
+def create_from_template(call: Call) -> Reply:
+    """A template segment (Type 4): 404 for an unknown template, 400 for a parameter given no value."""
+    body, tenant = call.body, call.tenant
+    name = body["Name"]
+    if not name.strip():
+        raise invalid("The Name field is required.")
+    template_id = body["TemplateId"]
+    template = next((t for t in templates(tenant) if t["Id"] == template_id), None)
+    if template is None:
+        raise records.not_found(f"SegmentTemplate with id {template_id} not found.")
+    given = {str(k).casefold(): v for k, v in (body.get("Values") or {}).items() if v is not None}
+    missing = [p for p in template["Parameters"] if p.casefold() not in given]
+    if missing:
+        raise invalid(f"The following template values are missing: {', '.join(missing)}.")
+    values = {p: given[p.casefold()] for p in template["Parameters"]}
+    members = template_members(tenant, template, values)
+    uses = {use: bool(body.get(use)) for use in USES}
+    folder_id = body.get("FolderId") or 0
+    row = add_segment(
+        call, name, folder_id, TEMPLATE, members, body.get("Description"), TemplateId=template_id, Values=values, **uses
+    )
+    return Reply(200, render(row))
+
+
 HANDLERS = {
     "listSegments": list_segments,
     "getSegment": get_segment,
@@ -131,6 +193,7 @@ HANDLERS = {
     "listSegmentContactIds": contact_ids,
     "listSegmentContactsBaseInfo": contacts_base_info,
     "createSegmentFromContacts": create_from_contacts,
+    "createSegmentFromTemplate": create_from_template,
 }
 
 
@@ -139,16 +202,29 @@ DEMO_FOLDERS = {"Newsletters": 1, "Loyalty": 2}
 
 
 def seed(call: Call) -> None:
-    """Four segments over the demo contacts, in folders 1 (newsletters) and 2 (loyalty)."""
+    """Four segments over the demo contacts, in folders 1 (newsletters) and 2 (loyalty), one
+    made from the account's template `Loyalty tier` (parameter `LoyaltyTier`)."""
     rng = call.services.random.derived("yulsn", "segments")
     rows = list(call.tenant.table(CONTACTS).rows())
     subscribers = [r["Id"] for r in rows if r["Dynamic"].get("Newsletter") and r["Email"] and not r["EmailBounced"]]
-    gold = [r["Id"] for r in rows if r["Dynamic"].get("LoyaltyTier") == "Gold"]
+    tier = add_template(call.tenant, "Loyalty tier", ["LoyaltyTier"])
+    gold = template_members(call.tenant, tier, {"LoyaltyTier": "Gold"})
     webshop = [r["Id"] for r in rows if r["RegistrationSource"] == "Webshop"]
     vip = sorted(rng.sample([r["Id"] for r in rows], min(12, len(rows))))
     call.clock.advance(3600)
     add_segment(call, "Newsletter subscribers", 1, 1, subscribers, "Contacts who opted in to the newsletter.")
     add_segment(call, "Webshop registrations", 1, 2, webshop, "Contacts who registered in the webshop.")
     call.clock.advance(600)
-    add_segment(call, "Gold members", 2, 4, gold, "Loyalty tier Gold.")
+    uses = dict.fromkeys(USES, False)
+    add_segment(
+        call,
+        "Gold members",
+        2,
+        TEMPLATE,
+        gold,
+        "Loyalty tier Gold.",
+        TemplateId=tier["Id"],
+        Values={"LoyaltyTier": "Gold"},
+        **uses,
+    )
     add_segment(call, "VIP list", 2, LIST, vip, None)

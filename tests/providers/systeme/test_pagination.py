@@ -218,6 +218,27 @@ def _webhooks(_: Account, client: ApiSession) -> set[Any]:
     return ids
 
 
+def _posted(client: ApiSession, path: str, bodies: list[dict[str, Any]]) -> set[Any]:
+    ids = set()
+    for body in bodies:
+        response = client.post(path, json=body)
+        assert response.status_code == 201, response.text
+        ids.add(response.json()["id"])
+    return ids
+
+
+def _funnels(_: Account, client: ApiSession) -> set[Any]:
+    return _posted(client, "/api/funnels", [{"name": f"Funnel {n}"} for n in range(FEW)])
+
+
+def _campaigns(_: Account, client: ApiSession) -> set[Any]:
+    return _posted(client, "/api/mailing/campaigns", [{"name": f"Campaign {n}"} for n in range(FEW)])
+
+
+def _newsletters(_: Account, client: ApiSession) -> set[Any]:
+    return _posted(client, "/api/mailing/newsletters", [{"content": {"subject": f"Issue {n}"}} for n in range(FEW)])
+
+
 LISTINGS = {
     "listContacts": Listing("/api/contacts", _contacts),
     "listTags": Listing("/api/tags", _tags),
@@ -227,6 +248,9 @@ LISTINGS = {
     "listMemberships": Listing("/api/community/memberships", _memberships, lambda item: item["contact"]["id"]),
     "listSubscriptions": Listing("/api/payment/subscriptions", _subscriptions),
     "listWebhooks": Listing("/api/webhooks", _webhooks),
+    "listFunnels": Listing("/api/funnels", _funnels),
+    "listCampaigns": Listing("/api/mailing/campaigns", _campaigns),
+    "listNewsletters": Listing("/api/mailing/newsletters", _newsletters),
 }
 
 
