@@ -333,6 +333,82 @@ def _clickfunnels_shape(status: int, body: Any) -> None:
 
 
 def _clickfunnels_build(account: Account, client: ApiSession) -> dict[str, Any]:
+    world = _clickfunnels_basics(account, client)
+    world |= _clickfunnels_learning(account, client)
+    world |= _clickfunnels_forms(client, world)
+    world |= _clickfunnels_commerce(account, client, world)
+    world |= _clickfunnels_shipping(client, world)
+    return world
+
+
+def _clickfunnels_shipping(client: ApiSession, world: dict[str, Any]) -> dict[str, Any]:
+    space = f"/api/v2/workspaces/{world['workspace']}"
+    body: dict[str, Any] = {"shipping_profile": {"name": "Standard", "variant_ids": [world["variant"]]}}
+    profile = created(client.post(f"{space}/shipping/profiles", json=body))["id"]
+    group = _ok(client.get(f"/api/v2/shipping/profiles/{profile}/location_groups"))[0]["id"]
+    zone = created(client.post(f"/api/v2/shipping/location_groups/{group}/zones", json={"shipping_zone": {"name": "Domestic"}}))[
+        "id"
+    ]
+    rate_name = created(client.post(f"{space}/shipping/rates/names", json={"shipping_rates_name": {"name": "Ground"}}))["id"]
+    body = {"shipping_rate": {"price": "5.00", "price_currency": "USD", "rates_name_id": rate_name}}
+    rate = created(client.post(f"/api/v2/shipping/zones/{zone}/rates", json=body))["id"]
+    body = {
+        "shipping_package": {"name": "Box", "package_type": "box", "height": 4, "width": 2, "length": 2, "distance_unit": "in"}
+    }
+    package = created(client.post(f"{space}/shipping/packages", json=body))["id"]
+    return {"profile": profile, "location_group": group, "zone": zone, "rate_name": rate_name, "rate": rate, "package": package}
+
+
+def _clickfunnels_commerce(account: Account, client: ApiSession, world: dict[str, Any]) -> dict[str, Any]:
+    space = f"/api/v2/workspaces/{world['workspace']}"
+    product = _ok(client.get(f"/api/v2/products/{world['product']}"))
+    product_tag = created(client.post(f"{space}/products/tags", json={"products_tag": {"name": "Books"}}))["id"]
+    order_tag = created(client.post(f"{space}/orders/tags", json={"orders_tag": {"name": "Rush"}}))["id"]
+    other_order_tag = created(client.post(f"{space}/orders/tags", json={"orders_tag": {"name": "Gift"}}))["id"]
+    order = world["order"]
+    applied = {"orders_applied_tag": {"tag_id": order_tag}}
+    order_applied_tag = created(client.post(f"/api/v2/orders/{order}/applied_tags", json=applied))["id"]
+    refunded = _admin(
+        account, "orders", contact_id=world["contact"], line_items=[{"product_id": world["product"]}], refunded=True
+    )
+    body = {
+        "fulfillments_location": {"name": "Depot", "address_name": "Main", "email_address": "depot@example.com", "address": {}}
+    }
+    return {
+        "variant": product["default_variant_id"],
+        "price": product["price_ids"][0],
+        "product_tag": product_tag,
+        "order_tag": order_tag,
+        "other_order_tag": other_order_tag,  # applied to no order
+        "order_applied_tag": order_applied_tag,
+        "invoice": _ok(client.get(f"/api/v2/orders/{order}/invoices"))[0]["id"],
+        "transaction": _ok(client.get(f"/api/v2/orders/{order}/transactions"))[0]["id"],
+        "restock": _ok(client.get(f"{space}/orders/invoices/restocks"))[0]["id"],
+        "refunded_order": refunded["id"],
+        "location": created(client.post(f"{space}/fulfillments/locations", json=body))["id"],
+    }
+
+
+def _clickfunnels_learning(account: Account, client: ApiSession) -> dict[str, Any]:
+    sections = [{"title": "Start", "lessons": [{"title": "Welcome"}]}, {"title": "Next"}]
+    course = _admin(account, "courses", title="Library", sections=sections)["id"]
+    section, other_section = (s["id"] for s in _ok(client.get(f"/api/v2/courses/{course}/sections")))
+    lesson = _ok(client.get(f"/api/v2/courses/sections/{section}/lessons"))[0]["id"]
+    return {"section": section, "other_section": other_section, "lesson": lesson}
+
+
+def _clickfunnels_forms(client: ApiSession, world: dict[str, Any]) -> dict[str, Any]:
+    form = world["form"]
+    field_set = created(client.post(f"/api/v2/forms/{form}/field_sets", json={"forms_field_set": {"title": "About you"}}))["id"]
+    body = {"forms_field": {"label": "Colour", "field_type": "select"}}
+    field = created(client.post(f"/api/v2/forms/field_sets/{field_set}/fields", json=body))["id"]
+    option = created(client.post(f"/api/v2/forms/fields/{field}/options", json={"forms_fields_option": {"label": "Red"}}))["id"]
+    body = {"forms_submissions_answer": {"field_id": field, "fields_option_id": option}}
+    answer = created(client.post(f"/api/v2/forms/submissions/{world['submission']}/answers", json=body))["id"]
+    return {"field_set": field_set, "field": field, "option": option, "answer": answer}
+
+
+def _clickfunnels_basics(account: Account, client: ApiSession) -> dict[str, Any]:
     team = _ok(client.get("/api/v2/teams"))[0]["id"]
     workspace = _ok(client.get(f"/api/v2/teams/{team}/workspaces"))[0]["id"]
     space = f"/api/v2/workspaces/{workspace}"
@@ -354,6 +430,13 @@ def _clickfunnels_build(account: Account, client: ApiSession) -> dict[str, Any]:
     enrollment = created(client.post(f"/api/v2/courses/{course}/enrollments", json=enrollment_body))["id"]
     form = _admin(account, "forms", name="Signup")["id"]
     submission = _admin(account, f"forms/{form}/submissions", data={"email_address": "w@example.com"})["id"]
+    user = _ok(client.get("/api/v2/users"))[0]["id"]
+    # An event the workspace sent out: its endpoint goes at once, and with it the delivery.
+    hook = {"url": "http://127.0.0.1:9/e", "name": "Events", "event_type_ids": ["contact.created"]}
+    sender = created(client.post(f"{space}/webhooks/outgoing/endpoints", json={"webhooks_outgoing_endpoint": hook}))["id"]
+    created(client.post(f"{space}/contacts", json={"contact": {"email_address": "e@example.com"}}))
+    _ok(client.delete(f"/api/v2/webhooks/outgoing/endpoints/{sender}"))
+    event = _ok(client.get(f"{space}/webhooks/outgoing/events"))[0]["id"]
     hook = {"url": "http://127.0.0.1:9/h", "name": "Hook", "event_type_ids": ["contact.created"]}
     endpoint = created(client.post(f"{space}/webhooks/outgoing/endpoints", json={"webhooks_outgoing_endpoint": hook}))["id"]
     image_body = {"image": {"upload_source_url": "https://cdn.example.com/a.png"}}
@@ -377,6 +460,8 @@ def _clickfunnels_build(account: Account, client: ApiSession) -> dict[str, Any]:
         "submission": submission,
         "endpoint": endpoint,
         "image": image,
+        "user": user,
+        "event": event,
     }
 
 
@@ -415,14 +500,37 @@ CLICKFUNNELS = Facts(
         "/api/v2/contacts/tags": "tag",
         "/api/v2/contacts/applied_tags": "applied_tag",
         "/api/v2/products": "product",
+        "/api/v2/products/variants": "variant",
+        "/api/v2/products/prices": "price",
+        "/api/v2/products/tags": "product_tag",
         "/api/v2/orders": "order",
+        "/api/v2/orders/tags": "order_tag",
+        "/api/v2/orders/applied_tags": "order_applied_tag",
+        "/api/v2/orders/invoices": "invoice",
+        "/api/v2/orders/transactions": "transaction",
+        "/api/v2/orders/invoices/restocks": "restock",
         "/api/v2/fulfillments": "fulfillment",
+        "/api/v2/fulfillments/locations": "location",
+        "/api/v2/shipping/profiles": "profile",
+        "/api/v2/shipping/location_groups": "location_group",
+        "/api/v2/shipping/zones": "zone",
+        "/api/v2/shipping/rates": "rate",
+        "/api/v2/shipping/rates/names": "rate_name",
+        "/api/v2/shipping/packages": "package",
         "/api/v2/courses": "course",
         "/api/v2/courses/enrollments": "enrollment",
+        "/api/v2/courses/sections": "section",
+        "/api/v2/courses/lessons": "lesson",
         "/api/v2/forms": "form",
+        "/api/v2/forms/field_sets": "field_set",
+        "/api/v2/forms/fields": "field",
+        "/api/v2/forms/fields/options": "option",
         "/api/v2/forms/submissions": "submission",
+        "/api/v2/forms/submissions/answers": "answer",
         "/api/v2/webhooks/outgoing/endpoints": "endpoint",
+        "/api/v2/webhooks/outgoing/events": "event",
         "/api/v2/images": "image",
+        "/api/v2/users": "user",
     },
     operation_records={("unarchiveProduct", "product_id"): "archived_product"},
     valid={
@@ -440,6 +548,17 @@ CLICKFUNNELS = Facts(
             },
         ),
         "createImage": lambda w: ({}, {"image": {"upload_source_url": "https://cdn.example.com/b.png"}}),
+        "createAnswer": lambda w: ({}, {"forms_submissions_answer": {"field_id": w["field"], "entry": "Blue"}}),
+        "createPrice": lambda w: ({}, {"products_price": {"amount": "12.50", "currency": "USD"}}),
+        "createOrderAppliedTag": lambda w: ({}, {"orders_applied_tag": {"tag_id": w["other_order_tag"]}}),
+        "createShippingRate": lambda w: (
+            {},
+            {"shipping_rate": {"price": "9.99", "price_currency": "USD", "rates_name_id": w["rate_name"]}},
+        ),
+        "createLocation": lambda w: (
+            {},
+            {"fulfillments_location": {"name": "Shop", "address_name": "Shop", "email_address": "s@example.com", "address": {}}},
+        ),
         "createWebhookEndpoint": lambda w: (
             {},
             {"webhooks_outgoing_endpoint": {"url": "http://127.0.0.1:9/a", "name": "A", "event_type_ids": ["contact.created"]}},

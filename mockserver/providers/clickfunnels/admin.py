@@ -11,7 +11,8 @@ from mockserver.engine.store import Row
 from mockserver.providers.base import AdminActions
 from mockserver.providers.clickfunnels import records
 from mockserver.providers.clickfunnels.demo import add_workspace
-from mockserver.providers.clickfunnels.learning import add_course
+from mockserver.providers.clickfunnels.learning import add_course, add_lesson, add_section
+from mockserver.providers.clickfunnels.orders import refund
 from mockserver.providers.clickfunnels.records import FORMS, TEAMS, WORKSPACES
 from mockserver.providers.clickfunnels.sales import buyer, order_lines, place_order, submit_form
 
@@ -44,6 +45,7 @@ _ORDER = {
         "funnel_name": _TEXT,
         "page_name": _TEXT,
         "notes": {"type": ["string", "null"], "maxLength": 2000},
+        "refunded": {"type": "boolean"},
     },
     "oneOf": [{"required": ["contact_id"]}, {"required": ["contact"]}],
 }
@@ -60,11 +62,14 @@ _ORDER = {
 )
 def create_order(call: Call, body: dict[str, Any]) -> Reply:
     """A buyer completes an order form: order.created, then one-time-order.completed or
-    subscription.activated (and contact.created for a new buyer)."""
+    subscription.activated (and contact.created for a new buyer), its invoice and payment;
+    `refunded`: then refunded at once, and what was not shipped restocked."""
     workspace = _workspace(call, body)
     lines = order_lines(call, workspace["id"], body["line_items"])  # checked before a buyer is created
     contact = buyer(call, workspace["id"], body.get("contact_id"), body.get("contact"))
     order = place_order(call, workspace["id"], contact, lines, body)
+    if body.get("refunded"):
+        order = refund(call, order)
     return Reply(201, records.order(call.tenant, order))
 
 
@@ -95,6 +100,22 @@ def create_submission(call: Call, body: dict[str, Any]) -> Reply:
     return Reply(201, records.submission(submit_form(call, form, body["data"])))
 
 
+_LESSON: dict[str, Any] = {
+    "type": "object",
+    "required": ["title"],
+    "properties": {"title": _TEXT, "body": {"type": ["string", "null"], "maxLength": 100000}},
+}
+_SECTION: dict[str, Any] = {
+    "type": "object",
+    "required": ["title"],
+    "properties": {
+        "title": _TEXT,
+        "description": {"type": ["string", "null"], "maxLength": 10000},
+        "lessons": {"type": "array", "maxItems": 50, "items": _LESSON},
+    },
+}
+
+
 @ADMIN.post(
     "courses",
     {
@@ -105,14 +126,20 @@ def create_submission(call: Call, body: dict[str, Any]) -> Reply:
             "title": _TEXT,
             "description": {"type": ["string", "null"]},
             "published": {"type": "boolean"},
+            "sections": {"type": "array", "maxItems": 50, "items": _SECTION},
         },
     },
     {201: "The course", 404: _NO_WORKSPACE},
 )
 def create_course(call: Call, body: dict[str, Any]) -> Reply:
-    """A course built in the app: course.created."""
+    """A course built in the app, with its sections and their lessons: course.created, then
+    courses/section.created and courses/lesson.created for each."""
     workspace = _workspace(call, body)
     row = add_course(call, workspace["id"], body["title"], body.get("description"), published=body.get("published", True))
+    for part in body.get("sections", []):
+        section = add_section(call, row, part["title"], part.get("description"))
+        for lesson in part.get("lessons", []):
+            add_lesson(call, section, lesson["title"], lesson.get("body"))
     return Reply(201, records.course(row))
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from mockserver.engine.context import Call, Reply
 from mockserver.engine.errors import Conflict
 from mockserver.engine.store import Row
-from mockserver.providers.clickfunnels import records
+from mockserver.providers.clickfunnels import catalog, records
 from mockserver.providers.clickfunnels.listing import list_reply
 from mockserver.providers.clickfunnels.records import CONTACTS, FULFILLMENTS, LINE_ITEMS, ORDERS, PRODUCTS, announce, invalid
 
@@ -33,7 +33,9 @@ def create_product(call: Call) -> Reply:
     space = records.workspace(call)
     attributes = call.body["product"]
     name = records.filled("name", attributes.get("name") or "")
-    row = add_product(call, space["id"], name, _cents(attributes.get("price", 0)), attributes.get("currency", "USD"), attributes)
+    tags = {"tag_ids": catalog.product_tag_ids(call, space["id"], attributes["tag_ids"])} if "tag_ids" in attributes else {}
+    cents = _cents(attributes.get("price", 0))
+    row = add_product(call, space["id"], name, cents, attributes.get("currency", "USD"), {**attributes, **tags})
     return Reply(201, records.product(row))
 
 
@@ -50,7 +52,7 @@ def add_product(call: Call, workspace_id: int, name: str, cents: int, currency: 
         PRODUCTS,
         workspace_id=workspace_id,
         archived=False,
-        tag_ids=[],
+        tag_ids=list(attributes.get("tag_ids", [])),
         variants=[variant],
         prices=[price],
         **fields,
@@ -68,6 +70,8 @@ def update_product(call: Call) -> Reply:
     if "price" in attributes:
         first, *others = row["prices"]
         changes["prices"] = [{**first, "amount": records.money(_cents(attributes["price"]))}, *others]
+    if "tag_ids" in attributes:
+        changes["tag_ids"] = catalog.product_tag_ids(call, row["workspace_id"], attributes["tag_ids"])
     return _product_changed(call, row, changes)
 
 
@@ -156,6 +160,16 @@ def add_fulfillment(
     ]
     announce(call, "fulfillment.created", "Fulfillment", row, records.fulfillment(row))
     return row
+
+
+def update_fulfillment(call: Call) -> Reply:
+    """Its shipping details (what ships stays); fires fulfillment.updated."""
+    row = records.addressed(call, FULFILLMENTS)
+    attributes = call.body["fulfillment"]
+    changes = {name: attributes[name] for name in SHIPPING_FIELDS if name in attributes}
+    row = records.touch(call, call.tenant.table(FULFILLMENTS), row, **changes)
+    announce(call, "fulfillment.updated", "Fulfillment", row, records.fulfillment(row))
+    return Reply(200, records.fulfillment(row))
 
 
 def cancel_fulfillment(call: Call) -> Reply:

@@ -8,6 +8,7 @@ from typing import Any
 
 from mockserver.engine.context import Call, Reply
 from mockserver.engine.store import Row, Tenant
+from mockserver.providers.base import held_by_another
 from mockserver.providers.clickfunnels import records
 from mockserver.providers.clickfunnels.listing import list_reply
 from mockserver.providers.clickfunnels.records import (
@@ -72,6 +73,17 @@ def delete_contact(call: Call) -> Reply:
     tenant.table(CONTACTS).delete(row["id"])
     announce(call, "contact.deleted", "Contact", row, rendered)
     return Reply(204)
+
+
+def redact_contact(call: Call) -> Reply:
+    """GDPR: the contact stays, without anything that identifies a person (its fields,
+    custom attributes); fires contact.updated. The real service answers 200 with no body."""
+    tenant = call.tenant
+    row = records.addressed(call, CONTACTS)
+    cleared = dict.fromkeys(CONTACT_FIELDS) | {"custom_attributes": {}}
+    row = records.touch(call, tenant.table(CONTACTS), row, **cleared)
+    announce(call, "contact.updated", "Contact", row, records.contact(tenant, row))
+    return Reply(200)
 
 
 def add_contact(call: Call, workspace_id: int, attributes: dict[str, Any]) -> Row:
@@ -202,6 +214,35 @@ def create_tag(call: Call) -> Reply:
         raise invalid("name", "has already been taken")
     row = records.create(call, TAGS, workspace_id=space["id"], name=name, color=attributes.get("color"))
     return Reply(201, records.tag(row))
+
+
+def update_tag(call: Call) -> Reply:
+    tenant = call.tenant
+    row = records.addressed(call, TAGS)
+    attributes = call.body["contacts_tag"]
+    changes = {}
+    if "name" in attributes:
+        name = records.filled("name", attributes["name"] or "")
+        if held_by_another(tenant.table(TAGS), "name", (row["workspace_id"], name.casefold()), row["id"]):
+            raise invalid("name", "has already been taken")
+        changes["name"] = name
+    if "color" in attributes:
+        changes["color"] = attributes["color"]
+    return Reply(200, records.tag(records.touch(call, tenant.table(TAGS), row, **changes)))
+
+
+def delete_tag(call: Call) -> Reply:
+    """The tag goes from every contact carrying it (contact/applied_tag.deleted for each)."""
+    tenant = call.tenant
+    row = records.addressed(call, TAGS)
+    contacts = tenant.table(CONTACTS)
+    for link in [link for link in tenant.table(APPLIED_TAGS).rows() if link["tag_id"] == row["id"]]:
+        contact = contacts.get(link["contact_id"])
+        if contact is not None:
+            _unlink(call, contact, link)
+            records.touch(call, contacts, contact)
+    tenant.table(TAGS).delete(row["id"])
+    return Reply(204)
 
 
 def create_applied_tag(call: Call) -> Reply:

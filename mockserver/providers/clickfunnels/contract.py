@@ -39,25 +39,22 @@ def _webhooks(run: Run) -> None:
     run.expect("contact.created", "POST /api/v2/workspaces/{workspace_id}/contacts", ours)
     run.call("PATCH", "/api/v2/contacts/{contact_id}", contact, json={"contact": {"first_name": "Changed"}})
     run.expect("contact.updated", "PATCH /api/v2/contacts/{contact_id}", ours)
-    tags = run.call("GET", "/api/v2/workspaces/{workspace_id}/contacts/tags", space)
-    if tags:  # tags cannot be deleted through the API, so the run applies one that exists
-        tagged = has({("data", "contact_id"): contact["contact_id"]})
-        applied = run.call(
-            "POST",
-            "/api/v2/contacts/{contact_id}/applied_tags",
-            contact,
-            json={"contacts_applied_tag": {"tag_id": tags[0]["id"]}},
-        )
-        link = {"applied_tag_id": applied["id"]}
-        run.made("/api/v2/contacts/applied_tags/{applied_tag_id}", link)
-        run.expect("contact/applied_tag.created", "POST /api/v2/contacts/{contact_id}/applied_tags", tagged)
-        run.call("DELETE", "/api/v2/contacts/applied_tags/{applied_tag_id}", link)
-        run.gone("/api/v2/contacts/applied_tags/{applied_tag_id}", link)
-        run.expect("contact/applied_tag.deleted", "DELETE /api/v2/contacts/applied_tags/{applied_tag_id}", tagged)
-    else:
-        run.notes.append(
-            "applied-tag webhooks not checked: the workspace has no tag (and a tag made for the run could not be deleted)"
-        )
+    # A tag of the run's own (deleted after it), applied and removed.
+    tag = run.call("POST", "/api/v2/workspaces/{workspace_id}/contacts/tags", space, json={"contacts_tag": {"name": run.name}})
+    run.made("/api/v2/contacts/tags/{tag_id}", {"tag_id": tag["id"]})
+    tagged = has({("data", "contact_id"): contact["contact_id"]})
+    applied = run.call(
+        "POST",
+        "/api/v2/contacts/{contact_id}/applied_tags",
+        contact,
+        json={"contacts_applied_tag": {"tag_id": tag["id"]}},
+    )
+    link = {"applied_tag_id": applied["id"]}
+    run.made("/api/v2/contacts/applied_tags/{applied_tag_id}", link)
+    run.expect("contact/applied_tag.created", "POST /api/v2/contacts/{contact_id}/applied_tags", tagged)
+    run.call("DELETE", "/api/v2/contacts/applied_tags/{applied_tag_id}", link)
+    run.gone("/api/v2/contacts/applied_tags/{applied_tag_id}", link)
+    run.expect("contact/applied_tag.deleted", "DELETE /api/v2/contacts/applied_tags/{applied_tag_id}", tagged)
     run.call("DELETE", "/api/v2/contacts/{contact_id}", contact)
     run.gone("/api/v2/contacts/{contact_id}", contact)
     run.expect("contact.deleted", "DELETE /api/v2/contacts/{contact_id}", ours)

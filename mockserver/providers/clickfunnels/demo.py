@@ -5,17 +5,33 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
+from typing import Any
 
 from mockserver.engine.context import Call, Services
 from mockserver.engine.store import Row, Tenant
-from mockserver.providers.base import demo_call
+from mockserver.providers.base import Handler, demo_call
 from mockserver.providers.clickfunnels import records
+from mockserver.providers.clickfunnels.catalog import PRODUCT_TAG
 from mockserver.providers.clickfunnels.commerce import add_fulfillment, add_product
 from mockserver.providers.clickfunnels.contacts import add_contact
+from mockserver.providers.clickfunnels.forms import FIELD, FIELD_SET, OPTION
 from mockserver.providers.clickfunnels.images import add_image
-from mockserver.providers.clickfunnels.learning import add_course, enroll
-from mockserver.providers.clickfunnels.records import CONTACTS, FORMS, LINE_ITEMS, ORDERS, TAGS, TEAMS, WORKSPACES
+from mockserver.providers.clickfunnels.learning import add_course, add_lesson, add_section, enroll
+from mockserver.providers.clickfunnels.orders import ORDER_TAG, bill, create_applied_tag
+from mockserver.providers.clickfunnels.records import (
+    CONTACTS,
+    FORMS,
+    LINE_ITEMS,
+    LOCATION_GROUPS,
+    ORDERS,
+    TAGS,
+    TEAMS,
+    USERS,
+    WORKSPACES,
+)
 from mockserver.providers.clickfunnels.sales import place_order, submit_form
+from mockserver.providers.clickfunnels.shipping import LOCATION, PACKAGE, PROFILE, RATE, RATE_NAME, ZONE
+from mockserver.providers.clickfunnels.users import add_owner
 
 # Demo records are dated from here on, whatever day the demo is loaded.
 DEMO_START = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
@@ -50,6 +66,7 @@ def init_tenant(tenant: Tenant, services: Services) -> None:
         locale="en",
     )
     add_workspace(tenant, services, team["id"], "My Workspace", "myworkspace")
+    add_owner(tenant, services)
 
 
 def add_workspace(tenant: Tenant, services: Services, team_id: int, name: str, subdomain: str) -> Row:
@@ -106,7 +123,7 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
             clock.advance(3600 * rng.uniform(1, 30))
             lines = [(product, rng.randint(1, 2)) for product in rng.sample(products, rng.randint(1, 2))]
             kind = rng.choice(("one-time-order", "one-time-order", "subscription"))
-            place_order(call, workspace["id"], buyer, lines, {"order_type": kind})
+            place_order(call, workspace["id"], buyer, lines, {"order_type": kind}, billed=False)
 
     _demo_fulfillments(call, first, rng)
     clock.advance(3600)
@@ -124,6 +141,69 @@ def seed_demo(tenant: Tenant, services: Services, seed: int) -> None:
     for filename in ("logo.png", "hero-banner.jpg", "product-shot.webp"):
         clock.advance(60)
         add_image(call, first["id"], filename, filename, filename.split(".")[0].replace("-", " "))
+    # Made after all the above, so that adding them changed none of it.
+    _demo_billing(call)
+    _demo_extras(call, first, course, form)
+
+
+def _demo_billing(call: Call) -> None:
+    """Every order's invoice and payment, dated when it was placed."""
+    for order in list(call.tenant.table(ORDERS).rows()):
+        bill(call, order, order["created_at"])
+
+
+def _api(call: Call, handler: Handler, params: dict[str, Any], body: dict[str, Any]) -> Any:
+    """What the API answers `handler` (the demo's clock and ids; its events go nowhere)."""
+    call.clock.advance(60)
+    return handler(Call(call.tenant, call.services, params, body)).body
+
+
+def _demo_extras(call: Call, space: Row, course: Row, form: Row) -> None:
+    """The course's modules, the form's fields, tags, a location, shipping and the owner."""
+    for title, lessons in (("Getting Started", ("Welcome", "Your first funnel")), ("Traffic", ("Paid ads", "Organic reach"))):
+        section = add_section(call, course, title, None)
+        for lesson in lessons:
+            add_lesson(call, section, lesson, None)
+    field_set = _api(call, FIELD_SET.creator(), {"form_id": form["id"]}, {"forms_field_set": {"title": "Your details"}})
+    date, *_ = (
+        _api(call, FIELD.creator(), {"field_set_id": field_set["id"]}, {"forms_field": {"label": label, "field_type": kind}})
+        for label, kind in (("Webinar date", "select"), ("Email", "email"), ("First name", "text"))
+    )
+    for label in ("June 12", "June 19"):
+        _api(call, OPTION.creator(), {"field_id": date["id"]}, {"forms_fields_option": {"label": label}})
+    ids = {"workspace_id": space["id"]}
+    for name, color in (("Books", "emerald"), ("Coaching", "indigo")):
+        _api(call, PRODUCT_TAG.creator(), ids, {"products_tag": {"name": name, "color": color}})
+    rush = _api(call, ORDER_TAG.creator(), ids, {"orders_tag": {"name": "Rush", "color": "#ef4444"}})
+    _api(call, ORDER_TAG.creator(), ids, {"orders_tag": {"name": "Gift", "color": "#10b981"}})
+    _api(call, create_applied_tag, {"order_id": 1}, {"orders_applied_tag": {"tag_id": rush["id"]}})
+    address = {"address_one": "3443 W. Bavaria St.", "city": "Eagle", "region": "ID", "country": "US", "postal_code": "83616"}
+    warehouse = {
+        "name": "Main Warehouse",
+        "address_name": "Warehouse",
+        "email_address": "shipping@example.com",
+        "address": address,
+    }
+    _api(call, LOCATION.creator(), ids, {"fulfillments_location": warehouse})
+    _demo_shipping(call, space)
+    owner = next(call.tenant.table(USERS).rows())
+    _restyle(call.tenant, call.services, USERS, owner, first_name="Demo", last_name="Owner", email="owner@demo.example.com")
+
+
+def _demo_shipping(call: Call, space: Row) -> None:
+    """Physical goods ship from the warehouse: a standard and an express rate in the US."""
+    ids = {"workspace_id": space["id"]}
+    products = call.tenant.table(records.PRODUCTS).rows()
+    variants = [p["variants"][0]["id"] for p in products if p["workspace_id"] == space["id"]][:2]
+    profile = _api(call, PROFILE.creator(), ids, {"shipping_profile": {"name": "Physical goods", "variant_ids": variants}})
+    group = next(g for g in call.tenant.table(LOCATION_GROUPS).rows() if g["profile_id"] == profile["id"])
+    zone = _api(call, ZONE.creator(), {"location_group_id": group["id"]}, {"shipping_zone": {"name": "United States"}})
+    for name, price in (("Standard", "5.00"), ("Express", "15.00")):
+        rate_name = _api(call, RATE_NAME.creator(), ids, {"shipping_rates_name": {"name": name}})
+        body = {"shipping_rate": {"price": price, "price_currency": "USD", "rates_name_id": rate_name["id"]}}
+        _api(call, RATE.creator(), {"zone_id": zone["id"]}, body)
+    box = {"name": "Small box", "package_type": "box", "height": 4, "width": 6, "length": 9, "distance_unit": "in"}
+    _api(call, PACKAGE.creator(), ids, {"shipping_package": {**box, "default_package": True}})
 
 
 def _restyle(tenant: Tenant, services: Services, table: str, row: Row, **changes: object) -> Row:

@@ -18,7 +18,30 @@ CDN = "https://images.clickfunnels.com"
 def create_image(call: Call) -> Reply:
     space = records.workspace(call)
     attributes = call.body["image"]
-    source = str(attributes["upload_source_url"]).strip()
+    filename = _uploaded(attributes["upload_source_url"])
+    name = str(attributes.get("name") or "").strip() or filename
+    return Reply(201, records.image(add_image(call, space["id"], filename, name, attributes.get("alt_text"))))
+
+
+def update_image(call: Call) -> Reply:
+    """Name and alt text as given; a new `upload_source_url` uploads the image again (under
+    a new file name when it has one)."""
+    row = records.addressed(call, IMAGES)
+    attributes = call.body["image"]
+    changes = {}
+    if attributes.get("upload_source_url") is not None:
+        filename = _uploaded(attributes["upload_source_url"])
+        changes["url"] = f"{CDN}/{row['public_id']}/{quote(filename)}"
+    if "alt_text" in attributes:
+        changes["alt_text"] = attributes["alt_text"]
+    if "name" in attributes:
+        changes["name"] = records.filled("name", attributes["name"] or "")
+    return Reply(200, records.image(records.touch(call, call.tenant.table(IMAGES), row, **changes)))
+
+
+def _uploaded(source_url: str) -> str:
+    """The file name of an image's source URL; 422 unless it is an http(s) URL of an image."""
+    source = str(source_url).strip()
     try:
         parts = urlsplit(source)
     except ValueError as exc:
@@ -28,8 +51,7 @@ def create_image(call: Call) -> Reply:
         raise invalid("upload_source_url", "is invalid")
     if PurePosixPath(filename).suffix.lower() not in IMAGE_EXTENSIONS:
         raise invalid("upload_source_url", "is not an image (jpeg, png, webp, gif, svg or ico)")
-    name = str(attributes.get("name") or "").strip() or filename
-    return Reply(201, records.image(add_image(call, space["id"], filename, name, attributes.get("alt_text"))))
+    return filename
 
 
 def add_image(call: Call, workspace_id: int, filename: str, name: str, alt_text: str | None) -> Row:

@@ -6,7 +6,7 @@ table are declared with `READS`."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from operator import methodcaller
+from operator import itemgetter, methodcaller
 from typing import Any
 
 from mockserver.engine.context import Call, Reply
@@ -36,14 +36,8 @@ def list_reply(
         owner = records.addressed(call, within)
         owner_key = f"{within.removesuffix('s')}_id"
         checks.append(lambda row: row[owner_key] == owner["id"])
-    for attribute, text in (call.params.get("filter") or {}).items():
-        wanted = {value.strip().casefold() for value in str(text).split(",")}
-        checks.append(_matcher((accessors or {}).get(attribute) or methodcaller("get", attribute), wanted))
-
-    def where(row: Row) -> bool:
-        return all(check(row) for check in checks)
-
-    source = call.tenant.table(table)
+    where = _filtered(call, checks, accessors)
+    source = records.table(call.tenant, table, create=False)
     descending = call.params.get("sort_order") == "desc"
     after = call.params.get("after")
     if call.params.get("sort_property") == "updated_at":
@@ -57,6 +51,40 @@ def list_reply(
         )
     else:
         rows, more = source.page(after=after, limit=PAGE_SIZE, descending=descending, where=where)
+    return _reply(call, rows, more, render)
+
+
+def rows_reply(call: Call, rows: list[Row], render: Callable[[Row], Any]) -> Reply:
+    """A page of records kept inside another (a product's variants), in id order, paged and
+    filtered as every list is."""
+    where = _filtered(call, [], None)
+    after = call.params.get("after")
+    by_update = call.params.get("sort_property") == "updated_at"
+    order: Callable[[Row], Any] = itemgetter("updated_at", "id") if by_update else itemgetter("id")
+    ordered = sorted(rows, key=order, reverse=call.params.get("sort_order") == "desc")
+    cursor = next((i for i, row in enumerate(ordered) if row["id"] == after), None)
+    if cursor is not None:
+        ordered = ordered[cursor + 1 :]
+    elif after is not None:  # a record gone since: by id
+        ordered = [row for row in ordered if (row["id"] < after) == (call.params.get("sort_order") == "desc")]
+    chosen = [row for row in ordered if where(row)]
+    return _reply(call, chosen[:PAGE_SIZE], len(chosen) > PAGE_SIZE, render)
+
+
+def _filtered(call: Call, checks: list[Callable[[Row], bool]], accessors: Mapping[str, Accessor] | None) -> Callable[[Row], bool]:
+    """`checks`, and the request's `filter[attr]=a,b` (OR inside one attribute, AND between them)."""
+    for attribute, text in (call.params.get("filter") or {}).items():
+        wanted = {value.strip().casefold() for value in str(text).split(",")}
+        checks.append(_matcher((accessors or {}).get(attribute) or methodcaller("get", attribute), wanted))
+
+    def where(row: Row) -> bool:
+        return all(check(row) for check in checks)
+
+    return where
+
+
+def _reply(call: Call, rows: list[Row], more: bool, render: Callable[[Row], Any]) -> Reply:
+    """The page, with Pagination-Next and Link while more records remain."""
     headers = {}
     if more and call.request is not None:
         last = rows[-1]["id"]

@@ -4,6 +4,7 @@ announces, and the rendering of each resource as the API shows it."""
 from __future__ import annotations
 
 import string
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +18,41 @@ CONTACTS, TAGS, APPLIED_TAGS = "contacts", "tags", "applied_tags"
 PRODUCTS, ORDERS, LINE_ITEMS, FULFILLMENTS = "products", "orders", "line_items", "fulfillments"
 COURSES, ENROLLMENTS, FORMS, SUBMISSIONS = "courses", "enrollments", "forms", "submissions"
 ENDPOINTS, IMAGES = "endpoints", "images"
+# Tables made on first use (see `table`), so that an account pays only for the families it uses.
+USERS, EVENTS = "users", "events"
+SECTIONS, LESSONS = "sections", "lessons"
+FIELD_SETS, FIELDS, OPTIONS, ANSWERS = "field_sets", "fields", "options", "answers"
+PRODUCT_TAGS, ORDER_TAGS, ORDER_APPLIED_TAGS = "product_tags", "order_tags", "order_applied_tags"
+INVOICES, TRANSACTIONS, RESTOCKS, LOCATIONS = "invoices", "transactions", "restocks", "locations"
+PROFILES, LOCATION_GROUPS, ZONES = "profiles", "location_groups", "zones"
+RATES, RATE_NAMES, PACKAGES = "rates", "rate_names", "packages"
+LAZY_TABLES = frozenset(
+    {
+        USERS,
+        EVENTS,
+        SECTIONS,
+        LESSONS,
+        FIELD_SETS,
+        FIELDS,
+        OPTIONS,
+        ANSWERS,
+        PRODUCT_TAGS,
+        ORDER_TAGS,
+        ORDER_APPLIED_TAGS,
+        INVOICES,
+        TRANSACTIONS,
+        RESTOCKS,
+        LOCATIONS,
+        PROFILES,
+        LOCATION_GROUPS,
+        ZONES,
+        RATES,
+        RATE_NAMES,
+        PACKAGES,
+    }
+)
+# The outgoing events an account keeps (the oldest go first).
+EVENT_LIMIT = 1000
 ALL_TABLES = (
     TEAMS,
     WORKSPACES,
@@ -38,10 +74,9 @@ PAGE_SIZE = 20
 
 
 def init_tables(tenant: Tenant) -> None:
+    tenant.tables = _Tables(tenant.tables)
     for name in ALL_TABLES:
-        tenant.table(name).add_index("public_id", lambda row: row["public_id"])
-        # Every list can be sorted by updated_at (ties by id): a page is a bisect into this.
-        tenant.table(name).add_sorted_index("updated_at", lambda row: row["updated_at"])
+        _index(tenant.table(name))
     tenant.table(CONTACTS).add_index(
         "email", lambda row: (row["workspace_id"], row["email_address"].casefold()) if row["email_address"] else None
     )
@@ -49,18 +84,53 @@ def init_tables(tenant: Tenant) -> None:
     tenant.table(APPLIED_TAGS).add_index("pair", lambda row: (row["contact_id"], row["tag_id"]))
 
 
-def new_record(tenant: Tenant, random: Randomness, table: str, at: float, **fields: Any) -> Row:
+class _Tables(dict[str, Table]):
+    """An account's tables: a lazy one gets its indexes as it is made (on first use, or as a
+    snapshot restores it)."""
+
+    def __setitem__(self, name: str, rows: Table) -> None:
+        if name in LAZY_TABLES and not _indexed(rows):
+            _index(rows)
+        super().__setitem__(name, rows)
+
+
+def table(tenant: Tenant, name: str, *, create: bool = True) -> Table:
+    """The account's table of that name. A read (`create` False) of a lazy table the account
+    does not have yet gets an empty one of its own, so that reading changes nothing."""
+    found = tenant.tables.get(name)
+    if found is None and not create and name in LAZY_TABLES:
+        found = Table(name)
+        _index(found)
+    return found if found is not None else tenant.table(name)
+
+
+def _indexed(rows: Table) -> bool:
+    try:
+        rows.find("public_id", "")
+    except KeyError:
+        return False
+    return True
+
+
+def _index(rows: Table) -> None:
+    rows.add_index("public_id", lambda row: row["public_id"])
+    # Every list can be sorted by updated_at (ties by id): a page is a bisect into this.
+    rows.add_sorted_index("updated_at", lambda row: row["updated_at"])
+
+
+def new_record(tenant: Tenant, random: Randomness, name: str, at: float, /, **fields: Any) -> Row:
     """Insert a record with the next id of its kind, a fresh public_id and timestamps. A
     table is named by its record in the plural (`line_items`), and ids count per record
     kind (`line_item`)."""
-    record_id = tenant.next_id(table.removesuffix("s"))
-    row = {"id": record_id, "public_id": public_id(tenant.table(table), random), **fields, "created_at": at, "updated_at": at}
-    return tenant.table(table).insert(record_id, row)
+    rows = table(tenant, name)
+    record_id = tenant.next_id(name.removesuffix("s"))
+    row = {"id": record_id, "public_id": public_id(rows, random), **fields, "created_at": at, "updated_at": at}
+    return rows.insert(record_id, row)
 
 
-def create(call: Call, table: str, /, **fields: Any) -> Row:
+def create(call: Call, name: str, /, **fields: Any) -> Row:
     """A new record of the call's account, created now."""
-    return new_record(call.tenant, call.random, table, call.clock.time(), **fields)
+    return new_record(call.tenant, call.random, name, call.clock.time(), **fields)
 
 
 def nested(call: Call, kind: str, owner_table: str, **fields: Any) -> Row:
@@ -85,10 +155,38 @@ def find(table: Table, ref: str) -> Row:
     return row
 
 
-def addressed(call: Call, table: str) -> Row:
+def addressed(call: Call, name: str) -> Row:
     """The record the path names by the id parameter of its kind (`{line_item_id}` for
     LINE_ITEMS); NotFound otherwise."""
-    return find(call.tenant.table(table), str(call.params[f"{table.removesuffix('s')}_id"]))
+    return find(table(call.tenant, name, create=False), str(call.params[f"{name.removesuffix('s')}_id"]))
+
+
+def nested_find(tenant: Tenant, owner: str, kind: str, ref: str) -> tuple[Row, Row]:
+    """A record kept inside another (a product's `variants`), by id or public_id, with its
+    owner; NotFound otherwise."""
+    key = "id" if ref.isdigit() else "public_id"
+    wanted: Any = int(ref) if ref.isdigit() else ref
+    for row in tenant.table(owner).rows():
+        for item in row[kind]:
+            if item[key] == wanted:
+                return row, item
+    raise NotFound("Not found: Record missing")
+
+
+def owned(tenant: Tenant, name: str, record_id: Any, workspace_id: int, attribute: str) -> Row:
+    """A record of the workspace named in a body (`contact_id`...); 422 `<attribute> must
+    exist` otherwise."""
+    row = table(tenant, name, create=False).get(record_id) if isinstance(record_id, int) else None
+    if row is None or row["workspace_id"] != workspace_id:
+        raise invalid(attribute, "must exist")
+    return row
+
+
+def children(tenant: Tenant, name: str, key: str, owner_id: int) -> list[Row]:
+    """The rows of a table that belong to one owner (`key` holding its id)."""
+    if name not in tenant.tables:  # a lazy table the account has never used
+        return []
+    return [row for row in tenant.tables[name].rows() if row[key] == owner_id]
 
 
 def workspace(call: Call) -> Row:
@@ -101,8 +199,32 @@ def invalid(attribute: str, message: str) -> ValidationFailed:
 
 
 def announce(call: Call, event: str, subject_type: str, row: Row, data: Any, **meta: Any) -> None:
-    """An event about a record of a workspace, `data` its rendering."""
-    call.emit(event, data, subject_id=row["id"], subject_type=subject_type, workspace_id=row["workspace_id"], **meta)
+    """An event about a record of a workspace, `data` its rendering. An event the workspace
+    sends out (an endpoint of its subscribes to the type) is kept as a webhook event, whose
+    uuid the delivery carries as its event_id."""
+    workspace_id = row["workspace_id"]
+    if any(e["workspace_id"] == workspace_id and event in e["event_type_ids"] for e in call.tenant.table(ENDPOINTS).rows()):
+        meta["event_id"] = _keep_event(call, event, subject_type, row["id"], workspace_id, data)
+    call.emit(event, data, subject_id=row["id"], subject_type=subject_type, workspace_id=workspace_id, **meta)
+
+
+def _keep_event(call: Call, event: str, subject_type: str, subject_id: int, workspace_id: int, data: Any) -> str:
+    """Store the event (dropping the oldest beyond EVENT_LIMIT); answers its uuid, dashed."""
+    token = call.random.token(16)
+    create(
+        call,
+        EVENTS,
+        workspace_id=workspace_id,
+        uuid=token,
+        event_type_id=event,
+        subject_id=subject_id,
+        subject_type=subject_type,
+        data=data,
+    )
+    kept = table(call.tenant, EVENTS)
+    while len(kept) > EVENT_LIMIT:
+        kept.delete(kept.keys()[0])
+    return f"{token[:8]}-{token[8:12]}-{token[12:16]}-{token[16:20]}-{token[20:]}"
 
 
 def filled(attribute: str, value: Any) -> str:
@@ -153,6 +275,19 @@ def team(row: Row) -> dict[str, Any]:
 
 def workspace_view(row: Row) -> dict[str, Any]:
     return shown(row, "team_id", "name", "subdomain")
+
+
+def user(row: Row) -> dict[str, Any]:
+    return shown(row, "email", "first_name", "last_name", "time_zone", "locale")
+
+
+def webhook_event(row: Row) -> dict[str, Any]:
+    """A webhook event as listed: it has no updated_at."""
+    return {
+        **base(row),
+        **{name: row[name] for name in ("workspace_id", "uuid", "event_type_id", "subject_id", "subject_type", "data")},
+        "created_at": stamp(row["created_at"]),
+    }
 
 
 CONTACT_FIELDS = (
@@ -235,7 +370,12 @@ def line_item(tenant: Tenant, row: Row) -> dict[str, Any]:
 
 
 def order(tenant: Tenant, row: Row) -> dict[str, Any]:
+    """An order with its line items, its contact and workspace, and the order tags applied
+    to it. Orders come from a funnel's order page: the page is their origination channel."""
     items = tenant.table(LINE_ITEMS)
+    buyer = tenant.table(CONTACTS).get(row["contact_id"])
+    space = tenant.table(WORKSPACES).get(row["workspace_id"])
+    page_id = page_number(row["page_name"])
     return shown(
         row,
         "workspace_id",
@@ -253,7 +393,19 @@ def order(tenant: Tenant, row: Row) -> dict[str, Any]:
         line_items=[line_item(tenant, item) for item in map(items.get, row["line_item_ids"]) if item is not None],
         canceled_at=stamp(row["canceled_at"]),
         next_charge_at=stamp(row["next_charge_at"]),
+        page_id=page_id,
+        origination_channel_type="Page",
+        origination_channel_id=page_id,
+        tag_ids=[link["tag_id"] for link in children(tenant, ORDER_APPLIED_TAGS, "order_id", row["id"])],
+        contact=contact(tenant, buyer) if buyer else None,
+        workspace=workspace_view(space) if space else None,
     )
+
+
+def page_number(name: str | None) -> int:
+    """The id of the funnel page an order was placed on, known by its name (the emulator
+    keeps no pages): the same name, the same id."""
+    return zlib.crc32((name or "").encode()) % 1_000_000 + 1
 
 
 def fulfilled_quantity(tenant: Tenant, line_item_id: int) -> int:

@@ -11,7 +11,11 @@ from mockserver.engine.errors import NotFound
 from mockserver.engine.store import Row
 from mockserver.providers.clickfunnels import records
 from mockserver.providers.clickfunnels.contacts import add_contact, merge_contact
+from mockserver.providers.clickfunnels.orders import bill
 from mockserver.providers.clickfunnels.records import CONTACTS, LINE_ITEMS, ORDERS, PRODUCTS, SUBMISSIONS, announce, invalid
+
+# What an order's line item keeps of the price it was sold at.
+PRICE_KEYS = ("id", "public_id", "amount", "currency", "duration", "interval", "interval_count")
 
 
 def buyer(call: Call, workspace_id: int, contact_id: int | None, attributes: dict[str, Any] | None) -> Row:
@@ -42,9 +46,12 @@ def order_lines(call: Call, workspace_id: int, lines: list[dict[str, Any]]) -> l
     return chosen
 
 
-def place_order(call: Call, workspace_id: int, contact: Row, chosen: list[tuple[Row, int]], spec: dict[str, Any]) -> Row:
+def place_order(
+    call: Call, workspace_id: int, contact: Row, chosen: list[tuple[Row, int]], spec: dict[str, Any], *, billed: bool = True
+) -> Row:
     """An order with its line items; fires order.created and, once paid,
-    one-time-order.completed or subscription.activated."""
+    one-time-order.completed or subscription.activated; then (`billed`) its invoice and
+    payment (orders.bill)."""
     tenant, at = call.tenant, call.clock.time()
     order_type = spec.get("order_type", "one-time-order")
     currency = chosen[0][0]["prices"][0]["currency"] if chosen else "USD"
@@ -73,7 +80,9 @@ def place_order(call: Call, workspace_id: int, contact: Row, chosen: list[tuple[
     )
     total = 0
     for product, quantity in chosen:
-        price = dict(product["prices"][0])
+        price = {key: product["prices"][0][key] for key in PRICE_KEYS}
+        # A line item's interval is singular (a price's may be plural: `months`).
+        price["interval"] = price["interval"].removesuffix("s") if price["interval"] else None
         if order_type == "subscription":
             price.update(interval="month", interval_count=1)
         item = records.new_record(
@@ -85,7 +94,7 @@ def place_order(call: Call, workspace_id: int, contact: Row, chosen: list[tuple[
             quantity=quantity,
             price=price,
             product={"id": product["id"], "public_id": product["public_id"], "name": product["name"]},
-            variant=dict(product["variants"][0]),
+            variant={key: product["variants"][0][key] for key in ("id", "public_id", "name", "sku")},
         )
         order["line_item_ids"].append(item["id"])
         total += round(float(price["amount"]) * 100) * quantity
@@ -94,6 +103,8 @@ def place_order(call: Call, workspace_id: int, contact: Row, chosen: list[tuple[
     paid = "subscription.activated" if order_type == "subscription" else "one-time-order.completed"
     for event in ("order.created", paid):
         announce(call, event, "Order", order, view, funnel={"name": order["funnel_name"]}, page={"name": order["page_name"]})
+    if billed:
+        bill(call, order, at)
     return order
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import requests
 
-from mockserver.testing import ApiSession, Emulator
+from mockserver.testing import Account, ApiSession, Emulator
 from tests.support import USER_AGENT, created
 
 PUBLIC_ID = re.compile(r"^[A-Za-z]{7}$")
@@ -50,3 +50,17 @@ def create_tag(client: ApiSession, workspace_id: int, name: str, color: str | No
 def create_product(client: ApiSession, workspace_id: int, name: str, **attributes: Any) -> dict[str, Any]:
     body = {"product": {"name": name, **attributes}}
     return created(client.post(f"/api/v2/workspaces/{workspace_id}/products", json=body))
+
+
+def events_of_last_request(account: Account) -> list[str]:
+    """The event types the account's last request fired, in order."""
+    return [event["event"] for event in account.journal()[-1].events]
+
+
+def assert_invalid(response: requests.Response, attribute: str, message: str) -> None:
+    """A 422 in Rails' words: `{"error": "<Attribute> <message>", "errors": {attribute: [message]}}`."""
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["errors"] == {attribute: [message]}, body
+    humanized = attribute.replace("_", " ")
+    assert body["error"] == f"{humanized[:1].upper()}{humanized[1:]} {message}", body

@@ -33,6 +33,14 @@ WORKSPACE_LISTS = {
     "form": "forms",
     "endpoint": "webhooks/outgoing/endpoints",
     "image": "images",
+    "event": "webhooks/outgoing/events",
+    "product_tag": "products/tags",
+    "order_tag": "orders/tags",
+    "restock": "orders/invoices/restocks",
+    "location": "fulfillments/locations",
+    "profile": "shipping/profiles",
+    "rate_name": "shipping/rates/names",
+    "package": "shipping/packages",
 }
 # The single-record path of each kind.
 RECORD_PATHS = {
@@ -49,7 +57,33 @@ RECORD_PATHS = {
     "submission": "/api/v2/forms/submissions/{}",
     "endpoint": "/api/v2/webhooks/outgoing/endpoints/{}",
     "image": "/api/v2/images/{}",
+    "user": "/api/v2/users/{}",
+    "applied_tag": "/api/v2/contacts/applied_tags/{}",
+    "event": "/api/v2/webhooks/outgoing/events/{}",
+    "section": "/api/v2/courses/sections/{}",
+    "lesson": "/api/v2/courses/lessons/{}",
+    "field_set": "/api/v2/forms/field_sets/{}",
+    "field": "/api/v2/forms/fields/{}",
+    "option": "/api/v2/forms/fields/options/{}",
+    "answer": "/api/v2/forms/submissions/answers/{}",
+    "variant": "/api/v2/products/variants/{}",
+    "price": "/api/v2/products/prices/{}",
+    "product_tag": "/api/v2/products/tags/{}",
+    "order_tag": "/api/v2/orders/tags/{}",
+    "order_applied_tag": "/api/v2/orders/applied_tags/{}",
+    "invoice": "/api/v2/orders/invoices/{}",
+    "transaction": "/api/v2/orders/transactions/{}",
+    "restock": "/api/v2/orders/invoices/restocks/{}",
+    "location": "/api/v2/fulfillments/locations/{}",
+    "profile": "/api/v2/shipping/profiles/{}",
+    "location_group": "/api/v2/shipping/location_groups/{}",
+    "zone": "/api/v2/shipping/zones/{}",
+    "rate": "/api/v2/shipping/rates/{}",
+    "rate_name": "/api/v2/shipping/rates/names/{}",
+    "package": "/api/v2/shipping/packages/{}",
 }
+# Kinds whose ids are counted per account, so that another account's record may have the same id.
+PER_ACCOUNT = ("{team_id}", "{user_id}")
 # Which kind of record each path parameter of the spec names.
 PARAMETER_KINDS = {
     "team_id": "team",
@@ -66,6 +100,29 @@ PARAMETER_KINDS = {
     "submission_id": "submission",
     "endpoint_id": "endpoint",
     "image_id": "image",
+    "user_id": "user",
+    "event_id": "event",
+    "section_id": "section",
+    "lesson_id": "lesson",
+    "field_set_id": "field_set",
+    "field_id": "field",
+    "option_id": "option",
+    "answer_id": "answer",
+    "variant_id": "variant",
+    "price_id": "price",
+    "product_tag_id": "product_tag",
+    "order_tag_id": "order_tag",
+    "order_applied_tag_id": "order_applied_tag",
+    "invoice_id": "invoice",
+    "transaction_id": "transaction",
+    "restock_id": "restock",
+    "location_id": "location",
+    "profile_id": "profile",
+    "location_group_id": "location_group",
+    "zone_id": "zone",
+    "rate_id": "rate",
+    "rate_name_id": "rate_name",
+    "package_id": "package",
 }
 
 
@@ -107,27 +164,79 @@ class Tenant:
         )
         lines = [{"product_id": records["product"]["id"], "quantity": 3}]
         records["order"] = created(
-            self.admin("orders", workspace_id=workspace.id, contact_id=records["contact"]["id"], line_items=lines)
+            self.admin("orders", workspace_id=workspace.id, contact_id=records["contact"]["id"], line_items=lines, refunded=True)
         )
         parts = [{"invoices_line_item_id": records["order"]["line_items"][0]["id"], "quantity": 1}]
         fulfillment = {"contact_id": records["contact"]["id"], "included_orders_invoices_line_items_attributes": parts}
         records["fulfillment"] = created(client.post(f"{space}/fulfillments", json={"fulfillment": fulfillment}))
-        records["course"] = created(self.admin("courses", workspace_id=workspace.id, title="Shared course"))
+        sections = [{"title": "Shared section", "lessons": [{"title": "Shared lesson"}]}]
+        records["course"] = created(self.admin("courses", workspace_id=workspace.id, title="Shared course", sections=sections))
         enrollment = {"courses_enrollment": {"contact_id": records["contact"]["id"]}}
         records["enrollment"] = created(client.post(f"/api/v2/courses/{records['course']['id']}/enrollments", json=enrollment))
         records["form"] = created(self.admin("forms", workspace_id=workspace.id, name="Shared form"))
         records["submission"] = created(self.admin(f"forms/{records['form']['id']}/submissions", data={"email_address": email}))
-        hook = {"url": "https://hooks.example.com/in", "name": "Hook", "event_type_ids": ["contact.created"]}
+        hook = {"url": "http://127.0.0.1:9/in", "name": "Hook", "event_type_ids": ["contact.created", "contact.updated"]}
         records["endpoint"] = created(
             client.post(f"{space}/webhooks/outgoing/endpoints", json={"webhooks_outgoing_endpoint": hook})
         )
+        records["contact"] = client.patch(
+            f"/api/v2/contacts/{records['contact']['id']}", json={"contact": {"first_name": "Sam"}}
+        ).json()
+        records["event"] = client.get(f"{space}/webhooks/outgoing/events").json()[0]
         records["image"] = created(
             client.post(f"{space}/images", json={"image": {"upload_source_url": "https://cdn.example.com/a.png"}})
         )
         team = client.get("/api/v2/teams").json()[0]
         records["team"] = team
         records["workspace"] = client.get(f"/api/v2/workspaces/{workspace.id}").json()
+        records["user"] = client.get("/api/v2/users").json()[0]
+        self.populate_parts(records)
+        self.populate_commerce(workspace, records)
         return workspace
+
+    def populate_parts(self, records: dict[str, dict[str, Any]]) -> None:
+        """The course's section and lesson; a field set, field, option and answer of the form."""
+        client = self.client
+        records["section"] = client.get(f"/api/v2/courses/{records['course']['id']}/sections").json()[0]
+        records["lesson"] = client.get(f"/api/v2/courses/sections/{records['section']['id']}/lessons").json()[0]
+        made = {"forms_field_set": {"title": "Shared set"}}
+        records["field_set"] = created(client.post(f"/api/v2/forms/{records['form']['id']}/field_sets", json=made))
+        made = {"forms_field": {"label": "Shared field"}}
+        records["field"] = created(client.post(f"/api/v2/forms/field_sets/{records['field_set']['id']}/fields", json=made))
+        made = {"forms_fields_option": {"label": "Shared option"}}
+        records["option"] = created(client.post(f"/api/v2/forms/fields/{records['field']['id']}/options", json=made))
+        made = {"forms_submissions_answer": {"field_id": records["field"]["id"], "fields_option_id": records["option"]["id"]}}
+        records["answer"] = created(client.post(f"/api/v2/forms/submissions/{records['submission']['id']}/answers", json=made))
+
+    def populate_commerce(self, workspace: Workspace, records: dict[str, dict[str, Any]]) -> None:
+        """The product's variant, price and a tag; an order tag applied to the order, its invoice,
+        transaction and restock (it was refunded); a location and what ships from it."""
+        client, space, order = self.client, f"/api/v2/workspaces/{workspace.id}", records["order"]["id"]
+        records["variant"] = client.get(f"/api/v2/products/{records['product']['id']}/variants").json()[0]
+        records["price"] = client.get(f"/api/v2/products/{records['product']['id']}/prices").json()[0]
+        records["product_tag"] = created(client.post(f"{space}/products/tags", json={"products_tag": {"name": "Shared tag"}}))
+        records["order_tag"] = created(client.post(f"{space}/orders/tags", json={"orders_tag": {"name": "Shared tag"}}))
+        applied = {"orders_applied_tag": {"tag_id": records["order_tag"]["id"]}}
+        records["order_applied_tag"] = created(client.post(f"/api/v2/orders/{order}/applied_tags", json=applied))
+        records["invoice"] = client.get(f"/api/v2/orders/{order}/invoices").json()[0]
+        records["transaction"] = client.get(f"/api/v2/orders/{order}/transactions").json()[0]
+        records["restock"] = client.get(f"{space}/orders/invoices/restocks").json()[0]
+        where = {"name": "Depot", "address_name": "Depot", "email_address": "depot@example.com", "address": {"country": "US"}}
+        records["location"] = created(client.post(f"{space}/fulfillments/locations", json={"fulfillments_location": where}))
+        profile = {"shipping_profile": {"name": "Shared profile", "variant_ids": [records["variant"]["id"]]}}
+        records["profile"] = created(client.post(f"{space}/shipping/profiles", json=profile))
+        records["location_group"] = client.get(f"/api/v2/shipping/profiles/{records['profile']['id']}/location_groups").json()[0]
+        zone = {"shipping_zone": {"name": "Shared zone"}}
+        records["zone"] = created(
+            client.post(f"/api/v2/shipping/location_groups/{records['location_group']['id']}/zones", json=zone)
+        )
+        records["rate_name"] = created(
+            client.post(f"{space}/shipping/rates/names", json={"shipping_rates_name": {"name": "Ground"}})
+        )
+        rate = {"shipping_rate": {"price": "4.00", "price_currency": "USD", "rates_name_id": records["rate_name"]["id"]}}
+        records["rate"] = created(client.post(f"/api/v2/shipping/zones/{records['zone']['id']}/rates", json=rate))
+        package = {"name": "Box", "package_type": "box", "height": 1, "width": 1, "length": 1, "distance_unit": "cm"}
+        records["package"] = created(client.post(f"{space}/shipping/packages", json={"shipping_package": package}))
 
 
 @pytest.fixture
@@ -371,8 +480,70 @@ def request_body(method: str, path: str, records: dict[str, dict[str, Any]]) -> 
         },
         "WebhookEndpointUpdateRequest": {"webhooks_outgoing_endpoint": {"url": "https://evil.example.com/"}},
         "ImageRequest": {"image": {"upload_source_url": "https://evil.example.com/x.png"}},
+        **INTRUSIONS,
+        "AnswerRequest": {"forms_submissions_answer": {"field_id": records["field"]["id"]}},
+        "OrderAppliedTagRequest": {"orders_applied_tag": {"tag_id": records["order_tag"]["id"]}},
+        "ShippingRateRequest": {
+            "shipping_rate": {"price": "1", "price_currency": "USD", "rates_name_id": records["rate_name"]["id"]}
+        },
+        "ShippingProfileRequest": {"shipping_profile": {"name": "Intruder", "variant_ids": [records["variant"]["id"]]}},
     }
     return bodies[wrapper]
+
+
+# Well-formed bodies of the other requests (naming no record).
+INTRUSIONS: dict[str, dict[str, Any]] = {
+    "TeamRequest": {"team": {"name": "Intruder"}},
+    "WorkspaceRequest": {"workspace": {"name": "Intruder", "subdomain": "intruder"}},
+    "WorkspaceUpdateRequest": {"workspace": {"name": "Intruder"}},
+    "UserRequest": {"user": {"first_name": "Intruder"}},
+    "ContactTagUpdateRequest": {"contacts_tag": {"name": "Intruder"}},
+    "EnrollmentUpdateRequest": {"courses_enrollment": {"suspended": True}},
+    "SectionRequest": {"courses_section": {"title": "Intruder"}},
+    "LessonRequest": {"courses_lesson": {"title": "Intruder"}},
+    "FormRequest": {"form": {"name": "Intruder"}},
+    "FormUpdateRequest": {"form": {"name": "Intruder"}},
+    "FieldSetRequest": {"forms_field_set": {"title": "Intruder"}},
+    "FieldSetUpdateRequest": {"forms_field_set": {"title": "Intruder"}},
+    "FieldRequest": {"forms_field": {"label": "Intruder"}},
+    "FieldUpdateRequest": {"forms_field": {"label": "Intruder"}},
+    "FieldOptionRequest": {"forms_fields_option": {"label": "Intruder"}},
+    "FieldOptionUpdateRequest": {"forms_fields_option": {"label": "Intruder"}},
+    "SubmissionRequest": {"forms_submission": {"contact_id": None}},
+    "AnswerUpdateRequest": {"forms_submissions_answer": {"entry": "Intruder"}},
+    "VariantRequest": {"products_variant": {"name": "Intruder", "product_type": "digital", "weight_unit": "lb"}},
+    "VariantUpdateRequest": {"products_variant": {"name": "Intruder"}},
+    "PriceRequest": {"products_price": {"amount": "1.00", "currency": "USD"}},
+    "PriceUpdateRequest": {"products_price": {"amount": "1.00"}},
+    "ProductTagRequest": {"products_tag": {"name": "Intruder"}},
+    "ProductTagUpdateRequest": {"products_tag": {"name": "Intruder"}},
+    "OrderUpdateRequest": {"order": {"notes": "Intruder"}},
+    "OrderTagRequest": {"orders_tag": {"name": "Intruder"}},
+    "OrderTagUpdateRequest": {"orders_tag": {"name": "Intruder"}},
+    "FulfillmentUpdateRequest": {"fulfillment": {"tracking_code": "Intruder"}},
+    "LocationRequest": {
+        "fulfillments_location": {"name": "Intruder", "address_name": "X", "email_address": "x@example.com", "external_app": True}
+    },
+    "LocationUpdateRequest": {"fulfillments_location": {"name": "Intruder"}},
+    "ImageUpdateRequest": {"image": {"name": "Intruder"}},
+    "ShippingProfileUpdateRequest": {"shipping_profile": {"name": "Intruder"}},
+    "ShippingZoneRequest": {"shipping_zone": {"name": "Intruder"}},
+    "ShippingZoneUpdateRequest": {"shipping_zone": {"name": "Intruder"}},
+    "ShippingRateUpdateRequest": {"shipping_rate": {"price": "1"}},
+    "RateNameRequest": {"shipping_rates_name": {"name": "Intruder"}},
+    "RateNameUpdateRequest": {"shipping_rates_name": {"name": "Intruder"}},
+    "PackageRequest": {
+        "shipping_package": {
+            "name": "Intruder",
+            "package_type": "box",
+            "height": 1,
+            "width": 1,
+            "length": 1,
+            "distance_unit": "in",
+        }
+    },
+    "PackageUpdateRequest": {"shipping_package": {"name": "Intruder"}},
+}
 
 
 @dataclass
@@ -401,7 +572,7 @@ STRANGER_CASES = [
     (op_id, method, path, ref)
     for op_id, method, path in PATH_OPERATIONS
     for ref in ("id", "public_id")
-    if not (ref == "id" and "{team_id}" in path)  # team ids are counted per account (see below)
+    if not (ref == "id" and any(name in path for name in PER_ACCOUNT))  # counted per account (see below)
 ]
 
 
@@ -449,7 +620,7 @@ def test_failed_attempts_of_another_account_change_nothing(two_accounts: TwoAcco
     before = {kind: owner.get(RECORD_PATHS[kind].format(records[kind]["id"])).json() for kind in RECORD_PATHS}
     for _, method, path in PATH_OPERATIONS:
         for ref in ("id", "public_id"):
-            if ref == "id" and "{team_id}" in path:
+            if ref == "id" and any(name in path for name in PER_ACCOUNT):
                 continue
             two_accounts.stranger.request(method, fill(path, records, ref), json=request_body(method, path, records))
     after = {kind: owner.get(RECORD_PATHS[kind].format(records[kind]["id"])).json() for kind in RECORD_PATHS}

@@ -37,6 +37,12 @@ ORDER_KEYS = {
     "line_items",
     "canceled_at",
     "next_charge_at",
+    "page_id",
+    "origination_channel_type",
+    "origination_channel_id",
+    "tag_ids",
+    "contact",
+    "workspace",
     "created_at",
     "updated_at",
 }

@@ -445,7 +445,195 @@ def list_images(account: Target) -> Listing:
     return path, [account.post(path, "image", upload_source_url=f"https://cdn.example.com/{n}.png")["id"] for n in range(FEW)]
 
 
+def list_users(account: Target) -> Listing:
+    """An account has its owner, and users cannot be made: a single page."""
+    return "/api/v2/users", [user["id"] for user in account.client.get("/api/v2/users").json()]
+
+
+def list_webhook_events(account: Target) -> Listing:
+    """Each contact made is an event the workspace sends out; in a new account their ids count from 1."""
+    hooks = f"/api/v2/workspaces/{account.workspace}/webhooks/outgoing/endpoints"
+    account.post(
+        hooks, "webhooks_outgoing_endpoint", url="http://127.0.0.1:9/e", name="Events", event_type_ids=["contact.created"]
+    )
+    for n in range(FEW):
+        account.contact(f"e{n}@example.com")
+    return f"/api/v2/workspaces/{account.workspace}/webhooks/outgoing/events", list(range(1, FEW + 1))
+
+
+def list_sections(account: Target) -> Listing:
+    """Sections are made with their course; in a new account their ids count from 1."""
+    course = account.admin("courses", title="Academy", sections=[{"title": f"Module {n}"} for n in range(FEW)])["id"]
+    return f"/api/v2/courses/{course}/sections", list(range(1, FEW + 1))
+
+
+def list_lessons(account: Target) -> Listing:
+    lessons = [{"title": f"Lesson {n}"} for n in range(FEW)]
+    account.admin("courses", title="Academy", sections=[{"title": "Module", "lessons": lessons}])
+    return "/api/v2/courses/sections/1/lessons", list(range(1, FEW + 1))
+
+
+def new_form(account: Target) -> int:
+    form_id: int = account.post(f"/api/v2/workspaces/{account.workspace}/forms", "form", name="Survey")["id"]
+    return form_id
+
+
+def list_field_sets(account: Target) -> Listing:
+    path = f"/api/v2/forms/{new_form(account)}/field_sets"
+    return path, [account.post(path, "forms_field_set", title=f"Set {n}")["id"] for n in range(FEW)]
+
+
+def new_field(account: Target) -> tuple[int, int]:
+    form = new_form(account)
+    field_set = account.post(f"/api/v2/forms/{form}/field_sets", "forms_field_set", title="Set")["id"]
+    return form, account.post(f"/api/v2/forms/field_sets/{field_set}/fields", "forms_field", label="Colour")["id"]
+
+
+def list_fields(account: Target) -> Listing:
+    form = new_form(account)
+    field_set = account.post(f"/api/v2/forms/{form}/field_sets", "forms_field_set", title="Set")["id"]
+    path = f"/api/v2/forms/field_sets/{field_set}/fields"
+    return path, [account.post(path, "forms_field", label=f"Field {n}")["id"] for n in range(FEW)]
+
+
+def list_field_options(account: Target) -> Listing:
+    path = f"/api/v2/forms/fields/{new_field(account)[1]}/options"
+    return path, [account.post(path, "forms_fields_option", label=f"Option {n}")["id"] for n in range(FEW)]
+
+
+def list_answers(account: Target) -> Listing:
+    form, field = new_field(account)
+    submission = account.post(f"/api/v2/forms/{form}/submissions", "forms_submission")["id"]
+    path = f"/api/v2/forms/submissions/{submission}/answers"
+    return path, [account.post(path, "forms_submissions_answer", field_id=field, entry=f"{n}")["id"] for n in range(FEW)]
+
+
+def list_variants(account: Target) -> Listing:
+    product = account.client.get(f"/api/v2/products/{account.product('Shirt')}").json()
+    path = f"/api/v2/products/{product['id']}/variants"
+    made = [
+        account.post(path, "products_variant", name=f"Size {n}", product_type="physical", weight_unit="lb")["id"]
+        for n in range(FEW - 1)
+    ]
+    return path, [product["default_variant_id"], *made]
+
+
+def list_prices(account: Target) -> Listing:
+    product = account.client.get(f"/api/v2/products/{account.product('Plan')}").json()
+    path = f"/api/v2/products/{product['id']}/prices"
+    made = [account.post(path, "products_price", amount=f"{n}.00", currency="USD")["id"] for n in range(FEW - 1)]
+    return path, [*product["price_ids"], *made]
+
+
+def workspace_list(path: str, wrapper: str, make: Callable[[int], dict[str, Any]]) -> Callable[[Target], Listing]:
+    """A list under the workspace, filled by FEW POSTs of `make(n)`."""
+
+    def build(account: Target) -> Listing:
+        url = f"/api/v2/workspaces/{account.workspace}/{path}"
+        return url, [account.post(url, wrapper, **make(n))["id"] for n in range(FEW)]
+
+    return build
+
+
+def list_order_applied_tags(account: Target) -> Listing:
+    tags = f"/api/v2/workspaces/{account.workspace}/orders/tags"
+    tag_ids = [account.post(tags, "orders_tag", name=f"Tag {n}")["id"] for n in range(FEW)]
+    order = account.admin(
+        "orders", contact_id=account.contact("b@example.com"), line_items=[{"product_id": account.product("Pen")}]
+    )
+    path = f"/api/v2/orders/{order['id']}/applied_tags"
+    return path, [account.post(path, "orders_applied_tag", tag_id=tag_id)["id"] for tag_id in tag_ids]
+
+
+def refunded_order(account: Target) -> dict[str, Any]:
+    lines = [{"product_id": account.product("Refunded")}]
+    return account.admin("orders", contact_id=account.contact("r@example.com"), line_items=lines, refunded=True)
+
+
+def list_invoices(account: Target) -> Listing:
+    """An order is invoiced once: a single page."""
+    order = refunded_order(account)["id"]
+    path = f"/api/v2/orders/{order}/invoices"
+    return path, [invoice["id"] for invoice in account.client.get(path).json()]
+
+
+def list_transactions(account: Target) -> Listing:
+    """A refunded order's sale and refund: a single page."""
+    order = refunded_order(account)["id"]
+    path = f"/api/v2/orders/{order}/transactions"
+    return path, [transaction["id"] for transaction in account.client.get(path).json()]
+
+
+def list_restocks(account: Target) -> Listing:
+    contact, product = account.contact("r@example.com"), account.product("Refunded")
+    for _ in range(FEW):
+        account.admin("orders", contact_id=contact, line_items=[{"product_id": product}], refunded=True)
+    return f"/api/v2/workspaces/{account.workspace}/orders/invoices/restocks", list(range(1, FEW + 1))
+
+
+def new_zone(account: Target) -> int:
+    profile = account.post(f"/api/v2/workspaces/{account.workspace}/shipping/profiles", "shipping_profile", name="Standard")["id"]
+    group = account.client.get(f"/api/v2/shipping/profiles/{profile}/location_groups").json()[0]["id"]
+    zone_id: int = account.post(f"/api/v2/shipping/location_groups/{group}/zones", "shipping_zone", name="Zone")["id"]
+    return zone_id
+
+
+def list_location_groups(account: Target) -> Listing:
+    """A profile is made with one location group: a single page."""
+    profile = account.post(f"/api/v2/workspaces/{account.workspace}/shipping/profiles", "shipping_profile", name="Standard")["id"]
+    path = f"/api/v2/shipping/profiles/{profile}/location_groups"
+    return path, [group["id"] for group in account.client.get(path).json()]
+
+
+def list_shipping_zones(account: Target) -> Listing:
+    profile = account.post(f"/api/v2/workspaces/{account.workspace}/shipping/profiles", "shipping_profile", name="Standard")["id"]
+    group = account.client.get(f"/api/v2/shipping/profiles/{profile}/location_groups").json()[0]["id"]
+    path = f"/api/v2/shipping/location_groups/{group}/zones"
+    return path, [account.post(path, "shipping_zone", name=f"Zone {n}")["id"] for n in range(FEW)]
+
+
+def list_shipping_rates(account: Target) -> Listing:
+    name = account.post(f"/api/v2/workspaces/{account.workspace}/shipping/rates/names", "shipping_rates_name", name="Ground")[
+        "id"
+    ]
+    path = f"/api/v2/shipping/zones/{new_zone(account)}/rates"
+    return path, [
+        account.post(path, "shipping_rate", price=f"{n}", price_currency="USD", rates_name_id=name)["id"] for n in range(FEW)
+    ]
+
+
+def package(n: int) -> dict[str, Any]:
+    return {"name": f"Box {n}", "package_type": "box", "height": 1, "width": 1, "length": n + 1, "distance_unit": "cm"}
+
+
+def location(n: int) -> dict[str, Any]:
+    return {"name": f"Depot {n}", "address_name": "Depot", "email_address": f"d{n}@example.com", "external_app": True}
+
+
 BUILDERS: dict[str, Callable[[Target], Listing]] = {
+    "listUsers": list_users,
+    "listWebhookEvents": list_webhook_events,
+    "listSections": list_sections,
+    "listLessons": list_lessons,
+    "listFieldSets": list_field_sets,
+    "listFields": list_fields,
+    "listFieldOptions": list_field_options,
+    "listAnswers": list_answers,
+    "listVariants": list_variants,
+    "listPrices": list_prices,
+    "listProductTags": workspace_list("products/tags", "products_tag", lambda n: {"name": f"Tag {n}"}),
+    "listOrderTags": workspace_list("orders/tags", "orders_tag", lambda n: {"name": f"Tag {n}"}),
+    "listOrderAppliedTags": list_order_applied_tags,
+    "listInvoices": list_invoices,
+    "listTransactions": list_transactions,
+    "listRestocks": list_restocks,
+    "listLocations": workspace_list("fulfillments/locations", "fulfillments_location", location),
+    "listShippingProfiles": workspace_list("shipping/profiles", "shipping_profile", lambda n: {"name": f"Profile {n}"}),
+    "listLocationGroups": list_location_groups,
+    "listShippingZones": list_shipping_zones,
+    "listShippingRates": list_shipping_rates,
+    "listRateNames": workspace_list("shipping/rates/names", "shipping_rates_name", lambda n: {"name": f"Name {n}"}),
+    "listPackages": workspace_list("shipping/packages", "shipping_package", package),
     "listTeams": list_teams,
     "listWorkspaces": list_workspaces,
     "listContacts": list_contacts,
