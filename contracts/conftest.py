@@ -16,11 +16,14 @@ import pytest
 
 from contracts.targets import Target
 from mockserver.contract.profiles import profile_named, profiles
+from mockserver.engine.spec import load_spec
 from mockserver.testing import Emulator
 
 # The emulator's account the suite checks: demo data, and every other key refused (so that
 # "invalid credentials are refused" is checked too).
 EMULATOR_KEY = "contract-suite-key"
+# About how many generated requests a provider's fuzzing run makes against the emulator.
+EMULATED_EXAMPLES = 1800
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -72,8 +75,12 @@ def target(request: pytest.FixtureRequest, provider: str) -> Target:
             raise pytest.UsageError("--contract-base-url needs --contract-api-key (or $MOCKSERVER_CONTRACT_API_KEY)")
         return Target(provider, base_url, api_key, config.getoption("--contract-allow-writes"), _examples(config, 25), False)
     url = request.getfixturevalue("emulator_url")
-    # The emulator's data is disposable: every operation runs, writes included.
-    return Target(provider, f"{url}/{provider}", EMULATOR_KEY, True, _examples(config, 20), True)
+    # The emulator's data is disposable: every operation runs, writes included. Generated
+    # requests per operation: 20, fewer for a spec of many operations (ClickFunnels' 183),
+    # so that each provider's run costs about the same; `--contract-max-examples` overrides.
+    operations = len(load_spec(profile_named(provider).spec).operations)
+    examples = max(8, min(20, EMULATED_EXAMPLES // operations))
+    return Target(provider, f"{url}/{provider}", EMULATOR_KEY, True, _examples(config, examples), True)
 
 
 def _examples(config: pytest.Config, default: int) -> int:
