@@ -99,6 +99,11 @@ class Table:
                 entries[value] = key
         self._indexes[name] = (key_of, entries)
 
+    def has_index(self, name: str) -> bool:
+        """Whether a unique index of that name is kept (a table restored from a snapshot has
+        none until its provider adds them)."""
+        return name in self._indexes
+
     def add_value_index(self, name: str, values_of: IndexValues) -> None:
         """A non-unique index: each value -> the keys of the rows filed under it, in key order."""
         entries: dict[Hashable, list[Key]] = {}

@@ -764,3 +764,12 @@ def test_a_dropped_tenant_is_created_afresh() -> None:
     assert new is not old
     assert calls == [old, new]
     assert len(new.table("tags")) == 0
+
+
+def test_has_index_says_which_unique_indexes_a_table_keeps() -> None:
+    table = Table("t")
+    assert not table.has_index("email")
+    table.add_index("email", lambda row: row["email"])
+    assert table.has_index("email")
+    table.add_value_index("tags", lambda row: row["tags"])
+    assert not table.has_index("tags")  # a value index is not a unique one

@@ -9,6 +9,7 @@ from typing import Any
 
 from mockserver.engine.context import Call, Reply
 from mockserver.engine.store import Row
+from mockserver.providers.base import Handler
 from mockserver.providers.clickfunnels import records
 from mockserver.providers.clickfunnels.listing import rows_reply
 from mockserver.providers.clickfunnels.records import PRODUCT_TAGS, PRODUCTS, invalid, shown
@@ -100,16 +101,6 @@ def variant(product: Row, item: Row) -> dict[str, Any]:
     )
 
 
-def list_variants(call: Call) -> Reply:
-    product = records.addressed(call, PRODUCTS)
-    return rows_reply(call, [_dated(product, v) for v in product["variants"]], lambda v: variant(product, v))
-
-
-def get_variant(call: Call) -> Reply:
-    product, item = records.nested_find(call.tenant, PRODUCTS, "variants", str(call.params["variant_id"]))
-    return Reply(200, variant(product, item))
-
-
 def create_variant(call: Call) -> Reply:
     """A variant of the product; what it leaves out it takes from the default variant."""
     product = records.addressed(call, PRODUCTS)
@@ -170,16 +161,6 @@ def price(product: Row, item: Row) -> dict[str, Any]:
     )
 
 
-def list_prices(call: Call) -> Reply:
-    product = records.addressed(call, PRODUCTS)
-    return rows_reply(call, [_dated(product, p) for p in product["prices"]], lambda p: price(product, p))
-
-
-def get_price(call: Call) -> Reply:
-    product, item = records.nested_find(call.tenant, PRODUCTS, "prices", str(call.params["price_id"]))
-    return Reply(200, price(product, item))
-
-
 def create_price(call: Call) -> Reply:
     """A price of the product's default variant."""
     product = records.addressed(call, PRODUCTS)
@@ -212,6 +193,31 @@ def decimal_text(value: Any) -> str:
     """A measure as Rails writes a decimal: `20.0`, `4.25`."""
     text = format(Decimal(str(value)), "f")
     return text if "." in text else f"{text}.0"
+
+
+# A product's variants and prices are kept inside it: their reads, made alike.
+NestedRender = Callable[[Row, Row], dict[str, Any]]
+
+
+def nested_lister(kind: str, render: NestedRender) -> Handler:
+    """GET of the product's `kind` (variants, prices), paged as every list."""
+
+    def list_nested(call: Call) -> Reply:
+        product = records.addressed(call, PRODUCTS)
+        return rows_reply(call, [_dated(product, item) for item in product[kind]], lambda item: render(product, item))
+
+    return list_nested
+
+
+def nested_getter(kind: str, render: NestedRender) -> Handler:
+    """GET of one variant or price by its `{variant_id}` / `{price_id}`."""
+    param = f"{kind.removesuffix('s')}_id"
+
+    def get_nested(call: Call) -> Reply:
+        product, item = records.nested_find(call.tenant, PRODUCTS, kind, str(call.params[param]))
+        return Reply(200, render(product, item))
+
+    return get_nested
 
 
 def _dated(product: Row, item: Row) -> Row:
@@ -270,3 +276,9 @@ def product_tag_ids(call: Call, workspace_id: int, tag_ids: list[int]) -> list[i
     for tag_id in tag_ids:
         records.owned(call.tenant, PRODUCT_TAGS, tag_id, workspace_id, "tag_ids")
     return list(dict.fromkeys(tag_ids))
+
+
+list_variants = nested_lister("variants", variant)
+get_variant = nested_getter("variants", variant)
+list_prices = nested_lister("prices", price)
+get_price = nested_getter("prices", price)

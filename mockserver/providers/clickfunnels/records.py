@@ -89,7 +89,7 @@ class _Tables(dict[str, Table]):
     snapshot restores it)."""
 
     def __setitem__(self, name: str, rows: Table) -> None:
-        if name in LAZY_TABLES and not _indexed(rows):
+        if name in LAZY_TABLES and not rows.has_index("public_id"):
             _index(rows)
         super().__setitem__(name, rows)
 
@@ -102,14 +102,6 @@ def table(tenant: Tenant, name: str, *, create: bool = True) -> Table:
         found = Table(name)
         _index(found)
     return found if found is not None else tenant.table(name)
-
-
-def _indexed(rows: Table) -> bool:
-    try:
-        rows.find("public_id", "")
-    except KeyError:
-        return False
-    return True
 
 
 def _index(rows: Table) -> None:
