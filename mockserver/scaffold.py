@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from mockserver.engine.spec import read_yaml
+
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 INIT = '''"""{title}: a provider made by `mockserver new-provider` from spec.yaml. Each operation is
@@ -117,7 +119,7 @@ def new_provider(name: str, spec: Path, into: Path, *, title: str | None = None)
         raise ValueError(f"the name {name!r} must be lowercase letters, digits and _, starting with a letter")
     if name in {provider.name for provider in all_providers()}:
         raise ValueError(f"a provider named {name!r} exists already")
-    document = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    document = read_yaml(spec)
     if not isinstance(document, dict) or not str(document.get("openapi", "")).startswith("3"):
         raise ValueError(f"{spec} is not an OpenAPI 3 document")
     folder = into / name

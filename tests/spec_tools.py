@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import requests
-import yaml
 
+from mockserver.engine.spec import read_yaml
 from mockserver.testing import ApiSession
 
 SPECS = Path(__file__).resolve().parents[1] / "specs"
@@ -39,7 +39,7 @@ class Spec(dict[str, Any]):
 
     @classmethod
     def read(cls, path: Path) -> Spec:
-        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return cls(read_yaml(path))
 
     def resolve(self, node: Any) -> Any:
         """The node, or what its `$ref` (and theirs, in turn) points at."""

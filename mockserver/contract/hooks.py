@@ -21,9 +21,9 @@ from typing import Any
 
 import jsonschema
 import schemathesis
-import yaml
 
 from mockserver.contract.profiles import Profile, profile_named
+from mockserver.engine.spec import read_yaml
 
 PROVIDER_VARIABLE = "MOCKSERVER_CONTRACT_PROVIDER"
 LEDGER_VARIABLE = "MOCKSERVER_CONTRACT_LEDGER"  # set when writes are allowed
@@ -53,7 +53,7 @@ def _profile() -> Profile:
 
 @cache
 def _document() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(_profile().spec.read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = read_yaml(_profile().spec)
     return loaded
 
 

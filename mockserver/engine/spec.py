@@ -102,8 +102,18 @@ class ApiSpec:
         raise KeyError(operation_id)
 
 
+# libyaml's parser where PyYAML has it: ClickFunnels' spec reads in a tenth of the time,
+# which every start of a server (and every test process) pays.
+_YAML_LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML file's content, read as yaml.safe_load reads it."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+
+
 def load_spec(path: Path) -> ApiSpec:
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = read_yaml(path)
     return _Compiler(path, document).compile()
 
 

@@ -15,7 +15,7 @@ def test_requests_build_no_validator_and_read_no_spec(systeme: ApiSession, monke
         raise AssertionError("spec work during a request")
 
     monkeypatch.setattr(spec_module.oas31_schema_validators_factory, "create", forbidden)
-    monkeypatch.setattr(spec_module.yaml, "safe_load", forbidden)
+    monkeypatch.setattr(spec_module, "read_yaml", forbidden)
     monkeypatch.setattr(spec_module, "load_spec", forbidden)
 
     created = systeme.post("/api/contacts", json={"email": "lean@gmail.com"})

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from mockserver.engine.spec import HTTP_METHODS, ApiSpec, Operation, Parameter, flask_rule, load_spec
+from mockserver.engine.spec import HTTP_METHODS, ApiSpec, Operation, Parameter, flask_rule, load_spec, read_yaml
 from mockserver.providers.systeme import HANDLERS
 
 SPEC_FILE = Path(__file__).resolve().parents[2] / "specs" / "systeme.yaml"
@@ -23,7 +23,7 @@ def spec() -> ApiSpec:
 
 @pytest.fixture(scope="module")
 def document() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(SPEC_FILE.read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = read_yaml(SPEC_FILE)
     return loaded
 
 

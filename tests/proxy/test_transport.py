@@ -189,7 +189,7 @@ def test_no_spec_work_happens_per_request(echo: Echo, start_proxy: Start, monkey
         raise AssertionError("spec work during a request")
 
     monkeypatch.setattr(spec_module.oas31_schema_validators_factory, "create", forbidden)
-    monkeypatch.setattr(spec_module.yaml, "safe_load", forbidden)
+    monkeypatch.setattr(spec_module, "read_yaml", forbidden)
     monkeypatch.setattr(spec_module, "load_spec", forbidden)
     assert http().request("SEARCH", f"{proxy.url}/api/v1/TABLE/Products", json={"Fields": 5}).status_code == 200
     assert ("SEARCH /api/v1/TABLE/Products", "request", "body Fields: 5 is not of type 'array'") in proxy.findings
