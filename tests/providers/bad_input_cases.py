@@ -1116,4 +1116,5 @@ def _made_by_posting(spec: Spec, client: ApiSession, collections: list[str]) -> 
 
 
 # Cases of the generic matrix the emulator is known to get wrong: (kind of case, case id) -> why.
+# (The biggest kinds run one test per operation, whose id is "<provider>-<METHOD> <path>".)
 XFAIL: dict[tuple[str, str], str] = {}

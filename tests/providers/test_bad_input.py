@@ -35,6 +35,9 @@ FACTS = {name: facts_of(provider) for name, provider in PROVIDERS.items()}
 SPECS = {name: Spec.read(provider.spec_file) for name, provider in PROVIDERS.items()}
 OPERATIONS = {name: spec.operations() for name, spec in SPECS.items()}
 READS = ("GET", "SEARCH")  # methods that change nothing
+# Each provider's native error body, as a validator built once (jsonschema.validate would check
+# the schema itself again at each of the matrix's fifteen thousand refusals).
+ERROR_BODY = {name: jsonschema.Draft202012Validator(profile_named(name).error_body) for name in PROVIDERS}
 
 
 class Case(NamedTuple):
@@ -117,7 +120,7 @@ def assert_refused(
     if not media_type.endswith("json"):  # an HTML page (a CDN's), say
         return
     body = response.json()
-    jsonschema.validate(body, profile_named(provider).error_body)
+    ERROR_BODY[provider].validate(body)
     facts.shape(response.status_code, body)
     if expect.body is not None:
         assert body == fill(expect.body, context)
@@ -145,13 +148,15 @@ def assert_never_a_server_error(response: requests.Response, provider: str) -> N
 
 
 def every(values: Iterable[Any], check: Callable[[Any], object]) -> None:
-    """`check` each value; fail once, listing every value that failed."""
+    """`check` each value (a case is named by its label); fail once, listing every value
+    that failed."""
     problems = []
     for value in values:
         try:
             check(value)
         except AssertionError as exc:
-            problems.append(f"{value!r}"[:120] + f": {exc}"[:600])
+            name = value.label if isinstance(value, Case) else repr(value)
+            problems.append(name[:120] + f": {exc}"[:600])
     assert not problems, "\n".join(problems)
 
 
@@ -164,11 +169,20 @@ class Worlds:
         self.mockserver = mockserver
         self.made: dict[tuple[str, str], World] = {}
         self.initial: dict[str, Any] = {}
+        self.first: dict[str, tuple[bytes, dict[str, Any]]] = {}  # a provider's first world, as built
 
     def make(self, provider: str) -> World:
+        """A new account with the world's records: the first built through the API, every
+        later one restored from its snapshot (the same records and ids, at one request)."""
         account = self.mockserver.account(provider)
         client = account.session()
-        return World(provider, FACTS[provider], account, client, FACTS[provider].build(account, client))
+        if provider in self.first:
+            snapshot, ids = self.first[provider]
+            account.restore(snapshot)
+        else:
+            ids = FACTS[provider].build(account, client)
+            self.first[provider] = (account.snapshot(), ids)
+        return World(provider, FACTS[provider], account, client, ids)
 
     def shared(self, provider: str) -> World:
         if (provider, "") not in self.made:
@@ -472,18 +486,30 @@ def by_path_parameter(case: Case) -> tuple[str, str]:
     return case.provider, case.value[0]
 
 
+def per_operation(cases: Iterable[Case]) -> list[Case]:
+    """The cases of each operation as one test, whose value is the list of them (checked
+    with `every`, which names each case that fails): the matrix's biggest kinds would
+    otherwise be thousands of tests, whose own cost is more than their one request's."""
+    grouped: dict[tuple[str, str], list[Case]] = {}
+    for case in cases:
+        grouped.setdefault((case.provider, str(case.op)), []).append(case)
+    return [Case(group[0].provider, group[0].op, "", group) for group in grouped.values()]
+
+
 CASES: dict[str, list[Case]] = {
     "credentials": [Case(n, op) for n, op in every_operation()],
     "stranger": [Case(n, op) for n, op in every_operation()],
     "checked_first": [Case(n, op) for n, op in every_operation()],
-    "bad_credentials": whole_list_once(
-        (
-            Case(n, op, f"headers{number}", headers)
-            for n, op in every_operation()
-            for number, headers in enumerate(FACTS[n].bad_credentials)
-        ),
-        by_provider,
-        few=2,
+    "bad_credentials": per_operation(
+        whole_list_once(
+            (
+                Case(n, op, f"headers{number}", headers)
+                for n, op in every_operation()
+                for number, headers in enumerate(FACTS[n].bad_credentials)
+            ),
+            by_provider,
+            few=2,
+        )
     ),
     "user_agent": whole_list_once(
         (
@@ -513,10 +539,12 @@ CASES: dict[str, list[Case]] = {
     ),
     "no_content_type": [Case(n, op) for n, op in every_operation(with_body)],
     "no_body": [Case(n, op) for n, op in every_operation(lambda op: op.body_required)],
-    "wrong_json_type": [
-        Case(n, op, label, payload) for n, op in every_operation(with_body) for label, payload in wrong_json_types(op).items()
-    ],
-    "defects": [Case(n, op, f"{dotted(d.where)}-{d.how}", d) for n, op in every_operation(with_body) for d in defects(op)],
+    "wrong_json_type": per_operation(
+        [Case(n, op, label, payload) for n, op in every_operation(with_body) for label, payload in wrong_json_types(op).items()]
+    ),
+    "defects": per_operation(
+        [Case(n, op, f"{dotted(d.where)}-{d.how}", d) for n, op in every_operation(with_body) for d in defects(op)]
+    ),
     "lowercase": [
         Case(n, op, dotted(d.where), d)
         for n, op in every_operation(with_body)
@@ -532,12 +560,14 @@ CASES: dict[str, list[Case]] = {
     ],
     "too_deep": [Case(n, op, where) for n, op in every_operation(with_body) for where in ("body", "property")],
     "too_large": [Case(n, next(op for op in operations if with_body(op))) for n, operations in OPERATIONS.items()],
-    "query": [
-        Case(n, op, f"{p['name']}={value[:20]!r}", (p["name"], value))
-        for n, op in every_operation()
-        for p in op.query_parameters
-        for value in query_misfits(p)
-    ],
+    "query": per_operation(
+        [
+            Case(n, op, f"{p['name']}={value[:20]!r}", (p["name"], value))
+            for n, op in every_operation()
+            for p in op.query_parameters
+            for value in query_misfits(p)
+        ]
+    ),
     "required_query": [
         Case(n, op, p["name"], p["name"]) for n, op in every_operation() for p in op.query_parameters if p.get("required")
     ],
@@ -550,25 +580,29 @@ CASES: dict[str, list[Case]] = {
     ],
     "junk_query": [Case(n, op, p["name"], p["name"]) for n, op in every_operation() for p in op.query_parameters],
     "junk_body": [Case(n, op) for n, op in every_operation(with_body)],
-    "unknown_id": whole_list_once(
-        (
-            Case(n, op, f"{p['name']}={value}", (p["name"], value))
-            for n, op in every_operation()
-            for p in op.path_parameters
-            for value in unknown_ids(p["schema"])
-        ),
-        by_path_parameter,
-        few=2,
+    "unknown_id": per_operation(
+        whole_list_once(
+            (
+                Case(n, op, f"{p['name']}={value}", (p["name"], value))
+                for n, op in every_operation()
+                for p in op.path_parameters
+                for value in unknown_ids(p["schema"])
+            ),
+            by_path_parameter,
+            few=2,
+        )
     ),
-    "misfit_id": whole_list_once(
-        (
-            Case(n, op, f"{p['name']}-{how}", (p["name"], how))
-            for n, op in every_operation()
-            for p in op.path_parameters
-            for how in misfits(p["schema"], 1)
-        ),
-        by_path_parameter,
-        few=3,
+    "misfit_id": per_operation(
+        whole_list_once(
+            (
+                Case(n, op, f"{p['name']}-{how}", (p["name"], how))
+                for n, op in every_operation()
+                for p in op.path_parameters
+                for how in misfits(p["schema"], 1)
+            ),
+            by_path_parameter,
+            few=3,
+        )
     ),
     "valid": [Case(n, op) for n, op in every_operation()],
     "unknown_path": [
@@ -687,13 +721,18 @@ def test_no_credentials_are_refused(connect: Connect, mockserver: Emulator, worl
     assert_refused(send_valid(worlds.shared(case.provider), case.op, anonymous), case.provider, case.facts.unauthorized)
 
 
-@pytest.mark.parametrize("case", params("bad_credentials", CASES["bad_credentials"]))
-def test_credentials_that_carry_no_key_are_refused(connect: Connect, mockserver: Emulator, worlds: Worlds, case: Case) -> None:
+@pytest.mark.parametrize("batch", params("bad_credentials", CASES["bad_credentials"]))
+def test_credentials_that_carry_no_key_are_refused(connect: Connect, mockserver: Emulator, worlds: Worlds, batch: Case) -> None:
     """An empty key, another scheme than the provider's, a bare value..."""
-    assert case.op is not None
-    headers = {**keyless_headers(PROVIDERS[case.provider]), **case.value}
-    response = send_valid(worlds.shared(case.provider), case.op, connect(mockserver, case.provider, headers))
-    assert_refused(response, case.provider, case.facts.unauthorized)
+    assert batch.op is not None
+    op, world = batch.op, worlds.shared(batch.provider)
+
+    def check(case: Case) -> None:
+        headers = {**keyless_headers(PROVIDERS[case.provider]), **case.value}
+        response = send_valid(world, op, connect(mockserver, case.provider, headers))
+        assert_refused(response, case.provider, case.facts.unauthorized)
+
+    every(batch.value, check)
 
 
 @pytest.mark.parametrize("case", params("stranger", CASES["stranger"]))
@@ -804,12 +843,17 @@ def first(items: list[str]) -> str:
     return items[0] if items else ""
 
 
-@pytest.mark.parametrize("case", params("wrong_json_type", CASES["wrong_json_type"]))
-def test_a_body_of_the_wrong_json_type_is_refused(worlds: Worlds, case: Case) -> None:
+@pytest.mark.parametrize("batch", params("wrong_json_type", CASES["wrong_json_type"]))
+def test_a_body_of_the_wrong_json_type_is_refused(worlds: Worlds, batch: Case) -> None:
     """An array or a scalar where the operation takes an object, and the other way round."""
-    assert case.op is not None
-    response = send_body(worlds.shared(case.provider), case.op, case.value)
-    assert_refused(response, case.provider, case.facts.wrong_json_type, field=first(required_names(case.op)))
+    assert batch.op is not None
+    op, world = batch.op, worlds.shared(batch.provider)
+
+    def check(case: Case) -> None:
+        response = send_body(world, op, case.value)
+        assert_refused(response, case.provider, case.facts.wrong_json_type, field=first(required_names(op)))
+
+    every(batch.value, check)
 
 
 def refusal_of(facts: Facts, where: Where) -> tuple[Refusal, list[str]]:
@@ -832,17 +876,21 @@ def spoilt(op: Operation, valid: Any, defect: Defect) -> Any:
     return body
 
 
-@pytest.mark.parametrize("case", params("defects", CASES["defects"]))
-def test_a_spoilt_body_property_is_refused_naming_it(worlds: Worlds, case: Case) -> None:
+@pytest.mark.parametrize("batch", params("defects", CASES["defects"]))
+def test_a_spoilt_body_property_is_refused_naming_it(worlds: Worlds, batch: Case) -> None:
     """Of the wrong type, left out or null where required, outside its bounds, its enum or
     its format: the error names that property, and only it."""
-    assert case.op is not None
-    world = worlds.shared(case.provider)
-    defect: Defect = case.value
-    _, valid = world.request(case.op)
-    body = spoilt(case.op, valid, defect)
-    expect, fields = refusal_of(case.facts, defect.where)
-    assert_refused(send_body(world, case.op, body), case.provider, expect, fields, only=True, field=names_of(defect.where)[0])
+    assert batch.op is not None
+    op, world = batch.op, worlds.shared(batch.provider)
+    _, valid = world.request(op)
+
+    def check(case: Case) -> None:
+        defect: Defect = case.value
+        expect, fields = refusal_of(case.facts, defect.where)
+        response = send_body(world, op, spoilt(op, valid, defect))
+        assert_refused(response, case.provider, expect, fields, only=True, field=names_of(defect.where)[0])
+
+    every(batch.value, check)
 
 
 @pytest.mark.parametrize("case", params("lowercase", CASES["lowercase"]))
@@ -947,15 +995,19 @@ def query_for(world: World, op: Operation, name: str) -> tuple[dict[str, Any], A
     return {**query, **(needs(world) if needs else {})}, body
 
 
-@pytest.mark.parametrize("case", params("query", CASES["query"]))
-def test_a_query_value_of_the_wrong_type_or_out_of_bounds_is_refused_naming_it(worlds: Worlds, case: Case) -> None:
-    assert case.op is not None
-    world = worlds.shared(case.provider)
-    name, value = case.value
-    query, body = query_for(world, case.op, name)
-    response = send(world.client, case.op, world.url(case.op), body, params={**query, name: value})
-    label_ = case.facts.query_labels.get(name, name)
-    assert_refused(response, case.provider, case.facts.bad_query, [label_], only=True)
+@pytest.mark.parametrize("batch", params("query", CASES["query"]))
+def test_a_query_value_of_the_wrong_type_or_out_of_bounds_is_refused_naming_it(worlds: Worlds, batch: Case) -> None:
+    assert batch.op is not None
+    op, world = batch.op, worlds.shared(batch.provider)
+
+    def check(case: Case) -> None:
+        name, value = case.value
+        query, body = query_for(world, op, name)
+        response = send(world.client, op, world.url(op), body, params={**query, name: value})
+        label_ = case.facts.query_labels.get(name, name)
+        assert_refused(response, case.provider, case.facts.bad_query, [label_], only=True)
+
+    every(batch.value, check)
 
 
 @pytest.mark.parametrize("case", params("required_query", CASES["required_query"]))
@@ -998,27 +1050,36 @@ def test_junk_in_any_query_parameter_is_never_a_server_error(worlds: Worlds, cas
 
 
 # -- path values ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("case", params("unknown_id", CASES["unknown_id"]))
-def test_an_id_that_names_no_record_is_refused(worlds: Worlds, case: Case) -> None:
+@pytest.mark.parametrize("batch", params("unknown_id", CASES["unknown_id"]))
+def test_an_id_that_names_no_record_is_refused(worlds: Worlds, batch: Case) -> None:
     """The request is valid, and every other path value names a real record."""
-    assert case.op is not None
-    name, value = case.value
-    response = send_valid(worlds.shared(case.provider), case.op, values={name: value})
-    assert_refused(response, case.provider, case.facts.not_found)
+    assert batch.op is not None
+    op, world = batch.op, worlds.shared(batch.provider)
+
+    def check(case: Case) -> None:
+        name, value = case.value
+        assert_refused(send_valid(world, op, values={name: value}), case.provider, case.facts.not_found)
+
+    every(batch.value, check)
 
 
-@pytest.mark.parametrize("case", params("misfit_id", CASES["misfit_id"]))
-def test_a_path_value_that_cannot_be_an_id_is_refused(worlds: Worlds, case: Case) -> None:
+@pytest.mark.parametrize("batch", params("misfit_id", CASES["misfit_id"]))
+def test_a_path_value_that_cannot_be_an_id_is_refused(worlds: Worlds, batch: Case) -> None:
     """Every other path value names a real record, and some of these values are close to a
-    real id, so that one misread as an id would reach a record."""
-    op = case.op
+    real id, so that one misread as an id would reach a record (the account is the same
+    after all of them)."""
+    op = batch.op
     assert op is not None
-    world = worlds.own(case.provider, op, "ids")
-    name, how = case.value
-    schema = next(p["schema"] for p in op.path_parameters if p["name"] == name)
-    value = misfits(schema, world.path_values(op)[name])[how]
+    world = worlds.own(batch.provider, op, "ids")
     before = world.state() if op.method not in READS else None
-    assert_refused(send_valid(world, op, values={name: value}), case.provider, case.facts.misfit)
+
+    def check(case: Case) -> None:
+        name, how = case.value
+        schema = next(p["schema"] for p in op.path_parameters if p["name"] == name)
+        value = misfits(schema, world.path_values(op)[name])[how]
+        assert_refused(send_valid(world, op, values={name: value}), case.provider, case.facts.misfit)
+
+    every(batch.value, check)
     assert before is None or world.state() == before, "no record was reached"
 
 
