@@ -202,7 +202,7 @@ def test_no_key_is_not_a_verdict(own_mockserver: Emulator, tmp_path: Path) -> No
 
 
 def test_rate_limits_are_waited_out_not_reported(tmp_path: Path) -> None:
-    with strict_emulator(rate_limit=60, rate_window=1.0) as limited:
+    with strict_emulator(rate_limit=150, rate_window=1.0) as limited:
         run = contract(*short_run(f"{limited.url}/systeme", 3, str(tmp_path / "limited.xml")), cwd=tmp_path)
         journal = limited.journal()  # oldest first
     assert run.returncode == 0, run.stdout + run.stderr
