@@ -204,6 +204,13 @@ class SharedDispatcher(Delivering):
     def submit(self, provider: str, tenant: str, messages: list[Outgoing], schedule: tuple[float, ...]) -> None:
         if not messages:
             return
+        # Chaos is kept per worker process, in memory (set through the worker that answered
+        # the admin call), and only `duplicate` applies here: the queue in Redis is one FIFO
+        # list per endpoint with one due time, so delayMs and shuffle are not applied.
+        chaos = self._chaos.get((provider, tenant)) if self._chaos else None
+        if chaos is not None:
+            with self._chaos_lock:
+                messages = [m for m in messages for _ in range(chaos.copies())]
         pairs = [(_endpoint(provider, tenant, m.url), _blob(provider, tenant, m, schedule, 1)) for m in messages]
         if not self.stage(pairs):  # outside a write: queued now
             self._queue([(endpoint, blob, 0) for endpoint, blob in pairs], provider, tenant)
@@ -216,7 +223,8 @@ class SharedDispatcher(Delivering):
         self.wake()
 
     def forget(self, provider: str | None = None, tenant: str | None = None) -> None:
-        """Nothing to do here: dropping a tenant (SharedStore.drop) drops its queue too."""
+        """Only this worker's chaos goes: dropping a tenant (SharedStore.drop) drops its queue too."""
+        self.clear_chaos(provider, tenant)
 
     def drop(self, provider: str, tenant: str, webhook_id: str) -> None:
         endpoints = self._endpoints(provider, tenant)

@@ -7,6 +7,7 @@ import base64
 import heapq
 import itertools
 import logging
+import random
 import threading
 import time
 from collections import Counter, deque
@@ -18,8 +19,15 @@ from mockserver.engine.attempts import Attempt, Came, outcome, record
 from mockserver.engine.clock import Clock, iso
 from mockserver.engine.delivery import NOT_SENT, Answer, LocalPoster, Post, Poster
 from mockserver.engine.journal import key_hint
+from mockserver.engine.randomness import Randomness
 
 log = logging.getLogger("mockserver.webhooks")
+
+# Shuffle: a message opens a window, those due before it closes join it; all are held until
+# it closes, then each goes at a random moment within one more window, so their order is the
+# draws' alone. Real seconds, not scaled by time_scale: it gathers a burst of writes as a
+# client makes them, which time_scale (the provider's retry schedule) does not speed up.
+SHUFFLE_WINDOW = 0.25
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,58 @@ class _Job:
     # The attempt being sent: its post's number and headers.
     post: int = field(compare=False, default=0)
     headers: dict[str, str] = field(compare=False, default_factory=dict)
+
+
+@dataclass
+class Chaos:
+    """An account's webhook chaos (POST /__admin/webhooks/chaos): duplicates, a delay before
+    the first attempt, a shuffled order; drawn from a generator of the account's own, so a
+    seeded run is delivered the same way again."""
+
+    duplicate: float = 0.0  # the probability that a message is delivered twice
+    delay_ms: float | tuple[float, float] | None = None  # before the first attempt, or [min, max]
+    shuffle: bool = False
+    draws: random.Random = field(default_factory=random.Random, repr=False)
+    window_ends: float = 0.0  # when the shuffle window new messages join closes (time.monotonic())
+
+    def as_dict(self, provider: str, tenant: str) -> dict[str, Any]:
+        delay = list(self.delay_ms) if isinstance(self.delay_ms, tuple) else self.delay_ms
+        return {"provider": provider, "apiKey": tenant, "duplicate": self.duplicate, "delayMs": delay, "shuffle": self.shuffle}
+
+    def copies(self) -> int:
+        """How many times the next message goes: twice when the duplicate draw says so."""
+        return 2 if self.duplicate and self.draws.random() < self.duplicate else 1
+
+    def plan(self, now: float, messages: list[Outgoing], time_scale: float) -> list[tuple[float, Outgoing]]:
+        """When each delivery of these messages (in commit order) is first due."""
+        return [(self._due(now, time_scale), m) for m in messages for _ in range(self.copies())]
+
+    def _due(self, now: float, time_scale: float) -> float:
+        due = now
+        if isinstance(self.delay_ms, tuple):
+            low, high = self.delay_ms
+            due += self.draws.uniform(low, high) / 1000 * time_scale  # scaled as retry delays are
+        elif self.delay_ms:
+            due += self.delay_ms / 1000 * time_scale
+        if self.shuffle:
+            # The order within a window comes from the draws alone, not from when each write
+            # arrived: the same writes are shuffled the same way in a seeded run.
+            if due >= self.window_ends:
+                self.window_ends = due + SHUFFLE_WINDOW
+            due = self.window_ends + self.draws.random() * SHUFFLE_WINDOW
+        return due
+
+
+def make_chaos(setting: Mapping[str, Any], seed: int, provider: str, tenant: str) -> Chaos:
+    """A Chaos from checked admin values (duplicate, delayMs, shuffle; absent or null: none),
+    its draws seeded from (seed, provider, tenant) alone."""
+    delay = setting.get("delayMs")
+    return Chaos(
+        duplicate=setting.get("duplicate") or 0,
+        delay_ms=(delay[0], delay[1]) if isinstance(delay, list | tuple) else delay,
+        shuffle=bool(setting.get("shuffle")),
+        draws=Randomness(seed).derived("webhook-chaos", provider, tenant),
+    )
 
 
 def _owned(job_provider: str, job_tenant: str, provider: str | None, tenant: str | None) -> bool:
@@ -138,9 +198,34 @@ class Delivering:
         self._running = False
         self._released = False  # stopping: waits end now, deliveries may still finish
         self._threads: list[threading.Thread] = []
+        # Webhook chaos per (provider, tenant); empty (the usual case) costs a submit nothing.
+        self._chaos: dict[tuple[str, str], Chaos] = {}
+        self._chaos_lock = threading.Lock()
 
     def _work(self) -> None:
         raise NotImplementedError
+
+    # -- chaos ------------------------------------------------------------------------
+    def set_chaos(self, provider: str, tenant: str, chaos: Mapping[str, Any], *, seed: int = 0) -> dict[str, Any]:
+        """Deliver one account's messages with chaos (see `make_chaos`), replacing any it
+        had; answers the setting as `chaos()` lists it. Set again, the draws start over."""
+        made = make_chaos(chaos, seed, provider, tenant)
+        with self._chaos_lock:
+            self._chaos[provider, tenant] = made
+        return made.as_dict(provider, tenant)
+
+    def chaos(self, provider: str | None = None, tenant: str | None = None) -> list[dict[str, Any]]:
+        """The chaos settings (of every account, one provider's or one account's)."""
+        with self._chaos_lock:
+            return [c.as_dict(p, t) for (p, t), c in self._chaos.items() if _owned(p, t, provider, tenant)]
+
+    def clear_chaos(self, provider: str | None = None, tenant: str | None = None) -> int:
+        """Back to orderly deliveries (for those accounts); answers how many settings went."""
+        with self._chaos_lock:
+            gone = [owner for owner in self._chaos if _owned(*owner, provider, tenant)]
+            for owner in gone:
+                del self._chaos[owner]
+            return len(gone)
 
     def _start_workers(self) -> None:
         self.poster.start()
@@ -254,21 +339,29 @@ class WebhookDispatcher(Delivering):
     def submit(self, provider: str, tenant: str, messages: list[Outgoing], schedule: tuple[float, ...]) -> None:
         if not messages:
             return
+        chaos = self._chaos.get((provider, tenant)) if self._chaos else None
         now = time.monotonic()
         batch: list[_Job] = []
+        held = False
         with self._cond:
-            for message in messages:
-                job = _Job(now, next(self._order), provider, tenant, message, schedule)
-                if self._running:
+            # Drawn under the lock: one account's draws follow the order of its writes.
+            planned = ((now, m) for m in messages) if chaos is None else chaos.plan(now, messages, self.time_scale)
+            for due, message in planned:
+                job = _Job(due, next(self._order), provider, tenant, message, schedule)
+                if self._running and due <= now:
                     self._launch(job, batch)
-                else:  # sent once started
+                else:  # sent once started, or once due (held back by chaos)
                     heapq.heappush(self._queue, job)
+                    held = True
+            if held:
+                self._cond.notify()  # the pump's wait may end before this job is due
         # Handed over by the submitting thread: no wake-up of the pump for each event. The
         # caller holds the account, so one account's messages go in the order of its writes.
         self._send(batch)
 
     def forget(self, provider: str | None = None, tenant: str | None = None) -> None:
-        """Drop the queued messages and recorded attempts of some tenants (on reset)."""
+        """Drop the queued messages, recorded attempts and chaos of some tenants (on reset)."""
+        self.clear_chaos(provider, tenant)
 
         def matches(p: str | None, t: str | None) -> bool:
             return (provider is None or p == provider) and (tenant is None or t == tenant)
