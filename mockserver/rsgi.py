@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from mockserver.engine.faults import FaultedBody, drop_connection
 from mockserver.engine.journal import HEADERS_KEY
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -65,7 +66,14 @@ class RsgiApp:
         else:
             environ["wsgi.multithread"] = True
             started, result, data = await asyncio.get_running_loop().run_in_executor(self._pool, self._answer, environ)
-        if data is None:
+        if isinstance(result, FaultedBody):  # a fault rule hit: wait on the loop, then answer or cut
+            await asyncio.sleep(result.delay)
+            if result.drop:
+                drop_connection(environ)
+                proto.response_empty(500, [])  # not sent: the connection is gone
+                return
+            data = result.payload
+        elif data is None:
             await self._stream(proto, started, result)
             return
         proto.response_bytes(started[0], started[1], data)
@@ -79,7 +87,7 @@ class RsgiApp:
             started[:] = [int(status[:3]), response_headers]
 
         result = self._app(environ, start_response)
-        if getattr(result, "waits", False):
+        if getattr(result, "waits", False) or isinstance(result, FaultedBody):
             return started, result, None
         try:
             return started, result, b"".join(result)

@@ -14,6 +14,8 @@ from typing import Any
 from flask import Blueprint, Flask, Response, request
 
 from mockserver.engine import snapshot
+from mockserver.engine.admin_chaos import mount_chaos
+from mockserver.engine.admin_faults import mount_faults
 from mockserver.engine.admin_openapi import admin_openapi_json
 from mockserver.engine.clock import Clock, parse_iso
 from mockserver.engine.context import Call
@@ -267,6 +269,9 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:  # noqa: C901, PLR0915 
     @admin.get("/strict")
     def strict() -> Response:
         return _json({"enabled": emulator.settings.strict_responses, "problems": emulator.strict_problems})
+
+    mount_faults(admin, emulator)
+    mount_chaos(admin, emulator)
 
     for provider in emulator.providers.values():
         for (method, path), action in provider.admin_actions.items():

@@ -28,7 +28,33 @@ ENGINE_TAGS = [
     {"name": "journal", "description": "What the server saw: requests, live events, strict-mode problems"},
     {"name": "clock", "description": "The server's clock, or one account's own"},
     {"name": "state", "description": "Snapshots: the whole state, or one account's, to a file and back"},
+    {"name": "faults", "description": "Faults on demand: errors, latency, dropped connections, rate limits, webhook chaos"},
 ]
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+DELAY = described(
+    {
+        "oneOf": [
+            {"type": "number", "minimum": 0},
+            {"type": "array", "items": {"type": "number", "minimum": 0}, "minItems": 2, "maxItems": 2},
+        ]
+    },
+    "Milliseconds, or [min, max] drawn from the server's seed",
+)
+RULE_FIELDS = {
+    "apiKey": described(NULLABLE_STRING, "Only this account's requests (default: every account of the provider)"),
+    "operation": described(NULLABLE_STRING, "Only this operationId"),
+    "method": described(NULLABLE_STRING, "Only this method"),
+    "path": described(NULLABLE_STRING, "Only paths under the provider matching this glob (/api/contacts/*), or this template"),
+    "status": described({"type": ["integer", "null"], "minimum": 100, "maximum": 599}, "Answer this status"),
+    "body": described({}, "The body (JSON, or text); default: the provider's native error for the status"),
+    "headers": {"type": "object", "additionalProperties": STRING},
+    "delayMs": {"oneOf": [{"type": "null"}, DELAY]},
+    "action": described({"enum": ["reset", "hang", None]}, "reset: cut the connection, no answer; hang: hold delayMs, then cut"),
+    "after": described({"enum": ["before", "after"]}, "before: instead of the request; after: once it ran and committed"),
+    "times": described({"type": ["integer", "null"], "minimum": 1}, "The next N matching requests, then the rule is gone"),
+    "probability": described({"type": ["number", "null"], "minimum": 0, "maximum": 1}, "Drawn from the server's seed"),
+}
 
 # The bodies the engine's endpoints answer (the views in admin.py, and what they call).
 COMPONENTS: dict[str, Schema] = {
@@ -144,6 +170,18 @@ COMPONENTS: dict[str, Schema] = {
             "responseHeaders": {"type": "object", "additionalProperties": STRING},
             "responseBody": described({}, "JSON, text (cut long ones say so), or null"),
             "events": {"type": "array", "items": obj({"event": STRING, "messageIds": {"type": "array", "items": STRING}})},
+            "fault": described(NULLABLE_STRING, "The fault rules it hit (ids, comma-separated); status 0: connection cut"),
+        }
+    ),
+    "FaultRule": obj({"id": STRING, "provider": PROVIDER, **RULE_FIELDS, "hits": described(COUNT, "Requests it has faulted")}),
+    "RateLimit": obj({"provider": PROVIDER, "apiKey": NULLABLE_STRING, "limit": COUNT, "window": {"type": "number"}}),
+    "WebhookChaos": obj(
+        {
+            "provider": PROVIDER,
+            "apiKey": STRING,
+            "duplicate": described({"type": "number"}, "The chance a delivery is sent twice (same message id)"),
+            "delayMs": {"oneOf": [{"type": "null"}, DELAY]},
+            "shuffle": described({"type": "boolean"}, "Deliveries due together go out in a random order"),
         }
     ),
     "StrictProblem": obj(
@@ -387,5 +425,102 @@ def engine_paths() -> dict[str, Schema]:
                     ),
                 ],
             )
+        },
+        "/__admin/faults": {
+            "post": operation(
+                "addFault",
+                "faults",
+                "Make matching API requests fail, wait or lose their connection",
+                {"201": answer("The rule", ref("FaultRule")), "400": error("A field that cannot be (the message names it)")},
+                requestBody=body(obj({"provider": PROVIDER}, RULE_FIELDS), required=True),
+            ),
+            "get": operation(
+                "listFaults",
+                "faults",
+                "The rules in force, in the order they apply",
+                {"200": answer("`items`: the rules", items(ref("FaultRule"))), "400": error(BAD)},
+                [ONE_PROVIDER, ONE_KEY],
+            ),
+            "delete": operation(
+                "clearFaults",
+                "faults",
+                "Remove rules: every one, one provider's, or one account's",
+                {"200": answer("How many went", obj({"deleted": COUNT})), "400": error(BAD)},
+                [ONE_PROVIDER, ONE_KEY],
+            ),
+        },
+        "/__admin/faults/{rule_id}": {
+            "delete": operation(
+                "removeFault",
+                "faults",
+                "Remove one rule",
+                {"204": {"description": "Removed"}, "404": error("No such rule (one whose times ran out is gone)")},
+                [{"name": "rule_id", "in": "path", "required": True, "schema": STRING}],
+            )
+        },
+        "/__admin/rate-limits": {
+            "post": operation(
+                "setRateLimit",
+                "faults",
+                "Change an account's (or a provider's) quota while the server runs",
+                {"200": answer("The quota", ref("RateLimit")), "400": error("A field that cannot be (the message names it)")},
+                requestBody=body(
+                    obj(
+                        {"provider": PROVIDER, "limit": COUNT, "window": described({"type": "number"}, "Seconds")},
+                        {"apiKey": STRING},
+                    ),
+                    required=True,
+                ),
+            ),
+            "get": operation(
+                "listRateLimits",
+                "faults",
+                "The quotas set while running (others have the start-up limit)",
+                {"200": answer("`items`: the quotas", items(ref("RateLimit"))), "400": error(BAD)},
+                [ONE_PROVIDER, ONE_KEY],
+            ),
+            "delete": operation(
+                "clearRateLimits",
+                "faults",
+                "Back to the start-up limit",
+                {"200": answer("How many went", obj({"deleted": COUNT})), "400": error(BAD)},
+                [ONE_PROVIDER, ONE_KEY],
+            ),
+        },
+        "/__admin/webhooks/chaos": {
+            "post": operation(
+                "setWebhookChaos",
+                "faults",
+                "Duplicate, delay or reorder one account's webhook deliveries",
+                {
+                    "200": answer("The setting", ref("WebhookChaos")),
+                    "400": error("A field that cannot be (the message names it)"),
+                },
+                requestBody=body(
+                    obj(
+                        ACCOUNT,
+                        {
+                            "duplicate": {"type": "number", "minimum": 0, "maximum": 1},
+                            "delayMs": DELAY,
+                            "shuffle": {"type": "boolean"},
+                        },
+                    ),
+                    required=True,
+                ),
+            ),
+            "get": operation(
+                "listWebhookChaos",
+                "faults",
+                "The accounts whose deliveries misbehave, and how",
+                {"200": answer("`items`: the settings", items(ref("WebhookChaos"))), "400": error(BAD)},
+                [ONE_PROVIDER, ONE_KEY],
+            ),
+            "delete": operation(
+                "clearWebhookChaos",
+                "faults",
+                "Deliveries as usual again",
+                {"200": answer("How many went", obj({"deleted": COUNT})), "400": error(BAD)},
+                [ONE_PROVIDER, ONE_KEY],
+            ),
         },
     }

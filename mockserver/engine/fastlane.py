@@ -18,11 +18,13 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request
 
+from mockserver.engine.faults import FAULT_KEY, FaultedBody
 from mockserver.engine.provider import Provider
 from mockserver.engine.runtime import Answer, Emulator
 from mockserver.engine.spec import Operation
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+DROPPED: Answer = (500, {}, None, b"")
 
 
 def request_class(max_body: int) -> type[Request]:
@@ -60,6 +62,11 @@ class FastLane:
             return self._flask(environ, start_response)
         provider, op = target
         answer = self._emulator.handle(provider, op, values, self._request(environ))
+        fault = environ.get(FAULT_KEY)
+        if fault is not None:  # a fault rule hit: wait, or cut the connection, before answering
+            # A cut connection answers nothing; the server still wants a status line to not send.
+            start_response(*status_and_headers(DROPPED if fault.drops else answer))
+            return FaultedBody(b"" if method == "HEAD" else answer[3], fault.delay, fault.drops, environ)
         start_response(*status_and_headers(answer))
         return [] if method == "HEAD" else [answer[3]]
 

@@ -57,6 +57,7 @@ class Exchange:
     response_body: bytes  # cut at BODY_LIMIT
     response_size: int
     events: list[dict[str, Any]] = field(default_factory=list)  # webhook events the request caused
+    fault: str | None = None  # the fault rules the request hit (ids, comma-separated)
     seq: int = 0
 
     @property
@@ -89,6 +90,7 @@ class Exchange:
             "responseHeaders": redact_headers(self.response_headers.items()),
             "responseBody": body_view(self.response_body, self.response_size),
             "events": self.events,
+            "fault": self.fault,
         }
 
 

@@ -13,6 +13,7 @@ from werkzeug.exceptions import MethodNotAllowed as WerkzeugMethodNotAllowed
 from werkzeug.routing import IntegerConverter
 
 from mockserver.engine.errors import ApiError, MethodNotAllowed, NoRoute
+from mockserver.engine.faults import FAULT_KEY, FaultedBody
 from mockserver.engine.provider import Page, PageContext, Provider
 from mockserver.engine.runtime import SHARED_DOWN, Emulator, encode
 from mockserver.engine.spec import Operation, flask_rule
@@ -163,7 +164,12 @@ def _view(emulator: Emulator, provider: Provider, op: Operation) -> Any:
 
     def view(**path_values: str) -> Response:
         status, headers, content_type, payload = emulator.handle(provider, op, path_values, request._get_current_object())  # type: ignore[attr-defined]
-        response = Response(payload, status=status, headers=headers, content_type=content_type)
+        fault = request.environ.get(FAULT_KEY)
+        if fault is not None:  # a fault rule hit: wait, or cut the connection, before answering
+            body: Any = FaultedBody(payload, fault.delay, fault.drops, request.environ)
+            response = Response(body, status=status or 500, headers=headers, content_type=content_type, direct_passthrough=True)
+        else:
+            response = Response(payload, status=status, headers=headers, content_type=content_type)
         if content_type is None:
             del response.headers["Content-Type"]  # an empty body has no media type
         return response

@@ -21,6 +21,7 @@ from mockserver.engine.clock import Clock
 from mockserver.engine.context import Call, Reply, Services
 from mockserver.engine.delivery import ProcessPoster
 from mockserver.engine.errors import ApiError, RateLimited, Unauthorized
+from mockserver.engine.faults import FAULT_KEY, Fault, FaultBook, FaultRuleError, reason
 from mockserver.engine.feed import Feed
 from mockserver.engine.journal import HEADERS_KEY, Exchange, Journal, cut, environ_headers
 from mockserver.engine.logs import RequestLog
@@ -71,6 +72,13 @@ class Emulator:
         self.registered: set[tuple[str, str]] = set()
         self.providers = {p.name: p for p in providers}
         self.specs: dict[str, ApiSpec] = {p.name: load_spec(p.spec_file) for p in providers}
+        operations = {name: {op.operation_id for op in spec.operations} for name, spec in self.specs.items()}
+        self.faults = FaultBook(settings.seed, operations)
+        for number, fields in enumerate(settings.faults, 1):  # `serve --faults FILE`: refused whole, naming the rule
+            try:
+                self.faults.add(fields)
+            except FaultRuleError as exc:
+                raise ValueError(f"--faults, rule {number}: {exc}") from exc
         self.strict_problems: list[dict[str, Any]] = []
         for provider in providers:
             missing = [op.operation_id for op in self.specs[provider.name].operations if op.operation_id not in provider.handlers]
@@ -185,7 +193,7 @@ class Emulator:
         self.generation += 1
         return reply, payload
 
-    def handle(self, provider: Provider, op: Operation, path_values: Mapping[str, str], request: Request) -> Answer:
+    def handle(self, provider: Provider, op: Operation, path_values: Mapping[str, str], request: Request) -> Answer:  # noqa: C901 - the pipeline, in order, in one place
         """Answer one API request: (status, headers, content type or None, body). Called by
         the fast lane (engine/fastlane.py), or by the operation's Flask view."""
         started = time.perf_counter()
@@ -195,10 +203,15 @@ class Emulator:
         raw = b""
         call: Call | None = None
         unchecked = False  # an answer of the serving layer's, not the API's (not in the spec)
+        fault: Fault | None = None
         try:
             if provider.preflight is not None:
                 provider.preflight(request)
             key = provider.credentials(request)
+            if provider.name in self.faults.by_provider:  # with no rule set, this lookup is all it costs
+                fault = self.faults.take(provider.name, key, op.operation_id, request.method, op.path, _below(provider, request))
+                if fault is not None and fault.answers and not fault.after:
+                    raise _FaultFirst
             if not key:
                 raise Unauthorized("missing")
             tenant = self.tenant(provider, key)
@@ -213,12 +226,18 @@ class Emulator:
             call = Call(tenant, self.services_of(tenant), params, body, request)
             reply, payload = self.run(provider, tenant, provider.handlers[op.operation_id], call)
             status, headers = reply.status, dict(reply.headers)
+        except _FaultFirst:
+            status, payload, content_type, headers = 0, b"", None, {}  # the fault's answer, below
         except Exception as exc:  # every refusal, and a bug of ours, answers natively
             refusal, unchecked = _refusal(request, exc)
             status, payload, content_type, headers = self.render(provider, refusal)
         self.store.settle()
         if quota is not None:
             headers.update(provider.quota_headers(quota))
+        if fault is not None:
+            status, payload, content_type, headers = self._faulted(provider, fault, (status, headers, content_type, payload))
+            unchecked = True  # what the rule says, not the API
+            request.environ[FAULT_KEY] = fault
         if not payload:
             content_type = None
         # 413 (the HTTP layer's size limit) and 503 (shared state unreachable) are not the
@@ -228,8 +247,30 @@ class Emulator:
             if problems:
                 return self._strict_failure(provider, op, status, problems)
         answer = status, headers, content_type, payload
-        self._record(provider, op, key, started, raw, answer, call, request)
+        self._record(provider, op, key, started, raw, answer, call, request, fault=fault)
         return answer
+
+    def _faulted(self, provider: Provider, fault: Fault, answer: Answer) -> tuple[int, bytes, str | None, dict[str, str]]:
+        """The answer a fault turns the request's into: its status with its body (by default
+        the provider's native error for that status) and headers; a dropped connection
+        answers nothing (the serving layer cuts it); a fault that only delays keeps it."""
+        status, headers, content_type, payload = answer
+        if fault.drops:
+            return 0, b"", None, {}
+        if fault.status is None:
+            return status, payload, content_type, headers
+        if fault.body is None:
+            status, payload, content_type, headers = self.render(provider, ApiError(reason(fault.status), status=fault.status))
+        else:
+            text = isinstance(fault.body, str)
+            payload = fault.body.encode("utf-8") if text else encode(fault.body)
+            status, content_type, headers = fault.status, "text/plain; charset=utf-8" if text else "application/json", {}
+        for name, value in fault.headers.items():
+            if name.lower() == "content-type":
+                content_type = value
+            else:
+                headers[name] = value
+        return status, payload, content_type, headers
 
     def _record(
         self,
@@ -241,6 +282,8 @@ class Emulator:
         answer: Answer,
         call: Call | None,
         request: Request,
+        *,
+        fault: Fault | None = None,
     ) -> None:
         """The request in the journal (and the request log, when the server talks)."""
         status, headers, content_type, payload = answer
@@ -264,6 +307,7 @@ class Emulator:
             cut(payload),
             len(payload),
             call.caused if call is not None else [],
+            fault.rule_id if fault is not None else None,
         )
         self.journal.record(entry)
         if self.request_log is not None:
@@ -280,6 +324,16 @@ class Emulator:
         log.error("strict response check failed: %s", record)
         body = {"mockserver": "the response did not match the spec (strict mode)", **record}
         return 500, {}, "application/json", encode(body)
+
+
+class _FaultFirst(Exception):
+    """A fault rule answers the request instead of its handler."""
+
+
+def _below(provider: Provider, request: Request) -> str:
+    """The request's path under the provider's prefix (`/api/contacts/12`), as rules name it."""
+    path, prefix = request.path, f"/{provider.name}"
+    return path[len(prefix) :] if path.startswith(prefix + "/") else path
 
 
 def _refusal(request: Request, exc: Exception) -> tuple[ApiError, bool]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 DEMO_KEY = "demo"
 
@@ -38,3 +39,5 @@ class Settings:
     state: str | None = None
     # One line per request on stderr, as "text" or "json"; None says nothing (in process, tests).
     log_format: str | None = None
+    # Fault rules in force from the start (`serve --faults FILE`), as POST /__admin/faults takes them.
+    faults: tuple[dict[str, Any], ...] = ()

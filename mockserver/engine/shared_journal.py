@@ -147,6 +147,7 @@ def _entry(answered: float, entry: Exchange) -> bytes:
         dict(entry.response_headers),
         entry.response_size,
         entry.events,
+        entry.fault,
     ]
     plain = orjson.dumps(fields)
     head = f"{entry.provider}\n{entry.api_key or ''}\n{answered!r} {len(plain)} {len(entry.request_body)}\n".encode()
@@ -159,12 +160,12 @@ def _exchange(raw: bytes) -> tuple[float, Exchange]:
     answered, plain, request = sizes.split()
     plain_size, request_size = int(plain), int(request)
     (at, provider, key, operation, route, method, path_info, query, headers, status, duration, request_total,
-     response_headers, response_total, events) = orjson.loads(rest[:plain_size])  # fmt: skip
+     response_headers, response_total, events, fault) = orjson.loads(rest[:plain_size])  # fmt: skip
     request_body = rest[plain_size : plain_size + request_size]
     response_body = rest[plain_size + request_size :]
     entry = Exchange(
         at, provider, key, operation, route, method, path_info, query, [tuple(pair) for pair in headers], status,
-        duration, request_body, request_total, response_headers, response_body, response_total, events,
+        duration, request_body, request_total, response_headers, response_body, response_total, events, fault,
     )  # fmt: skip
     entry.seq = int(seq)
     return float(answered), entry

@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, cast
 
-from mockserver.engine.ratelimit import Quota
+from mockserver.engine.ratelimit import Quota, Quotas
 from mockserver.engine.redis_link import RedisLink
 
 if TYPE_CHECKING:
@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from mockserver.engine.shared_store import SharedStore
 
 
-class SharedRateLimiter:
-    """RateLimiter's fixed windows, counted in Redis: every worker's requests count."""
+class SharedRateLimiter(Quotas):
+    """RateLimiter's fixed windows, counted in Redis: every worker's requests count. (Quotas
+    set while running are this worker's: the admin call reaches one worker.)"""
 
     def __init__(self, link: RedisLink, store: SharedStore, limit: int, window: float) -> None:
         if limit < 1 or window <= 0:
@@ -25,19 +26,21 @@ class SharedRateLimiter:
         self.store = store
         self.limit = limit
         self.window = window
+        self.overrides = {}
 
     def take(self, provider: str, key: str) -> Quota:
         """Count a request; in the same round trip, fetch what the tenant's replica has not
         seen yet, for the read that usually follows (SharedStore.prefetched)."""
+        limit, window = self.quota(provider, key)
         synced = self.store.prefetch(provider, key)
         link = self.link
         keys = [link.rate_key(provider, key), *link.tenant_keys(provider, key)[::2]]
-        answer = link.rate_begin(keys=keys, args=[int(self.window * 1000), synced[0], synced[1]])
+        answer = link.rate_begin(keys=keys, args=[int(window * 1000), synced[0], synced[1]])
         used, left_ms = answer[0], answer[1]
         self.store.prefetched(provider, key, synced, answer[2:])
         used = int(used)
-        allowed = used <= self.limit
-        return Quota(self.limit, max(0, self.limit - used), max(0, math.ceil(int(left_ms) / 1000)), allowed)
+        allowed = used <= limit
+        return Quota(limit, max(0, limit - used), max(0, math.ceil(int(left_ms) / 1000)), allowed)
 
     def forget(self, provider: str | None = None, key: str | None = None) -> None:
         pattern = self.link.rate_key(_glob(provider), _glob(key))

@@ -348,6 +348,29 @@ def test_the_engines_answers_match_the_document(checker: Checker) -> None:  # no
         assert stream.headers["Content-Type"].startswith("text/event-stream")
     assert call("GET", "/__admin/events", params={"kinds": "nope"}).status_code == 400
 
+    # faults on demand
+    scope = {"provider": "systeme", "apiKey": key}
+    rule = call("POST", "/__admin/faults", json={**scope, "status": 503, "times": 1}).json()
+    assert call("POST", "/__admin/faults", json={**scope, "status": 99}).status_code == 400
+    assert [r["id"] for r in call("GET", "/__admin/faults", params=scope).json()["items"]] == [rule["id"]]
+    assert call("GET", "/__admin/faults", params={"apiKey": key}).status_code == 400
+    assert call("DELETE", "/__admin/faults/{rule_id}", {"rule_id": rule["id"]}).status_code == 204
+    assert call("DELETE", "/__admin/faults/{rule_id}", {"rule_id": rule["id"]}).status_code == 404
+    assert call("DELETE", "/__admin/faults", params=scope).json() == {"deleted": 0}
+    assert call("DELETE", "/__admin/faults", params={"provider": "nope"}).status_code == 400
+    assert call("POST", "/__admin/rate-limits", json={**scope, "limit": 5, "window": 1}).status_code == 200
+    assert call("POST", "/__admin/rate-limits", json={**scope, "limit": 0, "window": 1}).status_code == 400
+    assert call("GET", "/__admin/rate-limits", params=scope).json()["items"][0]["limit"] == 5
+    assert call("GET", "/__admin/rate-limits", params={"apiKey": key}).status_code == 400
+    assert call("DELETE", "/__admin/rate-limits", params=scope).json() == {"deleted": 1}
+    assert call("DELETE", "/__admin/rate-limits", params={"provider": "nope"}).status_code == 400
+    assert call("POST", "/__admin/webhooks/chaos", json={**scope, "duplicate": 1}).status_code == 200
+    assert call("POST", "/__admin/webhooks/chaos", json={**scope, "duplicate": 2}).status_code == 400
+    assert len(call("GET", "/__admin/webhooks/chaos", params=scope).json()["items"]) == 1
+    assert call("GET", "/__admin/webhooks/chaos", params={"apiKey": key}).status_code == 400
+    assert call("DELETE", "/__admin/webhooks/chaos", params=scope).json() == {"deleted": 1}
+    assert call("DELETE", "/__admin/webhooks/chaos", params={"provider": "nope"}).status_code == 400
+
     # reset: one account, then everything
     assert call("POST", "/__admin/reset", json=mine).json() == {"reset": 1}
     assert call("POST", "/__admin/reset", json={"provider": "nope"}).status_code == 400
