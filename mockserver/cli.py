@@ -122,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="with --state-file: how often the state is written when it changed (default: 5)",
     )
+    serve.add_argument(
+        "--faults",
+        type=Path,
+        metavar="FILE.yaml",
+        help="fault rules to start with: a YAML (or JSON) list of rules, each with the fields of POST /__admin/faults",
+    )
     serve.add_argument("--quiet", action="store_true", help="no line per request on stderr (warnings still show)")
     serve.add_argument(
         "--log-format",
@@ -152,6 +158,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     try:
         rate, window = parse_rate(args.rate_limit)
+        faults = _read_faults(args.faults) if args.faults is not None else ()
     except ValueError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
@@ -174,6 +181,7 @@ def _serve(args: argparse.Namespace) -> int:
         journal_size=args.journal_size,
         delivery_process=True,
         state=args.state,
+        faults=faults,
     )
     logs.configure(args.log_format)
     problem = _state_problem(args)
@@ -234,6 +242,24 @@ def _serve_on_granian(args: argparse.Namespace, settings: Settings) -> int:
     )
     print("mockserver stopped.", flush=True)
     return 0
+
+
+def _read_faults(path: Path) -> tuple[dict[str, Any], ...]:
+    """The rules of a --faults file; ValueError, naming the file, when it is none. The
+    emulator checks each rule as POST /__admin/faults does, when it starts."""
+    import yaml
+
+    from mockserver.engine.spec import read_yaml
+
+    try:
+        rules = read_yaml(path)  # YAML reads JSON too
+    except OSError as exc:
+        raise ValueError(f"--faults {path}: cannot read it: {exc.strerror or exc}") from exc
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ValueError(f"--faults {path}: not YAML: {exc}") from exc
+    if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
+        raise ValueError(f"--faults {path}: expected a list of rules (objects with the fields of POST /__admin/faults)")
+    return tuple(rules)
 
 
 def _state_problem(args: argparse.Namespace) -> str | None:

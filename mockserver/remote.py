@@ -1,6 +1,7 @@
 """Commands for a running emulator: `mockserver trigger` (a vendor-side event, as Stripe's
-CLI triggers one), `mockserver tail` (requests and webhook deliveries as they happen) and
-`mockserver snapshot save|load` (its state to a file and back)."""
+CLI triggers one), `mockserver tail` (requests and webhook deliveries as they happen),
+`mockserver snapshot save|load` (its state to a file and back) and `mockserver fault
+add|list|clear` (failures on demand)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ def add_remote_commands(commands: Any, providers: list[str]) -> None:
     tail.set_defaults(run=_tail)
 
     _add_snapshot_command(commands, providers, url_help)
+    _add_fault_command(commands, providers, url_help)
 
 
 def _add_snapshot_command(commands: Any, providers: list[str], url_help: str) -> None:
@@ -234,3 +236,180 @@ def _clock_time(stamp: str) -> str:
         return datetime.fromisoformat(stamp).strftime("%H:%M:%S")
     except ValueError:
         return stamp
+
+
+def _add_fault_command(commands: Any, providers: list[str], url_help: str) -> None:
+    fault = commands.add_parser(
+        "fault",
+        help="make a running emulator's requests fail on demand",
+        description="add: a fault rule (POST /__admin/faults): matching requests get an error status, a delay, "
+        "a dropped connection... list: the rules in force. clear: remove rules.",
+    )
+    actions = fault.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    add = actions.add_parser("add", help="add a rule; prints it as JSON", description="Add a fault rule; prints it as JSON.")
+    add.add_argument("--provider", choices=providers, required=True)
+    add.add_argument("--api-key", "--key", dest="api_key", help="only this account's requests (default: every account's)")
+    add.add_argument("--operation", metavar="ID", help="only this operation (its operationId, e.g. createContact)")
+    add.add_argument("--method", help="only this HTTP method")
+    add.add_argument("--path", metavar="GLOB", help="only paths (under the provider) matching this, e.g. '/api/contacts*'")
+    add.add_argument("--status", type=int, help="answer this status (default body: the provider's own error)")
+    add.add_argument("--body", metavar="JSON", help="answer this body instead (JSON, or @FILE)")
+    add.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'", help="a header to answer (repeatable)")
+    add.add_argument("--delay-ms", metavar="N or MIN,MAX", help="wait this long (or a random time in the range) first")
+    add.add_argument(
+        "--action", choices=("reset", "hang"), help="reset: drop the connection; hang: hold it --delay-ms, then drop it"
+    )
+    add.add_argument("--after", choices=("before", "after"), help="before (default): instead of the request; after: once it ran")
+    add.add_argument("--times", type=int, metavar="N", help="only the next N matching requests")
+    add.add_argument("--probability", type=float, metavar="P", help="fail each matching request with this probability (0..1)")
+    add.add_argument("--url", help=url_help)
+    add.set_defaults(run=_fault_add)
+
+    listing = actions.add_parser("list", help="the rules in force", description="The fault rules in force, one a line.")
+    listing.add_argument("--provider", choices=providers, help="only this provider's")
+    listing.add_argument("--api-key", "--key", dest="api_key", help="only this account's")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line, as the admin API answers them")
+    listing.add_argument("--url", help=url_help)
+    listing.set_defaults(run=_fault_list)
+
+    clear = actions.add_parser(
+        "clear", help="remove rules", description="Remove every rule, one provider's or account's, or one rule."
+    )
+    clear.add_argument("--provider", choices=providers, help="only this provider's")
+    clear.add_argument("--api-key", "--key", dest="api_key", help="only this account's")
+    clear.add_argument("--id", help="only this rule")
+    clear.add_argument("--url", help=url_help)
+    clear.set_defaults(run=_fault_clear)
+
+
+def _fault_add(args: argparse.Namespace) -> int:
+    try:
+        rule = _fault_rule(args)
+    except ValueError as exc:
+        print(f"mockserver fault: {exc}", file=sys.stderr)
+        return 2
+    response = _fault_call(args, "POST", "faults", json=rule)
+    if response is None or not response.ok:
+        return _fault_failed(response)
+    print(_pretty(response))
+    return 0
+
+
+def _fault_rule(args: argparse.Namespace) -> dict[str, Any]:
+    """The rule's JSON from the options given (ValueError says which one is wrong)."""
+    rule: dict[str, Any] = {
+        "provider": args.provider,
+        "apiKey": args.api_key,
+        "operation": args.operation,
+        "method": args.method.upper() if args.method else None,
+        "path": args.path,
+        "status": args.status,
+        "action": args.action,
+        "after": args.after,
+        "times": args.times,
+        "probability": args.probability,
+    }
+    if args.body is not None:
+        rule["body"] = _json_option("--body", args.body)
+    if args.header:
+        rule["headers"] = dict(_header(text) for text in args.header)
+    if args.delay_ms is not None:
+        rule["delayMs"] = _delay(args.delay_ms)
+    return {name: value for name, value in rule.items() if value is not None}
+
+
+def _json_option(name: str, data: str) -> Any:
+    try:
+        text = Path(data[1:]).read_text(encoding="utf-8") if data.startswith("@") else data
+        return json.loads(text)
+    except OSError as exc:
+        raise ValueError(f"{name}: cannot read {data[1:]}: {exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise ValueError(f"{name} is not JSON: {exc}") from exc
+
+
+def _header(text: str) -> tuple[str, str]:
+    name, colon, value = text.partition(":")
+    if not colon or not name.strip():
+        raise ValueError(f"--header {text!r} is not of the form 'Name: value'")
+    return name.strip(), value.strip()
+
+
+def _delay(text: str) -> float | list[float]:
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        values = []
+    if len(values) not in (1, 2):
+        raise ValueError(f"--delay-ms {text!r} is neither N nor MIN,MAX (milliseconds)")
+    numbers = [int(v) if v.is_integer() else v for v in values]
+    return numbers[0] if len(numbers) == 1 else numbers
+
+
+def _fault_list(args: argparse.Namespace) -> int:
+    response = _fault_call(args, "GET", "faults", params=_fault_scope(args))
+    if response is None or not response.ok:
+        return _fault_failed(response)
+    for rule in response.json()["items"]:
+        print(json.dumps(rule, ensure_ascii=False) if args.json else describe_fault(rule))
+    return 0
+
+
+def describe_fault(rule: dict[str, Any]) -> str:
+    """One rule as a line for people: what it matches, then what it does."""
+    key = f"key=…{rule['apiKey'][-4:]}" if rule.get("apiKey") else "key=*"
+    match = " ".join(
+        str(part) for part in (rule.get("method"), rule.get("path"), rule.get("operation") and f"op={rule['operation']}") if part
+    )
+    does = [str(rule["status"])] if rule.get("status") else []
+    if rule.get("action"):
+        does.append(str(rule["action"]))
+    if rule.get("delayMs"):
+        delay = rule["delayMs"]
+        does.append(f"delay={'-'.join(map(str, delay)) if isinstance(delay, list) else delay}ms")
+    if rule.get("after") == "after":
+        does.append("after the request ran")
+    if rule.get("times") is not None:
+        does.append(f"times={rule['times']}")
+    if rule.get("probability") is not None:
+        does.append(f"p={rule['probability']:g}")
+    return f"{rule['id']} {rule['provider']:<12} {key} {match or '*'} -> {' '.join(does) or '-'} hits={rule.get('hits', 0)}"
+
+
+def _fault_clear(args: argparse.Namespace) -> int:
+    if args.id and (args.provider or args.api_key):
+        print("mockserver fault clear: --id names one rule: give it without --provider or --api-key", file=sys.stderr)
+        return 2
+    if args.id:
+        response = _fault_call(args, "DELETE", f"faults/{args.id}")
+    else:
+        response = _fault_call(args, "DELETE", "faults", params=_fault_scope(args))
+    if response is None or not response.ok:
+        return _fault_failed(response)
+    deleted = 1 if args.id else int(response.json()["deleted"])
+    print(f"removed {deleted} rule{'s' * (deleted != 1)}")
+    return 0
+
+
+def _fault_scope(args: argparse.Namespace) -> dict[str, str]:
+    return {name: value for name, value in (("provider", args.provider), ("apiKey", args.api_key)) if value}
+
+
+def _fault_call(args: argparse.Namespace, method: str, path: str, **kwargs: Any) -> requests.Response | None:
+    """The admin API's answer; None (said on stderr) when no emulator answers."""
+    base = _base(args)
+    try:
+        return _http().request(method, f"{base}/__admin/{path}", timeout=30, **kwargs)
+    except requests.RequestException as exc:
+        print(f"mockserver fault: no emulator answers at {base}: {exc}", file=sys.stderr)
+        return None
+
+
+def _fault_failed(response: requests.Response | None) -> int:
+    """Exit status (and the emulator's message) for a call that did not go through: 2 for no
+    emulator or a rule it refused (a usage error, as with trigger), 1 for anything else."""
+    if response is None:
+        return 2
+    print(f"mockserver fault: {response.status_code}: {_error_text(response)}", file=sys.stderr)
+    return 2 if response.status_code == 400 else 1

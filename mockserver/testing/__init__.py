@@ -20,7 +20,9 @@ from mockserver.testing.client import (
     ApiSession,
     Delivery,
     Emulator,
+    Fault,
     MockserverError,
+    Override,
     RecordedRequest,
 )
 from mockserver.testing.receiver import ReceivedWebhook, WebhookReceiver
@@ -32,7 +34,9 @@ __all__ = [
     "ApiSession",
     "Delivery",
     "Emulator",
+    "Fault",
     "MockserverError",
+    "Override",
     "ReceivedWebhook",
     "RecordedRequest",
     "WebhookReceiver",

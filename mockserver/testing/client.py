@@ -4,6 +4,7 @@ and isolated accounts on it, each with its own key, journal, deliveries and cloc
 from __future__ import annotations
 
 import os
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -78,6 +79,7 @@ class RecordedRequest:
     response_body: Any
     duration_ms: float
     events: list[dict[str, Any]]  # webhook events it caused: {"event", "messageIds"}
+    fault: str | None = None  # the fault rules it hit (ids, comma-separated): POST /__admin/faults
 
     @classmethod
     def from_json(cls, item: dict[str, Any]) -> RecordedRequest:
@@ -96,6 +98,7 @@ class RecordedRequest:
             response_body=item["responseBody"],
             duration_ms=item["durationMs"],
             events=item["events"],
+            fault=item.get("fault"),
         )
 
 
@@ -269,6 +272,16 @@ class Emulator:
         """The responses that broke their spec (an emulator started with strict_responses)."""
         return list(self.admin("GET", "strict")["problems"])
 
+    # -- faults on demand -------------------------------------------------------------
+    def faults(self, provider: str | None = None, api_key: str | None = None) -> list[dict[str, Any]]:
+        """The fault rules in force: every one, one provider's, or one account's (each with
+        its `hits`)."""
+        return list(self.admin("GET", "faults", params=_scope(provider, api_key))["items"])
+
+    def clear_faults(self, provider: str | None = None, api_key: str | None = None) -> int:
+        """Remove the fault rules (every one, one provider's, or one account's): how many went."""
+        return int(self.admin("DELETE", "faults", params=_scope(provider, api_key))["deleted"])
+
 
 class Account:
     """One provider's account on the emulator, and what a test does with it."""
@@ -409,6 +422,30 @@ class Account:
         """Back to the server's time, running."""
         return self._move({"reset": True})
 
+    # -- failures on demand ------------------------------------------------------------
+    def fault(self, **fields: Any) -> Fault:
+        """Make this account's matching requests fail: a rule of POST /__admin/faults, with
+        its fields as keywords (`operation="createContact", status=503, times=2`; snake_case
+        for the camelCase ones: `delay_ms=(100, 300)`). Use it in a `with` to remove it after."""
+        rule = {_camel(name): value for name, value in fields.items()}
+        return Fault(self.emulator, self._admin("POST", "faults", json={**rule, **self._who()}))
+
+    def rate_limit(self, limit: int, window: float) -> Override:
+        """Give this account a quota of its own: `limit` requests per `window` seconds, then
+        429 as the provider answers it. The start-up limit comes back on exit (or remove())."""
+        setting = self._admin("POST", "rate-limits", json={**self._who(), "limit": limit, "window": window})
+        return Override(self.emulator, "rate-limits", self._who(), setting)
+
+    def webhook_chaos(
+        self, duplicate: float | None = None, delay_ms: float | tuple[float, float] | None = None, shuffle: bool | None = None
+    ) -> Override:
+        """Deliver this account's webhooks as real senders sometimes do: some twice
+        (`duplicate`, a probability), late (`delay_ms`, or a (min, max) range), out of order
+        (`shuffle`). Back to orderly deliveries on exit (or remove())."""
+        given = {"duplicate": duplicate, "delayMs": delay_ms, "shuffle": shuffle}
+        body = {**self._who(), **{name: value for name, value in given.items() if value is not None}}
+        return Override(self.emulator, "webhooks/chaos", self._who(), self._admin("POST", "webhooks/chaos", json=body))
+
     # -- plumbing ---------------------------------------------------------------------
     def _who(self) -> dict[str, str]:
         return {"provider": self.provider, "apiKey": self.api_key}
@@ -423,6 +460,66 @@ class Account:
 
     def _move(self, body: dict[str, Any]) -> datetime:
         return datetime.fromisoformat(self._clock("POST", body)["now"])
+
+
+class Fault:
+    """A fault rule on the emulator (Account.fault): `id`, `rule` as the emulator answered
+    it, `hits()`, `remove()`; a context manager that removes it on exit."""
+
+    def __init__(self, emulator: Emulator, rule: dict[str, Any]) -> None:
+        self.emulator = emulator
+        self.rule = rule
+        self.id: str = rule["id"]
+
+    def __repr__(self) -> str:
+        return f"Fault({self.id!r})"
+
+    def hits(self) -> int:
+        """How many requests it has failed so far (0 once it is gone)."""
+        for rule in self.emulator.faults(self.rule.get("provider"), self.rule.get("apiKey")):
+            if rule["id"] == self.id:
+                return int(rule["hits"])
+        return 0
+
+    def remove(self) -> None:
+        """Remove the rule; one already gone (used up by `times`, cleared) is no error."""
+        try:
+            self.emulator.admin("DELETE", f"faults/{self.id}")
+        except MockserverError as exc:
+            if exc.status != 404:
+                raise
+
+    def __enter__(self) -> Fault:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.remove()
+
+
+class Override:
+    """An account's setting that replaces a default (its rate limit, its webhook chaos):
+    `setting` as the emulator answered it; remove() (or the end of a `with`) restores the
+    default."""
+
+    def __init__(self, emulator: Emulator, path: str, who: dict[str, str], setting: dict[str, Any]) -> None:
+        self.emulator = emulator
+        self.setting = setting
+        self._path = path
+        self._who = who
+
+    def remove(self) -> None:
+        self.emulator.admin("DELETE", self._path, params=self._who)
+
+    def __enter__(self) -> Override:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.remove()
+
+
+def _camel(name: str) -> str:
+    """delay_ms -> delayMs: the admin API's names from Python keywords (camelCase stays)."""
+    return re.sub(r"_([a-z])", lambda match: match.group(1).upper(), name)
 
 
 def _instant(at: datetime | str) -> str:
