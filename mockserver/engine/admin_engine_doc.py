@@ -197,6 +197,19 @@ ONE_KEY = query("apiKey", STRING, "Only this account's (its API key)")
 ACCOUNT = {"provider": PROVIDER, "apiKey": STRING}
 
 
+def _listed_and_cleared(list_id: str, list_summary: str, schema: str, clear_id: str, clear_summary: str) -> dict[str, Schema]:
+    """GET (list) and DELETE (clear) of a faults family, both scoped by provider and apiKey."""
+    scope = [ONE_PROVIDER, ONE_KEY]
+    return {
+        "get": operation(
+            list_id, "faults", list_summary, {"200": answer("`items`", items(ref(schema))), "400": error(BAD)}, scope
+        ),
+        "delete": operation(
+            clear_id, "faults", clear_summary, {"200": answer("How many went", obj({"deleted": COUNT})), "400": error(BAD)}, scope
+        ),
+    }
+
+
 def engine_paths() -> dict[str, Schema]:
     """The endpoints mount_admin declares itself."""
     clock_errors = {"400": error("`apiKey` without `provider`, or a bad value"), "404": error("No account has that key")}
@@ -434,19 +447,12 @@ def engine_paths() -> dict[str, Schema]:
                 {"201": answer("The rule", ref("FaultRule")), "400": error("A field that cannot be (the message names it)")},
                 requestBody=body(obj({"provider": PROVIDER}, RULE_FIELDS), required=True),
             ),
-            "get": operation(
+            **_listed_and_cleared(
                 "listFaults",
-                "faults",
                 "The rules in force, in the order they apply",
-                {"200": answer("`items`: the rules", items(ref("FaultRule"))), "400": error(BAD)},
-                [ONE_PROVIDER, ONE_KEY],
-            ),
-            "delete": operation(
+                "FaultRule",
                 "clearFaults",
-                "faults",
                 "Remove rules: every one, one provider's, or one account's",
-                {"200": answer("How many went", obj({"deleted": COUNT})), "400": error(BAD)},
-                [ONE_PROVIDER, ONE_KEY],
             ),
         },
         "/__admin/faults/{rule_id}": {
@@ -472,19 +478,12 @@ def engine_paths() -> dict[str, Schema]:
                     required=True,
                 ),
             ),
-            "get": operation(
+            **_listed_and_cleared(
                 "listRateLimits",
-                "faults",
                 "The quotas set while running (others have the start-up limit)",
-                {"200": answer("`items`: the quotas", items(ref("RateLimit"))), "400": error(BAD)},
-                [ONE_PROVIDER, ONE_KEY],
-            ),
-            "delete": operation(
+                "RateLimit",
                 "clearRateLimits",
-                "faults",
                 "Back to the start-up limit",
-                {"200": answer("How many went", obj({"deleted": COUNT})), "400": error(BAD)},
-                [ONE_PROVIDER, ONE_KEY],
             ),
         },
         "/__admin/webhooks/chaos": {
@@ -508,19 +507,12 @@ def engine_paths() -> dict[str, Schema]:
                     required=True,
                 ),
             ),
-            "get": operation(
+            **_listed_and_cleared(
                 "listWebhookChaos",
-                "faults",
                 "The accounts whose deliveries misbehave, and how",
-                {"200": answer("`items`: the settings", items(ref("WebhookChaos"))), "400": error(BAD)},
-                [ONE_PROVIDER, ONE_KEY],
-            ),
-            "delete": operation(
+                "WebhookChaos",
                 "clearWebhookChaos",
-                "faults",
                 "Deliveries as usual again",
-                {"200": answer("How many went", obj({"deleted": COUNT})), "400": error(BAD)},
-                [ONE_PROVIDER, ONE_KEY],
             ),
         },
     }
