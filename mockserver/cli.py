@@ -6,6 +6,8 @@ import argparse
 import contextlib
 import gc
 import logging
+import os
+import secrets
 import signal
 import sys
 from collections.abc import Sequence
@@ -128,6 +130,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.yaml",
         help="fault rules to start with: a YAML (or JSON) list of rules, each with the fields of POST /__admin/faults",
     )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a Host the admin API answers besides loopback names and the bound address (repeatable)",
+    )
+    serve.add_argument(
+        "--admin-token",
+        default=os.environ.get("MOCKSERVER_ADMIN_TOKEN"),
+        help="the bearer token the admin API requires (default: $MOCKSERVER_ADMIN_TOKEN; bound to a "
+        "non-loopback address without one, a token is made and printed at start)",
+    )
+    serve.add_argument(
+        "--admin-open", action="store_true", help="bound to a non-loopback address, leave the admin API without a token"
+    )
     serve.add_argument("--quiet", action="store_true", help="no line per request on stderr (warnings still show)")
     serve.add_argument(
         "--log-format",
@@ -182,6 +200,9 @@ def _serve(args: argparse.Namespace) -> int:
         delivery_process=True,
         state=args.state,
         faults=faults,
+        listen_host=args.host,
+        allowed_hosts=tuple(args.allowed_host),
+        admin_token=_admin_token(args),
     )
     logs.configure(args.log_format)
     problem = _state_problem(args)
@@ -327,6 +348,19 @@ def _freeze_survivors(phase: str, info: dict[str, int]) -> None:
         gc.freeze()
 
 
+def _admin_token(args: argparse.Namespace) -> str | None:
+    """The admin API's token: the one given; made here when the server is reachable from
+    other machines and none was given (unless --admin-open); none on loopback."""
+    from mockserver.engine.admin_guard import is_loopback
+
+    if args.admin_token:
+        return str(args.admin_token)
+    if is_loopback(args.host) or args.admin_open:
+        return None
+    args.token_made = True
+    return secrets.token_urlsafe(24)
+
+
 def _banner(url: str, args: argparse.Namespace, settings: Settings) -> None:
     print(f"mockserver {__version__} listening on {url}", flush=True)
     for provider in all_providers():
@@ -340,6 +374,10 @@ def _banner(url: str, args: argparse.Namespace, settings: Settings) -> None:
         print(f"state: shared in {settings.state} ({workers})", flush=True)
     if args.quiet:
         print("quiet: no line per request (warnings still show)", flush=True)
+    if getattr(args, "token_made", False):
+        print(f"admin token (send Authorization: Bearer, or set MOCKSERVER_ADMIN_TOKEN): {settings.admin_token}", flush=True)
+    if args.admin_open and settings.admin_token is None and settings.listen_host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"mockserver: warning: the admin API is open to anyone who can reach {args.host}", file=sys.stderr, flush=True)
     print("Ctrl-C stops the server.", flush=True)
 
 

@@ -117,6 +117,9 @@ def _base(args: argparse.Namespace) -> str:
 def _http() -> requests.Session:
     session = requests.Session()
     session.trust_env = False
+    token = os.environ.get("MOCKSERVER_ADMIN_TOKEN")
+    if token:  # an emulator served beyond loopback wants its admin token
+        session.headers["Authorization"] = f"Bearer {token}"
     return session
 
 

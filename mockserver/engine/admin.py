@@ -16,6 +16,7 @@ from flask import Blueprint, Flask, Response, request
 from mockserver.engine import snapshot
 from mockserver.engine.admin_chaos import mount_chaos
 from mockserver.engine.admin_faults import mount_faults
+from mockserver.engine.admin_guard import AdminGuard
 from mockserver.engine.admin_openapi import admin_openapi_json
 from mockserver.engine.clock import Clock, parse_iso
 from mockserver.engine.context import Call
@@ -44,6 +45,7 @@ class AdminError(Exception):
 
 def mount_admin(app: Flask, emulator: Emulator) -> None:  # noqa: C901, PLR0915 - one view per admin route, to split by family
     admin = Blueprint("admin", __name__, url_prefix="/__admin")
+    admin.before_request(AdminGuard(emulator.settings))
 
     @admin.errorhandler(AdminError)
     def admin_error(err: AdminError) -> Response:

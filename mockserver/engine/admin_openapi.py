@@ -109,7 +109,9 @@ def admin_document(providers: Iterable[Provider], demo_key: str) -> Schema:
             "description": (
                 "Control and inspect the emulators: accounts, webhook deliveries, the request journal, "
                 'the clock, and each provider\'s own actions. Errors answer {"error": ..., "violations"?: '
-                "[{path, message}]}."
+                "[{path, message}]}. Every endpoint but /__admin/health answers 403 to a Host that is not the "
+                "server's (or a change from a foreign Origin), and 401 without `Authorization: Bearer <token>` when "
+                "the server has an admin token."
             ),
         },
         "servers": [{"url": "/", "description": "The server that serves this document"}],

@@ -41,3 +41,9 @@ class Settings:
     log_format: str | None = None
     # Fault rules in force from the start (`serve --faults FILE`), as POST /__admin/faults takes them.
     faults: tuple[dict[str, Any], ...] = ()
+    # Who may use the admin API (engine/admin_guard.py): requests whose Host is a loopback
+    # name, the address served on, or one of allowed_hosts; with admin_token, only those
+    # sending it as a bearer token.
+    listen_host: str = "127.0.0.1"
+    allowed_hosts: tuple[str, ...] = ()
+    admin_token: str | None = None

@@ -156,12 +156,16 @@ class Emulator:
     port, a background thread); `Emulator.connect(url)` uses one running elsewhere (`mockserver
     serve`, a Docker container). Use it as a context manager, or call stop()."""
 
-    def __init__(self, url: str, *, server: Any = None, app: Any = None) -> None:
+    def __init__(self, url: str, *, server: Any = None, app: Any = None, admin_token: str | None = None) -> None:
         self.url = url.rstrip("/")
         self._server = server
         self.app = app  # the Flask app when in process, else None
         self._http = requests.Session()
         self._http.trust_env = False
+        # An emulator served beyond loopback wants its admin token (`serve` prints it).
+        token = admin_token or os.environ.get("MOCKSERVER_ADMIN_TOKEN")
+        if token:
+            self._http.headers["Authorization"] = f"Bearer {token}"
 
     @classmethod
     def start(cls, *, host: str = "127.0.0.1", port: int = 0, threads: int = 8, **settings: Any) -> Emulator:
@@ -178,9 +182,10 @@ class Emulator:
         return cls(server.url, server=server, app=app)
 
     @classmethod
-    def connect(cls, url: str, *, timeout: float = 30.0) -> Emulator:
-        """An emulator already running at `url`; waits up to `timeout` for it to answer."""
-        emulator = cls(url)
+    def connect(cls, url: str, *, timeout: float = 30.0, admin_token: str | None = None) -> Emulator:
+        """An emulator already running at `url`; waits up to `timeout` for it to answer.
+        `admin_token` (default: $MOCKSERVER_ADMIN_TOKEN) for one served beyond loopback."""
+        emulator = cls(url, admin_token=admin_token)
         deadline = time.monotonic() + timeout
         while True:
             try:

@@ -141,7 +141,9 @@ def spec_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _app(spec_file: Path, handlers: dict[str, Any] | None = None, **settings: Any) -> Flask:
     providers = [_provider("widgets", spec_file, WIDGET_ACTIONS, handlers or {}), _provider("gadgets", spec_file, {}, {})]
-    return create_app(Settings(**{"seed": 3, "allow_unknown_keys": False, "webhook_timeout": 5.0, **settings}), providers)
+    # Served as emulator.test too (as with --allowed-host): the index tells base URLs by Host.
+    defaults = {"seed": 3, "allow_unknown_keys": False, "webhook_timeout": 5.0, "allowed_hosts": ("emulator.test",)}
+    return create_app(Settings(**{**defaults, **settings}), providers)
 
 
 @pytest.fixture
