@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from mockserver.engine.admin import mount_admin
+from mockserver.engine.cors import Cors
 from mockserver.engine.fastlane import FastLane
 from mockserver.engine.lenient import LenientPaths
 from mockserver.engine.provider import Provider
@@ -32,6 +33,8 @@ def create_app(settings: Settings | None = None, providers: list[Provider] | Non
         if provider.case_insensitive:
             prefixes = [f"/{provider.name}"] + ([""] if emulator.settings.native == provider.name else [])
             app.wsgi_app = LenientPaths(app.wsgi_app, prefixes, emulator.specs[provider.name])  # type: ignore[method-assign]
+    if emulator.settings.cors:
+        app.wsgi_app = Cors(app.wsgi_app, emulator.settings.cors)  # type: ignore[method-assign]
     if deliver:
         emulator.dispatcher.start()
     return app

@@ -144,6 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
         "non-loopback address without one, a token is made and printed at start)",
     )
     serve.add_argument(
+        "--cors",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="answer browser apps of this origin (http://localhost:3000, or *) with CORS headers (repeatable; "
+        "off by default, as the vendors' APIs are)",
+    )
+    serve.add_argument(
         "--admin-open", action="store_true", help="bound to a non-loopback address, leave the admin API without a token"
     )
     serve.add_argument("--quiet", action="store_true", help="no line per request on stderr (warnings still show)")
@@ -203,6 +211,7 @@ def _serve(args: argparse.Namespace) -> int:
         listen_host=args.host,
         allowed_hosts=tuple(args.allowed_host),
         admin_token=_admin_token(args),
+        cors=tuple(args.cors),
     )
     logs.configure(args.log_format)
     problem = _state_problem(args)

@@ -47,3 +47,5 @@ class Settings:
     listen_host: str = "127.0.0.1"
     allowed_hosts: tuple[str, ...] = ()
     admin_token: str | None = None
+    # Origins of browser apps the emulated APIs answer with CORS headers ("*": any); none by default.
+    cors: tuple[str, ...] = ()
