@@ -23,7 +23,7 @@ from mockserver.engine.context import Call
 from mockserver.engine.errors import ApiError
 from mockserver.engine.journal import JournalFilter
 from mockserver.engine.provider import AdminAction, Provider
-from mockserver.engine.runtime import Emulator, encode
+from mockserver.engine.runtime import MAX_KEY_LENGTH, Emulator, encode
 from mockserver.engine.store import Tenant
 from mockserver.engine.streams import EventStream, WaitingBody
 from mockserver.engine.validation import refuse_constant
@@ -99,6 +99,8 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:  # noqa: C901, PLR0915 
         body = _body()
         seed_value = _seed(body, emulator.settings.seed)
         key = _optional_str(body, "apiKey") or emulator.settings.demo_key
+        if len(key) > MAX_KEY_LENGTH:
+            raise AdminError(400, f"apiKey must be at most {MAX_KEY_LENGTH} characters")
         provider = _provider_name(body.get("provider"), required=False)  # "" or false is no provider's name
         names = [provider] if provider is not None else list(emulator.providers)
         tenants = [emulator.seed(emulator.providers[name], key, seed_value).describe() for name in names]
@@ -118,6 +120,8 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:  # noqa: C901, PLR0915 
         key = _optional_str(body, "apiKey")
         if not key:
             raise AdminError(400, "apiKey is required")
+        if len(key) > MAX_KEY_LENGTH:
+            raise AdminError(400, f"apiKey must be at most {MAX_KEY_LENGTH} characters")
         if _flag(body, "demo"):
             tenant = emulator.seed(provider, key, _seed(body, emulator.settings.seed))
         else:
@@ -291,6 +295,8 @@ def _action_view(emulator: Emulator, provider: Provider, action: AdminAction) ->
     def view(**path_values: Any) -> Response:
         body = _body()
         key = _optional_str(body, "apiKey") or request.args.get("apiKey") or emulator.settings.demo_key
+        if len(key) > MAX_KEY_LENGTH:
+            raise AdminError(400, f"apiKey must be at most {MAX_KEY_LENGTH} characters")
         tenant = emulator.tenant(provider, key) or emulator.create_tenant(provider, key)
         params = {**request.args.to_dict(), **path_values}
         call = Call(tenant, emulator.services_of(tenant), params, body, request)

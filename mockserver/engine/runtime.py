@@ -39,6 +39,8 @@ from mockserver.engine.webhooks import WebhookDispatcher
 log = logging.getLogger("mockserver")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The longest API key an account may have (the vendors' keys are 32 to 64 characters).
+MAX_KEY_LENGTH = 256
 
 # What an API request is answered with: status, headers, content type (None: no body), body.
 Answer = tuple[int, dict[str, str], str | None, bytes]
@@ -99,7 +101,10 @@ class Emulator:
 
     # -- tenants ----------------------------------------------------------------------
     def tenant(self, provider: Provider, key: str, *, create: bool = True) -> Tenant | None:
-        """The tenant an API key selects, created on first use as the settings allow."""
+        """The tenant an API key selects, created on first use as the settings allow (a key
+        longer than any vendor's is none: each would be an account's worth of memory)."""
+        if len(key) > MAX_KEY_LENGTH:
+            return None
         tenant = self.store.get(provider.name, key)
         if tenant is not None or not create:
             return tenant

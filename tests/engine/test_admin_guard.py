@@ -102,3 +102,24 @@ def test_serve_admin_open_warns_and_loopback_needs_no_token() -> None:
     with Served() as served:
         assert "admin token" not in "\n".join(served.banner)
         assert requests.get(f"{served.url}/__admin/tenants", timeout=10).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("provider", "headers", "path"),
+    [
+        ("systeme", "X-API-Key", "/api/contacts"),
+        ("yulsn", "X-ApiKey", "/api/v1/Actions"),
+    ],
+)
+def test_a_key_longer_than_any_vendors_is_refused_natively_and_makes_no_account(
+    server: Emulator, provider: str, headers: str, path: str
+) -> None:
+    before = len(server.admin("GET", "tenants", params={"provider": provider})["items"])
+    long_key = "k" * 257
+    response = requests.get(f"{server.url}/{provider}{path}", headers={headers: long_key}, timeout=10)
+    assert response.status_code == 401, response.text
+    assert len(server.admin("GET", "tenants", params={"provider": provider})["items"]) == before
+    refused = requests.post(f"{server.url}/__admin/tenants", json={"provider": provider, "apiKey": long_key}, timeout=10)
+    assert refused.status_code == 400 and "256" in refused.json()["error"]
+    # 256 is still a key
+    assert requests.get(f"{server.url}/{provider}{path}", headers={headers: "k" * 256}, timeout=10).status_code == 200
