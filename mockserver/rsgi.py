@@ -30,6 +30,9 @@ from mockserver.engine.journal import HEADERS_KEY
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
+UNREADABLE_BODY = b'{"error":"the request body cannot be read (framed by both Content-Length and Transfer-Encoding?)"}'
+
+
 class RsgiApp:
     def __init__(
         self,
@@ -59,7 +62,13 @@ class RsgiApp:
         too_big = length is not None and length.isdigit() and int(length) > limit
         # A request without a body is not read: each await is a trip through the event loop.
         bodiless = length in (None, "0") and "transfer-encoding" not in headers
-        body = b"" if too_big or bodiless else await proto()
+        try:
+            body = b"" if too_big or bodiless else await proto()
+        except Exception:  # granian's RSGIProtocolClosed: a body HTTP/1 could not frame
+            # E.g. Content-Length and Transfer-Encoding both (hyper drops the first, then stops
+            # reading): refused, and the connection closed, as waitress does.
+            proto.response_bytes(400, [("content-type", "application/json"), ("connection", "close")], UNREADABLE_BODY)
+            return
         environ = self._environ(scope, body)
         if self._pool is None:
             started, result, data = self._answer(environ)

@@ -1,0 +1,42 @@
+"""Requests whose framing the server cannot read are refused with 400, never a 500, on each
+serving option: nothing is stored and the connection is closed."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+import requests
+
+from tests.e2e.serve import Served
+
+# Framed two ways, and the chunk's size does not match the chunk (0x1a for 27 bytes).
+SMUGGLED = (
+    b"POST /systeme/api/contacts HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: demo\r\nContent-Type: application/json\r\n"
+    b'Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n1a\r\n{"email": "smug@gmail.com"}\r\n0\r\n\r\n'
+)
+
+
+def exchange(url: str, data: bytes) -> bytes:
+    """What the server sends back, to the end (it closes the connection)."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(data)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize("server", ["granian", "waitress"])
+def test_hostile_requests_are_refused_and_the_connection_closed(server: str) -> None:
+    with Served("--server", server, "--quiet") as served:
+        smuggled = exchange(served.url, SMUGGLED)
+        assert smuggled.startswith((b"HTTP/1.1 400", b"HTTP/1.0 400")), smuggled[:200]
+        assert b"500" not in smuggled.split(b"\r\n", 1)[0]
+        garbage = exchange(served.url, b"\x16\x03\x01 not a request line\r\n\r\n")
+        assert garbage.startswith((b"HTTP/1.1 400", b"HTTP/1.0 400")), garbage[:200]
+        listed = requests.get(
+            f"{served.url}/systeme/api/contacts", params={"email": "smug@gmail.com"}, headers={"X-API-Key": "demo"}, timeout=10
+        )
+        assert listed.json()["items"] == []  # the smuggled body was stored by nobody
