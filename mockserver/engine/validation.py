@@ -6,6 +6,7 @@ every violation found, in the engine's neutral form (providers phrase them nativ
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import re
@@ -85,7 +86,7 @@ def read_body(op: Operation, content_type: str | None, data: bytes, *, fold_keys
         if body.required:
             raise UnsupportedMediaType("", list(body.media))
         return None, None
-    if media_type not in body.media:
+    if media_type not in body.media or (";" in (content_type or "") and not _known_charset(content_type or "")):
         raise UnsupportedMediaType(media_type, list(body.media))
     value = parse_json(data) if _is_json(media_type) else data.decode("utf-8", "replace")
     if fold_keys:
@@ -96,6 +97,19 @@ def read_body(op: Operation, content_type: str | None, data: bytes, *, fold_keys
         if found:
             raise ValidationFailed("invalid body", violations=found, source="body")
     return media_type, value
+
+
+def _known_charset(content_type: str) -> bool:
+    """Whether a Content-Type's charset (if it names one) is an encoding at all: a body in
+    an unknown one is an unsupported media type, not text to guess at."""
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            try:
+                codecs.lookup(value.strip().strip('"'))
+            except LookupError:
+                return False
+    return True
 
 
 def fold(value: Any, keys: KeyMap | None) -> Any:

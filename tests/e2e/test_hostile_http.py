@@ -8,6 +8,7 @@ import socket
 import pytest
 import requests
 
+from mockserver.testing import Emulator
 from tests.e2e.serve import Served
 
 # Framed two ways, and the chunk's size does not match the chunk (0x1a for 27 bytes).
@@ -40,3 +41,30 @@ def test_hostile_requests_are_refused_and_the_connection_closed(server: str) -> 
             f"{served.url}/systeme/api/contacts", params={"email": "smug@gmail.com"}, headers={"X-API-Key": "demo"}, timeout=10
         )
         assert listed.json()["items"] == []  # the smuggled body was stored by nobody
+
+
+@pytest.mark.parametrize(
+    ("provider", "path", "header"),
+    [
+        ("systeme", "/api/contacts", "X-API-Key"),
+        ("clickfunnels", "/api/v2/workspaces/1/contacts", "Authorization"),
+        ("simvoly", "/api/site/members/start-session", "Authorization"),
+        ("yulsn", "/api/v1/ContactCompanies/1/AddContact", "X-ApiKey"),
+    ],
+)
+def test_a_body_in_an_unknown_charset_is_the_providers_unsupported_media_type(provider: str, path: str, header: str) -> None:
+    with Emulator.start() as emulator:
+        account = emulator.account(provider, demo=True)
+        key = account.api_key if header != "Authorization" else f"Bearer {account.api_key}"
+        headers = {header: key, "User-Agent": "tests/1.0"}
+        before = account.describe()["records"]
+        bogus = requests.post(
+            f"{account.base_url}{path}", data=b'{"email": "cs@gmail.com"}', timeout=10,
+            headers={**headers, "Content-Type": "application/json; charset=bogus-8"},
+        )  # fmt: skip
+        plain = requests.post(
+            f"{account.base_url}{path}", data=b"x", timeout=10, headers={**headers, "Content-Type": "text/plain"}
+        )
+        assert bogus.status_code in (400, 415), bogus.text
+        assert (bogus.status_code, bogus.headers["Content-Type"]) == (plain.status_code, plain.headers["Content-Type"])
+        assert account.describe()["records"] == before  # nothing was made
