@@ -18,14 +18,13 @@ from mockserver.testing.client import (
     TEST_SETTINGS,
     Account,
     ApiSession,
-    Delivery,
     Emulator,
     Fault,
     MockserverError,
     Override,
-    RecordedRequest,
 )
 from mockserver.testing.receiver import ReceivedWebhook, WebhookReceiver
+from mockserver.testing.records import Delivery, RecordedRequest
 from mockserver.testing.signatures import verify_signature
 
 __all__ = [
