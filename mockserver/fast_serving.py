@@ -108,12 +108,17 @@ def serve_with_granian(
                 os.write(stop_writer, b"x")
             super().shutdown(exit_code)
 
+    from mockserver.connections import connection_limit
+
     server = Server(
         "mockserver",
         address=host,
         port=port,
         interface=Interfaces.RSGI,
         workers=workers,  # one process (one state), or several sharing it in Redis
+        # Connections a worker holds at once, idle ones too: by default 1,024, which idle
+        # connections fill for good (granian never closes one that has sent nothing).
+        backpressure=connection_limit(),
         loop=_fastest_loop(Loops),
         websockets=False,
         log_level=LogLevels.warning,

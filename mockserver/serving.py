@@ -8,9 +8,29 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser, ParsingError
 from waitress.server import create_server
 
 from mockserver.app import emulator_of
+from mockserver.connections import connection_limit
+
+
+class _OneFramingParser(HTTPRequestParser):  # type: ignore[misc]
+    """Refuses a request framed both by Content-Length and by Transfer-Encoding (400, and the
+    connection closed with whatever followed): waitress would read it as chunked and serve
+    the bytes after the chunks as a request of their own, one a proxy framing it by its
+    Content-Length never saw (request smuggling)."""
+
+    def parse_header(self, header_plus: bytes) -> None:
+        super().parse_header(header_plus)  # pops Transfer-Encoding of HTTP/1.1 (self.chunked)
+        headers = self.headers
+        if "CONTENT_LENGTH" in headers and (self.chunked or "TRANSFER_ENCODING" in headers):
+            raise ParsingError("Content-Length and Transfer-Encoding both")  # waitress answers 400
+
+
+class _Channel(HTTPChannel):  # type: ignore[misc]
+    parser_class = _OneFramingParser
 
 
 class Server:
@@ -33,9 +53,11 @@ class Server:
             port=port,
             threads=threads,
             ident="mockserver",
-            connection_limit=1000,
-            channel_timeout=120,
+            # Idle connections count: a thousand of them must not shut others out (connections.py).
+            connection_limit=connection_limit(),
+            channel_timeout=120,  # then an idle connection (nothing sent, half a head or body) is closed
         )
+        self._server.channel_class = _Channel
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
 
@@ -77,12 +99,12 @@ class Server:
         from waitress import wasyncore
 
         while not self._stopping.is_set():
-            wasyncore.loop(timeout=1.0, map=self._server._map, count=1)
+            # poll(), not select(), which fails (and stopped the server) on a file number over 1023.
+            wasyncore.loop(timeout=1.0, map=self._server._map, count=1, use_poll=True)
 
     def _close(self) -> None:
-        """Runs on the serving thread, so no socket is closed under a running select()."""
+        """Runs on the serving thread, so no socket is closed under a running poll()."""
         from waitress import wasyncore
-        from waitress.channel import HTTPChannel
 
         self._server.task_dispatcher.shutdown(timeout=5)
         for channel in list(self._server._map.values()):
