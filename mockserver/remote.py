@@ -218,7 +218,7 @@ def _follow(stream: requests.Response, as_json: bool) -> None:
 def describe(kind: str, data: dict[str, Any]) -> str:
     """One event of the stream as a line for people."""
     at = _clock_time(data.get("at", ""))
-    key = f"key=…{data['apiKey'][-4:]}" if data.get("apiKey") else "key=-"
+    key = f"key={data['keyHint']}" if data.get("keyHint") else "key=-"
     if kind == "request":
         query = "&".join(f"{k}={v}" for k, v in data["query"].items())
         events = ",".join(e["event"] for e in data["events"])
@@ -361,7 +361,7 @@ def _fault_list(args: argparse.Namespace) -> int:
 
 def describe_fault(rule: dict[str, Any]) -> str:
     """One rule as a line for people: what it matches, then what it does."""
-    key = f"key=…{rule['apiKey'][-4:]}" if rule.get("apiKey") else "key=*"
+    key = f"key={rule['keyHint']}" if rule.get("keyHint") else "key=*"
     match = " ".join(
         str(part) for part in (rule.get("method"), rule.get("path"), rule.get("operation") and f"op={rule['operation']}") if part
     )

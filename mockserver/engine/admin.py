@@ -21,7 +21,7 @@ from mockserver.engine.admin_openapi import admin_openapi_json
 from mockserver.engine.clock import Clock, parse_iso
 from mockserver.engine.context import Call
 from mockserver.engine.errors import ApiError
-from mockserver.engine.journal import JournalFilter
+from mockserver.engine.journal import JournalFilter, without_key
 from mockserver.engine.provider import AdminAction, Provider
 from mockserver.engine.runtime import MAX_KEY_LENGTH, Emulator, encode
 from mockserver.engine.store import Tenant
@@ -138,7 +138,11 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:  # noqa: C901, PLR0915 
                 items = [a for a in items if a[name] == request.args[name]]
         dispatcher = emulator.dispatcher
         return _json(
-            {"items": items, "outstanding": dispatcher.outstanding(provider, key), "dropped": dispatcher.dropped(provider, key)}
+            {
+                "items": [without_key(item) for item in items],
+                "outstanding": dispatcher.outstanding(provider, key),
+                "dropped": dispatcher.dropped(provider, key),
+            }
         )
 
     @admin.post("/webhooks/wait")

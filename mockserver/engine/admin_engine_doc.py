@@ -41,6 +41,8 @@ DELAY = described(
     },
     "Milliseconds, or [min, max] drawn from the server's seed",
 )
+# Listings show an account's key as its fingerprint, never whole (the request names the key).
+KEY_HINT = described(NULLABLE_STRING, "The account's API key as its last 4 characters (…abcd); never the key itself")
 RULE_FIELDS = {
     "apiKey": described(NULLABLE_STRING, "Only this account's requests (default: every account of the provider)"),
     "operation": described(NULLABLE_STRING, "Only this operationId"),
@@ -103,7 +105,7 @@ COMPONENTS: dict[str, Schema] = {
     "Tenant": obj(
         {
             "provider": STRING,
-            "apiKey": STRING,
+            "keyHint": KEY_HINT,
             "demo": described({"type": "boolean"}, "Whether it holds demo data"),
             "settings": ANY_OBJECT,
             "records": described({"type": "object", "additionalProperties": COUNT}, "Rows per table"),
@@ -133,7 +135,7 @@ COMPONENTS: dict[str, Schema] = {
         {
             "id": INTEGER,
             "provider": STRING,
-            "apiKey": STRING,
+            "keyHint": KEY_HINT,
             "webhookId": STRING,
             "messageId": STRING,
             "event": STRING,
@@ -156,8 +158,7 @@ COMPONENTS: dict[str, Schema] = {
             "seq": described(INTEGER, "Grows with each entry (see `since`)"),
             "at": {"type": "string", "format": "date-time"},
             "provider": STRING,
-            "apiKey": {"type": ["string", "null"]},
-            "keyHint": {"type": ["string", "null"]},
+            "keyHint": KEY_HINT,
             "operationId": STRING,
             "route": described(STRING, "The spec's path template"),
             "method": STRING,
@@ -173,12 +174,20 @@ COMPONENTS: dict[str, Schema] = {
             "fault": described(NULLABLE_STRING, "The fault rules it hit (ids, comma-separated); status 0: connection cut"),
         }
     ),
-    "FaultRule": obj({"id": STRING, "provider": PROVIDER, **RULE_FIELDS, "hits": described(COUNT, "Requests it has faulted")}),
-    "RateLimit": obj({"provider": PROVIDER, "apiKey": NULLABLE_STRING, "limit": COUNT, "window": {"type": "number"}}),
+    "FaultRule": obj(
+        {
+            "id": STRING,
+            "provider": PROVIDER,
+            "keyHint": KEY_HINT,
+            **{name: schema for name, schema in RULE_FIELDS.items() if name != "apiKey"},
+            "hits": described(COUNT, "Requests it has faulted"),
+        }
+    ),
+    "RateLimit": obj({"provider": PROVIDER, "keyHint": KEY_HINT, "limit": COUNT, "window": {"type": "number"}}),
     "WebhookChaos": obj(
         {
             "provider": PROVIDER,
-            "apiKey": STRING,
+            "keyHint": KEY_HINT,
             "duplicate": described({"type": "number"}, "The chance a delivery is sent twice (same message id)"),
             "delayMs": {"oneOf": [{"type": "null"}, DELAY]},
             "shuffle": described({"type": "boolean"}, "Deliveries due together go out in a random order"),

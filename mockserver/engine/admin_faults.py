@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from mockserver.engine.faults import FaultRuleError
+from mockserver.engine.journal import key_hint, without_key
 from mockserver.engine.runtime import Emulator
 
 
@@ -43,12 +44,12 @@ def mount_faults(admin: Blueprint, emulator: Emulator) -> None:
     def set_rate_limit() -> Response:
         provider, key, limit, window = _rate_limit(_body())
         emulator.limiter.set_quota(provider, key, limit, window)
-        return _json({"provider": provider, "apiKey": key, "limit": limit, "window": window})
+        return _json({"provider": provider, "keyHint": key_hint(key), "limit": limit, "window": window})
 
     @admin.get("/rate-limits")
     def list_rate_limits() -> Response:
         provider, key = _account_scope(request.args)
-        return _json({"items": emulator.limiter.quotas(provider, key)})
+        return _json({"items": [without_key(quota) for quota in emulator.limiter.quotas(provider, key)]})
 
     @admin.delete("/rate-limits")
     def clear_rate_limits() -> Response:

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
+from mockserver.engine.journal import key_hint
+
 # Where the pipeline leaves a request's Fault in the WSGI environ, for the serving layer.
 FAULT_KEY = "mockserver.fault"
 ACTIONS = ("reset", "hang")
@@ -88,7 +90,7 @@ class FaultRule:
         return {
             "id": self.id,
             "provider": self.provider,
-            "apiKey": self.api_key,
+            "keyHint": key_hint(self.api_key),
             "operation": self.operation,
             "method": self.method,
             "path": self.path,

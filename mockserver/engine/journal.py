@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote, unquote_plus
 
 from mockserver.engine.clock import iso
 
@@ -76,7 +76,6 @@ class Exchange:
             "seq": self.seq,
             "at": iso(datetime.fromtimestamp(self.at, UTC)),
             "provider": self.provider,
-            "apiKey": self.api_key,
             "keyHint": key_hint(self.api_key),
             "operationId": self.operation_id,
             "route": self.route,
@@ -105,10 +104,11 @@ def cut(body: bytes) -> bytes:
 
 
 def key_hint(key: str | None) -> str | None:
-    """The last 4 characters of a key, enough to tell accounts apart in a log."""
+    """A key's fingerprint, its last 4 characters: enough to tell accounts apart, never the key
+    (a key of 4 characters or fewer is no secret: a vendor's are 20 and more)."""
     if not key:
         return None
-    return "…" + key[-4:] if len(key) > 4 else "…"
+    return "…" + key[-4:]
 
 
 def redact(value: str) -> str:
@@ -120,8 +120,46 @@ def redact(value: str) -> str:
 
 
 def is_secret_name(name: str) -> bool:
+    """Whether a header, query or body field named so holds a credential (`tokenId` names one, it is not one)."""
     lowered = name.lower().replace("_", "-")
+    if lowered.endswith(("id", "ids")):
+        return False
     return lowered in SECRET_NAMES or any(part in lowered for part in SECRET_PARTS)
+
+
+def redact_fields(value: Any) -> Any:
+    """A JSON value with the strings of credential-named fields (password, secret, token...) as fingerprints."""
+    if isinstance(value, dict):
+        return {
+            name: redact(item) if isinstance(item, str) and is_secret_name(name) else redact_fields(item)
+            for name, item in value.items()
+        }
+    if isinstance(value, list):
+        return [redact_fields(item) for item in value]
+    return value
+
+
+def redact_query(raw: str) -> str:
+    """A query or form body as sent, with credential-named values as fingerprints (the text
+    itself when it names none, which is cheap to tell: most have no such word)."""
+    lowered = raw.lower()
+    if not any(part in lowered for part in ("token", "secret", "password", "key", "auth", "cookie")):
+        return raw
+    pieces = []
+    for piece in raw.split("&"):
+        name, equals, value = piece.partition("=")
+        if equals and is_secret_name(unquote_plus(name)):
+            value = quote(redact(unquote_plus(value)), safe="*…")
+        pieces.append(f"{name}{equals}{value}")
+    return "&".join(pieces)
+
+
+def without_key(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record as the admin API shows it: the account's key as its fingerprint (`keyHint`), never whole."""
+    return {
+        ("keyHint" if name == "apiKey" else name): (key_hint(value) if name == "apiKey" else value)
+        for name, value in record.items()
+    }
 
 
 def redact_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -135,11 +173,16 @@ def body_view(body: bytes, size: int) -> Any:
         return None
     text = body.decode("utf-8", "replace")
     if len(body) < size:
-        return f"{text}…[truncated: {size} bytes in all]"
+        return f"{redact_query(text) if _looks_like_form(text) else text}…[truncated: {size} bytes in all]"
     try:
-        return json.loads(text)
+        return redact_fields(json.loads(text))
     except ValueError:
-        return text
+        return redact_query(text) if _looks_like_form(text) else text
+
+
+def _looks_like_form(text: str) -> bool:
+    """`a=1&b=2`: a form body (application/x-www-form-urlencoded has no spaces or new lines)."""
+    return "=" in text and not any(char in text for char in " \n\r\t{<")
 
 
 def _query(raw: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import IO, Any
 
 import orjson
 
-from mockserver.engine.journal import Exchange, key_hint
+from mockserver.engine.journal import Exchange, key_hint, redact_query
 
 FORMATS = ("text", "json")
 FLUSH_EVERY = 0.05  # seconds
@@ -83,7 +83,7 @@ class RequestLog:
 
     def _text(self, entry: Exchange) -> str:
         events = f" events={','.join(e['event'] for e in entry.events)}" if entry.events else ""
-        query = f"?{entry.query}" if entry.query else ""
+        query = f"?{redact_query(entry.query)}" if entry.query else ""
         return (
             f"{self._stamp(entry.at)}Z {entry.provider} {entry.method} {entry.path}{query} {entry.status} "
             f"{entry.duration_ms:.1f}ms key={key_hint(entry.api_key) or '-'}{events}\n"
@@ -97,7 +97,7 @@ class RequestLog:
             "provider": entry.provider,
             "method": entry.method,
             "path": entry.path,
-            "query": entry.query,
+            "query": redact_query(entry.query),
             "status": entry.status,
             "ms": entry.duration_ms,
             "key": key_hint(entry.api_key),

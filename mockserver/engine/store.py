@@ -16,6 +16,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from mockserver.engine.clock import Clock
+from mockserver.engine.journal import key_hint
 
 if TYPE_CHECKING:
     from mockserver.engine.context import Services
@@ -395,7 +396,7 @@ class Tenant:
     def _describe(self) -> dict[str, Any]:
         return {
             "provider": self.provider,
-            "apiKey": self.key,
+            "keyHint": key_hint(self.key),  # the key itself is never shown back
             "demo": self.demo,
             "settings": dict(self.settings),
             "records": {name: len(table) for name, table in sorted(self.tables.items())},

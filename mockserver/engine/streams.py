@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from mockserver.engine.feed import Subscription
-from mockserver.engine.journal import Exchange
+from mockserver.engine.journal import Exchange, without_key
 from mockserver.engine.runtime import encode
 
 
@@ -58,7 +58,7 @@ class EventStream:
         if isinstance(what, Exchange):
             provider, key, data = what.provider, what.api_key, what.to_json()
         else:
-            provider, key, data = what["provider"], what["apiKey"], what
+            provider, key, data = what["provider"], what["apiKey"], without_key(what)
         if (self._provider is not None and provider != self._provider) or (self._key is not None and key != self._key):
             return b""
         return b"event: " + kind.encode() + b"\ndata: " + encode(data) + b"\n\n"

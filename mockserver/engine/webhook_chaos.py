@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mockserver.engine.journal import key_hint
 from mockserver.engine.randomness import Randomness
 
 if TYPE_CHECKING:
@@ -35,7 +36,13 @@ class Chaos:
 
     def as_dict(self, provider: str, tenant: str) -> dict[str, Any]:
         delay = list(self.delay_ms) if isinstance(self.delay_ms, tuple) else self.delay_ms
-        return {"provider": provider, "apiKey": tenant, "duplicate": self.duplicate, "delayMs": delay, "shuffle": self.shuffle}
+        return {
+            "provider": provider,
+            "keyHint": key_hint(tenant),
+            "duplicate": self.duplicate,
+            "delayMs": delay,
+            "shuffle": self.shuffle,
+        }
 
     def copies(self) -> int:
         """How many times the next message goes: twice when the duplicate draw says so."""

@@ -388,7 +388,7 @@ class Fault:
 
     def hits(self) -> int:
         """How many requests it has failed so far (0 once it is gone)."""
-        for rule in self.emulator.faults(self.rule.get("provider"), self.rule.get("apiKey")):
+        for rule in self.emulator.faults(self.rule.get("provider")):
             if rule["id"] == self.id:
                 return int(rule["hits"])
         return 0

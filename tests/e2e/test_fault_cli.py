@@ -48,7 +48,7 @@ def test_serve_starts_with_the_files_rules(served: Served) -> None:
     assert listed.returncode == 0, listed.stderr
     rules = [json.loads(line) for line in listed.stdout.splitlines()]
     assert [(r["operation"], r["status"], r["times"]) for r in rules if r["operation"]] == [("createContact", 503, 2)]
-    assert [(r["apiKey"], r["path"], r["delayMs"]) for r in rules if r["path"]] == [("demo", "/api/tags*", [10, 20])]
+    assert [(r["keyHint"], r["path"], r["delayMs"]) for r in rules if r["path"]] == [("…demo", "/api/tags*", [10, 20])]
     readable = fault("list", "--url", served.url)
     assert readable.returncode == 0 and len(readable.stdout.splitlines()) == len(rules)
     assert "op=createContact -> 503 times=2 hits=0" in readable.stdout
@@ -79,7 +79,7 @@ def test_add_list_clear_round_trip(served: Served) -> None:
     )
     assert added.returncode == 0, added.stderr
     rule = json.loads(added.stdout)
-    assert rule["apiKey"] == account.api_key and rule["method"] == "GET" and rule["headers"] == {"Retry-After": "7"}
+    assert rule["keyHint"] == "…" + account.api_key[-4:] and rule["method"] == "GET" and rule["headers"] == {"Retry-After": "7"}
 
     refused = account.session().get("/api/tags")
     assert (refused.status_code, refused.json(), refused.headers["Retry-After"]) == (429, {"message": "slow down"}, "7")

@@ -255,9 +255,9 @@ def test_an_empty_body_asks_for_every_default(app: Flask) -> None:
     _register(app, ("widgets", "a"))
     assert _ok(_admin(app, "POST", "reset", data=b" \r\n\t")) == {"reset": 1}  # everything
     seeded = _ok(_admin(app, "POST", "seed"))["seeded"]
-    assert [(t["provider"], t["apiKey"], t["settings"]) for t in seeded] == [
-        ("widgets", "demo", {"seed": 3}),
-        ("gadgets", "demo", {"seed": 3}),
+    assert [(t["provider"], t["keyHint"], t["settings"]) for t in seeded] == [
+        ("widgets", "…demo", {"seed": 3}),
+        ("gadgets", "…demo", {"seed": 3}),
     ]
 
 
@@ -315,7 +315,7 @@ def test_a_reset_forgets_the_accounts_in_its_scope_and_only_a_whole_one_resets_t
     _ok(_admin(app, "POST", "clock", json={"advance": 3600}))
 
     def left() -> list[tuple[str, str]]:
-        return sorted((t["provider"], t["apiKey"]) for t in _ok(_admin(app, "GET", "tenants"))["items"])
+        return sorted((t["provider"], t["keyHint"][1:]) for t in _ok(_admin(app, "GET", "tenants"))["items"])
 
     assert _ok(_admin(app, "POST", "reset", json={"provider": "widgets", "apiKey": "a"})) == {"reset": 1}
     assert left() == [("gadgets", "a"), ("gadgets", "b"), ("widgets", "b")]
@@ -333,7 +333,7 @@ def test_a_reset_forgets_the_accounts_in_its_scope_and_only_a_whole_one_resets_t
 def test_seeding_gives_accounts_demo_data_from_a_seed_and_registers_their_key(app: Flask) -> None:
     one = _ok(_admin(app, "POST", "seed", json={"provider": "widgets", "apiKey": "k", "seed": 9}))
     assert one == {
-        "seeded": [{"provider": "widgets", "apiKey": "k", "demo": True, "settings": {"seed": 9}, "records": {"widgets": 1}}]
+        "seeded": [{"provider": "widgets", "keyHint": "…k", "demo": True, "settings": {"seed": 9}, "records": {"widgets": 1}}]
     }
     assert _api(app, "GET", "k").status_code == 200
     again = _ok(_admin(app, "POST", "seed", json={"provider": "widgets", "apiKey": "k", "seed": -2}))["seeded"]
@@ -345,7 +345,7 @@ def test_seeding_gives_accounts_demo_data_from_a_seed_and_registers_their_key(ap
 def test_registering_an_account_makes_it_empty_or_with_demo_data(app: Flask) -> None:
     assert _api(app, "GET", "newcomer").status_code == 401
     made = _ok(_admin(app, "POST", "tenants", json={"provider": "widgets", "apiKey": "newcomer"}), 201)
-    assert made == {"provider": "widgets", "apiKey": "newcomer", "demo": False, "settings": {}, "records": {"widgets": 0}}
+    assert made == {"provider": "widgets", "keyHint": "…omer", "demo": False, "settings": {}, "records": {"widgets": 0}}
     assert _api(app, "GET", "newcomer").status_code == 200
     demo = _ok(_admin(app, "POST", "tenants", json={"provider": "gadgets", "apiKey": "d", "demo": True, "seed": 4}), 201)
     assert (demo["demo"], demo["settings"], demo["records"]) == (True, {"seed": 4}, {"widgets": 1})
@@ -365,7 +365,9 @@ def test_the_accounts_are_listed_by_provider_and_key(app: Flask) -> None:
     _register(app, ("widgets", "a"), ("widgets", "b"), ("gadgets", "a"))
 
     def listed(**query: str) -> list[tuple[str, str]]:
-        return sorted((t["provider"], t["apiKey"]) for t in _ok(_admin(app, "GET", "tenants", query_string=query))["items"])
+        return sorted(
+            (t["provider"], t["keyHint"][1:]) for t in _ok(_admin(app, "GET", "tenants", query_string=query))["items"]
+        )
 
     assert listed() == [("gadgets", "a"), ("widgets", "a"), ("widgets", "b")]
     assert listed(provider="widgets") == [("widgets", "a"), ("widgets", "b")]
@@ -491,7 +493,7 @@ def test_clearing_the_journal_forgets_one_scope_and_answers_no_content(app: Flas
     cleared = _admin(app, "DELETE", "journal", query_string={"provider": "widgets", "apiKey": "a"})
     assert (cleared.status_code, cleared.get_data(), cleared.headers.get("Content-Type")) == (204, b"", None)
     assert _journal(app, provider="widgets") == [("GET", 200)]
-    assert _ok(_admin(app, "GET", "journal", query_string={"provider": "widgets"}))["items"][0]["apiKey"] == "b"
+    assert _ok(_admin(app, "GET", "journal", query_string={"provider": "widgets"}))["items"][0]["keyHint"] == "…b"
     assert _admin(app, "DELETE", "journal").status_code == 204
     assert _journal(app) == []
 
@@ -700,7 +702,7 @@ def test_the_event_stream_follows_the_scope_and_kinds_asked_for(app: Flask) -> N
     assert emulator.feed.listeners == 0  # closing the stream ends its subscription
     head, data = event.split(b"\n", 2)[:2]
     assert head == b"event: request" and data.startswith(b"data: ")
-    assert event.count(b"event: ") == 1 and b'"apiKey":"a"' in data and b'"provider":"widgets"' in data
+    assert event.count(b"event: ") == 1 and b'"keyHint":"\xe2\x80\xa6a"' in data and b'"provider":"widgets"' in data
     for kinds in ("nope", "request,", "Request", "request,deliveries"):
         _refused(_admin(app, "GET", "events", query_string={"kinds": kinds}), 400, "kinds must name request, delivery or both")
 

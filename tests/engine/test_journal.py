@@ -3,12 +3,23 @@ how a recorded exchange reads (redacted credentials, bodies cut with a marker)."
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
 import pytest
 
-from mockserver.engine.journal import BODY_LIMIT, Exchange, Journal, JournalFilter, cut, environ_headers, redact
+from mockserver.engine.journal import (
+    BODY_LIMIT,
+    Exchange,
+    Journal,
+    JournalFilter,
+    cut,
+    environ_headers,
+    redact,
+    redact_query,
+)
+from mockserver.engine.logs import RequestLog
 
 
 def _entry(
@@ -199,7 +210,53 @@ def test_an_exchange_reads_as_json_with_credentials_redacted() -> None:
     assert view["keyHint"] == "…abcd"
     assert view["events"] == [{"event": "CONTACT_CREATED", "messageIds": ["m1"]}]
     assert (view["method"], view["path"], view["route"], view["status"]) == ("POST", "/systeme/api/tags/7", "/api/tags/{id}", 200)
-    assert "sk-live-1234567890abcd" not in json.dumps({k: v for k, v in view.items() if k != "apiKey"})
+    assert "apiKey" not in view  # the key itself is never shown, only its fingerprint
+    assert "sk-live-1234567890abcd" not in json.dumps(view)
+
+
+def test_credential_fields_of_json_bodies_are_redacted_at_any_depth() -> None:
+    sent = {
+        "email": "ada@gmail.com",
+        "password": "hunter2-correct-horse",
+        "webhook": {"url": "https://x.test/in", "secret": "whsec_abcdefgh12345678", "secretRotatedAt": 3},
+        "fields": [{"slug": "api_key", "value": 1}, {"client_secret": "cs-aaaaaaaa-bbbb"}],
+        "tokenId": "tok-not-a-secret",  # an id naming a token is no credential
+    }
+    answered = {"id": 7, "accessToken": "at-0123456789zz"}
+    view = _entry(1, request=json.dumps(sent).encode(), response=json.dumps(answered).encode()).to_json()
+    assert view["requestBody"] == {
+        "email": "ada@gmail.com",
+        "password": "***orse",
+        "webhook": {"url": "https://x.test/in", "secret": "***5678", "secretRotatedAt": 3},
+        "fields": [{"slug": "api_key", "value": 1}, {"client_secret": "***bbbb"}],
+        "tokenId": "tok-not-a-secret",
+    }
+    assert view["responseBody"] == {"id": 7, "accessToken": "***89zz"}
+
+
+def test_credential_fields_of_form_bodies_and_queries_are_redacted() -> None:
+    form = b"username=ada&password=hunter2-correct-horse&remember=1"
+    assert _entry(1, request=form).to_json()["requestBody"] == "username=ada&password=***orse&remember=1"
+    assert redact_query("limit=10&apiKey=secret-value-9999&q=a+b") == "limit=10&apiKey=***9999&q=a+b"
+    assert redact_query("limit=10&page=2") == "limit=10&page=2"
+    assert redact_query("access_token=abcdefghijkl&key=") == "access_token=***ijkl&key="
+    assert _entry(1, request=b"plain text with a = sign").to_json()["requestBody"] == "plain text with a = sign"
+
+
+def test_a_request_line_in_the_log_redacts_query_credentials() -> None:
+    stream = io.StringIO()
+    log = RequestLog("text", stream)
+    log.write(_entry(1, key="sk-live-1234567890abcd", query="limit=5&token=tok-0987654321wxyz"))
+    log.flush()
+    line = stream.getvalue()
+    assert "limit=5&token=***wxyz" in line and "key=…abcd" in line
+    assert "tok-0987654321wxyz" not in line and "sk-live-1234567890abcd" not in line
+    stream = io.StringIO()
+    log = RequestLog("json", stream)
+    log.write(_entry(1, key="sk-live-1234567890abcd", query="limit=5&token=tok-0987654321wxyz"))
+    log.flush()
+    record = json.loads(stream.getvalue())
+    assert (record["query"], record["key"]) == ("limit=5&token=***wxyz", "…abcd")
 
 
 def test_a_long_body_is_kept_cut_and_says_so() -> None:

@@ -623,10 +623,10 @@ def test_each_request_is_journaled_with_its_answer_and_the_events_it_caused(
     assert made.at == emulator.clock.time()
     entry = made.to_json()
     assert {
-        name: entry[name] for name in ("provider", "apiKey", "operationId", "route", "method", "path", "query", "status")
+        name: entry[name] for name in ("provider", "keyHint", "operationId", "route", "method", "path", "query", "status")
     } == {
         "provider": "widgets",
-        "apiKey": KEY,
+        "keyHint": "…" + KEY[-4:],
         "operationId": "createWidget",
         "route": "/api/widgets",
         "method": "POST",

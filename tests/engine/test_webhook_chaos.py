@@ -51,7 +51,13 @@ def test_duplicate_delivers_each_message_twice_as_the_same_message(server: Emula
     with WebhookReceiver() as receiver:
         account = hooked(server.account("systeme"), receiver)
         setting = chaos(server, account, duplicate=1)
-        assert setting == {"provider": "systeme", "apiKey": account.api_key, "duplicate": 1, "delayMs": None, "shuffle": False}
+        assert setting == {
+            "provider": "systeme",
+            "keyHint": "…" + account.api_key[-4:],
+            "duplicate": 1,
+            "delayMs": None,
+            "shuffle": False,
+        }
         create(account, "a@gmail.com", "b@gmail.com", "c@gmail.com")
         received = receiver.wait(6)
         assert account.wait_for_idle()

@@ -55,7 +55,7 @@ def test_the_context_manager_removes_the_rule(emulator: Emulator) -> None:
     account = emulator.account("systeme")
     api = account.session()
     with account.fault(path="/api/tags*", status=500) as fault:
-        assert fault.rule["status"] == 500 and fault.rule["apiKey"] == account.api_key
+        assert fault.rule["status"] == 500 and fault.rule["keyHint"] == "…" + account.api_key[-4:]
         assert [rule["id"] for rule in emulator.faults("systeme", account.api_key)] == [fault.id]
         assert api.get("/api/tags").status_code == 500
         assert api.get("/api/tags").status_code == 500

@@ -148,7 +148,7 @@ def test_seeding_a_custom_key_gives_it_demo_data(mockserver: Emulator, systeme: 
     response = admin_response(mockserver, "POST", "seed", json={"provider": "systeme", "apiKey": api_key})
 
     assert response.status_code == 200, response.text
-    assert [(t["apiKey"], t["demo"]) for t in response.json()["seeded"]] == [(api_key, True)]
+    assert [(t["keyHint"], t["demo"]) for t in response.json()["seeded"]] == [("…" + api_key[-4:], True)]
     listed = systeme.get(path)
     assert listed.status_code == 200, listed.text
     assert listed.json()["items"]
@@ -182,12 +182,14 @@ def test_journal_records_requests_newest_first(
 
     assert response.status_code == 200
     entries = response.json()["items"]
-    seen = [(e["method"], e["path"], e["status"], e["operationId"], e["apiKey"]) for e in entries]
+    seen = [(e["method"], e["path"], e["status"], e["operationId"], e["keyHint"]) for e in entries]
+    hint = "…" + api_key[-4:]  # the key's fingerprint: the journal never shows a key
     assert seen == [
-        ("GET", "/systeme/api/tags/999999", 404, "getTag", api_key),
-        ("POST", "/systeme/api/tags", 201, "createTag", api_key),
-        ("GET", "/systeme/api/tags", 200, "listTags", api_key),
+        ("GET", "/systeme/api/tags/999999", 404, "getTag", hint),
+        ("POST", "/systeme/api/tags", 201, "createTag", hint),
+        ("GET", "/systeme/api/tags", 200, "listTags", hint),
     ]
+    assert api_key not in response.text
     assert [e["seq"] for e in entries] == sorted((e["seq"] for e in entries), reverse=True)
 
 
@@ -202,9 +204,9 @@ def test_journal_without_a_key_filter_holds_every_key(mockserver: Emulator, syst
     systeme.get("/api/contacts")
     other.get("/api/tags")
     newest = mockserver.admin("GET", "journal", params={"limit": 2})["items"]
-    assert [(e["apiKey"], e["operationId"]) for e in newest] == [
-        (other.headers["X-API-Key"], "listTags"),
-        (systeme.headers["X-API-Key"], "listContacts"),
+    assert [(e["keyHint"], e["operationId"]) for e in newest] == [
+        ("…" + other.headers["X-API-Key"][-4:], "listTags"),
+        ("…" + systeme.headers["X-API-Key"][-4:], "listContacts"),
     ]
 
 
@@ -212,7 +214,7 @@ def test_journal_records_refused_requests(mockserver: Emulator) -> None:
     anonymous = ApiSession(f"{mockserver.url}/systeme", {})
     assert anonymous.get("/api/webhooks").status_code == 401
     newest = mockserver.admin("GET", "journal", params={"limit": 1})["items"]
-    assert [(e["status"], e["operationId"], e["apiKey"]) for e in newest] == [(401, "listWebhooks", None)]
+    assert [(e["status"], e["operationId"], e["keyHint"]) for e in newest] == [(401, "listWebhooks", None)]
 
 
 def test_journal_is_bounded(small: Emulator) -> None:
