@@ -365,9 +365,7 @@ def test_the_accounts_are_listed_by_provider_and_key(app: Flask) -> None:
     _register(app, ("widgets", "a"), ("widgets", "b"), ("gadgets", "a"))
 
     def listed(**query: str) -> list[tuple[str, str]]:
-        return sorted(
-            (t["provider"], t["keyHint"][1:]) for t in _ok(_admin(app, "GET", "tenants", query_string=query))["items"]
-        )
+        return sorted((t["provider"], t["keyHint"][1:]) for t in _ok(_admin(app, "GET", "tenants", query_string=query))["items"])
 
     assert listed() == [("gadgets", "a"), ("widgets", "a"), ("widgets", "b")]
     assert listed(provider="widgets") == [("widgets", "a"), ("widgets", "b")]
