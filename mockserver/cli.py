@@ -18,6 +18,7 @@ from mockserver import __version__
 from mockserver.engine import logs
 from mockserver.engine.ratelimit import parse_rate
 from mockserver.engine.settings import DEMO_KEY, Settings
+from mockserver.engine.webhook_targets import allowed_targets
 from mockserver.providers import RegistryError, all_providers
 
 if TYPE_CHECKING:
@@ -72,6 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--webhook-timeout", type=float, default=10.0, metavar="SECONDS", help="timeout of one webhook delivery (default: 10)"
     )
     serve.add_argument(
+        "--allow-webhook-target",
+        action="append",
+        default=[],
+        metavar="HOST|ADDRESS|CIDR",
+        help="deliver webhooks to this link-local target too (169.254.0.0/16 and fe80::/10, where cloud metadata "
+        "answers, are refused by default; loopback and private ranges are always allowed) (repeatable)",
+    )
+    serve.add_argument(
         "--server",
         choices=("granian", "waitress"),
         default="granian",
@@ -96,6 +105,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=Settings.journal_size,
         metavar="N",
         help=f"requests the journal keeps, of all accounts together (default: {Settings.journal_size:,})",
+    )
+    serve.add_argument(
+        "--max-accounts",
+        type=int,
+        default=Settings.max_accounts,
+        metavar="N",
+        help=f"accounts of all providers together (default: {Settings.max_accounts:,}); past it a new key is refused "
+        "as an unknown one (401), and the admin API answers 429, until accounts are reset",
     )
     serve.add_argument(
         "--state-file",
@@ -185,12 +202,14 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         rate, window = parse_rate(args.rate_limit)
         faults = _read_faults(args.faults) if args.faults is not None else ()
+        allowed_targets(args.allow_webhook_target)  # a malformed value is refused here, by name
     except ValueError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
-    if args.journal_size < 1:
-        print("mockserver: --journal-size must be at least 1", file=sys.stderr)
-        return 2
+    for flag, value in (("--journal-size", args.journal_size), ("--max-accounts", args.max_accounts)):
+        if value < 1:
+            print(f"mockserver: {flag} must be at least 1", file=sys.stderr)
+            return 2
     settings = Settings(
         seed=args.seed,
         demo_data=not args.no_demo_data,
@@ -202,9 +221,11 @@ def _serve(args: argparse.Namespace) -> int:
         rate_window=window,
         webhook_time_scale=args.webhook_time_scale,
         webhook_timeout=args.webhook_timeout,
+        allowed_webhook_targets=tuple(args.allow_webhook_target),
         native=args.native,
         log_format=None if args.quiet else args.log_format,
         journal_size=args.journal_size,
+        max_accounts=args.max_accounts,
         delivery_process=True,
         state=args.state,
         faults=faults,

@@ -103,6 +103,8 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:  # noqa: C901, PLR0915 
             raise AdminError(400, f"apiKey must be at most {MAX_KEY_LENGTH} characters")
         provider = _provider_name(body.get("provider"), required=False)  # "" or false is no provider's name
         names = [provider] if provider is not None else list(emulator.providers)
+        for name in names:
+            _room(emulator, name, key)
         tenants = [emulator.seed(emulator.providers[name], key, seed_value).describe() for name in names]
         return _json({"seeded": tenants})
 
@@ -122,6 +124,7 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:  # noqa: C901, PLR0915 
             raise AdminError(400, "apiKey is required")
         if len(key) > MAX_KEY_LENGTH:
             raise AdminError(400, f"apiKey must be at most {MAX_KEY_LENGTH} characters")
+        _room(emulator, provider.name, key)
         if _flag(body, "demo"):
             tenant = emulator.seed(provider, key, _seed(body, emulator.settings.seed))
         else:
@@ -295,13 +298,23 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:  # noqa: C901, PLR0915 
     app.register_blueprint(admin)
 
 
+def _room(emulator: Emulator, provider: str, key: str) -> None:
+    """Refuse to make an account past --max-accounts (an existing one may always be used)."""
+    if not emulator.room_for(provider, key):
+        limit = emulator.settings.max_accounts
+        raise AdminError(429, f"the account limit is reached ({limit:,} accounts, --max-accounts): reset accounts first")
+
+
 def _action_view(emulator: Emulator, provider: Provider, action: AdminAction) -> Any:
     def view(**path_values: Any) -> Response:
         body = _body()
         key = _optional_str(body, "apiKey") or request.args.get("apiKey") or emulator.settings.demo_key
         if len(key) > MAX_KEY_LENGTH:
             raise AdminError(400, f"apiKey must be at most {MAX_KEY_LENGTH} characters")
-        tenant = emulator.tenant(provider, key) or emulator.create_tenant(provider, key)
+        tenant = emulator.tenant(provider, key)
+        if tenant is None:
+            _room(emulator, provider.name, key)
+            tenant = emulator.create_tenant(provider, key)
         params = {**request.args.to_dict(), **path_values}
         call = Call(tenant, emulator.services_of(tenant), params, body, request)
         reply, payload = emulator.run(provider, tenant, action, call)

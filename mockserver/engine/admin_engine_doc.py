@@ -204,6 +204,7 @@ BAD_BODY = "The body is not a JSON object, or a field has the wrong type"
 ONE_PROVIDER = query("provider", PROVIDER, "Only this provider's")
 ONE_KEY = query("apiKey", STRING, "Only this account's (its API key)")
 ACCOUNT = {"provider": PROVIDER, "apiKey": STRING}
+FULL = "A new account would pass --max-accounts (an existing one is always fine)"
 
 
 def _listed_and_cleared(list_id: str, list_summary: str, schema: str, clear_id: str, clear_summary: str) -> dict[str, Schema]:
@@ -256,6 +257,7 @@ def engine_paths() -> dict[str, Schema]:
                 {
                     "200": answer("The accounts seeded", obj({"seeded": {"type": "array", "items": ref("Tenant")}})),
                     "400": error(BAD_BODY),
+                    "429": error(FULL),
                 },
                 requestBody=body(
                     obj(
@@ -281,7 +283,11 @@ def engine_paths() -> dict[str, Schema]:
                 "createTenant",
                 "accounts",
                 "Register a key as a new account: empty, or with demo data",
-                {"201": answer("The account", ref("Tenant")), "400": error("No provider or apiKey, or a bad value")},
+                {
+                    "201": answer("The account", ref("Tenant")),
+                    "400": error("No provider or apiKey, or a bad value"),
+                    "429": error(FULL),
+                },
                 requestBody=body(
                     obj(
                         ACCOUNT, {"demo": {"type": "boolean"}, "seed": described(INTEGER, "With demo: default the server's seed")}

@@ -7,6 +7,8 @@ when asked: the serving process records every attempt, and most are never read
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -72,7 +74,7 @@ def record(provider: str, tenant: str, came: Came, at: str) -> dict[str, Any]:
 class Attempt:
     """One recorded attempt, as it came; `as_dict()` makes its record."""
 
-    __slots__ = ("_came", "_kept", "at", "event", "id", "ok", "provider", "tenant")
+    __slots__ = ("_came", "_kept", "at", "event", "id", "ok", "provider", "tenant", "weight")
 
     def __init__(self, number: int, provider: str, tenant: str, came: Came, at: float) -> None:
         self.id = number
@@ -83,6 +85,7 @@ class Attempt:
         self.at = at  # the emulated time when the POST began
         self._came: Came | None = came
         self._kept: dict[str, Any] | None = None
+        self.weight = len(came.message.body) + len(came.sent[1]) + ATTEMPT_OVERHEAD  # bytes, as History counts them
 
     @classmethod
     def kept(cls, made: dict[str, Any]) -> Attempt:
@@ -93,6 +96,7 @@ class Attempt:
         self.at = 0.0
         self._came = None
         self._kept = dict(made)
+        self.weight = len(str(made.get("requestBody", ""))) + len(str(made.get("responseBody", ""))) + ATTEMPT_OVERHEAD
         return self
 
     def as_dict(self) -> dict[str, Any]:
@@ -100,3 +104,45 @@ class Attempt:
             assert self._kept is not None
             return dict(self._kept)
         return {"id": self.id, **record(self.provider, self.tenant, self._came, iso(datetime.fromtimestamp(self.at, UTC)))}
+
+
+# What an attempt weighs beyond the bodies it keeps: its headers, fields and objects.
+ATTEMPT_OVERHEAD = 1024
+
+
+class History:
+    """The recorded attempts, oldest first: at most `size` of them and `max_bytes` of what
+    they keep (the oldest go first; the newest is always kept). Not locked: the dispatcher
+    holds its own lock around every use."""
+
+    def __init__(self, size: int, max_bytes: int) -> None:
+        self._items: deque[Attempt] = deque()
+        self._size = max(1, size)
+        self._max_bytes = max_bytes
+        self.bytes = 0
+
+    def __iter__(self) -> Iterator[Attempt]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def append(self, attempt: Attempt) -> list[Attempt]:
+        """Keep the attempt; answers the older ones let go to make room."""
+        items = self._items
+        items.append(attempt)
+        self.bytes += attempt.weight
+        gone = []
+        while len(items) > 1 and (len(items) > self._size or self.bytes > self._max_bytes):
+            oldest = items.popleft()
+            self.bytes -= oldest.weight
+            gone.append(oldest)
+        return gone
+
+    def extend(self, attempts: Iterable[Attempt]) -> list[Attempt]:
+        return [gone for attempt in attempts for gone in self.append(attempt)]
+
+    def keep(self, wanted: Callable[[Attempt], bool]) -> None:
+        """Forget every attempt but the wanted ones."""
+        self._items = deque(a for a in self._items if wanted(a))
+        self.bytes = sum(a.weight for a in self._items)

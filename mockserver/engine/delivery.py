@@ -13,7 +13,11 @@ The delivery process reads batches of jobs on its standard input and writes batc
 answers on its standard output (length-prefixed pickles, read as many as have come in one
 go), ignores SIGINT and SIGTERM (the server tells it to stop by closing the pipe, after its
 own graceful stop) and ends when the pipe closes, so it never outlives the server, even a
-killed one.
+killed one. Each POST ends by its timeout (http_post.py), so a process with posts to make
+answers one at least every timeout: one silent for longer (WEDGED_S more) is stuck, and is
+killed; its posts are answered as failed and go again, as retries, from a new one. No post
+is given up while it may still be made (one waiting in its lane behind a slow receiver was,
+and then made all the same: one attempt, two POSTs).
 
 Measured with `bench/run --webhooks` (1,000 events to three receivers): the last delivery
 came 2.08 s after the first create when each POST was answered to a server thread waiting
@@ -35,11 +39,12 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple, Protocol
 
 from mockserver.engine.http_post import Connections, Sent
+from mockserver.engine.webhook_targets import allowed_targets
 
 log = logging.getLogger("mockserver.webhooks")
 
@@ -47,7 +52,8 @@ NICENESS = 10  # the delivery process yields the CPU to the server when both wan
 # Answers finishing within this time of the first go in one batch: fewer wake-ups of the
 # server's reader for a delay no receiver notices.
 GATHER_S = 0.002
-EXPIRY_CHECK_S = 1.0  # how often posts the delivery process never answered are given up
+EXPIRY_CHECK_S = 1.0  # how often the server checks that a delivery process with posts still answers
+WEDGED_S = 5.0  # silent this long beyond the posts' timeout, the delivery process is stuck
 NOT_SENT: Sent = (None, "", None)  # the answer to a post called back before it began
 
 
@@ -146,9 +152,9 @@ class LocalPoster:
     """POSTs from this process: `post` from the calling thread, `send` on lanes of its own,
     over keep-alive connections of each thread."""
 
-    def __init__(self, workers: int = 4) -> None:
+    def __init__(self, workers: int = 4, allowed: Sequence[str] = ()) -> None:
         self._workers = workers
-        self._connections = Connections()
+        self._connections = Connections(allowed_targets(allowed))  # --allow-webhook-target
         self._lock = threading.Lock()
         self._lanes: Lanes | None = None
 
@@ -187,7 +193,7 @@ class LocalPoster:
 class _Waiting(NamedTuple):
     key: Any
     answered: Answered
-    deadline: float
+    timeout: float
     process: int  # the delivery process that has it
 
 
@@ -195,14 +201,16 @@ class ProcessPoster:
     """POSTs made by a delivery process, answered from a thread of ours that reads its
     answers. A process that ends is started again at the next post."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, allowed: Sequence[str] = ()) -> None:
         self._workers = workers
+        self._allowed = tuple(allowed)  # --allow-webhook-target, handed to each delivery process
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._waiting: dict[int, _Waiting] = {}
+        self._heard = time.monotonic()  # the last answer of the process, or when it was given work while idle
         self._process: subprocess.Popen[bytes] | None = None
         self._jobs: int | None = None  # the write end of the process's input
-        self._here = LocalPoster(workers)  # when no delivery process can run
+        self._here = LocalPoster(workers, allowed)  # when no delivery process can run
         self._said = False
 
     def _say_unavailable(self, exc: OSError) -> None:
@@ -228,10 +236,10 @@ class ProcessPoster:
                 try:
                     jobs = self._ensure_started()
                     assert self._process is not None
+                    if not self._waiting:
+                        self._heard = now  # silent until now for want of work
                     for number, one in zip(numbers, posts, strict=True):
-                        # The process ends each POST by its timeout (connect and each read): allow more.
-                        deadline = now + max(2 * one.timeout, one.timeout + 5)
-                        self._waiting[number] = _Waiting(one.key, answered, deadline, self._process.pid)
+                        self._waiting[number] = _Waiting(one.key, answered, one.timeout, self._process.pid)
                     write_frame(jobs, frame)
                     return
                 except OSError as exc:  # it cannot start, or just died
@@ -284,7 +292,7 @@ class ProcessPoster:
             return self._jobs
         self._forget_process()
         process = subprocess.Popen(
-            [sys.executable, "-m", "mockserver.engine.delivery", str(self._workers)],
+            [sys.executable, "-m", "mockserver.engine.delivery", str(self._workers), *self._allowed],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             close_fds=True,
@@ -313,10 +321,11 @@ class ProcessPoster:
         try:
             while (batches := frames.read(EXPIRY_CHECK_S)) is not None:
                 for batch in batches:
+                    self._heard = time.monotonic()
                     self._hand_over([(item[0], Answer(None, item[1:4], item[4], item[5])) for item in batch])
                 if time.monotonic() - checked >= EXPIRY_CHECK_S:
                     checked = time.monotonic()
-                    self._expire(checked)
+                    self._check_answering(process, checked)
         finally:
             os.close(answers)
             process.poll()  # the process ended: it is reaped, and a send starts another
@@ -325,11 +334,17 @@ class ProcessPoster:
             ended = [(number, Answer(None, (None, "", "the delivery process ended"), 0.0, 0.0)) for number in mine]
             self._hand_over(ended)
 
-    def _expire(self, now: float) -> None:
+    def _check_answering(self, process: subprocess.Popen[bytes], now: float) -> None:
+        """Kill the process if it has posts and has said nothing for longer than any of them
+        may take: it is stuck. Its posts are then answered as ended (the reader sees its pipe
+        close), and none of them can be made afterwards."""
         with self._lock:
-            late = [number for number, waiting in self._waiting.items() if waiting.deadline <= now]
-        late_answer = Answer(None, (None, "", "the delivery process did not answer in time"), 0.0, 0.0)
-        self._hand_over([(number, late_answer) for number in late])
+            timeouts = [waiting.timeout for waiting in self._waiting.values() if waiting.process == process.pid]
+            silent = now - self._heard
+        if timeouts and silent > max(timeouts) + WEDGED_S and process.poll() is None:
+            log.warning("the delivery process answered nothing for %.0f s: it is started again", silent)
+            with contextlib.suppress(OSError):
+                process.kill()
 
     def _hand_over(self, answers: list[tuple[int, Answer]]) -> None:
         """Give each answer to whoever sent the post, one call per caller."""
@@ -386,7 +401,7 @@ class FrameReader:
         return frames
 
 
-def _serve_jobs(workers: int) -> None:
+def _serve_jobs(workers: int, allowed: Sequence[str]) -> None:
     """The delivery process: read batches of jobs, post them in their lanes, answer in
     batches (what finished while the last batch was written goes in the next)."""
     for name in ("SIGINT", "SIGTERM"):  # the server ends it by closing the pipe, after its stop
@@ -396,7 +411,7 @@ def _serve_jobs(workers: int) -> None:
     off_the_servers_cpu()
     jobs, answers = FrameReader(os.dup(0)), os.dup(1)
     os.dup2(2, 1)  # a stray print goes to stderr, never into the answers
-    connections = Connections()
+    connections = Connections(allowed_targets(allowed))
     lanes = Lanes(workers, lambda one: connections.post(one.url, one.body, one.headers, one.timeout))
     finished: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
 
@@ -439,4 +454,4 @@ def off_the_servers_cpu() -> None:
 
 
 if __name__ == "__main__":
-    _serve_jobs(int(sys.argv[1]) if len(sys.argv) > 1 else 16)
+    _serve_jobs(int(sys.argv[1]) if len(sys.argv) > 1 else 16, sys.argv[2:])

@@ -251,8 +251,16 @@ def _status_matches(pattern: str, status: int) -> bool:
 
 
 class Journal:
-    def __init__(self, size: int = 1000, on_record: Callable[[Exchange], None] | None = None) -> None:
-        self._entries: deque[Exchange] = deque(maxlen=max(1, size))
+    """The last `size` exchanges, and no more than `max_bytes` of their bodies (the oldest go
+    first; the newest is always kept)."""
+
+    def __init__(
+        self, size: int = 1000, max_bytes: int = 32 * 1024 * 1024, on_record: Callable[[Exchange], None] | None = None
+    ) -> None:
+        self._entries: deque[Exchange] = deque()
+        self._size = max(1, size)
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._on_record = on_record
@@ -260,7 +268,11 @@ class Journal:
     def record(self, entry: Exchange) -> None:
         with self._lock:
             entry.seq = next(self._ids)
-            self._entries.append(entry)
+            entries = self._entries
+            entries.append(entry)
+            self._bytes += weight(entry)
+            while len(entries) > 1 and (len(entries) > self._size or self._bytes > self._max_bytes):
+                self._bytes -= weight(entries.popleft())
         if self._on_record is not None:
             self._on_record(entry)
 
@@ -290,4 +302,19 @@ class Journal:
                 ]
                 self._entries.clear()
                 self._entries.extend(kept)
+            self._bytes = sum(weight(e) for e in self._entries)
             return before - len(self._entries)
+
+    @property
+    def bytes(self) -> int:
+        """What the kept entries weigh (see weight())."""
+        return self._bytes
+
+
+# What an entry weighs beyond its bodies: its fields, headers and the objects holding them.
+ENTRY_OVERHEAD = 1024
+
+
+def weight(entry: Exchange) -> int:
+    """An entry's bytes, as the journal's byte bound counts them."""
+    return len(entry.request_body) + len(entry.response_body) + ENTRY_OVERHEAD

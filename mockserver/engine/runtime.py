@@ -23,7 +23,7 @@ from mockserver.engine.delivery import ProcessPoster
 from mockserver.engine.errors import ApiError, RateLimited, Unauthorized
 from mockserver.engine.faults import FAULT_KEY, Fault, FaultBook, FaultRuleError, reason
 from mockserver.engine.feed import Feed
-from mockserver.engine.journal import HEADERS_KEY, Exchange, Journal, cut, environ_headers
+from mockserver.engine.journal import HEADERS_KEY, Exchange, Journal, cut, environ_headers, key_hint
 from mockserver.engine.logs import RequestLog
 from mockserver.engine.provider import ErrorReply, Provider
 from mockserver.engine.randomness import Randomness
@@ -37,6 +37,7 @@ from mockserver.engine.validation import check_response, read_body, read_paramet
 from mockserver.engine.webhooks import WebhookDispatcher
 
 log = logging.getLogger("mockserver")
+FULL_SAID_EVERY = 10.0  # seconds between two log lines saying the accounts are full
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # The longest API key an account may have (the vendors' keys are 32 to 64 characters).
@@ -56,7 +57,9 @@ class Emulator:
         self.store = store or MemoryStore()
         self.limiter = RateLimiter(settings.rate_limit, settings.rate_window)
         self.feed = Feed()
-        self.journal = Journal(settings.journal_size, on_record=lambda entry: self.feed.publish("request", entry))
+        self.journal = Journal(
+            settings.journal_size, settings.journal_bytes, on_record=lambda entry: self.feed.publish("request", entry)
+        )
         self.request_log = RequestLog(settings.log_format) if settings.log_format else None
         # Moves on with every change (a request, an attempt, a reset): a periodic snapshot
         # is written only when it moved.
@@ -67,11 +70,15 @@ class Emulator:
             timeout=settings.webhook_timeout,
             workers=settings.webhook_workers,
             on_attempt=self._attempted,
-            poster=ProcessPoster(settings.webhook_workers) if settings.delivery_process else None,
+            poster=(
+                ProcessPoster(settings.webhook_workers, settings.allowed_webhook_targets) if settings.delivery_process else None
+            ),
+            allowed_targets=settings.allowed_webhook_targets,
         )
         # Keys registered through the admin API: accepted when unknown keys are refused,
         # and still after a reset (a registration is not account data).
         self.registered: set[tuple[str, str]] = set()
+        self._full_said = -FULL_SAID_EVERY  # when the log last said the accounts are full (monotonic)
         self.providers = {p.name: p for p in providers}
         self.specs: dict[str, ApiSpec] = {p.name: load_spec(p.spec_file) for p in providers}
         operations = {name: {op.operation_id for op in spec.operations} for name, spec in self.specs.items()}
@@ -110,9 +117,29 @@ class Emulator:
             return tenant
         settings = self.settings
         demo = settings.demo_data and key == settings.demo_key
-        if not (demo or self.accepts(provider.name, key)):
+        if not (demo or self.accepts(provider.name, key)) or not self.room_for(provider.name, key):
             return None
         return self.store.get_or_create(provider.name, key, self.initialiser(provider.name, key))
+
+    def room_for(self, provider: str, key: str) -> bool:
+        """Whether the account of a key may be made: it exists, or there are fewer than
+        --max-accounts. When full, the log says so (at most every 10 s: a flood of new keys
+        is one line, not one per request)."""
+        limit = self.settings.max_accounts
+        if self.store.count() < limit or self.store.exists(provider, key):
+            return True
+        now = time.monotonic()
+        if now - self._full_said >= FULL_SAID_EVERY:
+            self._full_said = now
+            log.warning(
+                "account limit reached: %d accounts (--max-accounts %d); the new key %s of %s is refused "
+                "as an unknown one until accounts are reset (POST /__admin/reset)",
+                self.store.count(),
+                limit,
+                key_hint(key),
+                provider,
+            )
+        return False
 
     def initialiser(self, provider: str, key: str) -> Callable[[Tenant], None]:
         """What makes a new account for a key (demo data for the demo key)."""

@@ -24,6 +24,9 @@ class Settings:
     # Multiplies every webhook retry delay: 0.001 turns a minute into 60 ms.
     webhook_time_scale: float = 1.0
     webhook_timeout: float = 10.0
+    # Link-local webhook targets (169.254.0.0/16, fe80::/10: cloud metadata) are refused
+    # unless named here: host names, addresses or networks (engine/webhook_targets.py).
+    allowed_webhook_targets: tuple[str, ...] = ()
     # POSTs under way at once (the poster's threads): an endpoint that is slow to resolve or
     # answer holds one for up to the timeout, so there are enough that other accounts'
     # deliveries do not wait behind it.
@@ -32,6 +35,11 @@ class Settings:
     # so they take no interpreter time from the API (`mockserver serve` does).
     delivery_process: bool = False
     journal_size: int = 1000
+    # ...and at most this many bytes of bodies (a request's and its answer's, 64 KiB each at most).
+    journal_bytes: int = 32 * 1024 * 1024
+    # Accounts of all providers together: each costs memory, and any string is a key, so a
+    # new key past this is refused as an unknown one (401), with a line on the log.
+    max_accounts: int = 10_000
     # A provider also served at the root (its native paths), e.g. "systeme".
     native: str | None = None
     # Where state lives: None in this process's memory; "redis://HOST:PORT/DB" in Redis,

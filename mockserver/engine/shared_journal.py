@@ -56,7 +56,7 @@ GATHER = 0.005
 
 class SharedJournal(Journal):
     def __init__(self, link: RedisLink, size: int = 1000, on_record: Callable[[Exchange], None] | None = None) -> None:
-        super().__init__(size, on_record)
+        super().__init__(size, on_record=on_record)
         self.link = link
         self.size = max(1, size)
         self._list = link.prefix + "journal"

@@ -106,6 +106,14 @@ class SharedStore(Store):
                 del self._tenants[ident]
         return gone
 
+    def count(self) -> int:
+        return int(self.link.client.scard(self.link.registry))
+
+    def exists(self, provider: str, key: str) -> bool:
+        return (provider, key) in self._tenants or bool(
+            self.link.client.sismember(self.link.registry, self.link.member(provider, key))
+        )
+
     def replicas(self) -> list[tuple[str, str]]:
         """The accounts this worker holds a replica of (those it served)."""
         return list(self._tenants)

@@ -423,6 +423,14 @@ class Store(ABC):
     @abstractmethod
     def tenants(self, provider: str | None = None) -> list[Tenant]: ...
 
+    def count(self) -> int:
+        """How many tenants there are, of every provider (asked before making one)."""
+        return len(self.tenants())
+
+    def exists(self, provider: str, key: str) -> bool:
+        """Whether the tenant exists (a shared backend: made by any worker)."""
+        return self.get(provider, key) is not None
+
     def hold(self, tenant: Tenant, *, write: bool) -> AbstractContextManager[Any]:
         """Hold a tenant for one request or action: in memory, its lock. A shared backend
         also brings the tenant up to date first and, for a write, makes its changes
@@ -473,6 +481,9 @@ class MemoryStore(Store):
     def tenants(self, provider: str | None = None) -> list[Tenant]:
         with self._lock:
             return [t for (p, _), t in self._tenants.items() if provider is None or p == provider]
+
+    def count(self) -> int:
+        return len(self._tenants)
 
     def replace(self, tenants: list[Tenant], *, everything: bool = False) -> None:
         with self._lock:

@@ -9,12 +9,12 @@ import itertools
 import logging
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.engine.attempts import Attempt, Came, outcome, record
+from mockserver.engine.attempts import Attempt, Came, History, outcome, record
 from mockserver.engine.clock import Clock, iso
 from mockserver.engine.delivery import NOT_SENT, Answer, LocalPoster, Post, Poster
 from mockserver.engine.journal import key_hint
@@ -127,6 +127,7 @@ class Delivering:
         workers: int = 4,
         on_attempt: Callable[[Callable[[], dict[str, Any]]], None] | None = None,
         poster: Poster | None = None,
+        allowed_targets: tuple[str, ...] = (),
     ) -> None:
         self.clock = clock
         self.time_scale = time_scale
@@ -134,8 +135,9 @@ class Delivering:
         self._workers = workers
         # Told of every recorded attempt (the live feed), given what makes its record.
         self._on_attempt = on_attempt
-        # Who makes the POSTs: this process, or a delivery process (engine/delivery.py).
-        self.poster: Poster = poster or LocalPoster(workers)
+        # Who makes the POSTs: this process, or a delivery process (engine/delivery.py); only
+        # to the link-local targets `allowed_targets` names (engine/webhook_targets.py).
+        self.poster: Poster = poster or LocalPoster(workers, allowed_targets)
         self._running = False
         self._released = False  # stopping: waits end now, deliveries may still finish
         self._threads: list[threading.Thread] = []
@@ -218,10 +220,20 @@ class WebhookDispatcher(Delivering):
         timeout: float = 10.0,
         workers: int = 4,
         history: int = 10_000,
+        history_bytes: int = 32 * 1024 * 1024,
         on_attempt: Callable[[Callable[[], dict[str, Any]]], None] | None = None,
         poster: Poster | None = None,
+        allowed_targets: tuple[str, ...] = (),
     ) -> None:
-        super().__init__(clock, time_scale=time_scale, timeout=timeout, workers=workers, on_attempt=on_attempt, poster=poster)
+        super().__init__(
+            clock,
+            time_scale=time_scale,
+            timeout=timeout,
+            workers=workers,
+            on_attempt=on_attempt,
+            poster=poster,
+            allowed_targets=allowed_targets,
+        )
         lock = threading.Lock()
         self._cond = threading.Condition(lock)  # the pump waits here for a job to fall due
         self._idle = threading.Condition(lock)  # wait_idle waits here for deliveries to finish
@@ -231,7 +243,7 @@ class WebhookDispatcher(Delivering):
         self._posts = itertools.count(1)
         self._recording = False  # answers are recorded (not once stopped: the poster is closing)
         self._pump_thread: threading.Thread | None = None
-        self._history: deque[Attempt] = deque(maxlen=history)
+        self._history = History(history, history_bytes)
         # Attempts pushed out of the bounded history, per (provider, tenant): said, not hidden.
         self._dropped: Counter[tuple[str, str]] = Counter()
         self._attempt_ids = itertools.count(1)
@@ -314,9 +326,7 @@ class WebhookDispatcher(Delivering):
                 if matches(job.provider, job.tenant):
                     job.cancelled = True
                     called.add(number)
-            kept = [a for a in self._history if not matches(a.provider, a.tenant)]
-            self._history.clear()
-            self._history.extend(kept)
+            self._history.keep(lambda a: not matches(a.provider, a.tenant))
             for owner in [owner for owner in self._dropped if matches(*owner)]:
                 del self._dropped[owner]
             self._idle.notify_all()
@@ -438,7 +448,8 @@ class WebhookDispatcher(Delivering):
     def restore_attempts(self, records: list[dict[str, Any]]) -> None:
         """Put recorded attempts back in the history (after `forget` cleared their tenants)."""
         with self._cond:
-            self._history.extend(Attempt.kept(made) for made in records)
+            for gone in self._history.extend(Attempt.kept(made) for made in records):
+                self._dropped[gone.provider, gone.tenant] += 1
             highest = max((a.id for a in self._history), default=0)
             current = next(self._attempt_ids)
             self._attempt_ids = itertools.count(max(current, highest + 1))
@@ -509,10 +520,8 @@ class WebhookDispatcher(Delivering):
             retry_in = None  # its subscription was deleted meanwhile
         came = Came(message, job.attempt, answer.sent, error, answer.seconds, retry_in, job.headers)
         attempt = Attempt(next(self._attempt_ids), job.provider, job.tenant, came, self.clock.time_at(answer.began))
-        if len(self._history) == self._history.maxlen:
-            oldest = self._history[0]
-            self._dropped[oldest.provider, oldest.tenant] += 1
-        self._history.append(attempt)
+        for gone in self._history.append(attempt):  # the oldest, past the count or the bytes
+            self._dropped[gone.provider, gone.tenant] += 1
         if retry_in is not None:
             job.attempt += 1
             job.due = time.monotonic() + retry_in

@@ -4,6 +4,7 @@ calls (errors included) has a documented status and a body its schema accepts.""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import uuid
@@ -69,6 +70,7 @@ class Checker:
     which (method, path template, documented status) it saw."""
 
     def __init__(self, server: Emulator, document: dict[str, Any]) -> None:
+        self.server = server
         self.url = server.url
         self.document = document
         self.registry = Registry().with_resource(URI, Resource.from_contents(document, default_specification=DRAFT202012))
@@ -268,6 +270,13 @@ def test_the_engines_answers_match_the_document(checker: Checker) -> None:  # no
         t["keyHint"] for t in call("GET", "/__admin/tenants", params={"provider": "systeme", "apiKey": key}).json()["items"]
     ] == ["…" + key[-4:]]
     assert call("GET", "/__admin/tenants", params={"provider": "nope"}).status_code == 400
+    engine, settings = checker.server.engine, checker.server.engine.settings
+    engine.settings = dataclasses.replace(settings, max_accounts=engine.store.count())  # full
+    try:
+        assert call("POST", "/__admin/tenants", json={"provider": "systeme", "apiKey": unknown}).status_code == 429
+        assert call("POST", "/__admin/seed", json={"provider": "systeme", "apiKey": unknown}).status_code == 429
+    finally:
+        engine.settings = settings
     seeded = call("POST", "/__admin/seed", json={"provider": "simvoly", "apiKey": other, "seed": 3}).json()["seeded"]
     assert [t["provider"] for t in seeded] == ["simvoly"]
     assert len(call("POST", "/__admin/seed", json={}).json()["seeded"]) == len(PROVIDERS)

@@ -213,7 +213,7 @@ def test_a_rate_limit_set_while_running_answers_the_providers_429(server: Emulat
     assert refused.headers["Retry-After"] and "error" in refused.json()
     assert [other.session().get("/api/v2/teams").status_code for _ in range(3)] == [200, 200, 200]
     assert admin_response(server, "GET", "rate-limits", params=scope).json()["items"] == [
-        {"provider": "clickfunnels", "apiKey": account.api_key, "limit": 2, "window": 60}
+        {"provider": "clickfunnels", "keyHint": "…" + account.api_key[-4:], "limit": 2, "window": 60}
     ]
     assert admin_response(server, "DELETE", "rate-limits", params=scope).json() == {"deleted": 1}
     assert api.get("/api/v2/teams").status_code == 200

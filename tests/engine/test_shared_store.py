@@ -103,3 +103,14 @@ def test_the_journal_shows_the_requests_every_worker_answered(redis_url: str) ->
     assert entry["requestHeaders"]["X-Api-Key"] == "***"  # redacted as in memory
     assert one.delete("/__admin/journal", query_string=query).status_code == 204
     assert two.get("/__admin/journal", query_string=query).json["items"] == []
+
+
+def test_the_account_limit_counts_the_accounts_of_every_worker(redis_url: str) -> None:
+    one, two, _, _ = _pair(redis_url, max_accounts=2)
+    assert one.get("/systeme/api/contacts", headers={"X-API-Key": "cap-a"}).status_code == 200
+    assert (
+        two.get("/simvoly/api/site/products", headers={"Authorization": "Bearer cap-b", "User-Agent": "t/1"}).status_code == 200
+    )
+    assert one.get("/systeme/api/contacts", headers={"X-API-Key": "cap-c"}).status_code == 401  # the third, on either
+    assert two.get("/systeme/api/contacts", headers={"X-API-Key": "cap-c"}).status_code == 401
+    assert two.get("/systeme/api/contacts", headers={"X-API-Key": "cap-a"}).status_code == 200  # one there: fine
