@@ -87,18 +87,8 @@ function response(status, response_headers, response_body)
   end
 end
 
-function done(summary, latency, requests)
-  local merged = {}
-  for _, thread in ipairs(threads) do
-    for status, count in pairs(thread:get("statuses")) do
-      merged[status] = (merged[status] or 0) + count
-    end
-  end
-  for status, count in pairs(merged) do
-    io.write(string.format("BENCH_STATUS %%d %%d\n", status, count))
-  end
-end
-""".replace("__EMAIL_SLOT__", EMAIL_SLOT)
+"""
+LUA = (LUA + wrk.LUA_DONE).replace("__EMAIL_SLOT__", EMAIL_SLOT)
 SYSTEME_PATH = "/systeme/api/contacts"
 SYSTEME_BODY = json.dumps({"email": EMAIL_SLOT})
 

@@ -53,6 +53,9 @@ function response(status, response_headers, response_body)
   statuses[status] = (statuses[status] or 0) + 1
 end
 
+"""
+# Every generated script ends with it: each thread's statuses, merged, as BENCH_STATUS lines (parse()).
+LUA_DONE = r"""
 function done(summary, latency, requests)
   local merged = {}
   for _, thread in ipairs(threads) do
@@ -64,7 +67,8 @@ function done(summary, latency, requests)
     io.write(string.format("BENCH_STATUS %%d %%d\n", status, count))
   end
 end
-""".replace("__EMAIL_SLOT__", EMAIL_SLOT)
+"""
+LUA = (LUA + LUA_DONE).replace("__EMAIL_SLOT__", EMAIL_SLOT)
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 
