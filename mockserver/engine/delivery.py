@@ -54,6 +54,9 @@ NICENESS = 10  # the delivery process yields the CPU to the server when both wan
 GATHER_S = 0.002
 EXPIRY_CHECK_S = 1.0  # how often the server checks that a delivery process with posts still answers
 WEDGED_S = 5.0  # silent this long beyond the posts' timeout, the delivery process is stuck
+# ...and this much more before its first answer: a process starting (its imports) on a busy
+# machine can take seconds before it makes its first post.
+STARTING_S = 10.0
 NOT_SENT: Sent = (None, "", None)  # the answer to a post called back before it began
 
 
@@ -208,6 +211,7 @@ class ProcessPoster:
         self._ids = itertools.count(1)
         self._waiting: dict[int, _Waiting] = {}
         self._heard = time.monotonic()  # the last answer of the process, or when it was given work while idle
+        self._answered: int | None = None  # the pid of the process once it has answered (it has started)
         self._process: subprocess.Popen[bytes] | None = None
         self._jobs: int | None = None  # the write end of the process's input
         self._here = LocalPoster(workers, allowed)  # when no delivery process can run
@@ -322,6 +326,7 @@ class ProcessPoster:
             while (batches := frames.read(EXPIRY_CHECK_S)) is not None:
                 for batch in batches:
                     self._heard = time.monotonic()
+                    self._answered = process.pid
                     self._hand_over([(item[0], Answer(None, item[1:4], item[4], item[5])) for item in batch])
                 if time.monotonic() - checked >= EXPIRY_CHECK_S:
                     checked = time.monotonic()
@@ -341,7 +346,8 @@ class ProcessPoster:
         with self._lock:
             timeouts = [waiting.timeout for waiting in self._waiting.values() if waiting.process == process.pid]
             silent = now - self._heard
-        if timeouts and silent > max(timeouts) + WEDGED_S and process.poll() is None:
+        starting = 0.0 if self._answered == process.pid else STARTING_S
+        if timeouts and silent > max(timeouts) + WEDGED_S + starting and process.poll() is None:
             log.warning("the delivery process answered nothing for %.0f s: it is started again", silent)
             with contextlib.suppress(OSError):
                 process.kill()
