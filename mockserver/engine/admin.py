@@ -173,6 +173,18 @@ def mount_admin(app: Flask, emulator: Emulator) -> None:  # noqa: C901, PLR0915 
 
         return Response(WaitingBody(answer), content_type="application/json", direct_passthrough=True)
 
+    @admin.post("/webhooks/redeliver")
+    def redeliver() -> Response:
+        body = _body()
+        provider = _provider_name(body.get("provider"))
+        key, message_id = _optional_str(body, "apiKey"), _optional_str(body, "messageId")
+        if not key or not message_id:
+            raise AdminError(400, "apiKey and messageId are required")
+        schedule = emulator.providers[provider].retry_schedule
+        if not emulator.dispatcher.redeliver(provider, key, message_id, schedule):
+            raise AdminError(404, "no delivery of that account has that messageId (or its subscription was deleted)")
+        return _json({"queued": True, "messageId": message_id}, 202)
+
     @admin.get("/journal")
     def journal() -> Response:
         args = request.args

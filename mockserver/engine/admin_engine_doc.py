@@ -338,6 +338,22 @@ def engine_paths() -> dict[str, Schema]:
                 ),
             )
         },
+        "/__admin/webhooks/redeliver": {
+            "post": operation(
+                "redeliverWebhook",
+                "webhooks",
+                "Send one of the account's messages again, now: same id, body and endpoint, signed anew",
+                {
+                    "202": answer(
+                        "Queued: its attempts are numbered after the last one",
+                        obj({"queued": {"const": True}, "messageId": STRING}),
+                    ),
+                    "400": error(BAD_BODY),
+                    "404": error("No attempt or queued message of the account has that id, or its subscription was deleted"),
+                },
+                requestBody=body(obj({**ACCOUNT, "messageId": STRING}), required=True),
+            )
+        },
         "/__admin/journal": {
             "get": operation(
                 "listJournal",

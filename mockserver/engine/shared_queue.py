@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 
+from mockserver.engine import redelivery
 from mockserver.engine.clock import Clock
 from mockserver.engine.delivery import Poster
 from mockserver.engine.redis_link import _NOW, UNREACHABLE, RedisLink
@@ -223,13 +224,42 @@ class SharedDispatcher(Delivering):
         self.wake()
 
     def forget(self, provider: str | None = None, tenant: str | None = None) -> None:
-        """Only this worker's chaos goes: dropping a tenant (SharedStore.drop) drops its queue too."""
+        """This worker's chaos and the tenants' deleted subscriptions go: dropping a tenant
+        (SharedStore.drop) drops its queue too."""
         self.clear_chaos(provider, tenant)
+        gone = [self._gone_of(p, t) for p, t in self._tenants(provider, tenant)]
+        if gone:
+            self.link.client.delete(*gone)
+
+    def _gone_of(self, provider: str, tenant: str) -> str:
+        """The set of a tenant's deleted subscriptions (never redelivered to)."""
+        return f"{self.link.prefix}q:gone:{self.link.member(provider, tenant)}"
 
     def drop(self, provider: str, tenant: str, webhook_id: str) -> None:
+        self.link.client.sadd(self._gone_of(provider, tenant), str(webhook_id))
         endpoints = self._endpoints(provider, tenant)
         if endpoints:
             self._drop_hook(keys=[self._due], args=[self.link.prefix, str(webhook_id), *endpoints])
+
+    def redeliver(self, provider: str, tenant: str, message_id: str, schedule: tuple[float, ...] = ()) -> bool:
+        """As WebhookDispatcher.redeliver, the message found in the queue or beside a recorded
+        attempt. It joins its endpoint's queue behind what waits there (one FIFO per endpoint)."""
+        found: dict[str, Any] | None = None
+        last = 0
+        for _, _, messages in self._queued(provider, tenant):
+            for raw in messages:
+                state = orjson.loads(raw)
+                if state["messageId"] == message_id:
+                    found, last = state, max(last, int(state["attempt"]))
+        for raw in self.link.client.lrange(self.link.attempts_of(provider, tenant), 0, -1):
+            made = orjson.loads(raw)
+            if made["messageId"] == message_id:
+                found, last = found or redelivery.state_of(made), max(last, int(made["attempt"]))
+        if found is None or self.link.client.sismember(self._gone_of(provider, tenant), str(found["webhookId"])):
+            return False
+        again = {**found, "attempt": last + 1, "schedule": list(redelivery.sequence(schedule, last)), "queuedAt": time.time()}
+        self._queue([(_endpoint(provider, tenant, again["url"]), orjson.dumps(again), 0)], provider, tenant)
+        return True
 
     def restore_pending(self, jobs: list[tuple[str, str, Outgoing, tuple[float, ...], int, float]]) -> None:
         for provider, tenant, message, schedule, attempt, due_in in jobs:
@@ -279,7 +309,10 @@ class SharedDispatcher(Delivering):
     def attempts(self, provider: str | None = None, tenant: str | None = None) -> list[dict[str, Any]]:
         found = []
         for p, t in self._tenants(provider, tenant):
-            found += [orjson.loads(raw) for raw in self.link.client.lrange(self.link.attempts_of(p, t), 0, -1)]
+            for raw in self.link.client.lrange(self.link.attempts_of(p, t), 0, -1):
+                made = orjson.loads(raw)
+                made.pop(redelivery.KEPT, None)  # for a redelivery only: it may hold a secret
+                found.append(made)
         found.sort(key=lambda record: record["id"])
         return found
 
@@ -365,7 +398,8 @@ class SharedDispatcher(Delivering):
         else:
             record["willRetry"], record["nextAttemptInSeconds"] = False, None
         keys = [self._due, self._claims, self.link.attempts_of(provider, tenant), self._ids]
-        args = [endpoint, token, self.link.prefix, raw, again, int((retry_in or 0) * 1000), orjson.dumps(record)]
+        kept = orjson.dumps({**record, redelivery.KEPT: redelivery.kept_of(state)})
+        args = [endpoint, token, self.link.prefix, raw, again, int((retry_in or 0) * 1000), kept]
         args += [self.history, self.link.dropped_attempts, self.link.member(provider, tenant)]
         number = int(self._done(keys=keys, args=args))
         if not record["ok"]:

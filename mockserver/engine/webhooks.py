@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockserver.engine import redelivery
 from mockserver.engine.attempts import Attempt, Came, History, outcome, record
 from mockserver.engine.clock import Clock, iso
 from mockserver.engine.delivery import NOT_SENT, Answer, LocalPoster, Post, Poster
@@ -247,6 +248,7 @@ class WebhookDispatcher(Delivering):
         # Attempts pushed out of the bounded history, per (provider, tenant): said, not hidden.
         self._dropped: Counter[tuple[str, str]] = Counter()
         self._attempt_ids = itertools.count(1)
+        self._gone: set[tuple[str, str, str]] = set()  # deleted subscriptions: never redelivered to
 
     # -- life cycle -------------------------------------------------------------------
     def start(self) -> None:
@@ -329,6 +331,7 @@ class WebhookDispatcher(Delivering):
             self._history.keep(lambda a: not matches(a.provider, a.tenant))
             for owner in [owner for owner in self._dropped if matches(*owner)]:
                 del self._dropped[owner]
+            self._gone = {gone for gone in self._gone if not matches(gone[0], gone[1])}
             self._idle.notify_all()
         self._call_back(called)
 
@@ -339,6 +342,7 @@ class WebhookDispatcher(Delivering):
             return (job.provider, job.tenant, str(job.outgoing.webhook_id)) == (provider, tenant, webhook_id)
 
         with self._cond:
+            self._gone.add((provider, tenant, str(webhook_id)))
             self._keep_waiting(lambda job: not matches(job))
             called = set()
             for number, job in self._in_flight.items():
@@ -347,6 +351,27 @@ class WebhookDispatcher(Delivering):
                     called.add(number)
             self._idle.notify_all()
         self._call_back(called)
+
+    def redeliver(self, provider: str, tenant: str, message_id: str, schedule: tuple[float, ...] = ()) -> bool:
+        """Queue one of the account's messages again, now (engine/redelivery.py); False when
+        it has no attempt or queued message of that id, or its subscription is gone."""
+        batch: list[_Job] = []
+        with self._cond:
+            jobs = itertools.chain(self._queue, self._in_flight.values())
+            queued = [(j.outgoing, j.attempt) for j in jobs if (j.provider, j.tenant) == (provider, tenant) and not j.cancelled]
+            made = (a for a in self._history if a.provider == provider and a.tenant == tenant)
+            message, last = redelivery.latest(message_id, queued, made)
+            if message is None or (provider, tenant, str(message.webhook_id)) in self._gone:
+                return False
+            job = _Job(
+                time.monotonic(), next(self._order), provider, tenant, message, redelivery.sequence(schedule, last), last + 1
+            )
+            if self._running:
+                self._launch(job, batch)
+            else:  # sent once started
+                heapq.heappush(self._queue, job)
+        self._send(batch)
+        return True
 
     def _keep_waiting(self, keep: Callable[[_Job], bool]) -> None:
         """Drop the queued jobs that `keep` refuses (holding the lock)."""

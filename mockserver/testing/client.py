@@ -311,6 +311,12 @@ class Account:
         body = {**self._who(), "timeout": timeout}
         return bool(self._admin("POST", "webhooks/wait", json=body, timeout=timeout + HTTP_MARGIN)["done"])
 
+    def redeliver(self, message_id: str) -> None:
+        """Send one of this account's webhook messages again, now (same message id, body and
+        endpoint; its attempts numbered after the last). MockserverError (404) when the
+        account has no delivery of that id."""
+        self._admin("POST", "webhooks/redeliver", json={**self._who(), "messageId": message_id})
+
     # -- the account's clock ----------------------------------------------------------
     def now(self) -> datetime:
         """The account's current time."""

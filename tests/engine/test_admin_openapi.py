@@ -296,10 +296,17 @@ def test_the_engines_answers_match_the_document(checker: Checker) -> None:  # no
         waited = call("POST", "/__admin/webhooks/wait", json={**mine, "count": 1, "timeout": 10}).json()
         assert waited["done"] is True and waited["attempts"] == 1
         assert call("POST", "/__admin/webhooks/wait", json={**mine, "timeout": 5}).json()["idle"] is True
+        message_id = call("GET", "/__admin/webhooks/attempts", params=mine).json()["items"][0]["messageId"]
+        again = call("POST", "/__admin/webhooks/redeliver", json={**mine, "messageId": message_id})
+        assert again.status_code == 202 and again.json() == {"queued": True, "messageId": message_id}
+        assert call("POST", "/__admin/webhooks/wait", json={**mine, "count": 2, "timeout": 10}).json()["done"] is True
+    assert call("POST", "/__admin/webhooks/redeliver", json={**mine, "messageId": "nope"}).status_code == 404
+    assert call("POST", "/__admin/webhooks/redeliver", json={**mine, "apiKey": other, "messageId": message_id}).status_code == 404
+    assert call("POST", "/__admin/webhooks/redeliver", json=mine).status_code == 400
     attempts = call(
         "GET", "/__admin/webhooks/attempts", params={"provider": "systeme", "apiKey": key, "event": "CONTACT_CREATED"}
     )
-    assert [a["ok"] for a in attempts.json()["items"]] == [True]
+    assert [(a["attempt"], a["ok"]) for a in attempts.json()["items"]] == [(1, True), (2, True)]
     assert call("GET", "/__admin/webhooks/attempts", params={"provider": "nope"}).status_code == 400
     for bad in ({"timeout": -1}, {"timeout": "soon"}, {"count": 1.5}, {"provider": "nope"}, {"apiKey": 5}):
         assert call("POST", "/__admin/webhooks/wait", json=bad).status_code == 400
