@@ -106,6 +106,10 @@ class Server:
         """Runs on the serving thread, so no socket is closed under a running poll()."""
         from waitress import wasyncore
 
+        if "mockserver" in getattr(self.app, "extensions", {}):
+            # An open event stream (`mockserver tail`, the dashboard) ends now, not at its next
+            # keep-alive: the request threads it holds are waited for just below.
+            emulator_of(self.app).feed.close()
         self._server.task_dispatcher.shutdown(timeout=5)
         for channel in list(self._server._map.values()):
             if isinstance(channel, HTTPChannel):
