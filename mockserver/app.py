@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from mockserver.dashboard import mount_dashboard
 from mockserver.engine.admin import mount_admin
 from mockserver.engine.cors import Cors
 from mockserver.engine.fastlane import FastLane
@@ -27,6 +28,7 @@ def create_app(settings: Settings | None = None, providers: list[Provider] | Non
     app.extensions["mockserver"] = emulator
     mount(app, emulator)
     mount_admin(app, emulator)
+    mount_dashboard(app, emulator)
     # API requests skip Flask's machinery (engine/fastlane.py); the rest goes on to Flask.
     app.wsgi_app = FastLane(app.wsgi_app, app.url_map, operations_by_endpoint(emulator), emulator, MAX_BODY_BYTES)  # type: ignore[method-assign]
     for provider in emulator.providers.values():
