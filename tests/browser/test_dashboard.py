@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
@@ -123,3 +124,43 @@ def test_a_failed_message_is_redelivered_from_the_page(server: Emulator, browser
     not_reloaded(browser)
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", item)
     screenshot(browser, "dashboard-redeliver")
+
+
+def test_the_pages_fit_a_phone_width_and_keep_working(server: Emulator, browser: WebDriver) -> None:
+    account = server.account("systeme")
+    with account.session() as api:
+        assert api.post("/api/contacts", json={"email": "phone@gmail.com"}).status_code == 201
+    browser.set_window_size(390, 844)
+    try:
+        browser.get(f"{server.url}/__dashboard/")
+        wait_for(browser, lambda b: css(b, "#accounts"))
+        open_account(browser, server, account)
+        for _ in ("accounts", "account"):
+            overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth;")
+            assert overflow <= 1, f"the page is {overflow} px wider than a phone's screen"
+            browser.get(f"{server.url}/__dashboard/")
+        screenshot(browser, "dashboard-phone")
+    finally:
+        browser.set_window_size(1280, 900)
+
+
+def test_the_keyboard_reaches_and_follows_the_links(server: Emulator, browser: WebDriver) -> None:
+    account = server.account("systeme")
+    browser.get(f"{server.url}/__dashboard/")
+    wait_for(browser, lambda b: css(b, "#accounts"))
+    hint = "…" + account.api_key[-4:]
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    for _ in range(400):  # Tab through the page until the account's link has the focus
+        focused = browser.switch_to.active_element
+        row = browser.execute_script("const e = document.activeElement; return e.closest('tr') ? e.closest('tr').innerText : '';")
+        if focused.tag_name == "a" and hint in row:
+            break
+        focused.send_keys(Keys.TAB)
+    else:
+        pytest.fail(f"Tab never reached the link of the account {hint}")
+    outline = browser.execute_script("return getComputedStyle(document.activeElement).outlineStyle;")
+    assert outline != "none", "the focused link shows no focus"
+    focused.send_keys(Keys.ENTER)
+    wait_for(browser, lambda b: css(b, "#deliveries"), message="Enter did not open the account")
+    assert "/__dashboard/accounts/systeme/" in browser.current_url
