@@ -16,6 +16,7 @@ from mockserver.dashboard.actions import action_forms, mount_actions
 from mockserver.dashboard.common import Dashboard, DashboardError, page, wants_json
 from mockserver.dashboard.controls import mount_controls
 from mockserver.dashboard.login import mount_login
+from mockserver.dashboard.refs import Refs, shared_secret
 from mockserver.dashboard.requests import mount_requests
 from mockserver.dashboard.webhooks import mount_webhooks
 from mockserver.engine.admin_guard import AdminGuard
@@ -35,7 +36,8 @@ def mount_dashboard(app: Flask, emulator: Emulator) -> None:
     bp = _Blueprint("dashboard", __name__, url_prefix=PREFIX, template_folder="templates", static_folder="static")
     bp.before_request(AdminGuard(emulator.settings, login=f"{PREFIX}/login", public=(f"{PREFIX}/login", f"{PREFIX}/static/")))
     assets = b"".join((HERE / "static" / name).read_bytes() for name in ("dashboard.css", "dashboard.js"))
-    dash = Dashboard(emulator, asset_version=hashlib.sha256(assets).hexdigest()[:10])
+    refs = Refs(shared_secret(emulator.shared)) if emulator.shared is not None else Refs()
+    dash = Dashboard(emulator, refs=refs, asset_version=hashlib.sha256(assets).hexdigest()[:10])
     dash.forms = action_forms(dash)
     app.extensions["mockserver.dashboard"] = dash  # for tests: the refs of this process
 

@@ -1,6 +1,8 @@
 """How the dashboard names an account in its URLs without its key: a keyed fingerprint of
 (provider, key) made with a secret of this process, so a URL (a browser's history, a
-screenshot) never carries the key and cannot be turned back into it."""
+screenshot) never carries the key and cannot be turned back into it. On shared state the
+secret is the state's (kept in Redis), so every worker and host behind one address knows
+the refs any of them made."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import hashlib
 import hmac
 import secrets
 import threading
+from typing import Any
 
 from mockserver.engine.store import Store, Tenant
 
@@ -16,8 +19,8 @@ MEMO_LIMIT = 50_000
 
 
 class Refs:
-    def __init__(self) -> None:
-        self._secret = secrets.token_bytes(32)  # made once per process: refs die with it
+    def __init__(self, secret: bytes | None = None) -> None:
+        self._secret = secret or secrets.token_bytes(32)  # by default made once per process: refs die with it
         self._memo: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
 
@@ -37,3 +40,10 @@ class Refs:
             if self.of(provider, tenant.key) == ref:
                 return tenant
         return None
+
+
+def shared_secret(link: Any) -> bytes:
+    """The secret of the state in Redis: made by the first worker to ask, read by the others."""
+    name = link.prefix + "dashboard-secret"
+    link.client.set(name, secrets.token_hex(32), nx=True)
+    return bytes(link.client.get(name))
