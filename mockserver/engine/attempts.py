@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from mockserver.engine.clock import iso
 
 if TYPE_CHECKING:
+    from mockserver.engine.delivering import Outgoing
     from mockserver.engine.http_post import Sent
-    from mockserver.engine.webhooks import Outgoing
 
 
 def outcome(

@@ -15,8 +15,8 @@ from mockserver.engine.store import Tenant
 
 if TYPE_CHECKING:
     from mockserver.engine.context import Call, Reply, Services
+    from mockserver.engine.delivering import Outgoing
     from mockserver.engine.ratelimit import Quota
-    from mockserver.engine.webhooks import Outgoing
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mockserver.engine.attempts import Attempt
-    from mockserver.engine.webhooks import Outgoing
+    from mockserver.engine.delivering import Outgoing
 
 # What the shared queue keeps beside an attempt's record to send its message again (the
 # listings never show it: it may hold a signing secret).
@@ -26,7 +26,7 @@ def sequence(schedule: tuple[float, ...], last: int) -> tuple[float, ...]:
 def latest(message_id: str, queued: Iterable[tuple[Outgoing, int]], made: Iterable[Attempt]) -> tuple[Outgoing | None, int]:
     """One account's message with that id (from its queued jobs, else from a recorded
     attempt) and the highest attempt number it has had; (None, 0) when it has none."""
-    from mockserver.engine.webhooks import Outgoing
+    from mockserver.engine.delivering import Outgoing
 
     found: Outgoing | None = None
     last = 0

@@ -22,9 +22,9 @@ import orjson
 
 from mockserver.engine import redelivery
 from mockserver.engine.clock import Clock
+from mockserver.engine.delivering import Delivering, Outgoing, message_state, warn_failed
 from mockserver.engine.delivery import Poster
 from mockserver.engine.redis_link import _NOW, UNREACHABLE, RedisLink
-from mockserver.engine.webhooks import Delivering, Outgoing, _warn, message_state
 
 log = logging.getLogger("mockserver.webhooks")
 
@@ -403,7 +403,7 @@ class SharedDispatcher(Delivering):
         args += [self.history, self.link.dropped_attempts, self.link.member(provider, tenant)]
         number = int(self._done(keys=keys, args=args))
         if not record["ok"]:
-            _warn(record)
+            warn_failed(record)
         if number and self._on_attempt is not None:  # 0: the lease ran out, another worker sends it
             made = {"id": number, **record}
             self._on_attempt(lambda: made)

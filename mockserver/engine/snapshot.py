@@ -26,10 +26,10 @@ import orjson
 
 from mockserver.engine.clock import Clock, iso
 from mockserver.engine.context import Services
+from mockserver.engine.delivering import Outgoing
 from mockserver.engine.randomness import Randomness
 from mockserver.engine.store import Tenant
 from mockserver.engine.validation import refuse_constant
-from mockserver.engine.webhooks import Outgoing
 
 if TYPE_CHECKING:
     from mockserver.engine.runtime import Emulator

@@ -13,7 +13,7 @@ from mockserver.engine.journal import key_hint
 from mockserver.engine.randomness import Randomness
 
 if TYPE_CHECKING:
-    from mockserver.engine.webhooks import Outgoing
+    from mockserver.engine.delivering import Outgoing
 
 # Shuffle: a message opens a window, those due before it closes join it; all are held until
 # it closes, then each goes at a random moment within one more window, so their order is the

@@ -21,13 +21,13 @@ from werkzeug.test import TestResponse
 
 from mockserver.app import create_app, emulator_of
 from mockserver.engine.context import Call, Reply, Services
+from mockserver.engine.delivering import Outgoing
 from mockserver.engine.errors import ApiError, Conflict, ValidationFailed, Violation
 from mockserver.engine.provider import ErrorReply, Event, Provider
 from mockserver.engine.ratelimit import Quota
 from mockserver.engine.runtime import encode
 from mockserver.engine.settings import Settings
 from mockserver.engine.store import Tenant
-from mockserver.engine.webhooks import Outgoing
 from mockserver.testing import WebhookReceiver
 
 SPEC = """

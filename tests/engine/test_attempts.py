@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from mockserver.engine.attempts import Attempt, Came, outcome, record
-from mockserver.engine.webhooks import Outgoing
+from mockserver.engine.delivering import Outgoing
 
 SCHEDULE = (60.0, 300.0)
 

@@ -16,9 +16,9 @@ from werkzeug.test import TestResponse
 
 from mockserver.app import create_app, emulator_of
 from mockserver.engine.attempts import ATTEMPT_OVERHEAD, Attempt, Came, History
+from mockserver.engine.delivering import Outgoing
 from mockserver.engine.journal import ENTRY_OVERHEAD, Exchange, Journal, cut
 from mockserver.engine.settings import Settings
-from mockserver.engine.webhooks import Outgoing
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from mockserver.engine.context import Call, Reply, Services
+from mockserver.engine.delivering import Outgoing
 from mockserver.engine.errors import ApiError, Forbidden, NotFound, Unauthorized
 from mockserver.engine.fastlane import request_class
 from mockserver.engine.logs import RequestLog
@@ -29,7 +30,6 @@ from mockserver.engine.runtime import Emulator, encode
 from mockserver.engine.settings import Settings
 from mockserver.engine.shared_store import SharedConflict, SharedUnavailable
 from mockserver.engine.store import MemoryStore, Tenant
-from mockserver.engine.webhooks import Outgoing
 from mockserver.testing import WebhookReceiver
 
 ERROR = "default: {description: error, content: {application/json: {schema: {type: object, required: [code]}}}}"

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from mockserver.engine.clock import Clock, iso
-from mockserver.engine.webhooks import Outgoing, WebhookDispatcher
+from mockserver.engine.delivering import Outgoing
+from mockserver.engine.webhooks import WebhookDispatcher
 from mockserver.testing import ReceivedWebhook, WebhookReceiver
 
 # Schedules below are in "provider seconds"; this scale turns 10 s into 10 ms.

@@ -15,9 +15,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mockserver.engine.context import Call, Reply, Services
+from mockserver.engine.delivering import Outgoing
 from mockserver.engine.provider import Event
 from mockserver.engine.store import Tenant
-from mockserver.engine.webhooks import Outgoing
 from mockserver.providers.base import header, hmac_sha256_hex, same_digest
 from mockserver.providers.clickfunnels import records
 from mockserver.providers.clickfunnels.records import ENDPOINTS, invalid

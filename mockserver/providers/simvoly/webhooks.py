@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from mockserver.engine.context import Call, Reply, Services
+from mockserver.engine.delivering import Outgoing
 from mockserver.engine.provider import Event
 from mockserver.engine.store import Tenant
-from mockserver.engine.webhooks import Outgoing
 from mockserver.providers.base import header, same_digest
 from mockserver.providers.simvoly import records
 from mockserver.providers.simvoly.records import WEBHOOKS, bad

@@ -16,10 +16,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mockserver.engine.context import Call, Reply, Services
+from mockserver.engine.delivering import Outgoing
 from mockserver.engine.errors import Violation
 from mockserver.engine.provider import Event
 from mockserver.engine.store import Row, Tenant
-from mockserver.engine.webhooks import Outgoing
 from mockserver.providers.base import found, header, held_by_another, hmac_sha256_hex, same_digest
 from mockserver.providers.systeme import records
 from mockserver.providers.systeme.errors import BLANK, USED, refuse, violation
