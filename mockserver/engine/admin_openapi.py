@@ -14,7 +14,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from mockserver import __version__
-from mockserver.engine.admin_engine_doc import COMPONENTS, ENGINE_TAGS, engine_paths
+from mockserver.engine.admin_doc_schemas import COMPONENTS
+from mockserver.engine.admin_engine_doc import ENGINE_TAGS, engine_paths
 from mockserver.engine.openapi_schema import ANY_OBJECT, STRING, Schema, answer, body, error, operation, query
 from mockserver.engine.provider import Provider
 
